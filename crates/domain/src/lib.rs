@@ -1,0 +1,15 @@
+//! Bilan's business types and rules: plain data and pure functions, no I/O.
+//!
+//! Each capability of SPEC.md has its module here, named as in every other layer.
+
+pub mod accounts;
+pub mod contacts;
+pub mod identifiers;
+pub mod imports;
+pub mod money;
+pub mod pagination;
+pub mod roles;
+pub mod search;
+pub mod validation;
+
+pub use validation::{FieldError, ValidationErrors};

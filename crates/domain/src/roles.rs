@@ -1,0 +1,154 @@
+//! Roles of a workspace's users and what each may do (the permission matrix).
+
+use serde::{Deserialize, Serialize};
+
+/// A user's role in a workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Everything, including users, roles and workspace settings.
+    Admin,
+    /// Runs the team: every account, imports and exports, no user administration.
+    Manager,
+    /// KAM or salesperson: reads and edits accounts and contacts.
+    AccountManager,
+    /// Finance staff: reads everything, exports.
+    Finance,
+    /// Support staff: reads accounts, keeps contacts up to date.
+    Support,
+    /// Read only.
+    Viewer,
+}
+
+/// Something a user may or may not do; every page and API route requires one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// See accounts, their sites and key figures.
+    ReadAccounts,
+    /// Create and edit accounts and their sites.
+    WriteAccounts,
+    /// Delete accounts.
+    DeleteAccounts,
+    /// See contacts.
+    ReadContacts,
+    /// Create and edit contacts.
+    WriteContacts,
+    /// Import CSV files.
+    ImportData,
+    /// Export CSV files.
+    ExportData,
+    /// See the workspace's users.
+    ReadUsers,
+    /// Add users, change roles, disable users.
+    ManageUsers,
+}
+
+impl Role {
+    /// Every role, in order of decreasing power.
+    pub const ALL: [Role; 6] = [
+        Role::Admin,
+        Role::Manager,
+        Role::AccountManager,
+        Role::Finance,
+        Role::Support,
+        Role::Viewer,
+    ];
+
+    /// The stable code stored in the database and used by the API and CLI.
+    pub fn code(self) -> &'static str {
+        match self {
+            Role::Admin => "admin",
+            Role::Manager => "manager",
+            Role::AccountManager => "account_manager",
+            Role::Finance => "finance",
+            Role::Support => "support",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    /// Parses a stable code.
+    pub fn from_code(code: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.code() == code)
+    }
+
+    /// The permission matrix: whether this role grants `permission`.
+    pub fn can(self, permission: Permission) -> bool {
+        use Permission::*;
+        match self {
+            Role::Admin => true,
+            Role::Manager => !matches!(permission, ManageUsers),
+            Role::AccountManager => matches!(
+                permission,
+                ReadAccounts | WriteAccounts | ReadContacts | WriteContacts | ExportData | ReadUsers
+            ),
+            Role::Finance => matches!(
+                permission,
+                ReadAccounts | ReadContacts | ExportData | ReadUsers
+            ),
+            Role::Support => matches!(
+                permission,
+                ReadAccounts | ReadContacts | WriteContacts | ReadUsers
+            ),
+            Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers),
+        }
+    }
+}
+
+impl Permission {
+    /// Every permission, for the matrix shown on the users page and tested exhaustively.
+    pub const ALL: [Permission; 9] = [
+        Permission::ReadAccounts,
+        Permission::WriteAccounts,
+        Permission::DeleteAccounts,
+        Permission::ReadContacts,
+        Permission::WriteContacts,
+        Permission::ImportData,
+        Permission::ExportData,
+        Permission::ReadUsers,
+        Permission::ManageUsers,
+    ];
+
+    /// The stable code, also the translation key suffix.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ReadAccounts => "read_accounts",
+            Permission::WriteAccounts => "write_accounts",
+            Permission::DeleteAccounts => "delete_accounts",
+            Permission::ReadContacts => "read_contacts",
+            Permission::WriteContacts => "write_contacts",
+            Permission::ImportData => "import_data",
+            Permission::ExportData => "export_data",
+            Permission::ReadUsers => "read_users",
+            Permission::ManageUsers => "manage_users",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for r in Role::ALL {
+            assert_eq!(Role::from_code(r.code()), Some(r));
+        }
+        assert_eq!(Role::from_code("root"), None);
+    }
+
+    #[test]
+    fn matrix() {
+        use Permission::*;
+        assert!(Permission::ALL.iter().all(|p| Role::Admin.can(*p)));
+        assert!(!Role::Manager.can(ManageUsers));
+        assert!(Role::Manager.can(ImportData));
+        assert!(!Role::AccountManager.can(ImportData));
+        assert!(!Role::AccountManager.can(DeleteAccounts));
+        assert!(!Role::Finance.can(WriteAccounts));
+        assert!(Role::Support.can(WriteContacts) && !Role::Support.can(WriteAccounts));
+        assert!(!Role::Support.can(ExportData));
+        let viewer: Vec<_> = Permission::ALL.into_iter().filter(|p| Role::Viewer.can(*p)).collect();
+        assert_eq!(viewer, vec![ReadAccounts, ReadContacts, ReadUsers]);
+    }
+}
