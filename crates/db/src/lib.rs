@@ -1,1 +1,330 @@
-//! placeholder
+//! Bilan's storage: one SQL code path over SQLite and PostgreSQL.
+//!
+//! Queries are written once, in the dialect both accept (`$1` placeholders,
+//! `RETURNING`, `ON CONFLICT`); [`with_conn!`] expands a query body once per driver
+//! so each is type-checked against both. The few real differences live in [`dialect`].
+
+pub mod accounts;
+pub mod builder;
+pub mod contacts;
+pub mod copy;
+pub mod dialect;
+pub mod sessions;
+pub mod sites;
+pub mod tokens;
+pub mod users;
+pub mod workspaces;
+
+use sqlx::pool::PoolConnection;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgConnection, PgPool, Postgres, Sqlite, SqliteConnection, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+pub use builder::{Arg, SqlBuilder};
+
+/// Storage failures. Constraint violations are told apart so use cases can answer 409.
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    /// A unique constraint refused the write (duplicate e-mail, external reference…).
+    #[error("duplicate value for {0}")]
+    Conflict(String),
+    /// A referenced row does not exist.
+    #[error("reference to a missing row: {0}")]
+    MissingReference(String),
+    /// The database URL cannot be used.
+    #[error("unsupported database URL (use sqlite://PATH or postgres://…): {0}")]
+    BadUrl(String),
+    /// Stored data that the code cannot read back (a bug or a manual edit).
+    #[error("corrupt stored value in {0}")]
+    Corrupt(String),
+    /// Any other driver error.
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+    /// Migration failure.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for DbError {
+    fn from(e: sqlx::Error) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            let what = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => return DbError::Conflict(what),
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    return DbError::MissingReference(what)
+                }
+                _ => {}
+            }
+        }
+        DbError::Sqlx(e)
+    }
+}
+
+/// Result of a storage call.
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Which database engine a [`Db`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// A connection pool on one of the two engines.
+///
+/// SQLite gets a separate single-connection writer pool: writers queue in-process
+/// instead of failing with `SQLITE_BUSY` on lock upgrades.
+#[derive(Clone, Debug)]
+pub enum Db {
+    /// SQLite: readers and the single writer.
+    Sqlite {
+        /// Readers.
+        read: SqlitePool,
+        /// The one writer.
+        write: SqlitePool,
+    },
+    /// PostgreSQL.
+    Postgres(PgPool),
+}
+
+/// An open transaction; dropped without [`Tx::commit`] it rolls back.
+pub enum Tx {
+    /// On SQLite.
+    Sqlite(sqlx::Transaction<'static, Sqlite>),
+    /// On PostgreSQL.
+    Postgres(sqlx::Transaction<'static, Postgres>),
+}
+
+/// A pooled connection for reads outside a transaction.
+pub enum Pooled {
+    /// On SQLite.
+    Sqlite(PoolConnection<Sqlite>),
+    /// On PostgreSQL.
+    Postgres(PoolConnection<Postgres>),
+}
+
+/// A borrowed connection, the one type every query function takes.
+pub enum Conn<'c> {
+    /// On SQLite.
+    Sqlite(&'c mut SqliteConnection),
+    /// On PostgreSQL.
+    Postgres(&'c mut PgConnection),
+}
+
+/// Runs the same query code against whichever driver `conn` holds.
+///
+/// `with_conn!(conn, |c| sqlx::query("…").execute(&mut **c).await.map(|r| r.rows_affected()))`
+#[macro_export]
+macro_rules! with_conn {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::Conn::Sqlite($c) => $body,
+            $crate::Conn::Postgres($c) => $body,
+        }
+    };
+}
+
+/// Binds a list of [`Arg`]s to a query, in order.
+#[macro_export]
+macro_rules! bind_args {
+    ($query:expr, $args:expr) => {{
+        let mut q = $query;
+        for a in $args {
+            q = match a {
+                $crate::Arg::Text(v) => q.bind(v.clone()),
+                $crate::Arg::OptText(v) => q.bind(v.clone()),
+                $crate::Arg::I64(v) => q.bind(*v),
+                $crate::Arg::Uuid(v) => q.bind(*v),
+                $crate::Arg::OptUuid(v) => q.bind(*v),
+                $crate::Arg::Bool(v) => q.bind(*v),
+                $crate::Arg::Date(v) => q.bind(*v),
+                $crate::Arg::OptDate(v) => q.bind(*v),
+                $crate::Arg::Instant(v) => q.bind(*v),
+            };
+        }
+        q
+    }};
+}
+
+/// Pool tuning read from configuration.
+#[derive(Debug, Clone)]
+pub struct PoolOptions {
+    /// Maximum connections (readers on SQLite).
+    pub max_connections: u32,
+}
+
+impl Default for PoolOptions {
+    fn default() -> Self {
+        Self { max_connections: 16 }
+    }
+}
+
+impl Db {
+    /// Opens a pool from `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn connect(url: &str, opts: &PoolOptions) -> DbResult<Db> {
+        if url.starts_with("sqlite:") {
+            let base = SqliteConnectOptions::from_str(url)
+                .map_err(|_| DbError::BadUrl(redact(url)))?
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal)
+                .foreign_keys(true)
+                .busy_timeout(Duration::from_secs(10))
+                .pragma("cache_size", "-65536")
+                .pragma("temp_store", "memory");
+            let write = SqlitePoolOptions::new()
+                .max_connections(1)
+                .connect_with(base.clone())
+                .await?;
+            let read = SqlitePoolOptions::new()
+                .max_connections(opts.max_connections.max(1))
+                .connect_with(base.read_only(false))
+                .await?;
+            Ok(Db::Sqlite { read, write })
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let o = PgConnectOptions::from_str(url).map_err(|_| DbError::BadUrl(redact(url)))?;
+            let pool = PgPoolOptions::new()
+                .max_connections(opts.max_connections.max(2))
+                .acquire_timeout(Duration::from_secs(10))
+                .connect_with(o)
+                .await?;
+            Ok(Db::Postgres(pool))
+        } else {
+            Err(DbError::BadUrl(redact(url)))
+        }
+    }
+
+    /// The engine behind this pool.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Db::Sqlite { .. } => Engine::Sqlite,
+            Db::Postgres(_) => Engine::Postgres,
+        }
+    }
+
+    /// Creates or upgrades the schema.
+    pub async fn migrate(&self) -> DbResult<()> {
+        match self {
+            Db::Sqlite { write, .. } => sqlx::migrate!("../../migrations/sqlite").run(write).await?,
+            Db::Postgres(pool) => sqlx::migrate!("../../migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> DbResult<Tx> {
+        Ok(match self {
+            Db::Sqlite { write, .. } => Tx::Sqlite(write.begin().await?),
+            Db::Postgres(pool) => Tx::Postgres(pool.begin().await?),
+        })
+    }
+
+    /// Takes a connection for reads.
+    pub async fn acquire(&self) -> DbResult<Pooled> {
+        Ok(match self {
+            Db::Sqlite { read, .. } => Pooled::Sqlite(read.acquire().await?),
+            Db::Postgres(pool) => Pooled::Postgres(pool.acquire().await?),
+        })
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        let r = match self {
+            Db::Sqlite { read, .. } => sqlx::query("SELECT 1").execute(read).await.map(|_| ()),
+            Db::Postgres(pool) => sqlx::query("SELECT 1").execute(pool).await.map(|_| ()),
+        };
+        r.is_ok()
+    }
+
+    /// Closes every connection (checkpointing SQLite's WAL).
+    pub async fn close(&self) {
+        match self {
+            Db::Sqlite { read, write } => {
+                read.close().await;
+                write.close().await;
+            }
+            Db::Postgres(pool) => pool.close().await,
+        }
+    }
+}
+
+impl Tx {
+    /// The transaction's connection.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
+            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+        }
+    }
+
+    /// Commits.
+    pub async fn commit(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.commit().await?,
+            Tx::Postgres(t) => t.commit().await?,
+        }
+        Ok(())
+    }
+
+    /// Rolls back explicitly (dropping does the same).
+    pub async fn rollback(self) -> DbResult<()> {
+        match self {
+            Tx::Sqlite(t) => t.rollback().await?,
+            Tx::Postgres(t) => t.rollback().await?,
+        }
+        Ok(())
+    }
+}
+
+impl Pooled {
+    /// The pooled connection.
+    pub fn conn(&mut self) -> Conn<'_> {
+        match self {
+            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
+            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
+        }
+    }
+}
+
+impl Conn<'_> {
+    /// The engine of this connection.
+    pub fn engine(&self) -> Engine {
+        match self {
+            Conn::Sqlite(_) => Engine::Sqlite,
+            Conn::Postgres(_) => Engine::Postgres,
+        }
+    }
+}
+
+/// A database URL without its password, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// A fresh UUIDv7 (time-ordered, so new rows append to indexes).
+pub fn new_id() -> uuid::Uuid {
+    uuid::Uuid::now_v7()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_passwords() {
+        assert_eq!(super::redact("postgres://bilan:s3cret@db:5432/x"), "postgres://bilan:***@db:5432/x");
+        assert_eq!(super::redact("sqlite://data/bilan.db"), "sqlite://data/bilan.db");
+    }
+}

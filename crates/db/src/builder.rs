@@ -1,0 +1,71 @@
+//! A small SQL builder for dynamic filters: it numbers `$n` placeholders and keeps
+//! the values to bind, so a filtered query is still written once for both engines.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use uuid::Uuid;
+
+/// A value to bind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Arg {
+    /// Text.
+    Text(String),
+    /// Nullable text.
+    OptText(Option<String>),
+    /// Integer.
+    I64(i64),
+    /// Identifier.
+    Uuid(Uuid),
+    /// Nullable identifier.
+    OptUuid(Option<Uuid>),
+    /// Boolean.
+    Bool(bool),
+    /// Calendar date.
+    Date(NaiveDate),
+    /// Nullable calendar date.
+    OptDate(Option<NaiveDate>),
+    /// Instant in UTC.
+    Instant(DateTime<Utc>),
+}
+
+/// SQL text under construction plus its bound values.
+#[derive(Debug, Default, Clone)]
+pub struct SqlBuilder {
+    /// The SQL so far.
+    pub sql: String,
+    /// Values, in placeholder order.
+    pub args: Vec<Arg>,
+}
+
+impl SqlBuilder {
+    /// Starts with a fragment.
+    pub fn new(sql: &str) -> Self {
+        Self { sql: sql.to_owned(), args: Vec::new() }
+    }
+
+    /// Appends raw SQL (never user input).
+    pub fn push(&mut self, sql: &str) -> &mut Self {
+        self.sql.push_str(sql);
+        self
+    }
+
+    /// Appends a placeholder for `arg`.
+    pub fn bind(&mut self, arg: Arg) -> &mut Self {
+        self.args.push(arg);
+        self.sql.push('$');
+        self.sql.push_str(&self.args.len().to_string());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_placeholders() {
+        let mut b = SqlBuilder::new("SELECT 1 WHERE a = ");
+        b.bind(Arg::I64(1)).push(" AND b = ").bind(Arg::Text("x".into()));
+        assert_eq!(b.sql, "SELECT 1 WHERE a = $1 AND b = $2");
+        assert_eq!(b.args.len(), 2);
+    }
+}

@@ -1,0 +1,66 @@
+//! `bilan db copy`: moves one workspace, complete, from one database to another.
+
+use crate::{accounts, contacts, sites, tokens, users, workspaces, Db, DbError, DbResult};
+
+/// What a copy moved.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct CopyReport {
+    /// Users copied.
+    pub users: usize,
+    /// API tokens copied.
+    pub tokens: usize,
+    /// Accounts copied.
+    pub accounts: usize,
+    /// Sites copied.
+    pub sites: usize,
+    /// Contacts copied.
+    pub contacts: usize,
+}
+
+/// Copies the workspace named `name` from `from` into `to` in one transaction on
+/// the target: it lands whole or not at all. Sessions are not copied (people log in again).
+pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyReport> {
+    let mut src = from.acquire().await?;
+    let mut s = src.conn();
+    let ws = workspaces::find_by_name(&mut s, name)
+        .await?
+        .ok_or_else(|| DbError::Corrupt(format!("no workspace named {name:?} in the source")))?;
+    let mut tx = to.begin().await?;
+    let mut t = tx.conn();
+    if workspaces::find_by_name(&mut t, name).await?.is_some() {
+        return Err(DbError::Conflict(format!("workspace {name:?} already exists in the target")));
+    }
+    workspaces::insert(&mut t, &ws).await?;
+    let mut report = CopyReport::default();
+    for u in users::list(&mut s, ws.id).await? {
+        users::insert(&mut t, &u).await?;
+        report.users += 1;
+    }
+    for tok in tokens::list_for_workspace(&mut s, ws.id).await? {
+        tokens::insert(&mut t, &tok).await?;
+        report.tokens += 1;
+    }
+    let mut after = None;
+    loop {
+        let rows = accounts::rows_after(&mut s, ws.id, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        accounts::insert_rows(&mut t, &rows).await?;
+        report.accounts += rows.len();
+    }
+    for site in sites::rows_for_workspace(&mut s, ws.id).await? {
+        sites::insert_row(&mut t, &site).await?;
+        report.sites += 1;
+    }
+    let mut after = None;
+    loop {
+        let rows = contacts::rows_after(&mut s, ws.id, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        contacts::insert_rows(&mut t, &rows).await?;
+        report.contacts += rows.len();
+    }
+    drop(t);
+    tx.commit().await?;
+    Ok(report)
+}
