@@ -1,1 +1,45 @@
-//! placeholder
+//! Bilan's use cases: each one checks access, runs in one transaction, and
+//! returns domain types. Pages, API and CLI all call these, never the database.
+
+pub mod access;
+pub mod accounts;
+pub mod auth;
+pub mod clock;
+pub mod config;
+pub mod contacts;
+pub mod demo;
+pub mod error;
+pub mod exports;
+pub mod imports;
+pub mod users;
+
+pub use access::Actor;
+pub use clock::Clock;
+pub use config::AppConfig;
+pub use error::{AppError, AppResult};
+
+use bilan_db::Db;
+use std::sync::Arc;
+
+/// Everything a use case needs: the database, configuration and the clock.
+#[derive(Clone)]
+pub struct App {
+    /// The database.
+    pub db: Db,
+    /// Settings.
+    pub config: Arc<AppConfig>,
+    /// The time source (a fake one in tests).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl App {
+    /// Builds the application on an open database.
+    pub fn new(db: Db, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
+        Self { db, config: Arc::new(config), clock }
+    }
+
+    /// The current instant.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

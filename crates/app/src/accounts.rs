@@ -1,0 +1,218 @@
+//! Account use cases: list, show, create, edit (optimistic), delete, sites.
+
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::accounts::{self, AccountFigures, AccountFilter, AccountPage, AccountSort, UpdateOutcome};
+use bilan_db::users::{self, UserRow};
+use bilan_db::{sites, Conn};
+use bilan_domain::accounts::{Account, AccountInput, AccountStatus, NewAccount, Site, SiteInput};
+use bilan_domain::pagination::{page_size, Cursor};
+use bilan_domain::roles::Permission;
+use bilan_domain::search::query_terms;
+use uuid::Uuid;
+
+/// The account list's parameters, as text from a query string or CLI flags.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct AccountQuery {
+    /// Search text.
+    pub q: Option<String>,
+    /// Owner user id.
+    pub owner: Option<String>,
+    /// Status code.
+    pub status: Option<String>,
+    /// Sector.
+    pub sector: Option<String>,
+    /// Country code.
+    pub country: Option<String>,
+    /// Tag.
+    pub tag: Option<String>,
+    /// Sort code (`name`, `-name`, `-value`, `value`, `-updated`).
+    pub sort: Option<String>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<u32>,
+}
+
+impl AccountQuery {
+    /// Parses the parameters; unknown values are errors naming the parameter.
+    pub fn parse(&self) -> AppResult<(AccountFilter, AccountSort, Option<Cursor>, u32)> {
+        let mut e = bilan_domain::ValidationErrors::new();
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let owner_id = nonempty(&self.owner).and_then(|o| {
+            Uuid::parse_str(&o).map_err(|_| e.add("owner", "id.invalid")).ok()
+        });
+        let status = nonempty(&self.status).and_then(|s| {
+            let st = AccountStatus::parse(&s);
+            if st.is_none() {
+                e.add("status", "status.invalid");
+            }
+            st
+        });
+        let sort = match nonempty(&self.sort) {
+            None => AccountSort::default(),
+            Some(s) => AccountSort::parse(&s).unwrap_or_else(|| {
+                e.add("sort", "sort.invalid");
+                AccountSort::default()
+            }),
+        };
+        let cursor = nonempty(&self.cursor).and_then(|c| {
+            let cur = Cursor::decode(&c);
+            if cur.is_none() {
+                e.add("cursor", "cursor.invalid");
+            }
+            cur
+        });
+        e.into_result()?;
+        let filter = AccountFilter {
+            terms: self.q.as_deref().map(query_terms).unwrap_or_default(),
+            owner_id,
+            status,
+            sector: nonempty(&self.sector),
+            country: nonempty(&self.country).map(|c| c.to_uppercase()),
+            tag: nonempty(&self.tag).map(|t| t.to_lowercase()),
+        };
+        Ok((filter, sort, cursor, page_size(self.limit)))
+    }
+}
+
+/// Lists the workspace's accounts.
+pub async fn list_accounts(app: &App, actor: &Actor, query: &AccountQuery) -> AppResult<AccountPage> {
+    actor.require(Permission::ReadAccounts)?;
+    let (filter, sort, cursor, limit) = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    Ok(accounts::list(&mut pc.conn(), actor.workspace_id, &filter, sort, cursor.as_ref(), limit).await?)
+}
+
+/// An account with what its page shows.
+#[derive(Debug, Clone)]
+pub struct AccountDetail {
+    /// The account.
+    pub account: Account,
+    /// Its sites and business units.
+    pub sites: Vec<Site>,
+    /// Contact and site counts.
+    pub figures: AccountFigures,
+    /// The owner, if any.
+    pub owner: Option<UserRow>,
+    /// The executive sponsor, if any.
+    pub sponsor: Option<UserRow>,
+}
+
+/// Finds one account of the caller's workspace (404 for any other workspace's id).
+pub async fn find_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<Account> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut pc = app.db.acquire().await?;
+    accounts::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// An account with its sites, figures, owner and sponsor.
+pub async fn show_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<AccountDetail> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let ws = actor.workspace_id;
+    let account = accounts::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    let sites = sites::list_for_account(&mut c, ws, id).await?;
+    let figures = accounts::figures(&mut c, ws, id).await?;
+    let owner = match account.owner_id {
+        Some(o) => users::find(&mut c, ws, o).await?,
+        None => None,
+    };
+    let sponsor = match account.sponsor_id {
+        Some(s) => users::find(&mut c, ws, s).await?,
+        None => None,
+    };
+    Ok(AccountDetail { account, sites, figures, owner, sponsor })
+}
+
+/// Checks that owner and sponsor are users of the workspace.
+pub(crate) async fn check_people(c: &mut Conn<'_>, workspace: Uuid, a: &NewAccount) -> AppResult<()> {
+    let mut e = bilan_domain::ValidationErrors::new();
+    for (field, id) in [("owner_id", a.owner_id), ("sponsor_id", a.sponsor_id)] {
+        if let Some(id) = id {
+            if users::find(c, workspace, id).await?.is_none() {
+                e.add(field, "user.unknown");
+            }
+        }
+    }
+    Ok(e.into_result()?)
+}
+
+/// Creates an account.
+pub async fn create_account(app: &App, actor: &Actor, input: &AccountInput) -> AppResult<Account> {
+    actor.require(Permission::WriteAccounts)?;
+    let new = input.validate()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    check_people(&mut c, actor.workspace_id, &new).await?;
+    let account = accounts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), &new, app.now()).await?;
+    drop(c);
+    tx.commit().await?;
+    tracing::info!(account.id = %account.id, user.id = %actor.user_id, "account created");
+    Ok(account)
+}
+
+/// Replaces an account's fields if nobody changed it since `version`.
+pub async fn update_account(app: &App, actor: &Actor, id: Uuid, version: i64, input: &AccountInput) -> AppResult<Account> {
+    actor.require(Permission::WriteAccounts)?;
+    let new = input.validate()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    check_people(&mut c, actor.workspace_id, &new).await?;
+    let outcome = accounts::update(&mut c, actor.workspace_id, id, version, &new, app.now()).await?;
+    drop(c);
+    match outcome {
+        UpdateOutcome::Updated(a) => {
+            tx.commit().await?;
+            Ok(a)
+        }
+        UpdateOutcome::Stale(current_version) => Err(AppError::Stale { current_version }),
+        UpdateOutcome::NotFound => Err(AppError::NotFound),
+    }
+}
+
+/// Deletes an account with its sites and contacts.
+pub async fn delete_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
+    actor.require(Permission::DeleteAccounts)?;
+    let mut tx = app.db.begin().await?;
+    let found = accounts::delete(&mut tx.conn(), actor.workspace_id, id).await?;
+    if !found {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Adds a site or business unit to an account.
+pub async fn add_site(app: &App, actor: &Actor, account: Uuid, input: &SiteInput) -> AppResult<Site> {
+    actor.require(Permission::WriteAccounts)?;
+    let new = input.validate()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    accounts::find(&mut c, actor.workspace_id, account).await?.ok_or(AppError::NotFound)?;
+    let site = sites::insert(&mut c, actor.workspace_id, account, &new, app.now()).await?;
+    drop(c);
+    tx.commit().await?;
+    Ok(site)
+}
+
+/// An account's sites.
+pub async fn list_sites(app: &App, actor: &Actor, account: Uuid) -> AppResult<Vec<Site>> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    accounts::find(&mut c, actor.workspace_id, account).await?.ok_or(AppError::NotFound)?;
+    Ok(sites::list_for_account(&mut c, actor.workspace_id, account).await?)
+}
+
+/// Removes a site (contacts attached to it keep their account).
+pub async fn delete_site(app: &App, actor: &Actor, account: Uuid, site: Uuid) -> AppResult<()> {
+    actor.require(Permission::WriteAccounts)?;
+    let mut tx = app.db.begin().await?;
+    if !sites::delete(&mut tx.conn(), actor.workspace_id, account, site).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}

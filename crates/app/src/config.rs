@@ -1,0 +1,43 @@
+//! Settings of the use cases (sessions, throttling, hashing cost).
+
+use chrono::Duration;
+
+/// Settings of the use cases, with production defaults.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// A session unused for this long expires.
+    pub session_idle: Duration,
+    /// A session expires this long after login, however active.
+    pub session_absolute: Duration,
+    /// Failed logins tolerated per e-mail within `throttle_window`.
+    pub max_failures_per_email: i64,
+    /// Failed logins tolerated per client address within `throttle_window`.
+    pub max_failures_per_ip: i64,
+    /// The window of login throttling.
+    pub throttle_window: Duration,
+    /// Argon2id memory cost in KiB (OWASP: 19 MiB).
+    pub argon2_memory_kib: u32,
+    /// Argon2id iterations.
+    pub argon2_iterations: u32,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: Duration::hours(2),
+            session_absolute: Duration::hours(12),
+            max_failures_per_email: 5,
+            max_failures_per_ip: 30,
+            throttle_window: Duration::minutes(15),
+            argon2_memory_kib: 19 * 1024,
+            argon2_iterations: 2,
+        }
+    }
+}
+
+impl AppConfig {
+    /// Cheap hashing for test suites (still Argon2id).
+    pub fn for_tests() -> Self {
+        Self { argon2_memory_kib: 1024, argon2_iterations: 1, ..Self::default() }
+    }
+}

@@ -1,0 +1,135 @@
+//! Contact use cases: list, show, create, edit (optimistic), delete.
+
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::accounts::UpdateOutcome;
+use bilan_db::contacts::{self, ContactFilter, ContactPage};
+use bilan_db::{accounts, sites, Conn};
+use bilan_domain::contacts::{BuyingRole, Contact, ContactInput, NewContact};
+use bilan_domain::pagination::{page_size, Cursor};
+use bilan_domain::roles::Permission;
+use bilan_domain::search::query_terms;
+use uuid::Uuid;
+
+/// The contact list's parameters.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ContactQuery {
+    /// Search text.
+    pub q: Option<String>,
+    /// Only this account's contacts.
+    pub account: Option<String>,
+    /// Only this buying-centre role.
+    pub role: Option<String>,
+    /// Include people who left (`true`).
+    pub include_left: Option<String>,
+    /// Cursor.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<u32>,
+}
+
+impl ContactQuery {
+    fn parse(&self) -> AppResult<(ContactFilter, Option<Cursor>, u32)> {
+        let mut e = bilan_domain::ValidationErrors::new();
+        let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let account_id = nonempty(&self.account).and_then(|a| Uuid::parse_str(&a).map_err(|_| e.add("account", "id.invalid")).ok());
+        let role = nonempty(&self.role).and_then(|r| {
+            let role = BuyingRole::parse(&r);
+            if role.is_none() {
+                e.add("role", "roles.invalid");
+            }
+            role
+        });
+        let cursor = nonempty(&self.cursor).and_then(|c| {
+            let cur = Cursor::decode(&c);
+            if cur.is_none() {
+                e.add("cursor", "cursor.invalid");
+            }
+            cur
+        });
+        let include_left = nonempty(&self.include_left)
+            .map(|v| bilan_domain::contacts::parse_bool(&v).unwrap_or(false))
+            .unwrap_or(false);
+        e.into_result()?;
+        let filter = ContactFilter {
+            terms: self.q.as_deref().map(query_terms).unwrap_or_default(),
+            account_id,
+            role,
+            include_left,
+        };
+        Ok((filter, cursor, page_size(self.limit)))
+    }
+}
+
+/// Lists contacts.
+pub async fn list_contacts(app: &App, actor: &Actor, query: &ContactQuery) -> AppResult<ContactPage> {
+    actor.require(Permission::ReadContacts)?;
+    let (filter, cursor, limit) = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    Ok(contacts::list(&mut pc.conn(), actor.workspace_id, &filter, cursor.as_ref(), limit).await?)
+}
+
+/// One contact of the workspace.
+pub async fn find_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<Contact> {
+    actor.require(Permission::ReadContacts)?;
+    let mut pc = app.db.acquire().await?;
+    contacts::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Checks the account and site references of a contact; returns the account id.
+async fn check_refs(c: &mut Conn<'_>, workspace: Uuid, new: &NewContact) -> AppResult<Uuid> {
+    let account = new.account_id.ok_or_else(|| AppError::field("account_id", "required"))?;
+    if accounts::find(c, workspace, account).await?.is_none() {
+        return Err(AppError::field("account_id", "account.unknown"));
+    }
+    if let Some(site) = new.site_id {
+        match sites::find(c, workspace, site).await? {
+            Some(s) if s.account_id == account => {}
+            _ => return Err(AppError::field("site_id", "site.unknown")),
+        }
+    }
+    Ok(account)
+}
+
+/// Creates a contact on an account.
+pub async fn create_contact(app: &App, actor: &Actor, input: &ContactInput) -> AppResult<Contact> {
+    actor.require(Permission::WriteContacts)?;
+    let new = input.validate()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let account = check_refs(&mut c, actor.workspace_id, &new).await?;
+    let contact = contacts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), account, &new, app.now()).await?;
+    drop(c);
+    tx.commit().await?;
+    Ok(contact)
+}
+
+/// Replaces a contact's fields if nobody changed it since `version`.
+pub async fn update_contact(app: &App, actor: &Actor, id: Uuid, version: i64, input: &ContactInput) -> AppResult<Contact> {
+    actor.require(Permission::WriteContacts)?;
+    let new = input.validate()?;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let account = check_refs(&mut c, actor.workspace_id, &new).await?;
+    let outcome = contacts::update(&mut c, actor.workspace_id, id, version, account, &new, app.now()).await?;
+    drop(c);
+    match outcome {
+        UpdateOutcome::Updated(contact) => {
+            tx.commit().await?;
+            Ok(contact)
+        }
+        UpdateOutcome::Stale(current_version) => Err(AppError::Stale { current_version }),
+        UpdateOutcome::NotFound => Err(AppError::NotFound),
+    }
+}
+
+/// Deletes a contact.
+pub async fn delete_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
+    actor.require(Permission::WriteContacts)?;
+    let mut tx = app.db.begin().await?;
+    if !contacts::delete(&mut tx.conn(), actor.workspace_id, id).await? {
+        return Err(AppError::NotFound);
+    }
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,244 @@
+//! Users and roles: adding colleagues, changing roles, disabling, languages.
+
+use crate::auth::{check_password_strength, hash_password};
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::users::{self, UserRow};
+use bilan_db::workspaces::{self, WorkspaceRow};
+use bilan_db::{sessions, tokens};
+use bilan_domain::contacts::Language;
+use bilan_domain::roles::{Permission, Role};
+use bilan_domain::validation::{is_plausible_email, ValidationErrors};
+use uuid::Uuid;
+
+/// A new colleague, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct NewUser {
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown (defaults to the e-mail's local part).
+    pub display_name: Option<String>,
+    /// Role code.
+    pub role: String,
+    /// Initial password.
+    pub password: String,
+    /// Interface language code.
+    pub language: Option<String>,
+}
+
+fn validate(app: &App, u: &NewUser) -> AppResult<(String, String, Role, String, Option<String>)> {
+    let mut e = ValidationErrors::new();
+    let email = u.email.trim().to_lowercase();
+    if !is_plausible_email(&email) {
+        e.add("email", "email.invalid");
+    }
+    let role = Role::from_code(u.role.trim());
+    if role.is_none() {
+        e.add("role", "role.invalid");
+    }
+    let display_name = u
+        .display_name
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .unwrap_or_else(|| email.split('@').next().unwrap_or("").to_owned());
+    if display_name.chars().count() > 100 {
+        e.add("display_name", "too_long");
+    }
+    let language = match u.language.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => None,
+        Some(l) => match Language::parse(l) {
+            Some(l) => Some(l.code().to_owned()),
+            None => {
+                e.add("language", "language.invalid");
+                None
+            }
+        },
+    };
+    if let Err(AppError::Validation(pe)) = check_password_strength(&u.password) {
+        e.0.extend(pe.0);
+    }
+    e.into_result()?;
+    let hash = hash_password(app, &u.password)?;
+    Ok((email, display_name, role.unwrap_or(Role::Viewer), hash, language))
+}
+
+/// Adds a user to a named workspace, creating the workspace if needed (CLI, set-up).
+pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser) -> AppResult<(WorkspaceRow, UserRow)> {
+    let name = workspace_name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(AppError::field("workspace", if name.is_empty() { "required" } else { "too_long" }));
+    }
+    let (email, display_name, role, hash, language) = validate(app, u)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let ws = match workspaces::find_by_name(&mut c, name).await? {
+        Some(ws) => ws,
+        None => {
+            let ws = WorkspaceRow {
+                id: bilan_db::new_id(),
+                name: name.to_owned(),
+                timezone: "Europe/Paris".into(),
+                created_at: now,
+            };
+            workspaces::insert(&mut c, &ws).await?;
+            ws
+        }
+    };
+    let row = UserRow {
+        id: bilan_db::new_id(),
+        workspace_id: ws.id,
+        email,
+        display_name,
+        role: role.code().to_owned(),
+        password_hash: Some(hash),
+        language,
+        disabled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    users::insert(&mut c, &row).await?;
+    drop(c);
+    tx.commit().await?;
+    Ok((ws, row))
+}
+
+/// Adds a colleague to the admin's own workspace.
+pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<UserRow> {
+    actor.require(Permission::ManageUsers)?;
+    let (email, display_name, role, hash, language) = validate(app, u)?;
+    let now = app.now();
+    let row = UserRow {
+        id: bilan_db::new_id(),
+        workspace_id: actor.workspace_id,
+        email,
+        display_name,
+        role: role.code().to_owned(),
+        password_hash: Some(hash),
+        language,
+        disabled_at: None,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut tx = app.db.begin().await?;
+    users::insert(&mut tx.conn(), &row).await?;
+    tx.commit().await?;
+    Ok(row)
+}
+
+/// The workspace's users.
+pub async fn list_users(app: &App, actor: &Actor) -> AppResult<Vec<UserRow>> {
+    actor.require(Permission::ReadUsers)?;
+    let mut pc = app.db.acquire().await?;
+    Ok(users::list(&mut pc.conn(), actor.workspace_id).await?)
+}
+
+/// One user of the workspace.
+pub async fn find_user(app: &App, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
+    actor.require(Permission::ReadUsers)?;
+    let mut pc = app.db.acquire().await?;
+    users::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Changes a colleague's name, role or enabled state. The last enabled admin can be
+/// neither demoted nor disabled; disabling ends the user's sessions and tokens.
+pub async fn update_user(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    display_name: Option<&str>,
+    role: Option<&str>,
+    disabled: Option<bool>,
+) -> AppResult<UserRow> {
+    actor.require(Permission::ManageUsers)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let current = users::find(&mut c, actor.workspace_id, id).await?.ok_or(AppError::NotFound)?;
+    let new_role = match role.map(str::trim).filter(|r| !r.is_empty()) {
+        None => current.role.clone(),
+        Some(r) => Role::from_code(r).ok_or_else(|| AppError::field("role", "role.invalid"))?.code().to_owned(),
+    };
+    let name = match display_name.map(str::trim).filter(|n| !n.is_empty()) {
+        None => current.display_name.clone(),
+        Some(n) if n.chars().count() > 100 => return Err(AppError::field("display_name", "too_long")),
+        Some(n) => n.to_owned(),
+    };
+    let disabled_at = match disabled {
+        None => current.disabled_at,
+        Some(true) => current.disabled_at.or(Some(now)),
+        Some(false) => None,
+    };
+    let loses_admin = current.role == "admin"
+        && current.disabled_at.is_none()
+        && (new_role != "admin" || disabled_at.is_some());
+    if loses_admin && users::count_active_admins(&mut c, actor.workspace_id).await? <= 1 {
+        return Err(AppError::Conflict("last_admin".into()));
+    }
+    users::update_admin_fields(&mut c, actor.workspace_id, id, &name, &new_role, disabled_at, now).await?;
+    if disabled_at.is_some() && current.disabled_at.is_none() {
+        sessions::delete_all_for_user(&mut c, actor.workspace_id, id).await?;
+        for t in tokens::list_for_user(&mut c, actor.workspace_id, id).await? {
+            tokens::revoke(&mut c, actor.workspace_id, None, t.id, now).await?;
+        }
+    }
+    let updated = users::find(&mut c, actor.workspace_id, id).await?.ok_or(AppError::NotFound)?;
+    drop(c);
+    tx.commit().await?;
+    Ok(updated)
+}
+
+/// Disables a user by e-mail (CLI).
+pub async fn disable_by_email(app: &App, email: &str) -> AppResult<UserRow> {
+    let mut pc = app.db.acquire().await?;
+    let user = users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+    drop(pc);
+    let system = system_actor(&user);
+    update_user(app, &system, user.id, None, None, Some(true)).await
+}
+
+/// An admin acting for the operator at the command line, in the user's workspace.
+pub fn system_actor(user: &UserRow) -> Actor {
+    Actor {
+        workspace_id: user.workspace_id,
+        user_id: user.id,
+        role: Role::Admin,
+        display_name: "bilan CLI".into(),
+        email: String::new(),
+        language: None,
+    }
+}
+
+/// Every user of every workspace (CLI `user list`), with their workspace name.
+pub async fn list_all_users(app: &App) -> AppResult<Vec<(String, UserRow)>> {
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let mut out = Vec::new();
+    for ws in workspaces::list(&mut c).await? {
+        for u in users::list(&mut c, ws.id).await? {
+            out.push((ws.name.clone(), u));
+        }
+    }
+    Ok(out)
+}
+
+/// Remembers the caller's interface language.
+pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    users::set_language(&mut tx.conn(), actor.workspace_id, actor.user_id, language.code()).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Finds a user by login e-mail (CLI `token create`).
+pub async fn find_by_email(app: &App, email: &str) -> AppResult<UserRow> {
+    let mut pc = app.db.acquire().await?;
+    users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase()).await?.ok_or(AppError::NotFound)
+}
+
+/// Looks up a workspace by name.
+pub async fn find_workspace(app: &App, name: &str) -> AppResult<WorkspaceRow> {
+    let mut pc = app.db.acquire().await?;
+    workspaces::find_by_name(&mut pc.conn(), name.trim()).await?.ok_or(AppError::NotFound)
+}
