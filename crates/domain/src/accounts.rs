@@ -157,6 +157,7 @@ pub struct Account {
 /// so every layer validates the same way.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AccountInput {
     /// Usual name (required).
     pub name: Option<String>,
@@ -536,6 +537,7 @@ pub struct Site {
 /// Raw input of a site.
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SiteInput {
     /// `site` or `business_unit`.
     pub kind: Option<String>,

@@ -198,6 +198,7 @@ impl Contact {
 /// Raw contact input (forms, API, CSV).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ContactInput {
     /// Account id (required unless `account_ref` finds the account).
     pub account_id: Option<String>,

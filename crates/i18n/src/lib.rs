@@ -1,1 +1,128 @@
-//! placeholder
+//! Bilan's French and English messages: interface labels and the text of every
+//! error code. A missing key shows itself (the key) rather than failing.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+mod messages;
+
+/// An interface language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Lang {
+    /// French (default).
+    #[default]
+    Fr,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// ISO code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Fr => "fr",
+            Lang::En => "en",
+        }
+    }
+
+    /// Parses `fr` or `en`.
+    pub fn parse(code: &str) -> Option<Lang> {
+        match code.trim() {
+            "fr" => Some(Lang::Fr),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
+    LazyLock::new(|| messages::MESSAGES.iter().map(|(k, fr, en)| (*k, (*fr, *en))).collect());
+
+/// The message for `key` in `lang`; the key itself when unknown.
+pub fn t(lang: Lang, key: &str) -> &str {
+    match TABLE.get(key) {
+        Some((fr, en)) => match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        },
+        None => key,
+    }
+}
+
+/// Whether a message exists for `key`.
+pub fn has(key: &str) -> bool {
+    TABLE.contains_key(key)
+}
+
+/// The message of an error code (`error.<code>`), falling back to a generic one.
+pub fn error_message(lang: Lang, code: &str) -> &str {
+    let key = format!("error.{code}");
+    match TABLE.get(key.as_str()) {
+        Some((fr, en)) => match lang {
+            Lang::Fr => fr,
+            Lang::En => en,
+        },
+        None => t(lang, "error.invalid"),
+    }
+}
+
+/// A translator bound to one language, handy in templates: `{{ tr.t("accounts.title") }}`.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Tr(pub Lang);
+
+impl Tr {
+    /// The message for `key`.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        match TABLE.get(key) {
+            Some((fr, en)) => match self.0 {
+                Lang::Fr => fr,
+                Lang::En => en,
+            },
+            None => key,
+        }
+    }
+
+    /// The message of an error code.
+    pub fn error(&self, code: &str) -> &'static str {
+        let key = format!("error.{code}");
+        match TABLE.get(key.as_str()) {
+            Some((fr, en)) => match self.0 {
+                Lang::Fr => fr,
+                Lang::En => en,
+            },
+            None => match self.0 {
+                Lang::Fr => "Valeur invalide",
+                Lang::En => "Invalid value",
+            },
+        }
+    }
+
+    /// The language.
+    pub fn lang(&self) -> &'static str {
+        self.0.code()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_unique_and_translated() {
+        let mut seen = std::collections::HashSet::new();
+        for (k, fr, en) in messages::MESSAGES {
+            assert!(seen.insert(*k), "duplicate key {k}");
+            assert!(!fr.is_empty() && !en.is_empty(), "empty message for {k}");
+        }
+    }
+
+    #[test]
+    fn lookups() {
+        assert_eq!(t(Lang::Fr, "nav.accounts"), "Comptes");
+        assert_eq!(t(Lang::En, "nav.accounts"), "Accounts");
+        assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
+        assert_eq!(Tr(Lang::En).error("siren.invalid_key"), "The SIREN check key is wrong (typo?)");
+        assert_eq!(error_message(Lang::Fr, "unheard_of"), t(Lang::Fr, "error.invalid"));
+    }
+}

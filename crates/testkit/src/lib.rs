@@ -1,1 +1,186 @@
-//! placeholder
+//! Test support: a [`TestApp`] on a fresh SQLite file or a fresh PostgreSQL
+//! database, users of each role, a fake clock, and a headless browser driver.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod browser;
+pub mod http;
+
+use bilan_app::auth::CreatedToken;
+use bilan_app::clock::FakeClock;
+use bilan_app::users::NewUser;
+use bilan_app::{Actor, App, AppConfig};
+use bilan_db::{Db, Engine, PoolOptions};
+use bilan_domain::roles::Role;
+use std::sync::Arc;
+
+/// Environment variable naming the PostgreSQL server for the suite
+/// (e.g. `postgres://postgres@127.0.0.1:5432/postgres`).
+pub const PG_ENV: &str = "BILAN_TEST_POSTGRES_URL";
+
+/// The password every test user gets.
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// An application on a throw-away database.
+pub struct TestApp {
+    /// The application.
+    pub app: App,
+    /// The clock, to move time.
+    pub clock: Arc<FakeClock>,
+    /// Which engine.
+    pub engine: Engine,
+    _dir: Option<tempdir::TempDir>,
+    pg_cleanup: Option<(String, String)>,
+}
+
+mod tempdir {
+    /// A directory removed on drop.
+    pub struct TempDir(pub std::path::PathBuf);
+    impl Drop for TempDir {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+impl TestApp {
+    /// On a fresh SQLite file.
+    pub async fn sqlite() -> TestApp {
+        let dir = std::env::temp_dir().join(format!("bilan-test-{}", uuid::Uuid::new_v4()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let url = format!("sqlite://{}", dir.join("bilan.db").display());
+        let mut t = Self::build(&url, Engine::Sqlite).await;
+        t._dir = Some(tempdir::TempDir(dir));
+        t
+    }
+
+    /// On a fresh PostgreSQL database, or `None` (with a loud notice) when
+    /// `BILAN_TEST_POSTGRES_URL` is not set.
+    pub async fn postgres() -> Option<TestApp> {
+        let Ok(base) = std::env::var(PG_ENV) else {
+            eprintln!("\n*** SKIPPED on PostgreSQL: {PG_ENV} is not set (scripts/test sets it) ***\n");
+            return None;
+        };
+        let name = format!("bilan_test_{}", uuid::Uuid::new_v4().simple());
+        let admin = Db::connect(&base, &PoolOptions { max_connections: 2 }).await.unwrap();
+        if let Db::Postgres(pool) = &admin {
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.unwrap();
+        }
+        admin.close().await;
+        let url = replace_db_name(&base, &name);
+        let mut t = Self::build(&url, Engine::Postgres).await;
+        t.pg_cleanup = Some((base, name));
+        Some(t)
+    }
+
+    async fn build(url: &str, engine: Engine) -> TestApp {
+        let db = Db::connect(url, &PoolOptions { max_connections: 8 }).await.unwrap();
+        db.migrate().await.unwrap();
+        let clock = Arc::new(FakeClock::new(
+            chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").unwrap().with_timezone(&chrono::Utc),
+        ));
+        let app = App::new(db, AppConfig::for_tests(), clock.clone());
+        TestApp { app, clock, engine, _dir: None, pg_cleanup: None }
+    }
+
+    /// Creates a user with `role` in workspace `workspace` (created if needed).
+    pub async fn user_in(&self, workspace: &str, role: Role) -> Actor {
+        let email = format!("{}-{}@{}.test", role.code(), uuid::Uuid::new_v4().simple(), workspace.to_lowercase().replace(' ', "-"));
+        let (_, row) = bilan_app::users::add_user_to_workspace(
+            &self.app,
+            workspace,
+            &NewUser {
+                email,
+                display_name: Some(format!("{} {}", role.code(), workspace)),
+                role: role.code().into(),
+                password: PASSWORD.into(),
+                language: Some("en".into()),
+            },
+        )
+        .await
+        .unwrap();
+        bilan_app::auth::actor_of(&row).unwrap()
+    }
+
+    /// Creates a user with `role` in the default workspace "Acme".
+    pub async fn with_user(&self, role: Role) -> Actor {
+        self.user_in("Acme", role).await
+    }
+
+    /// Creates an API token for a user.
+    pub async fn token_for(&self, actor: &Actor) -> String {
+        let CreatedToken { secret, .. } = bilan_app::auth::create_token(&self.app, actor, "test").await.unwrap();
+        secret
+    }
+
+    /// The web router of this application.
+    pub fn router(&self) -> axum::Router {
+        bilan_web::router(bilan_web::AppState::new(self.app.clone(), bilan_web::WebConfig::for_tests()))
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some((base, name)) = self.pg_cleanup.take() {
+            // Dropping a database needs its pool closed; do it on a side thread with its own runtime.
+            let db = self.app.db.clone();
+            let _ = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                rt.block_on(async move {
+                    db.close().await;
+                    if let Ok(Db::Postgres(pool)) = Db::connect(&base, &PoolOptions { max_connections: 1 }).await {
+                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
+                        pool.close().await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+fn replace_db_name(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let base = match head.rfind('/') {
+        Some(i) if i > head.find("://").map(|p| p + 2).unwrap_or(0) => &head[..i],
+        _ => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+/// Declares a test that runs on SQLite and on PostgreSQL:
+/// `db_test!(name, |t| async move { ... });` makes `name::sqlite` and `name::postgres`.
+#[macro_export]
+macro_rules! db_test {
+    ($name:ident, |$t:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let $t = $crate::TestApp::sqlite().await;
+                $body.await
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                let Some($t) = $crate::TestApp::postgres().await else { return };
+                $body.await
+            }
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn replaces_database_name() {
+        assert_eq!(super::replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
+        assert_eq!(super::replace_db_name("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
+        assert_eq!(super::replace_db_name("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+}

@@ -1,1 +1,66 @@
-//! placeholder
+//! Bilan's web server: server-rendered pages (askama + htmx), the JSON API under
+//! `/api/v1` with its OpenAPI document, and the operational endpoints.
+
+pub mod api;
+pub mod assets;
+pub mod csrf;
+pub mod error;
+pub mod format;
+pub mod ops;
+pub mod pages;
+pub mod session;
+
+use axum::Router;
+use bilan_app::App;
+use std::sync::Arc;
+
+/// Settings of the web layer.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Mark cookies `Secure` (on behind HTTPS).
+    pub secure_cookies: bool,
+    /// Largest request body accepted (CSV uploads), in bytes.
+    pub max_body_bytes: usize,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self { secure_cookies: false, max_body_bytes: 64 * 1024 * 1024 }
+    }
+}
+
+impl WebConfig {
+    /// Settings for tests.
+    pub fn for_tests() -> Self {
+        Self::default()
+    }
+}
+
+/// What every handler gets.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub app: App,
+    /// Web settings.
+    pub config: Arc<WebConfig>,
+}
+
+impl AppState {
+    /// Builds the state.
+    pub fn new(app: App, config: WebConfig) -> Self {
+        Self { app, config: Arc::new(config) }
+    }
+}
+
+/// The whole HTTP application.
+pub fn router(state: AppState) -> Router {
+    let pages = pages::router(state.clone());
+    Router::new()
+        .merge(pages)
+        .nest("/api/v1", api::router())
+        .merge(ops::router())
+        .merge(assets::router())
+        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        .layer(axum::middleware::from_fn(ops::observe))
+        .with_state(state)
+}

@@ -1,0 +1,109 @@
+//! The JSON API under `/api/v1`: bearer tokens, cursor pagination, problem+json
+//! errors, optimistic concurrency, and its OpenAPI document.
+
+pub mod accounts;
+pub mod contacts;
+pub mod imports;
+pub mod openapi;
+pub mod problem;
+pub mod users;
+
+use crate::AppState;
+use axum::http::HeaderMap;
+use axum::routing::{delete, get, post};
+use axum::Router;
+use bilan_app::AppError;
+use problem::{ApiError, ApiResult};
+use uuid::Uuid;
+
+/// Every API route (mounted under `/api/v1`).
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/openapi.json", get(openapi::serve_openapi))
+        .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
+        .route("/accounts/{id}", get(accounts::find_account).patch(accounts::update_account).delete(accounts::delete_account))
+        .route("/accounts/{id}/sites", get(accounts::list_sites).post(accounts::create_site))
+        .route("/accounts/{id}/sites/{site}", delete(accounts::delete_site))
+        .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
+        .route("/contacts/{id}", get(contacts::find_contact).patch(contacts::update_contact).delete(contacts::delete_contact))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route("/users/{id}", get(users::find_user).patch(users::update_user))
+        .route("/imports/accounts", post(imports::import_accounts))
+        .route("/imports/contacts", post(imports::import_contacts))
+        .route("/exports/accounts", get(imports::export_accounts))
+        .route("/exports/contacts", get(imports::export_contacts))
+        .fallback(|| async { ApiError::from(AppError::NotFound) })
+}
+
+/// Parses an id from a path; a malformed id is simply not found.
+pub fn parse_id(raw: &str) -> ApiResult<Uuid> {
+    Uuid::parse_str(raw).map_err(|_| ApiError::from(AppError::NotFound))
+}
+
+/// The version a client says it read: `If-Match` header (412 when stale) or the
+/// body's `version` (409 when stale).
+pub enum ExpectedVersion {
+    /// From `If-Match`.
+    Header(i64),
+    /// From the body.
+    Body(i64),
+}
+
+impl ExpectedVersion {
+    /// Reads it from the request; one of the two is required.
+    pub fn from_request(headers: &HeaderMap, body: &serde_json::Value) -> ApiResult<ExpectedVersion> {
+        if let Some(v) = headers.get(axum::http::header::IF_MATCH).and_then(|v| v.to_str().ok()) {
+            let n = v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>();
+            return n.map(ExpectedVersion::Header).map_err(|_| ApiError::from(AppError::field("If-Match", "version.required")));
+        }
+        match body.get("version").and_then(serde_json::Value::as_i64) {
+            Some(v) => Ok(ExpectedVersion::Body(v)),
+            None => Err(ApiError::from(AppError::field("version", "version.required"))),
+        }
+    }
+
+    /// The number.
+    pub fn value(&self) -> i64 {
+        match self {
+            ExpectedVersion::Header(v) | ExpectedVersion::Body(v) => *v,
+        }
+    }
+
+    /// Maps a stale-version error to 412 when the client used `If-Match`.
+    pub fn map_err(&self, e: AppError) -> ApiError {
+        let stale = matches!(e, AppError::Stale { .. });
+        let mut err = ApiError::from(e);
+        if stale && matches!(self, ExpectedVersion::Header(_)) {
+            err.status = Some(axum::http::StatusCode::PRECONDITION_FAILED);
+        }
+        err
+    }
+}
+
+/// Merges a JSON patch object onto the current record's fields (JSON merge patch:
+/// a present key replaces, `null` clears, an absent key keeps).
+pub fn merge_patch(current: serde_json::Value, patch: &serde_json::Value) -> ApiResult<serde_json::Value> {
+    let (serde_json::Value::Object(mut cur), serde_json::Value::Object(p)) = (current, patch.clone()) else {
+        return Err(ApiError::bad_body("the body must be a JSON object".into()));
+    };
+    for (k, v) in p {
+        if k == "version" {
+            continue;
+        }
+        let v = match v {
+            serde_json::Value::Number(n) => serde_json::Value::String(n.to_string()),
+            serde_json::Value::Bool(b) => serde_json::Value::String(b.to_string()),
+            serde_json::Value::Array(items) => serde_json::Value::String(
+                items.iter().map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string())).collect::<Vec<_>>().join(","),
+            ),
+            other => other,
+        };
+        cur.insert(k, v);
+    }
+    Ok(serde_json::Value::Object(cur))
+}
+
+/// Converts JSON numbers, booleans and arrays to the text inputs the domain validates.
+pub fn textify(body: &serde_json::Value) -> ApiResult<serde_json::Value> {
+    merge_patch(serde_json::json!({}), body)
+}

@@ -1,0 +1,43 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)));
+    }
+}
+
+/// Bilan's API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Bilan API", description = "The client relationship ledger: accounts, contacts, users, imports and exports. Errors are application/problem+json with a stable `code` and an `errors` array of {field, code, message}."),
+    paths(
+        super::accounts::list_accounts, super::accounts::create_account, super::accounts::find_account,
+        super::accounts::update_account, super::accounts::delete_account, super::accounts::list_sites,
+        super::accounts::create_site, super::accounts::delete_site,
+        super::contacts::list_contacts, super::contacts::create_contact, super::contacts::find_contact,
+        super::contacts::update_contact, super::contacts::delete_contact,
+        super::users::list_users, super::users::create_user, super::users::find_user, super::users::update_user,
+        super::imports::import_accounts, super::imports::import_contacts, super::imports::export_accounts, super::imports::export_contacts,
+    ),
+    modifiers(&BearerAuth),
+    tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
+         (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"))
+)]
+pub struct ApiDoc;
+
+/// The document as JSON text (also printed by `bilan openapi`).
+pub fn openapi_json() -> String {
+    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+}
+
+/// GET /api/v1/openapi.json
+pub async fn serve_openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

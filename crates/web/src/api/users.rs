@@ -1,0 +1,111 @@
+//! `/api/v1/users`: the workspace's users; admins add and change them.
+
+use super::parse_id;
+use super::problem::{ApiError, ApiResult, Problem};
+use crate::session::ApiActor;
+use crate::AppState;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use bilan_app::users::{self as uc, NewUser};
+use bilan_db::users::UserRow;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A user.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserResponse {
+    /// Identifier.
+    pub id: String,
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown.
+    pub display_name: String,
+    /// admin, manager, account_manager, finance, support or viewer.
+    pub role: String,
+    /// Interface language.
+    pub language: Option<String>,
+    /// Whether the user is disabled.
+    pub disabled: bool,
+    /// Creation instant.
+    pub created_at: String,
+}
+
+impl From<UserRow> for UserResponse {
+    fn from(u: UserRow) -> Self {
+        UserResponse {
+            id: u.id.to_string(),
+            email: u.email,
+            display_name: u.display_name,
+            role: u.role,
+            language: u.language,
+            disabled: u.disabled_at.is_some(),
+            created_at: u.created_at.to_rfc3339(),
+        }
+    }
+}
+
+/// A new colleague.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewUserBody {
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown.
+    pub display_name: Option<String>,
+    /// Role code.
+    pub role: String,
+    /// Initial password (10 characters or more).
+    pub password: String,
+    /// fr or en.
+    pub language: Option<String>,
+}
+
+/// Changes to a user.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct UserPatch {
+    /// Name shown.
+    pub display_name: Option<String>,
+    /// Role code.
+    pub role: Option<String>,
+    /// Disable (true) or enable (false).
+    pub disabled: Option<bool>,
+}
+
+/// Lists the workspace's users.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserResponse])), security(("bearer" = [])))]
+pub async fn list_users(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<UserResponse>>> {
+    Ok(Json(uc::list_users(&state.app, &actor).await?.into_iter().map(UserResponse::from).collect()))
+}
+
+/// Adds a colleague (admin only).
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
+    responses((status = 201, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+pub async fn create_user(State(state): State<AppState>, ApiActor(actor): ApiActor, body: Bytes) -> ApiResult<(StatusCode, Json<UserResponse>)> {
+    let b: NewUserBody = super::problem::parse_json(&body)?;
+    let u = uc::create_user(
+        &state.app,
+        &actor,
+        &NewUser { email: b.email, display_name: b.display_name, role: b.role, password: b.password, language: b.language },
+    )
+    .await?;
+    Ok((StatusCode::CREATED, Json(u.into())))
+}
+
+/// Finds a user.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
+    responses((status = 200, body = UserResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+pub async fn find_user(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<UserResponse>> {
+    Ok(Json(uc::find_user(&state.app, &actor, parse_id(&id)?).await?.into()))
+}
+
+/// Changes a user's name, role or enabled state (admin only; the last admin stays).
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")), request_body = UserPatch,
+    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+pub async fn update_user(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<UserResponse>> {
+    let p: UserPatch = super::problem::parse_json(&body)?;
+    let u = uc::update_user(&state.app, &actor, parse_id(&id)?, p.display_name.as_deref(), p.role.as_deref(), p.disabled)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(Json(u.into()))
+}

@@ -1,0 +1,40 @@
+//! Turning use-case errors into HTTP answers: problem+json for the API, an error
+//! page (or an htmx toast) for the pages. Bad input is never a 500.
+
+use bilan_app::AppError;
+use bilan_i18n::{Lang, Tr};
+use axum::http::StatusCode;
+
+/// The HTTP status of a use-case error.
+pub fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::NotFound => StatusCode::NOT_FOUND,
+        AppError::Forbidden => StatusCode::FORBIDDEN,
+        AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
+        AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Duplicate { .. } | AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
+        AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
+/// Logs server-side failures once, here, where they are handled; returns an operation id.
+pub fn log_if_internal(e: &AppError) -> Option<String> {
+    if matches!(e, AppError::Db(_) | AppError::Internal(_)) {
+        let op = uuid::Uuid::new_v4().simple().to_string();
+        tracing::error!(operation.id = %op, error = %e, "request failed");
+        Some(op)
+    } else {
+        None
+    }
+}
+
+/// The human message of an error in a language.
+pub fn message(lang: Lang, e: &AppError) -> String {
+    let tr = Tr(lang);
+    match e {
+        AppError::Conflict(code) if bilan_i18n::has(&format!("error.{code}")) => tr.error(code).to_owned(),
+        AppError::Duplicate { field } => format!("{} ({})", tr.error("duplicate"), tr.t(&format!("field.{field}"))),
+        other => tr.error(other.code()).to_owned(),
+    }
+}

@@ -1,0 +1,242 @@
+//! Server-rendered pages. Each handler renders a full page, or only its partial
+//! when htmx asks (`HX-Request`), from askama templates checked at compile time.
+
+pub mod accounts;
+pub mod contacts;
+pub mod imports;
+pub mod login;
+pub mod me;
+pub mod users;
+
+use crate::session::is_htmx;
+use crate::AppState;
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use bilan_app::{Actor, AppError};
+use bilan_domain::money::Money;
+use bilan_domain::roles::Permission;
+use bilan_domain::ValidationErrors;
+use bilan_i18n::{Lang, Tr};
+use chrono::{DateTime, NaiveDate, Utc};
+
+/// What the common layout needs: language, user, CSRF token, a notice.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    /// Translator.
+    pub tr: Tr,
+    /// The logged-in user, if any.
+    pub actor: Option<Actor>,
+    /// The session's CSRF token for forms.
+    pub csrf: String,
+    /// A one-line notice (saved, created…).
+    pub notice: Option<String>,
+    /// The current search text, kept in the header search box.
+    pub q: String,
+    /// Which navigation entry is current.
+    pub nav: &'static str,
+}
+
+impl Layout {
+    /// Layout of a logged-in page.
+    pub fn for_user(user: &crate::session::PageUser, nav: &'static str) -> Self {
+        Self {
+            tr: Tr(user.lang),
+            actor: Some(user.actor.clone()),
+            csrf: user.session.csrf_token.clone(),
+            notice: None,
+            q: String::new(),
+            nav,
+        }
+    }
+
+    /// Message for `key`.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        self.tr.t(key)
+    }
+
+    /// Message for a dynamic key made of a prefix and a code (`status.` + `active`).
+    pub fn tk(&self, prefix: &str, code: &str) -> String {
+        bilan_i18n::t(self.tr.0, &format!("{prefix}{code}")).to_owned()
+    }
+
+    /// Whether the user may do something (to show or hide actions).
+    pub fn can(&self, permission: &str) -> bool {
+        let p = Permission::ALL.into_iter().find(|p| p.code() == permission);
+        match (&self.actor, p) {
+            (Some(a), Some(p)) => a.can(p),
+            _ => false,
+        }
+    }
+
+    /// A date for people.
+    pub fn date(&self, d: &Option<NaiveDate>) -> String {
+        crate::format::opt_date(self.tr.0, d)
+    }
+
+    /// An instant in the workspace's zone.
+    pub fn instant(&self, t: &DateTime<Utc>) -> String {
+        crate::format::instant(self.tr.0, t)
+    }
+
+    /// An optional instant.
+    pub fn opt_instant(&self, t: &Option<DateTime<Utc>>) -> String {
+        t.as_ref().map(|t| self.instant(t)).unwrap_or_else(|| self.t("me.never").to_owned())
+    }
+
+    /// An amount.
+    pub fn money(&self, m: &Money) -> String {
+        crate::format::money(self.tr.0, m)
+    }
+
+    /// The language to switch to.
+    pub fn other_lang(&self) -> &'static str {
+        match self.tr.0 {
+            Lang::Fr => "en",
+            Lang::En => "fr",
+        }
+    }
+
+    /// The page's language code.
+    pub fn lang(&self) -> &'static str {
+        self.tr.0.code()
+    }
+}
+
+/// Field errors of a form, with their messages.
+#[derive(Debug, Clone, Default)]
+pub struct FormErrors {
+    errors: ValidationErrors,
+    /// A message for the whole form (stale version, duplicate…).
+    pub general: Option<String>,
+    lang: Lang,
+}
+
+impl FormErrors {
+    /// No errors.
+    pub fn none(lang: Lang) -> Self {
+        Self { errors: ValidationErrors::new(), general: None, lang }
+    }
+
+    /// From a use-case error: field errors stay on their fields, others go on top.
+    pub fn from_error(lang: Lang, e: &AppError) -> Self {
+        match e {
+            AppError::Validation(v) => Self {
+                errors: v.clone(),
+                general: Some(Tr(lang).t("common.fix_errors").to_owned()),
+                lang,
+            },
+            other => Self { errors: ValidationErrors::new(), general: Some(crate::error::message(lang, other)), lang },
+        }
+    }
+
+    /// The message for a field, or empty.
+    pub fn of(&self, field: &str) -> String {
+        self.errors.for_field(field).map(|e| Tr(self.lang).error(&e.code).to_owned()).unwrap_or_default()
+    }
+
+    /// Whether a field has an error.
+    pub fn has(&self, field: &str) -> bool {
+        self.errors.for_field(field).is_some()
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    l: Layout,
+    status: u16,
+    message: String,
+    operation: Option<String>,
+}
+
+/// Renders a use-case error as a page with the right status.
+pub fn error_page(lang: Lang, actor: Option<&Actor>, e: &AppError) -> Response {
+    let status = crate::error::status_of(e);
+    let operation = crate::error::log_if_internal(e);
+    let page = ErrorPage {
+        l: Layout { tr: Tr(lang), actor: actor.cloned(), csrf: String::new(), notice: None, q: String::new(), nav: "" },
+        status: status.as_u16(),
+        message: crate::error::message(lang, e),
+        operation,
+    };
+    (status, render(&page)).into_response()
+}
+
+/// An error as a page, or as a toast fragment for htmx requests.
+pub fn error_response(user: &crate::session::PageUser, headers: &HeaderMap, e: &AppError) -> Response {
+    if is_htmx(headers) {
+        let status = crate::error::status_of(e);
+        let op = crate::error::log_if_internal(e);
+        let msg = crate::error::message(user.lang, e);
+        let body = format!(
+            "<div class=\"toast error\" role=\"alert\">{}{}</div>",
+            askama::filters::escape(&msg, askama::filters::Html).map(|m| m.to_string()).unwrap_or_default(),
+            op.map(|o| format!(" <small>({o})</small>")).unwrap_or_default()
+        );
+        return (status, [("hx-retarget", "#toasts"), ("hx-reswap", "innerHTML")], Html(body)).into_response();
+    }
+    error_page(user.lang, Some(&user.actor), e)
+}
+
+/// Renders a template; a rendering failure is logged and answered 500.
+pub fn render<T: Template>(t: &T) -> Response {
+    match t.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "rendering failed").into_response()
+        }
+    }
+}
+
+/// Redirect after a successful POST (303, so the browser GETs the target).
+pub fn see_other(to: &str) -> Response {
+    Redirect::to(to).into_response()
+}
+
+/// Parses a url-encoded body into pairs, keeping repeated keys (checkbox lists).
+pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
+    serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
+}
+
+/// The first value of a form field.
+pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+}
+
+/// Every page route.
+pub fn router(state: AppState) -> Router<AppState> {
+    let _ = state;
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/accounts") }))
+        .route("/login", get(login::show_login).post(login::submit_login))
+        .route("/logout", post(login::logout))
+        .route("/language", post(login::switch_language))
+        .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
+        .route("/accounts/new", get(accounts::new_account))
+        .route("/accounts/export.csv", get(imports::export_accounts))
+        .route("/accounts/{id}", get(accounts::show_account).post(accounts::update_account))
+        .route("/accounts/{id}/edit", get(accounts::edit_account))
+        .route("/accounts/{id}/delete", post(accounts::delete_account))
+        .route("/accounts/{id}/sites", post(accounts::add_site))
+        .route("/accounts/{id}/sites/{site}/delete", post(accounts::delete_site))
+        .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
+        .route("/contacts/new", get(contacts::new_contact))
+        .route("/contacts/export.csv", get(imports::export_contacts))
+        .route("/contacts/{id}", get(contacts::show_contact).post(contacts::update_contact))
+        .route("/contacts/{id}/edit", get(contacts::edit_contact))
+        .route("/contacts/{id}/delete", post(contacts::delete_contact))
+        .route("/users", get(users::list_users).post(users::create_user))
+        .route("/users/{id}", post(users::update_user))
+        .route("/me", get(me::show_me))
+        .route("/me/sessions/{id}/revoke", post(me::revoke_session))
+        .route("/me/tokens", post(me::create_token))
+        .route("/me/tokens/{id}/revoke", post(me::revoke_token))
+        .route("/import", get(imports::show_import))
+        .route("/import/preview", post(imports::preview_import))
+        .route("/import/commit", post(imports::commit_import))
+        .layer(axum::middleware::from_fn(crate::csrf::capture))
+}
