@@ -87,6 +87,8 @@ CREATE TABLE accounts (
     created_at TIMESTAMPTZ NOT NULL,
     updated_at TIMESTAMPTZ NOT NULL
 );
+-- Target of the children's composite foreign keys: cascades then use their (workspace_id, account_id) indexes.
+CREATE UNIQUE INDEX accounts_by_workspace_id ON accounts (workspace_id, id);
 CREATE INDEX accounts_by_name ON accounts (workspace_id, sort_name, id);
 CREATE INDEX accounts_by_value ON accounts (workspace_id, annual_value_minor, id);
 CREATE INDEX accounts_by_updated ON accounts (workspace_id, updated_at, id);
@@ -101,28 +103,30 @@ CREATE INDEX accounts_search ON accounts USING GIN (search_vector);
 
 CREATE TABLE account_tags (
     workspace_id UUID NOT NULL,
-    account_id UUID NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    account_id UUID NOT NULL,
     tag TEXT NOT NULL,
-    PRIMARY KEY (workspace_id, tag, account_id)
+    PRIMARY KEY (workspace_id, tag, account_id),
+    FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX account_tags_account ON account_tags (workspace_id, account_id);
 
 CREATE TABLE sites (
     id UUID PRIMARY KEY,
     workspace_id UUID NOT NULL REFERENCES workspaces(id),
-    account_id UUID NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    account_id UUID NOT NULL,
     kind TEXT NOT NULL,
     name TEXT NOT NULL,
     city TEXT,
     country TEXT,
-    created_at TIMESTAMPTZ NOT NULL
+    created_at TIMESTAMPTZ NOT NULL,
+    FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX sites_account ON sites (workspace_id, account_id, name);
 
 CREATE TABLE contacts (
     id UUID PRIMARY KEY,
     workspace_id UUID NOT NULL REFERENCES workspaces(id),
-    account_id UUID NOT NULL REFERENCES accounts(id) ON DELETE CASCADE,
+    account_id UUID NOT NULL,
     first_name TEXT,
     last_name TEXT NOT NULL,
     sort_name TEXT COLLATE "C" NOT NULL,
@@ -139,10 +143,13 @@ CREATE TABLE contacts (
     search_vector TSVECTOR GENERATED ALWAYS AS (to_tsvector('simple', search_text)) STORED,
     version BIGINT NOT NULL DEFAULT 1,
     created_at TIMESTAMPTZ NOT NULL,
-    updated_at TIMESTAMPTZ NOT NULL
+    updated_at TIMESTAMPTZ NOT NULL,
+    FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE
 );
 CREATE INDEX contacts_by_account ON contacts (workspace_id, account_id, sort_name, id);
 CREATE INDEX contacts_by_name ON contacts (workspace_id, sort_name, id);
 CREATE INDEX contacts_by_email ON contacts (workspace_id, email);
+-- Deleting a site looks its contacts up by site_id alone.
+CREATE INDEX contacts_by_site ON contacts (site_id);
 CREATE UNIQUE INDEX contacts_by_external_ref ON contacts (workspace_id, external_ref);
 CREATE INDEX contacts_search ON contacts USING GIN (search_vector);

@@ -39,9 +39,8 @@ impl AccountQuery {
     pub fn parse(&self) -> AppResult<(AccountFilter, AccountSort, Option<Cursor>, u32)> {
         let mut e = bilan_domain::ValidationErrors::new();
         let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        let owner_id = nonempty(&self.owner).and_then(|o| {
-            Uuid::parse_str(&o).map_err(|_| e.add("owner", "id.invalid")).ok()
-        });
+        let owner_id =
+            nonempty(&self.owner).and_then(|o| Uuid::parse_str(&o).map_err(|_| e.add("owner", "id.invalid")).ok());
         let status = nonempty(&self.status).and_then(|s| {
             let st = AccountStatus::parse(&s);
             if st.is_none() {
@@ -81,7 +80,15 @@ pub async fn list_accounts(app: &App, actor: &Actor, query: &AccountQuery) -> Ap
     actor.require(Permission::ReadAccounts)?;
     let (filter, sort, cursor, limit) = query.parse()?;
     let mut pc = app.db.acquire().await?;
-    Ok(accounts::list(&mut pc.conn(), actor.workspace_id, &filter, sort, cursor.as_ref(), limit).await?)
+    Ok(accounts::list(
+        &mut pc.conn(),
+        actor.workspace_id,
+        &filter,
+        sort,
+        cursor.as_ref(),
+        limit,
+    )
+    .await?)
 }
 
 /// An account with what its page shows.
@@ -103,7 +110,9 @@ pub struct AccountDetail {
 pub async fn find_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<Account> {
     actor.require(Permission::ReadAccounts)?;
     let mut pc = app.db.acquire().await?;
-    accounts::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+    accounts::find(&mut pc.conn(), actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// An account with its sites, figures, owner and sponsor.
@@ -123,7 +132,13 @@ pub async fn show_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<Accou
         Some(s) => users::find(&mut c, ws, s).await?,
         None => None,
     };
-    Ok(AccountDetail { account, sites, figures, owner, sponsor })
+    Ok(AccountDetail {
+        account,
+        sites,
+        figures,
+        owner,
+        sponsor,
+    })
 }
 
 /// Checks that owner and sponsor are users of the workspace.
@@ -147,21 +162,25 @@ pub async fn create_account(app: &App, actor: &Actor, input: &AccountInput) -> A
     let mut c = tx.conn();
     check_people(&mut c, actor.workspace_id, &new).await?;
     let account = accounts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), &new, app.now()).await?;
-    drop(c);
     tx.commit().await?;
     tracing::info!(account.id = %account.id, user.id = %actor.user_id, "account created");
     Ok(account)
 }
 
 /// Replaces an account's fields if nobody changed it since `version`.
-pub async fn update_account(app: &App, actor: &Actor, id: Uuid, version: i64, input: &AccountInput) -> AppResult<Account> {
+pub async fn update_account(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    version: i64,
+    input: &AccountInput,
+) -> AppResult<Account> {
     actor.require(Permission::WriteAccounts)?;
     let new = input.validate()?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     check_people(&mut c, actor.workspace_id, &new).await?;
     let outcome = accounts::update(&mut c, actor.workspace_id, id, version, &new, app.now()).await?;
-    drop(c);
     match outcome {
         UpdateOutcome::Updated(a) => {
             tx.commit().await?;
@@ -190,9 +209,10 @@ pub async fn add_site(app: &App, actor: &Actor, account: Uuid, input: &SiteInput
     let new = input.validate()?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    accounts::find(&mut c, actor.workspace_id, account).await?.ok_or(AppError::NotFound)?;
+    accounts::find(&mut c, actor.workspace_id, account)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let site = sites::insert(&mut c, actor.workspace_id, account, &new, app.now()).await?;
-    drop(c);
     tx.commit().await?;
     Ok(site)
 }
@@ -202,7 +222,9 @@ pub async fn list_sites(app: &App, actor: &Actor, account: Uuid) -> AppResult<Ve
     actor.require(Permission::ReadAccounts)?;
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    accounts::find(&mut c, actor.workspace_id, account).await?.ok_or(AppError::NotFound)?;
+    accounts::find(&mut c, actor.workspace_id, account)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(sites::list_for_account(&mut c, actor.workspace_id, account).await?)
 }
 

@@ -94,7 +94,13 @@ pub struct NewSession {
 }
 
 /// Checks credentials with per-e-mail and per-address throttling, then opens a session.
-pub async fn login(app: &App, email: &str, password: &str, ip: Option<&str>, user_agent: Option<&str>) -> AppResult<NewSession> {
+pub async fn login(
+    app: &App,
+    email: &str,
+    password: &str,
+    ip: Option<&str>,
+    user_agent: Option<&str>,
+) -> AppResult<NewSession> {
     let email = email.trim().to_lowercase();
     let now = app.now();
     let since = now - app.config.throttle_window;
@@ -104,7 +110,9 @@ pub async fn login(app: &App, email: &str, password: &str, ip: Option<&str>, use
     let by_email = sessions::count_login_failures(&mut c, "email", &email, since).await?;
     let by_ip = sessions::count_login_failures(&mut c, "ip", ip_key, since).await?;
     if by_email >= app.config.max_failures_per_email || by_ip >= app.config.max_failures_per_ip {
-        return Err(AppError::Throttled { retry_after_secs: app.config.throttle_window.num_seconds() });
+        return Err(AppError::Throttled {
+            retry_after_secs: app.config.throttle_window.num_seconds(),
+        });
     }
     let user = users::find_by_email(&mut c, &email).await?;
     let ok = match user.as_ref().and_then(|u| u.password_hash.as_deref()) {
@@ -120,7 +128,6 @@ pub async fn login(app: &App, email: &str, password: &str, ip: Option<&str>, use
         _ => {
             sessions::record_login_failure(&mut c, "email", &email, now).await?;
             sessions::record_login_failure(&mut c, "ip", ip_key, now).await?;
-            drop(c);
             tx.commit().await?;
             return Err(AppError::InvalidCredentials);
         }
@@ -144,9 +151,12 @@ pub async fn login(app: &App, email: &str, password: &str, ip: Option<&str>, use
         },
     )
     .await?;
-    drop(c);
     tx.commit().await?;
-    Ok(NewSession { token, csrf_token, actor })
+    Ok(NewSession {
+        token,
+        csrf_token,
+        actor,
+    })
 }
 
 /// A live session and its user.
@@ -173,7 +183,6 @@ pub async fn authenticate_session(app: &App, token: &str) -> AppResult<LiveSessi
         .await?
         .ok_or(AppError::Unauthenticated)?;
     let actor = actor_of(&user)?;
-    drop(c);
     drop(pc);
     // Touch at most once a minute: one write per click would serialise SQLite.
     if now - session.last_seen_at > chrono::Duration::seconds(60) {
@@ -223,7 +232,10 @@ pub struct CreatedToken {
 pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<CreatedToken> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::field("name", if name.is_empty() { "required" } else { "too_long" }));
+        return Err(AppError::field(
+            "name",
+            if name.is_empty() { "required" } else { "too_long" },
+        ));
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_secret());
     let row = TokenRow {
@@ -249,13 +261,19 @@ pub async fn authenticate_token(app: &App, secret: &str) -> AppResult<Actor> {
     }
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    let token = tokens::find_live_by_hash(&mut c, &digest(secret)).await?.ok_or(AppError::Unauthenticated)?;
-    let user = users::find(&mut c, token.workspace_id, token.user_id).await?.ok_or(AppError::Unauthenticated)?;
+    let token = tokens::find_live_by_hash(&mut c, &digest(secret))
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
+    let user = users::find(&mut c, token.workspace_id, token.user_id)
+        .await?
+        .ok_or(AppError::Unauthenticated)?;
     let actor = actor_of(&user)?;
-    drop(c);
     drop(pc);
     let now = app.now();
-    if token.last_used_at.is_none_or(|t: DateTime<Utc>| now - t > chrono::Duration::minutes(5)) {
+    if token
+        .last_used_at
+        .is_none_or(|t: DateTime<Utc>| now - t > chrono::Duration::minutes(5))
+    {
         let mut tx = app.db.begin().await?;
         tokens::touch(&mut tx.conn(), token.id, now).await?;
         tx.commit().await?;

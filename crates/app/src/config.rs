@@ -38,6 +38,10 @@ impl Default for AppConfig {
 impl AppConfig {
     /// Cheap hashing for test suites (still Argon2id).
     pub fn for_tests() -> Self {
-        Self { argon2_memory_kib: 1024, argon2_iterations: 1, ..Self::default() }
+        Self {
+            argon2_memory_kib: 1024,
+            argon2_iterations: 1,
+            ..Self::default()
+        }
     }
 }

@@ -32,7 +32,8 @@ impl ContactQuery {
     fn parse(&self) -> AppResult<(ContactFilter, Option<Cursor>, u32)> {
         let mut e = bilan_domain::ValidationErrors::new();
         let nonempty = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
-        let account_id = nonempty(&self.account).and_then(|a| Uuid::parse_str(&a).map_err(|_| e.add("account", "id.invalid")).ok());
+        let account_id =
+            nonempty(&self.account).and_then(|a| Uuid::parse_str(&a).map_err(|_| e.add("account", "id.invalid")).ok());
         let role = nonempty(&self.role).and_then(|r| {
             let role = BuyingRole::parse(&r);
             if role.is_none() {
@@ -73,12 +74,16 @@ pub async fn list_contacts(app: &App, actor: &Actor, query: &ContactQuery) -> Ap
 pub async fn find_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<Contact> {
     actor.require(Permission::ReadContacts)?;
     let mut pc = app.db.acquire().await?;
-    contacts::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+    contacts::find(&mut pc.conn(), actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Checks the account and site references of a contact; returns the account id.
 async fn check_refs(c: &mut Conn<'_>, workspace: Uuid, new: &NewContact) -> AppResult<Uuid> {
-    let account = new.account_id.ok_or_else(|| AppError::field("account_id", "required"))?;
+    let account = new
+        .account_id
+        .ok_or_else(|| AppError::field("account_id", "required"))?;
     if accounts::find(c, workspace, account).await?.is_none() {
         return Err(AppError::field("account_id", "account.unknown"));
     }
@@ -99,20 +104,24 @@ pub async fn create_contact(app: &App, actor: &Actor, input: &ContactInput) -> A
     let mut c = tx.conn();
     let account = check_refs(&mut c, actor.workspace_id, &new).await?;
     let contact = contacts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), account, &new, app.now()).await?;
-    drop(c);
     tx.commit().await?;
     Ok(contact)
 }
 
 /// Replaces a contact's fields if nobody changed it since `version`.
-pub async fn update_contact(app: &App, actor: &Actor, id: Uuid, version: i64, input: &ContactInput) -> AppResult<Contact> {
+pub async fn update_contact(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    version: i64,
+    input: &ContactInput,
+) -> AppResult<Contact> {
     actor.require(Permission::WriteContacts)?;
     let new = input.validate()?;
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let account = check_refs(&mut c, actor.workspace_id, &new).await?;
     let outcome = contacts::update(&mut c, actor.workspace_id, id, version, account, &new, app.now()).await?;
-    drop(c);
     match outcome {
         UpdateOutcome::Updated(contact) => {
             tx.commit().await?;

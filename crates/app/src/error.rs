@@ -79,7 +79,9 @@ impl AppError {
 impl From<DbError> for AppError {
     fn from(e: DbError) -> Self {
         match e {
-            DbError::Conflict(what) => AppError::Duplicate { field: constraint_field(&what) },
+            DbError::Conflict(what) => AppError::Duplicate {
+                field: constraint_field(&what),
+            },
             DbError::MissingReference(_) => AppError::field("reference", "reference.missing"),
             other => AppError::Db(other),
         }

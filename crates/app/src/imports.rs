@@ -1,1 +1,631 @@
-//! (see below)
+//! CSV import of accounts and contacts.
+//!
+//! One transaction per file: existing rows are looked up in batches, found rows
+//! are updated (id kept, version + 1), others inserted with multi-row `INSERT`s.
+//! All or nothing by default; a dry run always rolls back, so a preview checks
+//! exactly what the import would do.
+
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::accounts::{self, AccountRow, UpdateOutcome};
+use bilan_db::contacts::{self, ContactRow};
+use bilan_db::imports as lookups;
+use bilan_db::Conn;
+use bilan_domain::accounts::NewAccount;
+use bilan_domain::contacts::NewContact;
+use bilan_domain::imports::{self as format, AccountLine, ContactLine, Mapping, ParseOptions, ParsedFile, SeenKeys};
+use bilan_domain::roles::Permission;
+use bilan_domain::search::normalize;
+use bilan_domain::ValidationErrors;
+use serde::{Deserialize, Serialize};
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+pub use bilan_domain::imports::{MappedColumn, RejectedLine};
+
+/// Rows written per multi-row insert call, between two progress reports.
+const WRITE_CHUNK: usize = 1000;
+
+/// How to run an import.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ImportOptions {
+    /// Check everything and report, write nothing.
+    pub dry_run: bool,
+    /// Import the valid lines even when others are refused (default: all or nothing).
+    pub skip_invalid: bool,
+    /// `(header as in the file, field name or "" to ignore)`, replacing the recognised mapping.
+    pub overrides: Vec<(String, String)>,
+    /// Contacts only: put every contact on this account, whatever the file says.
+    pub account_id: Option<Uuid>,
+    /// Separator to use instead of detecting it.
+    pub separator: Option<char>,
+}
+
+/// What an import did; when `committed` is false, what it would have done.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportReport {
+    /// Data lines in the file (header and blank lines excluded).
+    pub total_lines: usize,
+    /// Rows created.
+    pub created: usize,
+    /// Existing rows changed.
+    pub updated: usize,
+    /// Existing rows found identical.
+    pub unchanged: usize,
+    /// Refused lines with their reasons, by line number (a line may appear once per reason).
+    pub rejected: Vec<RejectedLine>,
+    /// Each column of the file and the field it fills.
+    pub mapping: Vec<MappedColumn>,
+    /// Separator found or given.
+    pub separator: char,
+    /// Encoding found.
+    pub encoding: String,
+    /// Whether the changes were written (false for a dry run or a refused all-or-nothing import).
+    pub committed: bool,
+}
+
+impl ImportReport {
+    /// Number of distinct lines refused.
+    pub fn rejected_lines(&self) -> usize {
+        self.rejected.iter().map(|r| r.line).collect::<HashSet<_>>().len()
+    }
+}
+
+/// A progress callback: lines done, total lines.
+pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
+
+fn tick(progress: Option<Progress<'_>>, done: usize, total: usize) {
+    if let Some(p) = progress {
+        p(done.min(total), total);
+    }
+}
+
+/// Parsing and validating every line is CPU work: keep it off the async workers.
+async fn parse_off_thread<T: Send + 'static>(
+    bytes: &[u8],
+    opts: ParseOptions,
+    parse: fn(&[u8], &ParseOptions) -> Result<ParsedFile<T>, ValidationErrors>,
+) -> AppResult<ParsedFile<T>> {
+    let owned = bytes.to_vec();
+    let parsed = tokio::task::spawn_blocking(move || parse(&owned, &opts))
+        .await
+        .map_err(|e| AppError::Internal(format!("import parser: {e}")))?;
+    Ok(parsed?)
+}
+
+fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseOptions {
+    ParseOptions {
+        separator: opts.separator,
+        overrides: opts.overrides.clone(),
+        account_given,
+    }
+}
+
+fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
+    RejectedLine {
+        line,
+        column,
+        code: code.to_owned(),
+        message,
+    }
+}
+
+/// Everything decided before writing.
+struct Plan<R, N> {
+    inserts: Vec<R>,
+    updates: Vec<(usize, Uuid, i64, N)>,
+    unchanged: usize,
+}
+
+fn report<T>(parsed: &ParsedFile<T>, rejected: Vec<RejectedLine>) -> ImportReport {
+    ImportReport {
+        total_lines: parsed.total_lines,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected,
+        mapping: parsed.mapping.columns(),
+        separator: parsed.separator,
+        encoding: parsed.encoding.to_owned(),
+        committed: false,
+    }
+}
+
+/// Imports accounts from a CSV file.
+pub async fn import_accounts(app: &App, actor: &Actor, bytes: &[u8], opts: &ImportOptions) -> AppResult<ImportReport> {
+    import_accounts_with_progress(app, actor, bytes, opts, None).await
+}
+
+/// Imports accounts, reporting progress (lines done, total) to `progress`.
+pub async fn import_accounts_with_progress(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
+    actor.require(Permission::ImportData)?;
+    let mut parsed = parse_off_thread(bytes, parse_options(opts, false), format::parse_accounts).await?;
+    let lines = std::mem::take(&mut parsed.lines);
+    let mut rejected = std::mem::take(&mut parsed.rejected);
+    let ws = actor.workspace_id;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let plan = plan_accounts(&mut c, ws, now, &parsed.mapping, lines, &mut rejected).await?;
+    let mut report = report(&parsed, Vec::new());
+    report.created = plan.inserts.len();
+    report.updated = plan.updates.len();
+    report.unchanged = plan.unchanged;
+    let total = parsed.total_lines;
+    let mut done = total.saturating_sub(plan.inserts.len() + plan.updates.len());
+    tick(progress, done, total);
+    if rejected.is_empty() || opts.skip_invalid {
+        for chunk in plan.inserts.chunks(WRITE_CHUNK) {
+            accounts::insert_rows(&mut c, chunk).await?;
+            done += chunk.len();
+            tick(progress, done, total);
+        }
+        for (line, id, version, new) in &plan.updates {
+            match accounts::update(&mut c, ws, *id, *version, new, now).await? {
+                UpdateOutcome::Updated(_) => {}
+                UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
+                    report.updated -= 1;
+                    rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
+                }
+            }
+            done += 1;
+            if done % 100 == 0 {
+                tick(progress, done, total);
+            }
+        }
+    }
+    finish(tx, opts, &mut report, rejected).await?;
+    tick(progress, total, total);
+    tracing::info!(
+        user.id = %actor.user_id, created = report.created, updated = report.updated,
+        rejected = report.rejected_lines(), committed = report.committed, "accounts import"
+    );
+    Ok(report)
+}
+
+/// Commits, or rolls back a dry run or a refused all-or-nothing import.
+async fn finish(
+    tx: bilan_db::Tx,
+    opts: &ImportOptions,
+    report: &mut ImportReport,
+    mut rejected: Vec<RejectedLine>,
+) -> AppResult<()> {
+    rejected.sort_by_key(|r| r.line);
+    let refused = !rejected.is_empty() && !opts.skip_invalid;
+    report.rejected = rejected;
+    if opts.dry_run || refused {
+        tx.rollback().await?;
+        report.committed = false;
+    } else {
+        tx.commit().await?;
+        report.committed = true;
+    }
+    Ok(())
+}
+
+/// Finds what exists, merges and decides, without writing.
+async fn plan_accounts(
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+    mapping: &Mapping,
+    lines: Vec<AccountLine>,
+    rejected: &mut Vec<RejectedLine>,
+) -> AppResult<Plan<AccountRow, NewAccount>> {
+    let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.id).collect();
+    let refs: Vec<String> = lines.iter().filter_map(|l| l.new.external_ref.clone()).collect();
+    let sirens: Vec<String> = lines.iter().filter_map(|l| l.new.siren.clone()).collect();
+    let people: Vec<Uuid> = lines
+        .iter()
+        .flat_map(|l| [l.new.owner_id, l.new.sponsor_id])
+        .flatten()
+        .collect();
+    let mut existing: HashMap<Uuid, AccountRow> = HashMap::new();
+    for r in lookups::accounts_by_ids(c, ws, &ids).await? {
+        existing.insert(r.id, r);
+    }
+    let mut by_ref: HashMap<String, Uuid> = HashMap::new();
+    for r in lookups::accounts_by_external_refs(c, ws, &refs).await? {
+        if let Some(x) = &r.external_ref {
+            by_ref.insert(x.clone(), r.id);
+        }
+        existing.insert(r.id, r);
+    }
+    let mut by_siren: HashMap<String, Uuid> = HashMap::new();
+    for r in lookups::accounts_by_sirens(c, ws, &sirens).await? {
+        if let Some(s) = &r.siren {
+            // Several accounts may share a SIREN: the oldest wins, as in `find_by_import_key`.
+            let e = by_siren.entry(s.clone()).or_insert(r.id);
+            *e = (*e).min(r.id);
+        }
+        existing.insert(r.id, r);
+    }
+    let users: HashSet<Uuid> = lookups::user_ids(c, ws, &people).await?.into_iter().collect();
+
+    let mut plan = Plan {
+        inserts: Vec::new(),
+        updates: Vec::new(),
+        unchanged: 0,
+    };
+    let mut targets: HashMap<Uuid, usize> = HashMap::new();
+    for l in lines {
+        let unknown: Vec<RejectedLine> = [("owner_id", l.new.owner_id), ("sponsor_id", l.new.sponsor_id)]
+            .into_iter()
+            .filter(|(_, id)| id.is_some_and(|id| !users.contains(&id)))
+            .map(|(f, _)| {
+                reject(
+                    l.line,
+                    mapping.column_for(f),
+                    "user.unknown",
+                    format::message("user.unknown"),
+                )
+            })
+            .collect();
+        if !unknown.is_empty() {
+            rejected.extend(unknown);
+            continue;
+        }
+        let found =
+            l.id.filter(|id| existing.contains_key(id))
+                .or_else(|| l.new.external_ref.as_ref().and_then(|r| by_ref.get(r).copied()))
+                .or_else(|| l.new.siren.as_ref().and_then(|s| by_siren.get(s).copied()));
+        let Some(row) = found.and_then(|id| existing.get(&id)) else {
+            plan.inserts
+                .push(AccountRow::from_new(bilan_db::new_id(), ws, &l.new, now));
+            continue;
+        };
+        if let Some(earlier) = first_target(&mut targets, row.id, l.line) {
+            rejected.push(format::duplicate(l.line, None, "existing account", earlier));
+            continue;
+        }
+        let mut input = row.clone().into_account()?.to_input();
+        format::overlay_account(&mut input, &l.input, mapping);
+        let new = match input.validate() {
+            Ok(n) => n,
+            Err(e) => {
+                rejected.extend(format::rejections(l.line, mapping, &e));
+                continue;
+            }
+        };
+        let mut candidate = AccountRow::from_new(row.id, ws, &new, row.created_at);
+        candidate.version = row.version;
+        candidate.updated_at = row.updated_at;
+        if candidate == *row {
+            plan.unchanged += 1;
+        } else {
+            plan.updates.push((l.line, row.id, row.version, new));
+        }
+    }
+    Ok(plan)
+}
+
+/// Records that `line` updates row `id`; the earlier line updating it, if any.
+fn first_target(targets: &mut HashMap<Uuid, usize>, id: Uuid, line: usize) -> Option<usize> {
+    match targets.entry(id) {
+        std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+        std::collections::hash_map::Entry::Vacant(v) => {
+            v.insert(line);
+            None
+        }
+    }
+}
+
+/// Imports contacts from a CSV file.
+pub async fn import_contacts(app: &App, actor: &Actor, bytes: &[u8], opts: &ImportOptions) -> AppResult<ImportReport> {
+    import_contacts_with_progress(app, actor, bytes, opts, None).await
+}
+
+/// Imports contacts, reporting progress (lines done, total) to `progress`.
+pub async fn import_contacts_with_progress(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
+    actor.require(Permission::ImportData)?;
+    let mut parsed = parse_off_thread(
+        bytes,
+        parse_options(opts, opts.account_id.is_some()),
+        format::parse_contacts,
+    )
+    .await?;
+    let lines = std::mem::take(&mut parsed.lines);
+    let mut rejected = std::mem::take(&mut parsed.rejected);
+    let ws = actor.workspace_id;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    if let Some(a) = opts.account_id {
+        if lookups::accounts_by_ids(&mut c, ws, &[a]).await?.is_empty() {
+            return Err(AppError::field("account_id", "account.unknown"));
+        }
+    }
+    let plan = plan_contacts(&mut c, ws, now, opts.account_id, &parsed.mapping, lines, &mut rejected).await?;
+    let mut report = report(&parsed, Vec::new());
+    report.created = plan.inserts.len();
+    report.updated = plan.updates.len();
+    report.unchanged = plan.unchanged;
+    let total = parsed.total_lines;
+    let mut done = total.saturating_sub(plan.inserts.len() + plan.updates.len());
+    tick(progress, done, total);
+    if rejected.is_empty() || opts.skip_invalid {
+        for chunk in plan.inserts.chunks(WRITE_CHUNK) {
+            contacts::insert_rows(&mut c, chunk).await?;
+            done += chunk.len();
+            tick(progress, done, total);
+        }
+        for (line, id, version, (account, new)) in &plan.updates {
+            match contacts::update(&mut c, ws, *id, *version, *account, new, now).await? {
+                UpdateOutcome::Updated(_) => {}
+                UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
+                    report.updated -= 1;
+                    rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
+                }
+            }
+            done += 1;
+            if done % 100 == 0 {
+                tick(progress, done, total);
+            }
+        }
+    }
+    finish(tx, opts, &mut report, rejected).await?;
+    tick(progress, total, total);
+    tracing::info!(
+        user.id = %actor.user_id, created = report.created, updated = report.updated,
+        rejected = report.rejected_lines(), committed = report.committed, "contacts import"
+    );
+    Ok(report)
+}
+
+/// The accounts a contacts file may name, looked up in batches.
+#[derive(Default)]
+struct AccountIndex {
+    ids: HashSet<Uuid>,
+    by_ref: HashMap<String, Uuid>,
+    by_siren: HashMap<String, Uuid>,
+    by_name: HashMap<String, Vec<Uuid>>,
+}
+
+impl AccountIndex {
+    async fn load(c: &mut Conn<'_>, ws: Uuid, lines: &[ContactLine]) -> AppResult<Self> {
+        let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.new.account_id).collect();
+        let refs: Vec<String> = lines.iter().flat_map(|l| l.account_refs.iter().cloned()).collect();
+        let sirens: Vec<String> = refs.iter().filter_map(|r| format::siren_of_ref(r)).collect();
+        let names: Vec<String> = refs.iter().map(|r| normalize(r)).filter(|n| !n.is_empty()).collect();
+        let mut idx = AccountIndex::default();
+        idx.ids
+            .extend(lookups::accounts_by_ids(c, ws, &ids).await?.into_iter().map(|r| r.id));
+        for r in lookups::accounts_by_external_refs(c, ws, &refs).await? {
+            if let Some(x) = r.external_ref {
+                idx.by_ref.insert(x, r.id);
+            }
+        }
+        for r in lookups::accounts_by_sirens(c, ws, &sirens).await? {
+            if let Some(s) = r.siren {
+                let e = idx.by_siren.entry(s).or_insert(r.id);
+                *e = (*e).min(r.id);
+            }
+        }
+        for r in lookups::accounts_by_sort_names(c, ws, &names).await? {
+            idx.by_name.entry(r.sort_name).or_default().push(r.id);
+        }
+        Ok(idx)
+    }
+
+    /// The account of a line: its Bilan id, else the first reference matching an
+    /// external reference, a SIREN, or exactly one account name.
+    fn resolve(&self, l: &ContactLine) -> Result<Uuid, &'static str> {
+        if let Some(id) = l.new.account_id.filter(|id| self.ids.contains(id)) {
+            return Ok(id);
+        }
+        let mut ambiguous = false;
+        for r in &l.account_refs {
+            if let Some(id) = self.by_ref.get(r.as_str()) {
+                return Ok(*id);
+            }
+            if let Some(id) = format::siren_of_ref(r).and_then(|s| self.by_siren.get(&s)) {
+                return Ok(*id);
+            }
+            match self.by_name.get(&normalize(r)).map(Vec::as_slice) {
+                Some([id]) => return Ok(*id),
+                Some([_, _, ..]) => ambiguous = true,
+                _ => {}
+            }
+        }
+        Err(if ambiguous {
+            "account.ambiguous"
+        } else if l.account_refs.is_empty() && l.new.account_id.is_none() {
+            "required"
+        } else {
+            "account.unknown"
+        })
+    }
+}
+
+/// Resolves accounts, finds what exists, merges and decides, without writing.
+async fn plan_contacts(
+    c: &mut Conn<'_>,
+    ws: Uuid,
+    now: chrono::DateTime<chrono::Utc>,
+    fixed_account: Option<Uuid>,
+    mapping: &Mapping,
+    lines: Vec<ContactLine>,
+    rejected: &mut Vec<RejectedLine>,
+) -> AppResult<Plan<ContactRow, (Uuid, NewContact)>> {
+    let index = match fixed_account {
+        Some(_) => AccountIndex::default(),
+        None => AccountIndex::load(c, ws, &lines).await?,
+    };
+    let mut seen = SeenKeys::default();
+    let mut resolved: Vec<(ContactLine, Uuid)> = Vec::with_capacity(lines.len());
+    for l in lines {
+        let account = match fixed_account.map(Ok).unwrap_or_else(|| index.resolve(&l)) {
+            Ok(a) => a,
+            Err(code) => {
+                let field = if l.account_refs.is_empty() && l.new.account_id.is_some() {
+                    "account_id"
+                } else {
+                    "account_ref"
+                };
+                let message = match (code, l.account_refs.first()) {
+                    ("account.unknown", Some(r)) => format!("no account matches \"{r}\""),
+                    ("required", _) => "the account is missing".to_owned(),
+                    _ => format::message(code),
+                };
+                rejected.push(reject(l.line, mapping.column_for(field), code, message));
+                continue;
+            }
+        };
+        if let Some(email) = &l.new.email {
+            if let Some(earlier) = seen.first_seen("email", &format!("{account}|{email}"), l.line) {
+                rejected.push(format::duplicate(
+                    l.line,
+                    mapping.column_for("email"),
+                    "e-mail in the same account",
+                    earlier,
+                ));
+                continue;
+            }
+        }
+        resolved.push((l, account));
+    }
+
+    let ids: Vec<Uuid> = resolved.iter().filter_map(|(l, _)| l.id).collect();
+    let refs: Vec<String> = resolved
+        .iter()
+        .filter_map(|(l, _)| l.new.external_ref.clone())
+        .collect();
+    let emails: Vec<String> = resolved.iter().filter_map(|(l, _)| l.new.email.clone()).collect();
+    let mut existing: HashMap<Uuid, ContactRow> = HashMap::new();
+    for r in lookups::contacts_by_ids(c, ws, &ids).await? {
+        existing.insert(r.id, r);
+    }
+    let mut by_ref: HashMap<String, Uuid> = HashMap::new();
+    for r in lookups::contacts_by_external_refs(c, ws, &refs).await? {
+        if let Some(x) = &r.external_ref {
+            by_ref.insert(x.clone(), r.id);
+        }
+        existing.insert(r.id, r);
+    }
+    let mut by_email: HashMap<(Uuid, String), Uuid> = HashMap::new();
+    for r in lookups::contacts_by_emails(c, ws, &emails).await? {
+        if let Some(m) = &r.email {
+            let e = by_email.entry((r.account_id, m.clone())).or_insert(r.id);
+            *e = (*e).min(r.id);
+        }
+        existing.insert(r.id, r);
+    }
+    let site_ids: Vec<Uuid> = resolved
+        .iter()
+        .filter_map(|(l, _)| l.new.site_id)
+        .chain(existing.values().filter_map(|r| r.site_id))
+        .collect();
+    let sites: HashMap<Uuid, Uuid> = lookups::site_accounts(c, ws, &site_ids).await?.into_iter().collect();
+    let site_ok = |site: Option<Uuid>, account: Uuid| site.is_none_or(|s| sites.get(&s) == Some(&account));
+
+    let mut plan = Plan {
+        inserts: Vec::new(),
+        updates: Vec::new(),
+        unchanged: 0,
+    };
+    let mut targets: HashMap<Uuid, usize> = HashMap::new();
+    for (l, account) in resolved {
+        let found =
+            l.id.filter(|id| existing.contains_key(id))
+                .or_else(|| l.new.external_ref.as_ref().and_then(|r| by_ref.get(r).copied()))
+                .or_else(|| {
+                    l.new
+                        .email
+                        .as_ref()
+                        .and_then(|m| by_email.get(&(account, m.clone())).copied())
+                });
+        let Some(row) = found.and_then(|id| existing.get(&id)) else {
+            if !site_ok(l.new.site_id, account) {
+                rejected.push(reject(
+                    l.line,
+                    mapping.column_for("site_id"),
+                    "site.unknown",
+                    format::message("site.unknown"),
+                ));
+                continue;
+            }
+            plan.inserts
+                .push(ContactRow::from_new(bilan_db::new_id(), ws, account, &l.new, now));
+            continue;
+        };
+        if let Some(earlier) = first_target(&mut targets, row.id, l.line) {
+            rejected.push(format::duplicate(l.line, None, "existing contact", earlier));
+            continue;
+        }
+        let mut input = row.clone().into_contact()?.to_input();
+        format::overlay_contact(&mut input, &l.input, mapping);
+        input.account_id = Some(account.to_string());
+        let new = match input.validate() {
+            Ok(n) => n,
+            Err(e) => {
+                rejected.extend(format::rejections(l.line, mapping, &e));
+                continue;
+            }
+        };
+        if !site_ok(new.site_id, account) {
+            rejected.push(reject(
+                l.line,
+                mapping.column_for("site_id"),
+                "site.unknown",
+                format::message("site.unknown"),
+            ));
+            continue;
+        }
+        let mut candidate = ContactRow::from_new(row.id, ws, account, &new, row.created_at);
+        candidate.version = row.version;
+        candidate.updated_at = row.updated_at;
+        if candidate == *row {
+            plan.unchanged += 1;
+        } else {
+            plan.updates.push((l.line, row.id, row.version, (account, new)));
+        }
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Web handlers need `Send` futures: this only has to compile.
+    #[allow(dead_code)]
+    fn futures_are_send(app: &App, actor: &Actor, opts: &ImportOptions, p: Progress<'_>) {
+        fn is_send<T: Send>(_: T) {}
+        is_send(import_accounts_with_progress(app, actor, b"", opts, Some(p)));
+        is_send(import_contacts_with_progress(app, actor, b"", opts, Some(p)));
+    }
+
+    #[test]
+    fn counts_distinct_rejected_lines() {
+        let r = |line| RejectedLine {
+            line,
+            column: None,
+            code: "x".into(),
+            message: String::new(),
+        };
+        let report = ImportReport {
+            total_lines: 3,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: vec![r(2), r(2), r(3)],
+            mapping: vec![],
+            separator: ';',
+            encoding: "UTF-8".into(),
+            committed: false,
+        };
+        assert_eq!(report.rejected_lines(), 2);
+    }
+}

@@ -35,7 +35,11 @@ pub struct App {
 impl App {
     /// Builds the application on an open database.
     pub fn new(db: Db, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
-        Self { db, config: Arc::new(config), clock }
+        Self {
+            db,
+            config: Arc::new(config),
+            clock,
+        }
     }
 
     /// The current instant.

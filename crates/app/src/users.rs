@@ -67,7 +67,10 @@ fn validate(app: &App, u: &NewUser) -> AppResult<(String, String, Role, String, 
 pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser) -> AppResult<(WorkspaceRow, UserRow)> {
     let name = workspace_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err(AppError::field("workspace", if name.is_empty() { "required" } else { "too_long" }));
+        return Err(AppError::field(
+            "workspace",
+            if name.is_empty() { "required" } else { "too_long" },
+        ));
     }
     let (email, display_name, role, hash, language) = validate(app, u)?;
     let now = app.now();
@@ -99,7 +102,6 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         updated_at: now,
     };
     users::insert(&mut c, &row).await?;
-    drop(c);
     tx.commit().await?;
     Ok((ws, row))
 }
@@ -138,7 +140,9 @@ pub async fn list_users(app: &App, actor: &Actor) -> AppResult<Vec<UserRow>> {
 pub async fn find_user(app: &App, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
     actor.require(Permission::ReadUsers)?;
     let mut pc = app.db.acquire().await?;
-    users::find(&mut pc.conn(), actor.workspace_id, id).await?.ok_or(AppError::NotFound)
+    users::find(&mut pc.conn(), actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Changes a colleague's name, role or enabled state. The last enabled admin can be
@@ -155,10 +159,15 @@ pub async fn update_user(
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let current = users::find(&mut c, actor.workspace_id, id).await?.ok_or(AppError::NotFound)?;
+    let current = users::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let new_role = match role.map(str::trim).filter(|r| !r.is_empty()) {
         None => current.role.clone(),
-        Some(r) => Role::from_code(r).ok_or_else(|| AppError::field("role", "role.invalid"))?.code().to_owned(),
+        Some(r) => Role::from_code(r)
+            .ok_or_else(|| AppError::field("role", "role.invalid"))?
+            .code()
+            .to_owned(),
     };
     let name = match display_name.map(str::trim).filter(|n| !n.is_empty()) {
         None => current.display_name.clone(),
@@ -170,9 +179,8 @@ pub async fn update_user(
         Some(true) => current.disabled_at.or(Some(now)),
         Some(false) => None,
     };
-    let loses_admin = current.role == "admin"
-        && current.disabled_at.is_none()
-        && (new_role != "admin" || disabled_at.is_some());
+    let loses_admin =
+        current.role == "admin" && current.disabled_at.is_none() && (new_role != "admin" || disabled_at.is_some());
     if loses_admin && users::count_active_admins(&mut c, actor.workspace_id).await? <= 1 {
         return Err(AppError::Conflict("last_admin".into()));
     }
@@ -183,8 +191,9 @@ pub async fn update_user(
             tokens::revoke(&mut c, actor.workspace_id, None, t.id, now).await?;
         }
     }
-    let updated = users::find(&mut c, actor.workspace_id, id).await?.ok_or(AppError::NotFound)?;
-    drop(c);
+    let updated = users::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -192,7 +201,9 @@ pub async fn update_user(
 /// Disables a user by e-mail (CLI).
 pub async fn disable_by_email(app: &App, email: &str) -> AppResult<UserRow> {
     let mut pc = app.db.acquire().await?;
-    let user = users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase()).await?.ok_or(AppError::NotFound)?;
+    let user = users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound)?;
     drop(pc);
     let system = system_actor(&user);
     update_user(app, &system, user.id, None, None, Some(true)).await
@@ -234,11 +245,15 @@ pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppRe
 /// Finds a user by login e-mail (CLI `token create`).
 pub async fn find_by_email(app: &App, email: &str) -> AppResult<UserRow> {
     let mut pc = app.db.acquire().await?;
-    users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase()).await?.ok_or(AppError::NotFound)
+    users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase())
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 /// Looks up a workspace by name.
 pub async fn find_workspace(app: &App, name: &str) -> AppResult<WorkspaceRow> {
     let mut pc = app.db.acquire().await?;
-    workspaces::find_by_name(&mut pc.conn(), name.trim()).await?.ok_or(AppError::NotFound)
+    workspaces::find_by_name(&mut pc.conn(), name.trim())
+        .await?
+        .ok_or(AppError::NotFound)
 }

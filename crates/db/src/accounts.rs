@@ -107,8 +107,16 @@ impl AccountRow {
             sponsor_id: self.sponsor_id,
             contract_start: self.contract_start,
             renewal_date: self.renewal_date,
-            annual_value: Money { minor: self.annual_value_minor, currency },
-            tags: self.tags.split(',').filter(|t| !t.is_empty()).map(str::to_owned).collect(),
+            annual_value: Money {
+                minor: self.annual_value_minor,
+                currency,
+            },
+            tags: self
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
             external_ref: self.external_ref,
             version: self.version,
             created_at: self.created_at,
@@ -210,7 +218,10 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<(
         }
         let args = b.args;
         let sql = b.sql;
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
         let tags: Vec<(Uuid, Uuid, String)> = chunk
             .iter()
             .flat_map(|r| {
@@ -232,18 +243,31 @@ async fn insert_tags(conn: &mut Conn<'_>, tags: &[(Uuid, Uuid, String)]) -> DbRe
             if i > 0 {
                 b.push(", ");
             }
-            b.push("(").bind(Arg::Uuid(*w)).push(", ").bind(Arg::Uuid(*a)).push(", ");
+            b.push("(")
+                .bind(Arg::Uuid(*w))
+                .push(", ")
+                .bind(Arg::Uuid(*a))
+                .push(", ");
             b.bind(Arg::Text(t.clone())).push(")");
         }
         b.push(" ON CONFLICT DO NOTHING");
         let (sql, args) = (b.sql, b.args);
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
 
 /// Inserts one new account and returns it as stored.
-pub async fn insert(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, a: &NewAccount, now: DateTime<Utc>) -> DbResult<Account> {
+pub async fn insert(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    id: Uuid,
+    a: &NewAccount,
+    now: DateTime<Utc>,
+) -> DbResult<Account> {
     let row = AccountRow::from_new(id, workspace, a, now);
     insert_rows(conn, std::slice::from_ref(&row)).await?;
     row.into_account()
@@ -370,11 +394,14 @@ pub async fn update(
             None => UpdateOutcome::NotFound,
         });
     }
-    with_conn!(conn, |c| sqlx::query("DELETE FROM account_tags WHERE workspace_id = $1 AND account_id = $2")
-        .bind(workspace)
-        .bind(id)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM account_tags WHERE workspace_id = $1 AND account_id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     let tags: Vec<_> = a.tags.iter().map(|t| (workspace, id, t.clone())).collect();
     insert_tags(conn, &tags).await?;
     match find(conn, workspace, id).await? {
@@ -384,21 +411,25 @@ pub async fn update(
 }
 
 async fn current_version(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<i64>> {
-    Ok(with_conn!(conn, |c| sqlx::query_scalar("SELECT version FROM accounts WHERE workspace_id = $1 AND id = $2")
-        .bind(workspace)
-        .bind(id)
-        .fetch_optional(&mut **c)
-        .await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT version FROM accounts WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await)?)
 }
 
 /// Deletes an account (its sites, contacts and tags go with it).
 pub async fn delete(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query("DELETE FROM accounts WHERE workspace_id = $1 AND id = $2")
-        .bind(workspace)
-        .bind(id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM accounts WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 
@@ -466,7 +497,9 @@ impl AccountSort {
         match self {
             Self::Name | Self::NameDesc => Some(Arg::Text(key.to_owned())),
             Self::ValueDesc | Self::Value => key.parse().ok().map(Arg::I64),
-            Self::UpdatedDesc => DateTime::parse_from_rfc3339(key).ok().map(|d| Arg::Instant(d.with_timezone(&Utc))),
+            Self::UpdatedDesc => DateTime::parse_from_rfc3339(key)
+                .ok()
+                .map(|d| Arg::Instant(d.with_timezone(&Utc))),
         }
     }
 }
@@ -526,7 +559,10 @@ pub async fn list(
     }
     if let Some(t) = &filter.tag {
         b.push(" AND a.id IN (SELECT account_id FROM account_tags WHERE workspace_id = ");
-        b.bind(Arg::Uuid(workspace)).push(" AND tag = ").bind(Arg::Text(t.clone())).push(")");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND tag = ")
+            .bind(Arg::Text(t.clone()))
+            .push(")");
     }
     let col = sort.column();
     let (cmp, dir) = if sort.descending() { ("<", "DESC") } else { (">", "ASC") };
@@ -542,10 +578,16 @@ pub async fn list(
     let rows: Vec<AccountRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
         .fetch_all(&mut **c)
         .await)?;
-    let mut items = rows.into_iter().map(AccountRow::into_account).collect::<DbResult<Vec<_>>>()?;
+    let mut items = rows
+        .into_iter()
+        .map(AccountRow::into_account)
+        .collect::<DbResult<Vec<_>>>()?;
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
-        items.last().map(|a| Cursor { key: sort.key_of(a), id: a.id.to_string() })
+        items.last().map(|a| Cursor {
+            key: sort.key_of(a),
+            id: a.id.to_string(),
+        })
     } else {
         None
     };
@@ -553,7 +595,12 @@ pub async fn list(
 }
 
 /// Every account row of a workspace in id order, a batch at a time (export, copy).
-pub async fn rows_after(conn: &mut Conn<'_>, workspace: Uuid, after: Option<Uuid>, limit: i64) -> DbResult<Vec<AccountRow>> {
+pub async fn rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<AccountRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM accounts a WHERE a.workspace_id = $1 AND ($2 IS NULL OR a.id > $2) ORDER BY a.id LIMIT $3"
     );
@@ -578,13 +625,16 @@ pub struct AccountFigures {
 
 /// Key figures of one account.
 pub async fn figures(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<AccountFigures> {
-    let (contacts, contacts_left): (i64, i64) = with_conn!(conn, |c| sqlx::query_as(
+    let (contacts, contacts_left): (i64, i64) =
+        with_conn!(conn, |c| {
+            sqlx::query_as(
         "SELECT COUNT(*) - COUNT(left_on), COUNT(left_on) FROM contacts WHERE workspace_id = $1 AND account_id = $2"
     )
     .bind(workspace)
     .bind(id)
     .fetch_one(&mut **c)
-    .await)?;
+    .await
+        })?;
     let sites: i64 = with_conn!(conn, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM sites WHERE workspace_id = $1 AND account_id = $2"
     )
@@ -592,5 +642,9 @@ pub async fn figures(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult
     .bind(id)
     .fetch_one(&mut **c)
     .await)?;
-    Ok(AccountFigures { contacts, contacts_left, sites })
+    Ok(AccountFigures {
+        contacts,
+        contacts_left,
+        sites,
+    })
 }

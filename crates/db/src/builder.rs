@@ -39,7 +39,10 @@ pub struct SqlBuilder {
 impl SqlBuilder {
     /// Starts with a fragment.
     pub fn new(sql: &str) -> Self {
-        Self { sql: sql.to_owned(), args: Vec::new() }
+        Self {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+        }
     }
 
     /// Appends raw SQL (never user input).

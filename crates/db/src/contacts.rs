@@ -155,7 +155,10 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[ContactRow]) -> DbResult<(
             b.push(")");
         }
         let (sql, args) = (b.sql, b.args);
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
     }
     Ok(())
 }
@@ -224,7 +227,8 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> DbResult<UpdateOutcome<Contact>> {
     let r = ContactRow::from_new(id, workspace, account, c, now);
-    let n = with_conn!(conn, |cn| sqlx::query(
+    let n = with_conn!(conn, |cn| {
+        sqlx::query(
         "UPDATE contacts SET account_id = $3, first_name = $4, last_name = $5, sort_name = $6, email = $7, phone = $8, \
          job_title = $9, roles = $10, site_id = $11, language = $12, survey_consent = $13, left_on = $14, \
          external_ref = $15, search_text = $16, version = version + 1, updated_at = $17 \
@@ -250,7 +254,8 @@ pub async fn update(
     .bind(expected_version)
     .execute(&mut **cn)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         let v: Option<i64> = with_conn!(conn, |cn| sqlx::query_scalar(
             "SELECT version FROM contacts WHERE workspace_id = $1 AND id = $2"
@@ -272,12 +277,14 @@ pub async fn update(
 
 /// Deletes a contact.
 pub async fn delete(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query("DELETE FROM contacts WHERE workspace_id = $1 AND id = $2")
-        .bind(workspace)
-        .bind(id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM contacts WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 
@@ -321,7 +328,8 @@ pub async fn list(
         dialect::push_text_match(&mut b, conn.engine(), "contacts", "c", &filter.terms);
     }
     if let Some(r) = filter.role {
-        b.push(" AND (',' || c.roles || ',') LIKE ").bind(Arg::Text(format!("%,{},%", r.code())));
+        b.push(" AND (',' || c.roles || ',') LIKE ")
+            .bind(Arg::Text(format!("%,{},%", r.code())));
     }
     if !filter.include_left {
         b.push(" AND c.left_on IS NULL");
@@ -332,7 +340,8 @@ pub async fn list(
             b.push(", ").bind(Arg::Uuid(id)).push(")");
         }
     }
-    b.push(" ORDER BY c.sort_name, c.id LIMIT ").bind(Arg::I64(i64::from(limit) + 1));
+    b.push(" ORDER BY c.sort_name, c.id LIMIT ")
+        .bind(Arg::I64(i64::from(limit) + 1));
     let (sql, args) = (b.sql, b.args);
     let rows: Vec<ContactRow> = with_conn!(conn, |cn| bind_args!(sqlx::query_as(&sql), &args)
         .fetch_all(&mut **cn)
@@ -341,14 +350,25 @@ pub async fn list(
     let mut rows = rows;
     if rows.len() > limit as usize {
         rows.truncate(limit as usize);
-        next = rows.last().map(|r| Cursor { key: r.sort_name.clone(), id: r.id.to_string() });
+        next = rows.last().map(|r| Cursor {
+            key: r.sort_name.clone(),
+            id: r.id.to_string(),
+        });
     }
-    let items = rows.into_iter().map(ContactRow::into_contact).collect::<DbResult<Vec<_>>>()?;
+    let items = rows
+        .into_iter()
+        .map(ContactRow::into_contact)
+        .collect::<DbResult<Vec<_>>>()?;
     Ok(ContactPage { items, next })
 }
 
 /// Every contact row of a workspace in id order, a batch at a time.
-pub async fn rows_after(conn: &mut Conn<'_>, workspace: Uuid, after: Option<Uuid>, limit: i64) -> DbResult<Vec<ContactRow>> {
+pub async fn rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<ContactRow>> {
     let sql = format!(
         "SELECT {COLUMNS} FROM contacts c WHERE c.workspace_id = $1 AND ($2 IS NULL OR c.id > $2) ORDER BY c.id LIMIT $3"
     );

@@ -28,7 +28,9 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
     let mut tx = to.begin().await?;
     let mut t = tx.conn();
     if workspaces::find_by_name(&mut t, name).await?.is_some() {
-        return Err(DbError::Conflict(format!("workspace {name:?} already exists in the target")));
+        return Err(DbError::Conflict(format!(
+            "workspace {name:?} already exists in the target"
+        )));
     }
     workspaces::insert(&mut t, &ws).await?;
     let mut report = CopyReport::default();
@@ -60,7 +62,6 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
         contacts::insert_rows(&mut t, &rows).await?;
         report.contacts += rows.len();
     }
-    drop(t);
     tx.commit().await?;
     Ok(report)
 }

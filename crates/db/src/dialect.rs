@@ -9,7 +9,9 @@ pub fn push_text_match(b: &mut SqlBuilder, engine: Engine, table: &str, alias: &
     match engine {
         Engine::Sqlite => {
             let expr: Vec<String> = terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect();
-            b.push(&format!("{alias}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "));
+            b.push(&format!(
+                "{alias}.rowid IN (SELECT rowid FROM {table}_fts WHERE {table}_fts MATCH "
+            ));
             b.bind(Arg::Text(expr.join(" ")));
             b.push(")");
         }

@@ -9,6 +9,7 @@ pub mod builder;
 pub mod contacts;
 pub mod copy;
 pub mod dialect;
+pub mod imports;
 pub mod sessions;
 pub mod sites;
 pub mod tokens;
@@ -50,12 +51,13 @@ pub enum DbError {
 impl From<sqlx::Error> for DbError {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {
-            let what = db.constraint().map(str::to_owned).unwrap_or_else(|| db.message().to_owned());
+            let what = db
+                .constraint()
+                .map(str::to_owned)
+                .unwrap_or_else(|| db.message().to_owned());
             match db.kind() {
                 sqlx::error::ErrorKind::UniqueViolation => return DbError::Conflict(what),
-                sqlx::error::ErrorKind::ForeignKeyViolation => {
-                    return DbError::MissingReference(what)
-                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => return DbError::MissingReference(what),
                 _ => {}
             }
         }
@@ -241,6 +243,37 @@ impl Db {
         r.is_ok()
     }
 
+    /// Writes a consistent copy of a SQLite database to `path` (`VACUUM INTO`).
+    pub async fn backup_sqlite(&self, path: &str) -> DbResult<()> {
+        match self {
+            Db::Sqlite { write, .. } => {
+                sqlx::query("VACUUM INTO $1").bind(path).execute(write).await?;
+                Ok(())
+            }
+            Db::Postgres(_) => Err(DbError::BadUrl("backup_sqlite on PostgreSQL".into())),
+        }
+    }
+
+    /// Creates a database on a PostgreSQL server (tests and benchmarks).
+    pub async fn create_database(&self, name: &str) -> DbResult<()> {
+        check_db_name(name)?;
+        if let Db::Postgres(pool) = self {
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await?;
+        }
+        Ok(())
+    }
+
+    /// Drops a database of a PostgreSQL server, disconnecting its sessions.
+    pub async fn drop_database(&self, name: &str) -> DbResult<()> {
+        check_db_name(name)?;
+        if let Db::Postgres(pool) = self {
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(pool)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Closes every connection (checkpointing SQLite's WAL).
     pub async fn close(&self) {
         match self {
@@ -257,8 +290,8 @@ impl Tx {
     /// The transaction's connection.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Tx::Sqlite(t) => Conn::Sqlite(&mut **t),
-            Tx::Postgres(t) => Conn::Postgres(&mut **t),
+            Tx::Sqlite(t) => Conn::Sqlite(t),
+            Tx::Postgres(t) => Conn::Postgres(t),
         }
     }
 
@@ -285,8 +318,8 @@ impl Pooled {
     /// The pooled connection.
     pub fn conn(&mut self) -> Conn<'_> {
         match self {
-            Pooled::Sqlite(c) => Conn::Sqlite(&mut **c),
-            Pooled::Postgres(c) => Conn::Postgres(&mut **c),
+            Pooled::Sqlite(c) => Conn::Sqlite(c),
+            Pooled::Postgres(c) => Conn::Postgres(c),
         }
     }
 }
@@ -315,6 +348,52 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// Every (table, column) of the application's schema, for comparing engines.
+pub async fn schema_columns(conn: &mut Conn<'_>) -> DbResult<Vec<(String, String)>> {
+    Ok(match conn {
+        Conn::Sqlite(c) => {
+            sqlx::query_as(
+                "SELECT m.name, p.name FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name NOT LIKE '_sqlx%' AND m.name NOT LIKE '%_fts%'",
+            )
+            .fetch_all(&mut **c)
+            .await?
+        }
+        Conn::Postgres(c) => {
+            sqlx::query_as(
+                "SELECT table_name::text, column_name::text FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND table_name NOT LIKE '_sqlx%'",
+            )
+            .fetch_all(&mut **c)
+            .await?
+        }
+    })
+}
+
+fn check_db_name(name: &str) -> DbResult<()> {
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Err(DbError::BadUrl(format!("database name {name:?}")));
+    }
+    Ok(())
+}
+
+/// The same PostgreSQL URL pointing at another database.
+pub fn replace_database(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let after_scheme = head.find("://").map(|p| p + 3).unwrap_or(0);
+    let base = match head[after_scheme..].find('/') {
+        Some(i) => &head[..after_scheme + i],
+        None => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
 /// A fresh UUIDv7 (time-ordered, so new rows append to indexes).
 pub fn new_id() -> uuid::Uuid {
     uuid::Uuid::now_v7()
@@ -323,8 +402,24 @@ pub fn new_id() -> uuid::Uuid {
 #[cfg(test)]
 mod tests {
     #[test]
+    fn replaces_database_name() {
+        assert_eq!(
+            super::replace_database("postgres://postgres@127.0.0.1:5432/postgres", "x"),
+            "postgres://postgres@127.0.0.1:5432/x"
+        );
+        assert_eq!(
+            super::replace_database("postgres://u@h/db?sslmode=disable", "x"),
+            "postgres://u@h/x?sslmode=disable"
+        );
+        assert_eq!(super::replace_database("postgres://u@h", "x"), "postgres://u@h/x");
+    }
+
+    #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("postgres://bilan:s3cret@db:5432/x"), "postgres://bilan:***@db:5432/x");
+        assert_eq!(
+            super::redact("postgres://bilan:s3cret@db:5432/x"),
+            "postgres://bilan:***@db:5432/x"
+        );
         assert_eq!(super::redact("sqlite://data/bilan.db"), "sqlite://data/bilan.db");
     }
 }

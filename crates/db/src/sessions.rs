@@ -44,38 +44,52 @@ pub async fn insert(conn: &mut Conn<'_>, s: &SessionRow) -> DbResult<()> {
         .bind(&s.user_agent)
         .bind(&s.ip)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Finds a session by the hash of its cookie.
 pub async fn find(conn: &mut Conn<'_>, id: &str) -> DbResult<Option<SessionRow>> {
     let sql = format!("SELECT {COLUMNS} FROM sessions WHERE id = $1");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// Records activity on a session.
 pub async fn touch(conn: &mut Conn<'_>, id: &str, now: DateTime<Utc>) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("UPDATE sessions SET last_seen_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE sessions SET last_seen_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Deletes one session (logout).
 pub async fn delete(conn: &mut Conn<'_>, id: &str) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("DELETE FROM sessions WHERE id = $1").bind(id).execute(&mut **c).await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query("DELETE FROM sessions WHERE id = $1")
+        .bind(id)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// A user's sessions, newest first.
 pub async fn list_for_user(conn: &mut Conn<'_>, workspace: Uuid, user: Uuid) -> DbResult<Vec<SessionRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM sessions WHERE workspace_id = $1 AND user_id = $2 ORDER BY created_at DESC"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).bind(user).fetch_all(&mut **c).await)?)
+    let sql =
+        format!("SELECT {COLUMNS} FROM sessions WHERE workspace_id = $1 AND user_id = $2 ORDER BY created_at DESC");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(user)
+        .fetch_all(&mut **c)
+        .await)?)
 }
 
 /// Revokes one of a user's own sessions; false when it is not theirs.
@@ -94,11 +108,14 @@ pub async fn delete_for_user(conn: &mut Conn<'_>, workspace: Uuid, user: Uuid, i
 
 /// Ends every session of a user (disabled user, password change).
 pub async fn delete_all_for_user(conn: &mut Conn<'_>, workspace: Uuid, user: Uuid) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2")
-        .bind(workspace)
-        .bind(user)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM sessions WHERE workspace_id = $1 AND user_id = $2"
+    )
+    .bind(workspace)
+    .bind(user)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -107,22 +124,27 @@ pub async fn purge(conn: &mut Conn<'_>, now: DateTime<Utc>, failures_before: Dat
     with_conn!(conn, |c| sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
         .bind(now)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     with_conn!(conn, |c| sqlx::query("DELETE FROM login_failures WHERE at < $1")
         .bind(failures_before)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Records a failed login for a scope (`email` or `ip`) and key.
 pub async fn record_login_failure(conn: &mut Conn<'_>, scope: &str, key: &str, now: DateTime<Utc>) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("INSERT INTO login_failures (scope, key, at) VALUES ($1, $2, $3)")
-        .bind(scope)
-        .bind(key)
-        .bind(now)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "INSERT INTO login_failures (scope, key, at) VALUES ($1, $2, $3)"
+    )
+    .bind(scope)
+    .bind(key)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -140,10 +162,13 @@ pub async fn count_login_failures(conn: &mut Conn<'_>, scope: &str, key: &str, s
 
 /// Forgets failures after a successful login.
 pub async fn clear_login_failures(conn: &mut Conn<'_>, scope: &str, key: &str) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("DELETE FROM login_failures WHERE scope = $1 AND key = $2")
-        .bind(scope)
-        .bind(key)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM login_failures WHERE scope = $1 AND key = $2"
+    )
+    .bind(scope)
+    .bind(key)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

@@ -55,12 +55,19 @@ pub async fn insert_row(conn: &mut Conn<'_>, r: &SiteRow) -> DbResult<()> {
         .bind(&r.country)
         .bind(r.created_at)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Adds a site to an account.
-pub async fn insert(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid, s: &NewSite, now: DateTime<Utc>) -> DbResult<Site> {
+pub async fn insert(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    s: &NewSite,
+    now: DateTime<Utc>,
+) -> DbResult<Site> {
     let row = SiteRow {
         id: crate::new_id(),
         workspace_id: workspace,
@@ -99,18 +106,23 @@ pub async fn find(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Op
 
 /// Deletes a site of an account.
 pub async fn delete(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid, id: Uuid) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query("DELETE FROM sites WHERE workspace_id = $1 AND account_id = $2 AND id = $3")
-        .bind(workspace)
-        .bind(account)
-        .bind(id)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    let n = with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM sites WHERE workspace_id = $1 AND account_id = $2 AND id = $3"
+    )
+    .bind(workspace)
+    .bind(account)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(n > 0)
 }
 
 /// Every site row of a workspace (for copying).
 pub async fn rows_for_workspace(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<SiteRow>> {
     let sql = format!("SELECT {COLUMNS} FROM sites WHERE workspace_id = $1 ORDER BY id");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).fetch_all(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .fetch_all(&mut **c)
+        .await)?)
 }

@@ -40,33 +40,49 @@ pub async fn insert(conn: &mut Conn<'_>, t: &TokenRow) -> DbResult<()> {
         .bind(t.last_used_at)
         .bind(t.revoked_at)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Finds a live (not revoked) token by hash.
 pub async fn find_live_by_hash(conn: &mut Conn<'_>, hash: &str) -> DbResult<Option<TokenRow>> {
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1 AND revoked_at IS NULL");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(hash).fetch_optional(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(hash)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// A user's tokens, newest first.
 pub async fn list_for_user(conn: &mut Conn<'_>, workspace: Uuid, user: Uuid) -> DbResult<Vec<TokenRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = $1 AND user_id = $2 ORDER BY id DESC"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).bind(user).fetch_all(&mut **c).await)?)
+    let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = $1 AND user_id = $2 ORDER BY id DESC");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(user)
+        .fetch_all(&mut **c)
+        .await)?)
 }
 
 /// Every token of a workspace (for copying).
 pub async fn list_for_workspace(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<TokenRow>> {
     let sql = format!("SELECT {COLUMNS} FROM api_tokens WHERE workspace_id = $1 ORDER BY id");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).fetch_all(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .fetch_all(&mut **c)
+        .await)?)
 }
 
 /// Revokes a token of a user (or of anyone in the workspace when `user` is None).
-pub async fn revoke(conn: &mut Conn<'_>, workspace: Uuid, user: Option<Uuid>, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query(
+pub async fn revoke(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    user: Option<Uuid>,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE api_tokens SET revoked_at = $4 WHERE workspace_id = $1 AND id = $2 AND ($3 IS NULL OR user_id = $3) AND revoked_at IS NULL"
     )
     .bind(workspace)
@@ -75,16 +91,20 @@ pub async fn revoke(conn: &mut Conn<'_>, workspace: Uuid, user: Option<Uuid>, id
     .bind(now)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(n > 0)
 }
 
 /// Notes when a token was last used (at most once a minute, by the caller).
 pub async fn touch(conn: &mut Conn<'_>, id: Uuid, now: DateTime<Utc>) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(now)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE api_tokens SET last_used_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }

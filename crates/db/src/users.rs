@@ -47,14 +47,18 @@ pub async fn insert(conn: &mut Conn<'_>, u: &UserRow) -> DbResult<()> {
         .bind(u.created_at)
         .bind(u.updated_at)
         .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+        .await
+        .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Finds a user by login e-mail, whatever the workspace (login only).
 pub async fn find_by_email(conn: &mut Conn<'_>, email: &str) -> DbResult<Option<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE email = $1");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(email).fetch_optional(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(email)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// Finds a user of a workspace.
@@ -70,7 +74,10 @@ pub async fn find(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Op
 /// Every user of a workspace, by name.
 pub async fn list(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<UserRow>> {
     let sql = format!("SELECT {COLUMNS} FROM users WHERE workspace_id = $1 ORDER BY display_name, id");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).fetch_all(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .fetch_all(&mut **c)
+        .await)?)
 }
 
 /// Changes role, display name and disabled state; returns false when no such user.
@@ -83,7 +90,8 @@ pub async fn update_admin_fields(
     disabled_at: Option<DateTime<Utc>>,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let r = with_conn!(conn, |c| sqlx::query(
+    let r = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE users SET display_name = $3, role = $4, disabled_at = $5, updated_at = $6 WHERE workspace_id = $1 AND id = $2"
     )
     .bind(workspace)
@@ -94,23 +102,33 @@ pub async fn update_admin_fields(
     .bind(now)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(r == 1)
 }
 
 /// Stores a user's preferred language.
 pub async fn set_language(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, language: &str) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("UPDATE users SET language = $3 WHERE workspace_id = $1 AND id = $2")
-        .bind(workspace)
-        .bind(id)
-        .bind(language)
-        .execute(&mut **c)
-        .await.map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE users SET language = $3 WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .bind(language)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Replaces a user's password hash.
-pub async fn set_password_hash(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, hash: &str, now: DateTime<Utc>) -> DbResult<()> {
+pub async fn set_password_hash(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    id: Uuid,
+    hash: &str,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
     with_conn!(conn, |c| sqlx::query(
         "UPDATE users SET password_hash = $3, updated_at = $4 WHERE workspace_id = $1 AND id = $2"
     )
@@ -119,7 +137,8 @@ pub async fn set_password_hash(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, h
     .bind(hash)
     .bind(now)
     .execute(&mut **c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 

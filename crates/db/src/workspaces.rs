@@ -29,20 +29,27 @@ pub async fn insert(conn: &mut Conn<'_>, row: &WorkspaceRow) -> DbResult<()> {
     .bind(&row.timezone)
     .bind(row.created_at)
     .execute(&mut **c)
-    .await.map(|r| r.rows_affected()))?;
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
 /// Finds a workspace by its exact name.
 pub async fn find_by_name(conn: &mut Conn<'_>, name: &str) -> DbResult<Option<WorkspaceRow>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE name = $1");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(name).fetch_optional(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(name)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// Finds a workspace by id.
 pub async fn find(conn: &mut Conn<'_>, id: Uuid) -> DbResult<Option<WorkspaceRow>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces WHERE id = $1");
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql).bind(id).fetch_optional(&mut **c).await)?)
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// Every workspace, by name.

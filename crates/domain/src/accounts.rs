@@ -37,9 +37,7 @@ impl AccountStatus {
         match crate::search::normalize(raw).as_str() {
             "prospect" | "lead" | "opportunity" | "opportunite" | "piste" => Some(Self::Prospect),
             "active" | "actif" | "client" | "customer" | "en cours" => Some(Self::Active),
-            "lost" | "perdu" | "churned" | "inactif" | "inactive" | "ancien client" => {
-                Some(Self::Lost)
-            }
+            "lost" | "perdu" | "churned" | "inactif" | "inactive" | "ancien client" => Some(Self::Lost),
             _ => None,
         }
     }
@@ -79,9 +77,7 @@ impl CompanySize {
         match n.as_str() {
             "micro" | "tpe" | "1 9" | "0 9" => Some(Self::Micro),
             "small" | "pme" | "10 49" | "50 249" | "10 249" => Some(Self::Small),
-            "intermediate" | "eti" | "250 4999" | "250 999" | "1000 4999" => {
-                Some(Self::Intermediate)
-            }
+            "intermediate" | "eti" | "250 4999" | "250 999" | "1000 4999" => Some(Self::Intermediate),
             "large" | "ge" | "grande entreprise" | "5000" | "5000 plus" => Some(Self::Large),
             _ => {
                 let count: u32 = n.split(' ').next()?.parse().ok()?;
@@ -256,7 +252,9 @@ pub struct NewAccount {
 pub fn parse_date(raw: &str) -> Option<NaiveDate> {
     let s = raw.trim();
     let s = s.split([' ', 'T']).next().unwrap_or(s);
-    for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y", "%d.%m.%y"] {
+    for fmt in [
+        "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d", "%d/%m/%y", "%d.%m.%y",
+    ] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
             if (1900..=2200).contains(&chrono::Datelike::year(&d)) {
                 return Some(d);
@@ -300,13 +298,34 @@ fn opt_uuid(errors: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Op
 /// ISO 3166-1 alpha-2 codes of the countries Bilan's users sell to most, for
 /// recognising country names in imports; any other two-letter code is accepted as is.
 const COUNTRY_NAMES: &[(&str, &str)] = &[
-    ("france", "FR"), ("allemagne", "DE"), ("germany", "DE"), ("deutschland", "DE"),
-    ("belgique", "BE"), ("belgium", "BE"), ("espagne", "ES"), ("spain", "ES"),
-    ("italie", "IT"), ("italy", "IT"), ("suisse", "CH"), ("switzerland", "CH"),
-    ("luxembourg", "LU"), ("pays bas", "NL"), ("netherlands", "NL"), ("royaume uni", "GB"),
-    ("united kingdom", "GB"), ("portugal", "PT"), ("irlande", "IE"), ("ireland", "IE"),
-    ("autriche", "AT"), ("austria", "AT"), ("pologne", "PL"), ("poland", "PL"),
-    ("suede", "SE"), ("sweden", "SE"), ("danemark", "DK"), ("denmark", "DK"),
+    ("france", "FR"),
+    ("allemagne", "DE"),
+    ("germany", "DE"),
+    ("deutschland", "DE"),
+    ("belgique", "BE"),
+    ("belgium", "BE"),
+    ("espagne", "ES"),
+    ("spain", "ES"),
+    ("italie", "IT"),
+    ("italy", "IT"),
+    ("suisse", "CH"),
+    ("switzerland", "CH"),
+    ("luxembourg", "LU"),
+    ("pays bas", "NL"),
+    ("netherlands", "NL"),
+    ("royaume uni", "GB"),
+    ("united kingdom", "GB"),
+    ("portugal", "PT"),
+    ("irlande", "IE"),
+    ("ireland", "IE"),
+    ("autriche", "AT"),
+    ("austria", "AT"),
+    ("pologne", "PL"),
+    ("poland", "PL"),
+    ("suede", "SE"),
+    ("sweden", "SE"),
+    ("danemark", "DK"),
+    ("denmark", "DK"),
 ];
 
 /// Parses a country given as ISO code or as a common French or English name.
@@ -316,7 +335,10 @@ pub fn parse_country(raw: &str) -> Option<String> {
         return Some(t.to_ascii_uppercase());
     }
     let n = crate::search::normalize(t);
-    COUNTRY_NAMES.iter().find(|(name, _)| *name == n).map(|(_, code)| (*code).to_owned())
+    COUNTRY_NAMES
+        .iter()
+        .find(|(name, _)| *name == n)
+        .map(|(_, code)| (*code).to_owned())
 }
 
 impl AccountInput {
@@ -343,12 +365,11 @@ impl AccountInput {
                 _ => {}
             }
         }
-        let vat_number = optional_text(&mut e, "vat_number", self.vat_number.as_deref(), 40)
-            .and_then(|raw| {
-                parse_vat_number(&raw)
-                    .map_err(|err| e.add("vat_number", &format!("vat.{}", err.code())))
-                    .ok()
-            });
+        let vat_number = optional_text(&mut e, "vat_number", self.vat_number.as_deref(), 40).and_then(|raw| {
+            parse_vat_number(&raw)
+                .map_err(|err| e.add("vat_number", &format!("vat.{}", err.code())))
+                .ok()
+        });
         if let (Some(vat), Some(siren)) = (&vat_number, &siren) {
             if vat.starts_with("FR") && !vat.ends_with(siren.as_str()) {
                 e.add("vat_number", "vat.siren_mismatch");
@@ -431,7 +452,11 @@ impl AccountInput {
             city,
             status,
             lost_on: if status == AccountStatus::Lost { lost_on } else { None },
-            lost_reason: if status == AccountStatus::Lost { lost_reason } else { None },
+            lost_reason: if status == AccountStatus::Lost {
+                lost_reason
+            } else {
+                None
+            },
             owner_id,
             sponsor_id,
             contract_start,
@@ -447,9 +472,16 @@ impl NewAccount {
     /// The normalised text indexed for search: names, identifiers, city.
     pub fn search_text(&self) -> String {
         let mut parts = vec![self.name.as_str()];
-        for p in [&self.legal_name, &self.siren, &self.siret, &self.vat_number, &self.city, &self.external_ref]
-            .into_iter()
-            .flatten()
+        for p in [
+            &self.legal_name,
+            &self.siren,
+            &self.siret,
+            &self.vat_number,
+            &self.city,
+            &self.external_ref,
+        ]
+        .into_iter()
+        .flatten()
         {
             parts.push(p);
         }
@@ -583,7 +615,12 @@ impl SiteInput {
             p
         });
         e.into_result()?;
-        Ok(NewSite { kind, name, city, country })
+        Ok(NewSite {
+            kind,
+            name,
+            city,
+            country,
+        })
     }
 }
 
@@ -592,7 +629,10 @@ mod tests {
     use super::*;
 
     fn input(name: &str) -> AccountInput {
-        AccountInput { name: Some(name.into()), ..Default::default() }
+        AccountInput {
+            name: Some(name.into()),
+            ..Default::default()
+        }
     }
 
     #[test]
@@ -654,7 +694,10 @@ mod tests {
         assert_eq!(parse_date("31.03.26"), NaiveDate::from_ymd_opt(2026, 3, 31));
         assert_eq!(parse_date("2026-03-31T10:00:00Z"), NaiveDate::from_ymd_opt(2026, 3, 31));
         assert_eq!(parse_date("03/31/2026"), None);
-        assert_eq!(parse_tags("Grand compte; industrie, grand compte"), vec!["grand compte", "industrie"]);
+        assert_eq!(
+            parse_tags("Grand compte; industrie, grand compte"),
+            vec!["grand compte", "industrie"]
+        );
         assert_eq!(CompanySize::parse("PME"), Some(CompanySize::Small));
         assert_eq!(CompanySize::parse("1200"), Some(CompanySize::Intermediate));
         assert_eq!(parse_country("Allemagne").as_deref(), Some("DE"));

@@ -383,13 +383,22 @@ mod tests {
             Ok(vec![BuyingRole::DecisionMaker, BuyingRole::Buyer, BuyingRole::KeyUser])
         );
         assert_eq!(BuyingRole::parse_list("pilote"), Err("pilote".into()));
-        assert_eq!(BuyingRole::join(&[BuyingRole::Buyer, BuyingRole::Finance]), "buyer,finance");
+        assert_eq!(
+            BuyingRole::join(&[BuyingRole::Buyer, BuyingRole::Finance]),
+            "buyer,finance"
+        );
     }
 
     #[test]
     fn accept_language() {
-        assert_eq!(Language::from_accept_language("en-GB,en;q=0.9,fr;q=0.8"), Some(Language::En));
-        assert_eq!(Language::from_accept_language("de-DE,fr;q=0.5,en;q=0.7"), Some(Language::En));
+        assert_eq!(
+            Language::from_accept_language("en-GB,en;q=0.9,fr;q=0.8"),
+            Some(Language::En)
+        );
+        assert_eq!(
+            Language::from_accept_language("de-DE,fr;q=0.5,en;q=0.7"),
+            Some(Language::En)
+        );
         assert_eq!(Language::from_accept_language("de"), None);
     }
 
@@ -415,6 +424,9 @@ mod tests {
         .validate()
         .unwrap_err();
         let codes: Vec<_> = e.0.iter().map(|e| e.code.as_str()).collect();
-        assert_eq!(codes, vec!["required", "email.invalid", "phone.invalid", "bool.invalid"]);
+        assert_eq!(
+            codes,
+            vec!["required", "email.invalid", "phone.invalid", "bool.invalid"]
+        );
     }
 }

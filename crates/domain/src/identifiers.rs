@@ -21,7 +21,9 @@ impl IdentifierError {
 }
 
 fn digits_only(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_whitespace() && *c != '.' && *c != '-').collect()
+    raw.chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect()
 }
 
 /// The Luhn checksum, as INSEE uses for SIREN and SIRET.
@@ -127,9 +129,7 @@ pub fn parse_vat_number(raw: &str) -> Result<String, IdentifierError> {
         "BE" => rest.len() == 10 && rest.chars().all(|c| c.is_ascii_digit()),
         "IT" | "LV" | "HR" => rest.len() == 11 && rest.chars().all(|c| c.is_ascii_digit()),
         "NL" => rest.len() == 12 && rest.chars().all(|c| c.is_ascii_alphanumeric()),
-        "LU" | "DK" | "FI" | "HU" | "MT" | "SI" => {
-            rest.len() == 8 && rest.chars().all(|c| c.is_ascii_digit())
-        }
+        "LU" | "DK" | "FI" | "HU" | "MT" | "SI" => rest.len() == 8 && rest.chars().all(|c| c.is_ascii_digit()),
         "ES" | "IE" | "CY" | "AT" | "CZ" | "LT" | "PL" | "RO" | "SK" | "BG" | "SE" | "XI" => {
             (2..=12).contains(&rest.len()) && rest.chars().all(|c| c.is_ascii_alphanumeric())
         }

@@ -39,7 +39,10 @@ impl Cursor {
             .collect();
         let text = String::from_utf8(bytes?).ok()?;
         let (key, id) = text.split_once('\u{1f}')?;
-        Some(Cursor { key: key.to_owned(), id: id.to_owned() })
+        Some(Cursor {
+            key: key.to_owned(),
+            id: id.to_owned(),
+        })
     }
 }
 
@@ -54,7 +57,10 @@ mod tests {
 
     #[test]
     fn cursor_round_trip() {
-        let c = Cursor { key: "société générale".into(), id: "0192-abc".into() };
+        let c = Cursor {
+            key: "société générale".into(),
+            id: "0192-abc".into(),
+        };
         assert_eq!(Cursor::decode(&c.encode()), Some(c));
         assert_eq!(Cursor::decode("zz"), None);
         assert_eq!(Cursor::decode("abc"), None);

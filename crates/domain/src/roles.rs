@@ -82,14 +82,8 @@ impl Role {
                 permission,
                 ReadAccounts | WriteAccounts | ReadContacts | WriteContacts | ExportData | ReadUsers
             ),
-            Role::Finance => matches!(
-                permission,
-                ReadAccounts | ReadContacts | ExportData | ReadUsers
-            ),
-            Role::Support => matches!(
-                permission,
-                ReadAccounts | ReadContacts | WriteContacts | ReadUsers
-            ),
+            Role::Finance => matches!(permission, ReadAccounts | ReadContacts | ExportData | ReadUsers),
+            Role::Support => matches!(permission, ReadAccounts | ReadContacts | WriteContacts | ReadUsers),
             Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers),
         }
     }

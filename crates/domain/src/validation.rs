@@ -52,11 +52,7 @@ impl ValidationErrors {
 
 impl std::fmt::Display for ValidationErrors {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let parts: Vec<String> = self
-            .0
-            .iter()
-            .map(|e| format!("{}: {}", e.field, e.code))
-            .collect();
+        let parts: Vec<String> = self.0.iter().map(|e| format!("{}: {}", e.field, e.code)).collect();
         f.write_str(&parts.join("; "))
     }
 }
@@ -65,19 +61,11 @@ impl std::error::Error for ValidationErrors {}
 
 /// Trims a text input and turns an empty one into `None`.
 pub fn clean(value: Option<&str>) -> Option<String> {
-    value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_owned)
+    value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned)
 }
 
 /// Checks a required text field and its maximum length in characters.
-pub fn required_text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> String {
+pub fn required_text(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) -> String {
     match clean(value) {
         None => {
             errors.add(field, "required");
@@ -91,12 +79,7 @@ pub fn required_text(
 }
 
 /// Checks an optional text field's maximum length in characters.
-pub fn optional_text(
-    errors: &mut ValidationErrors,
-    field: &str,
-    value: Option<&str>,
-    max: usize,
-) -> Option<String> {
+pub fn optional_text(errors: &mut ValidationErrors, field: &str, value: Option<&str>, max: usize) -> Option<String> {
     let v = clean(value)?;
     check_length(errors, field, &v, max);
     Some(v)

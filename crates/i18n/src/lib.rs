@@ -122,7 +122,10 @@ mod tests {
         assert_eq!(t(Lang::Fr, "nav.accounts"), "Comptes");
         assert_eq!(t(Lang::En, "nav.accounts"), "Accounts");
         assert_eq!(t(Lang::En, "no.such.key"), "no.such.key");
-        assert_eq!(Tr(Lang::En).error("siren.invalid_key"), "The SIREN check key is wrong (typo?)");
+        assert_eq!(
+            Tr(Lang::En).error("siren.invalid_key"),
+            "The SIREN check key is wrong (typo?)"
+        );
         assert_eq!(error_message(Lang::Fr, "unheard_of"), t(Lang::Fr, "error.invalid"));
     }
 }

@@ -62,11 +62,9 @@ impl TestApp {
         };
         let name = format!("bilan_test_{}", uuid::Uuid::new_v4().simple());
         let admin = Db::connect(&base, &PoolOptions { max_connections: 2 }).await.unwrap();
-        if let Db::Postgres(pool) = &admin {
-            sqlx::query(&format!("CREATE DATABASE {name}")).execute(pool).await.unwrap();
-        }
+        admin.create_database(&name).await.unwrap();
         admin.close().await;
-        let url = replace_db_name(&base, &name);
+        let url = bilan_db::replace_database(&base, &name);
         let mut t = Self::build(&url, Engine::Postgres).await;
         t.pg_cleanup = Some((base, name));
         Some(t)
@@ -76,15 +74,28 @@ impl TestApp {
         let db = Db::connect(url, &PoolOptions { max_connections: 8 }).await.unwrap();
         db.migrate().await.unwrap();
         let clock = Arc::new(FakeClock::new(
-            chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z").unwrap().with_timezone(&chrono::Utc),
+            chrono::DateTime::parse_from_rfc3339("2026-11-23T09:00:00Z")
+                .unwrap()
+                .with_timezone(&chrono::Utc),
         ));
         let app = App::new(db, AppConfig::for_tests(), clock.clone());
-        TestApp { app, clock, engine, _dir: None, pg_cleanup: None }
+        TestApp {
+            app,
+            clock,
+            engine,
+            _dir: None,
+            pg_cleanup: None,
+        }
     }
 
     /// Creates a user with `role` in workspace `workspace` (created if needed).
     pub async fn user_in(&self, workspace: &str, role: Role) -> Actor {
-        let email = format!("{}-{}@{}.test", role.code(), uuid::Uuid::new_v4().simple(), workspace.to_lowercase().replace(' ', "-"));
+        let email = format!(
+            "{}-{}@{}.test",
+            role.code(),
+            uuid::Uuid::new_v4().simple(),
+            workspace.to_lowercase().replace(' ', "-")
+        );
         let (_, row) = bilan_app::users::add_user_to_workspace(
             &self.app,
             workspace,
@@ -114,7 +125,10 @@ impl TestApp {
 
     /// The web router of this application.
     pub fn router(&self) -> axum::Router {
-        bilan_web::router(bilan_web::AppState::new(self.app.clone(), bilan_web::WebConfig::for_tests()))
+        bilan_web::router(bilan_web::AppState::new(
+            self.app.clone(),
+            bilan_web::WebConfig::for_tests(),
+        ))
     }
 }
 
@@ -124,32 +138,20 @@ impl Drop for TestApp {
             // Dropping a database needs its pool closed; do it on a side thread with its own runtime.
             let db = self.app.db.clone();
             let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
                 rt.block_on(async move {
                     db.close().await;
-                    if let Ok(Db::Postgres(pool)) = Db::connect(&base, &PoolOptions { max_connections: 1 }).await {
-                        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&pool).await;
-                        pool.close().await;
+                    if let Ok(admin) = Db::connect(&base, &PoolOptions { max_connections: 1 }).await {
+                        let _ = admin.drop_database(&name).await;
+                        admin.close().await;
                     }
                 });
             })
             .join();
         }
-    }
-}
-
-fn replace_db_name(url: &str, name: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let base = match head.rfind('/') {
-        Some(i) if i > head.find("://").map(|p| p + 2).unwrap_or(0) => &head[..i],
-        _ => head,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
     }
 }
 
@@ -168,19 +170,11 @@ macro_rules! db_test {
             }
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                let Some($t) = $crate::TestApp::postgres().await else { return };
+                let Some($t) = $crate::TestApp::postgres().await else {
+                    return;
+                };
                 $body.await
             }
         }
     };
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn replaces_database_name() {
-        assert_eq!(super::replace_db_name("postgres://postgres@127.0.0.1:5432/postgres", "x"), "postgres://postgres@127.0.0.1:5432/x");
-        assert_eq!(super::replace_db_name("postgres://u@h/db?sslmode=disable", "x"), "postgres://u@h/x?sslmode=disable");
-        assert_eq!(super::replace_db_name("postgres://u@h", "x"), "postgres://u@h/x");
-    }
 }

@@ -30,7 +30,11 @@ pub async fn capture(req: Request, next: Next) -> Response {
     if !same_origin(&req) {
         return (StatusCode::FORBIDDEN, "cross-origin request refused").into_response();
     }
-    let from_header = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let from_header = req
+        .headers()
+        .get("x-csrf-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
     let from_query = req.uri().query().and_then(|q| {
         serde_urlencoded::from_str::<Vec<(String, String)>>(q)
             .ok()
@@ -66,7 +70,11 @@ fn same_origin(req: &Request) -> bool {
     if origin == "null" {
         return false;
     }
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let origin_host = origin.split_once("://").map(|(_, h)| h).unwrap_or(origin);
     origin_host.eq_ignore_ascii_case(host)
 }

@@ -1,9 +1,9 @@
 //! Turning use-case errors into HTTP answers: problem+json for the API, an error
 //! page (or an htmx toast) for the pages. Bad input is never a 500.
 
+use axum::http::StatusCode;
 use bilan_app::AppError;
 use bilan_i18n::{Lang, Tr};
-use axum::http::StatusCode;
 
 /// The HTTP status of a use-case error.
 pub fn status_of(e: &AppError) -> StatusCode {

@@ -40,9 +40,13 @@ mod tests {
 
     #[test]
     fn instants_in_paris_time() {
-        let t = DateTime::parse_from_rfc3339("2026-07-01T10:00:00Z").unwrap().with_timezone(&Utc);
+        let t = DateTime::parse_from_rfc3339("2026-07-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(instant(Lang::Fr, &t), "01/07/2026 12:00");
-        let w = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z").unwrap().with_timezone(&Utc);
+        let w = DateTime::parse_from_rfc3339("2026-12-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(instant(Lang::En, &w), "2026-12-01 11:00");
     }
 }

@@ -25,7 +25,10 @@ pub struct WebConfig {
 
 impl Default for WebConfig {
     fn default() -> Self {
-        Self { secure_cookies: false, max_body_bytes: 64 * 1024 * 1024 }
+        Self {
+            secure_cookies: false,
+            max_body_bytes: 64 * 1024 * 1024,
+        }
     }
 }
 
@@ -48,7 +51,10 @@ pub struct AppState {
 impl AppState {
     /// Builds the state.
     pub fn new(app: App, config: WebConfig) -> Self {
-        Self { app, config: Arc::new(config) }
+        Self {
+            app,
+            config: Arc::new(config),
+        }
     }
 }
 

@@ -17,7 +17,9 @@ static METRICS: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
 
 /// The process-wide Prometheus recorder (installed once, whatever the number of routers).
 pub fn metrics_handle() -> Option<&'static PrometheusHandle> {
-    METRICS.get_or_init(|| PrometheusBuilder::new().install_recorder().ok()).as_ref()
+    METRICS
+        .get_or_init(|| PrometheusBuilder::new().install_recorder().ok())
+        .as_ref()
 }
 
 /// `/healthz`, `/readyz`, `/metrics`.
@@ -66,7 +68,11 @@ pub async fn observe(req: Request, next: Next) -> Response {
     let elapsed = started.elapsed();
     let status = res.status().as_u16();
     span.in_scope(|| {
-        tracing::info!(http.status = status, latency_ms = elapsed.as_secs_f64() * 1000.0, "handled");
+        tracing::info!(
+            http.status = status,
+            latency_ms = elapsed.as_secs_f64() * 1000.0,
+            "handled"
+        );
     });
     metrics::counter!("http_requests_total", "method" => method.to_string(), "route" => route.clone(), "status" => status.to_string())
         .increment(1);

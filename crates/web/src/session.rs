@@ -118,7 +118,8 @@ trait MapCsrf {
 
 impl MapCsrf for Response {
     fn map_csrf(mut self) -> Response {
-        self.headers_mut().insert("x-bilan-error", header::HeaderValue::from_static("csrf"));
+        self.headers_mut()
+            .insert("x-bilan-error", header::HeaderValue::from_static("csrf"));
         self
     }
 }

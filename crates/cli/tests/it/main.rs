@@ -1,1 +1,45 @@
+//! The one integration-test binary: every database test runs on SQLite and on
+//! PostgreSQL (`db_test!`), pages are driven like a browser, the API with tokens.
 
+// Test helpers outside #[test] functions panic on failure by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod access;
+mod accounts;
+mod api;
+mod auth;
+mod browser;
+mod cli;
+mod imports;
+mod schema;
+
+use bilan_testkit::http::PageClient;
+use bilan_testkit::{TestApp, PASSWORD};
+
+/// A page client logged in as `actor`.
+pub async fn logged_in(t: &TestApp, actor: &bilan_app::Actor) -> PageClient {
+    let mut c = PageClient::new(t.router());
+    let res = c.login(&actor.email, PASSWORD).await;
+    assert_eq!(
+        res.status,
+        axum::http::StatusCode::SEE_OTHER,
+        "login failed: {}",
+        res.body
+    );
+    c.get("/accounts").await;
+    c
+}
+
+/// A valid account input with a known SIREN.
+pub fn danone() -> bilan_domain::accounts::AccountInput {
+    bilan_domain::accounts::AccountInput {
+        name: Some("Danone".into()),
+        siren: Some("552032534".into()),
+        vat_number: Some("FR27552032534".into()),
+        city: Some("Paris".into()),
+        status: Some("active".into()),
+        annual_value: Some("125 000,50".into()),
+        tags: Some("grand compte, agro".into()),
+        ..Default::default()
+    }
+}

@@ -173,7 +173,11 @@ fn with_etag(status: StatusCode, a: Account) -> Response {
     ),
     responses((status = 200, body = AccountList), (status = 401, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn list_accounts(State(state): State<AppState>, ApiActor(actor): ApiActor, Query(q): Query<AccountQuery>) -> ApiResult<Json<AccountList>> {
+pub async fn list_accounts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<AccountQuery>,
+) -> ApiResult<Json<AccountList>> {
     let page = uc::list_accounts(&state.app, &actor, &q).await?;
     Ok(Json(AccountList {
         items: page.items.into_iter().map(AccountResponse::from).collect(),
@@ -185,9 +189,14 @@ pub async fn list_accounts(State(state): State<AppState>, ApiActor(actor): ApiAc
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
     responses((status = 201, body = AccountResponse), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn create_account(State(state): State<AppState>, ApiActor(actor): ApiActor, body: Bytes) -> ApiResult<Response> {
+pub async fn create_account(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> ApiResult<Response> {
     let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let input: AccountInput = serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input: AccountInput =
+        serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
     let a = uc::create_account(&state.app, &actor, &input).await?;
     let location = format!("/api/v1/accounts/{}", a.id);
     let mut res = with_etag(StatusCode::CREATED, a);
@@ -200,7 +209,11 @@ pub async fn create_account(State(state): State<AppState>, ApiActor(actor): ApiA
 /// Finds an account by id (404 for another workspace's id).
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")),
     responses((status = 200, body = AccountResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn find_account(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Response> {
+pub async fn find_account(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
     let a = uc::find_account(&state.app, &actor, parse_id(&id)?).await?;
     Ok(with_etag(StatusCode::OK, a))
 }
@@ -210,21 +223,36 @@ pub async fn find_account(State(state): State<AppState>, ApiActor(actor): ApiAct
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = AccountInput,
     responses((status = 200, body = AccountResponse), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])))]
-pub async fn update_account(State(state): State<AppState>, ApiActor(actor): ApiActor, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> ApiResult<Response> {
+pub async fn update_account(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_account(&state.app, &actor, id).await?;
-    let merged = merge_patch(serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?, &patch)?;
+    let merged = merge_patch(
+        serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?,
+        &patch,
+    )?;
     let input: AccountInput = serde_json::from_value(merged).map_err(|e| ApiError::bad_body(e.to_string()))?;
-    let a = uc::update_account(&state.app, &actor, id, expected.value(), &input).await.map_err(|e| expected.map_err(e))?;
+    let a = uc::update_account(&state.app, &actor, id, expected.value(), &input)
+        .await
+        .map_err(|e| expected.map_err(e))?;
     Ok(with_etag(StatusCode::OK, a))
 }
 
 /// Deletes an account with its sites and contacts.
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn delete_account(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_account(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     uc::delete_account(&state.app, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -232,7 +260,11 @@ pub async fn delete_account(State(state): State<AppState>, ApiActor(actor): ApiA
 /// Lists an account's sites and business units.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")),
     responses((status = 200, body = [SiteResponse]), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn list_sites(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<Vec<SiteResponse>>> {
+pub async fn list_sites(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<SiteResponse>>> {
     let sites = uc::list_sites(&state.app, &actor, parse_id(&id)?).await?;
     Ok(Json(sites.into_iter().map(SiteResponse::from).collect()))
 }
@@ -240,7 +272,12 @@ pub async fn list_sites(State(state): State<AppState>, ApiActor(actor): ApiActor
 /// Adds a site or business unit to an account.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = SiteInput,
     responses((status = 201, body = SiteResponse), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn create_site(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> ApiResult<(StatusCode, Json<SiteResponse>)> {
+pub async fn create_site(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<SiteResponse>)> {
     let value: serde_json::Value = super::problem::parse_json(&body)?;
     let input: SiteInput = serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
     let site = uc::add_site(&state.app, &actor, parse_id(&id)?, &input).await?;
@@ -251,7 +288,11 @@ pub async fn create_site(State(state): State<AppState>, ApiActor(actor): ApiActo
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}/sites/{site}", tag = "accounts",
     params(("id" = String, Path, description = "Account id"), ("site" = String, Path, description = "Site id")),
     responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn delete_site(State(state): State<AppState>, ApiActor(actor): ApiActor, Path((id, site)): Path<(String, String)>) -> ApiResult<StatusCode> {
+pub async fn delete_site(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, site)): Path<(String, String)>,
+) -> ApiResult<StatusCode> {
     uc::delete_site(&state.app, &actor, parse_id(&id)?, parse_id(&site)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

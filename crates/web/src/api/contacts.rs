@@ -99,7 +99,11 @@ fn with_etag(status: StatusCode, c: Contact) -> Response {
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 200"),
     ),
     responses((status = 200, body = ContactList), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn list_contacts(State(state): State<AppState>, ApiActor(actor): ApiActor, Query(q): Query<ContactQuery>) -> ApiResult<Json<ContactList>> {
+pub async fn list_contacts(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Query(q): Query<ContactQuery>,
+) -> ApiResult<Json<ContactList>> {
     let page = uc::list_contacts(&state.app, &actor, &q).await?;
     Ok(Json(ContactList {
         items: page.items.into_iter().map(ContactResponse::from).collect(),
@@ -110,9 +114,14 @@ pub async fn list_contacts(State(state): State<AppState>, ApiActor(actor): ApiAc
 /// Creates a contact (`account_id` required; `roles` as an array or comma-separated text).
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
     responses((status = 201, body = ContactResponse), (status = 400, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn create_contact(State(state): State<AppState>, ApiActor(actor): ApiActor, body: Bytes) -> ApiResult<Response> {
+pub async fn create_contact(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> ApiResult<Response> {
     let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let input: ContactInput = serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input: ContactInput =
+        serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
     let c = uc::create_contact(&state.app, &actor, &input).await?;
     Ok(with_etag(StatusCode::CREATED, c))
 }
@@ -120,28 +129,50 @@ pub async fn create_contact(State(state): State<AppState>, ApiActor(actor): ApiA
 /// Finds a contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")),
     responses((status = 200, body = ContactResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn find_contact(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Response> {
-    Ok(with_etag(StatusCode::OK, uc::find_contact(&state.app, &actor, parse_id(&id)?).await?))
+pub async fn find_contact(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    Ok(with_etag(
+        StatusCode::OK,
+        uc::find_contact(&state.app, &actor, parse_id(&id)?).await?,
+    ))
 }
 
 /// Updates a contact (JSON merge patch with `version` or `If-Match`).
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")), request_body = ContactInput,
     responses((status = 200, body = ContactResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn update_contact(State(state): State<AppState>, ApiActor(actor): ApiActor, headers: HeaderMap, Path(id): Path<String>, body: Bytes) -> ApiResult<Response> {
+pub async fn update_contact(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Response> {
     let id = parse_id(&id)?;
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_contact(&state.app, &actor, id).await?;
-    let merged = merge_patch(serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?, &patch)?;
+    let merged = merge_patch(
+        serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?,
+        &patch,
+    )?;
     let input: ContactInput = serde_json::from_value(merged).map_err(|e| ApiError::bad_body(e.to_string()))?;
-    let c = uc::update_contact(&state.app, &actor, id, expected.value(), &input).await.map_err(|e| expected.map_err(e))?;
+    let c = uc::update_contact(&state.app, &actor, id, expected.value(), &input)
+        .await
+        .map_err(|e| expected.map_err(e))?;
     Ok(with_etag(StatusCode::OK, c))
 }
 
 /// Deletes a contact.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")),
     responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn delete_contact(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<StatusCode> {
+pub async fn delete_contact(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
     uc::delete_contact(&state.app, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }

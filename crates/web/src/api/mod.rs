@@ -21,11 +21,24 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::serve_openapi))
         .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
-        .route("/accounts/{id}", get(accounts::find_account).patch(accounts::update_account).delete(accounts::delete_account))
-        .route("/accounts/{id}/sites", get(accounts::list_sites).post(accounts::create_site))
+        .route(
+            "/accounts/{id}",
+            get(accounts::find_account)
+                .patch(accounts::update_account)
+                .delete(accounts::delete_account),
+        )
+        .route(
+            "/accounts/{id}/sites",
+            get(accounts::list_sites).post(accounts::create_site),
+        )
         .route("/accounts/{id}/sites/{site}", delete(accounts::delete_site))
         .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
-        .route("/contacts/{id}", get(contacts::find_contact).patch(contacts::update_contact).delete(contacts::delete_contact))
+        .route(
+            "/contacts/{id}",
+            get(contacts::find_contact)
+                .patch(contacts::update_contact)
+                .delete(contacts::delete_contact),
+        )
         .route("/users", get(users::list_users).post(users::create_user))
         .route("/users/{id}", get(users::find_user).patch(users::update_user))
         .route("/imports/accounts", post(imports::import_accounts))
@@ -54,7 +67,9 @@ impl ExpectedVersion {
     pub fn from_request(headers: &HeaderMap, body: &serde_json::Value) -> ApiResult<ExpectedVersion> {
         if let Some(v) = headers.get(axum::http::header::IF_MATCH).and_then(|v| v.to_str().ok()) {
             let n = v.trim().trim_start_matches("W/").trim_matches('"').parse::<i64>();
-            return n.map(ExpectedVersion::Header).map_err(|_| ApiError::from(AppError::field("If-Match", "version.required")));
+            return n
+                .map(ExpectedVersion::Header)
+                .map_err(|_| ApiError::from(AppError::field("If-Match", "version.required")));
         }
         match body.get("version").and_then(serde_json::Value::as_i64) {
             Some(v) => Ok(ExpectedVersion::Body(v)),
@@ -94,7 +109,11 @@ pub fn merge_patch(current: serde_json::Value, patch: &serde_json::Value) -> Api
             serde_json::Value::Number(n) => serde_json::Value::String(n.to_string()),
             serde_json::Value::Bool(b) => serde_json::Value::String(b.to_string()),
             serde_json::Value::Array(items) => serde_json::Value::String(
-                items.iter().map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string())).collect::<Vec<_>>().join(","),
+                items
+                    .iter()
+                    .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
+                    .collect::<Vec<_>>()
+                    .join(","),
             ),
             other => other,
         };

@@ -34,7 +34,9 @@ pub struct ApiDoc;
 
 /// The document as JSON text (also printed by `bilan openapi`).
 pub fn openapi_json() -> String {
-    ApiDoc::openapi().to_pretty_json().unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    ApiDoc::openapi()
+        .to_pretty_json()
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// GET /api/v1/openapi.json

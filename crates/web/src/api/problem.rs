@@ -56,7 +56,11 @@ pub struct ApiError {
 
 impl From<AppError> for ApiError {
     fn from(error: AppError) -> Self {
-        ApiError { error, status: None, detail: None }
+        ApiError {
+            error,
+            status: None,
+            detail: None,
+        }
     }
 }
 
@@ -65,7 +69,11 @@ impl ApiError {
     pub fn bad_body(detail: String) -> Self {
         let mut e = bilan_domain::ValidationErrors::new();
         e.add("body", "body.invalid");
-        ApiError { error: AppError::Validation(e), status: Some(StatusCode::BAD_REQUEST), detail: Some(detail) }
+        ApiError {
+            error: AppError::Validation(e),
+            status: Some(StatusCode::BAD_REQUEST),
+            detail: Some(detail),
+        }
     }
 }
 
@@ -75,13 +83,21 @@ impl IntoResponse for ApiError {
         let operation_id = crate::error::log_if_internal(&self.error);
         let tr = Tr(Lang::En);
         let errors = match &self.error {
-            AppError::Validation(v) => v
-                .0
-                .iter()
-                .map(|e| FieldProblem { field: e.field.clone(), code: e.code.clone(), message: tr.error(&e.code).to_owned() })
-                .collect(),
+            AppError::Validation(v) => {
+                v.0.iter()
+                    .map(|e| FieldProblem {
+                        field: e.field.clone(),
+                        code: e.code.clone(),
+                        message: tr.error(&e.code).to_owned(),
+                    })
+                    .collect()
+            }
             AppError::Duplicate { field } => {
-                vec![FieldProblem { field: field.clone(), code: "duplicate".into(), message: tr.error("duplicate").into() }]
+                vec![FieldProblem {
+                    field: field.clone(),
+                    code: "duplicate".into(),
+                    message: tr.error("duplicate").into(),
+                }]
             }
             _ => Vec::new(),
         };

@@ -74,19 +74,38 @@ pub struct UserPatch {
 
 /// Lists the workspace's users.
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserResponse])), security(("bearer" = [])))]
-pub async fn list_users(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<UserResponse>>> {
-    Ok(Json(uc::list_users(&state.app, &actor).await?.into_iter().map(UserResponse::from).collect()))
+pub async fn list_users(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<UserResponse>>> {
+    Ok(Json(
+        uc::list_users(&state.app, &actor)
+            .await?
+            .into_iter()
+            .map(UserResponse::from)
+            .collect(),
+    ))
 }
 
 /// Adds a colleague (admin only).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
     responses((status = 201, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
-pub async fn create_user(State(state): State<AppState>, ApiActor(actor): ApiActor, body: Bytes) -> ApiResult<(StatusCode, Json<UserResponse>)> {
+pub async fn create_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<UserResponse>)> {
     let b: NewUserBody = super::problem::parse_json(&body)?;
     let u = uc::create_user(
         &state.app,
         &actor,
-        &NewUser { email: b.email, display_name: b.display_name, role: b.role, password: b.password, language: b.language },
+        &NewUser {
+            email: b.email,
+            display_name: b.display_name,
+            role: b.role,
+            password: b.password,
+            language: b.language,
+        },
     )
     .await?;
     Ok((StatusCode::CREATED, Json(u.into())))
@@ -95,17 +114,33 @@ pub async fn create_user(State(state): State<AppState>, ApiActor(actor): ApiActo
 /// Finds a user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
     responses((status = 200, body = UserResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
-pub async fn find_user(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>) -> ApiResult<Json<UserResponse>> {
+pub async fn find_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserResponse>> {
     Ok(Json(uc::find_user(&state.app, &actor, parse_id(&id)?).await?.into()))
 }
 
 /// Changes a user's name, role or enabled state (admin only; the last admin stays).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")), request_body = UserPatch,
     responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
-pub async fn update_user(State(state): State<AppState>, ApiActor(actor): ApiActor, Path(id): Path<String>, body: Bytes) -> ApiResult<Json<UserResponse>> {
+pub async fn update_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<UserResponse>> {
     let p: UserPatch = super::problem::parse_json(&body)?;
-    let u = uc::update_user(&state.app, &actor, parse_id(&id)?, p.display_name.as_deref(), p.role.as_deref(), p.disabled)
-        .await
-        .map_err(ApiError::from)?;
+    let u = uc::update_user(
+        &state.app,
+        &actor,
+        parse_id(&id)?,
+        p.display_name.as_deref(),
+        p.role.as_deref(),
+        p.disabled,
+    )
+    .await
+    .map_err(ApiError::from)?;
     Ok(Json(u.into()))
 }

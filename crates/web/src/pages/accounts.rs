@@ -43,7 +43,9 @@ struct AccountsPage {
 
 impl AccountsTable {
     fn owner(&self, a: &Account) -> String {
-        a.owner_id.and_then(|o| self.owners.get(&o).cloned()).unwrap_or_else(|| "—".into())
+        a.owner_id
+            .and_then(|o| self.owners.get(&o).cloned())
+            .unwrap_or_else(|| "—".into())
     }
 }
 
@@ -93,7 +95,9 @@ pub async fn list_accounts(
         l: l.clone(),
         items: page.items,
         owners: owner_names(&team),
-        next_url: page.next.map(|c| format!("/accounts?{}", query_string(&query, Some(&c.encode())))),
+        next_url: page
+            .next
+            .map(|c| format!("/accounts?{}", query_string(&query, Some(&c.encode())))),
         first_page: query.cursor.is_none(),
     };
     if is_htmx(&headers) {
@@ -131,20 +135,41 @@ pub async fn show_account(
     show(&state, &user, &headers, id, raw.as_deref(), FormErrors::none(user.lang)).await
 }
 
-async fn show(state: &AppState, user: &PageUser, headers: &HeaderMap, id: Uuid, raw: Option<&str>, site_errors: FormErrors) -> Response {
+async fn show(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    id: Uuid,
+    raw: Option<&str>,
+    site_errors: FormErrors,
+) -> Response {
     let d = match uc::show_account(&state.app, &user.actor, id).await {
         Ok(d) => d,
         Err(e) => return error_response(user, headers, &e),
     };
-    let cq = ContactQuery { account: Some(id.to_string()), include_left: Some("true".into()), limit: Some(50), ..Default::default() };
+    let cq = ContactQuery {
+        account: Some(id.to_string()),
+        include_left: Some("true".into()),
+        limit: Some(50),
+        ..Default::default()
+    };
     let contacts = match contacts_uc::list_contacts(&state.app, &user.actor, &cq).await {
         Ok(p) => p,
-        Err(AppError::Forbidden) => bilan_db::contacts::ContactPage { items: vec![], next: None },
+        Err(AppError::Forbidden) => bilan_db::contacts::ContactPage {
+            items: vec![],
+            next: None,
+        },
         Err(e) => return error_response(user, headers, &e),
     };
     let mut l = Layout::for_user(user, "accounts");
     l.notice = notice(user, raw);
-    render(&AccountPage { l, d, more_contacts: contacts.next.is_some(), contacts: contacts.items, site_errors })
+    render(&AccountPage {
+        l,
+        d,
+        more_contacts: contacts.next.is_some(),
+        contacts: contacts.items,
+        site_errors,
+    })
 }
 
 /// The notice announced by a redirect's `?done=` parameter.
@@ -208,7 +233,15 @@ impl AccountForm {
 
 static NONE: Option<String> = None;
 
-async fn form(state: &AppState, user: &PageUser, headers: &HeaderMap, id: Option<Uuid>, version: i64, v: AccountInput, errors: FormErrors) -> Response {
+async fn form(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    id: Option<Uuid>,
+    version: i64,
+    v: AccountInput,
+    errors: FormErrors,
+) -> Response {
     let team = match users::list_users(&state.app, &user.actor).await {
         Ok(u) => u,
         Err(e) => return error_response(user, headers, &e),
@@ -234,17 +267,36 @@ pub async fn new_account(State(state): State<AppState>, user: PageUser, headers:
     if let Err(e) = user.actor.require(bilan_domain::roles::Permission::WriteAccounts) {
         return error_response(&user, &headers, &e);
     }
-    let v = AccountInput { owner_id: Some(user.actor.user_id.to_string()), ..Default::default() };
+    let v = AccountInput {
+        owner_id: Some(user.actor.user_id.to_string()),
+        ..Default::default()
+    };
     form(&state, &user, &headers, None, 0, v, FormErrors::none(user.lang)).await
 }
 
 /// GET /accounts/{id}/edit
-pub async fn edit_account(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>) -> Response {
+pub async fn edit_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
     if let Err(e) = user.actor.require(bilan_domain::roles::Permission::WriteAccounts) {
         return error_response(&user, &headers, &e);
     }
     match uc::find_account(&state.app, &user.actor, id).await {
-        Ok(a) => form(&state, &user, &headers, Some(id), a.version, a.to_input(), FormErrors::none(user.lang)).await,
+        Ok(a) => {
+            form(
+                &state,
+                &user,
+                &headers,
+                Some(id),
+                a.version,
+                a.to_input(),
+                FormErrors::none(user.lang),
+            )
+            .await
+        }
         Err(e) => error_response(&user, &headers, &e),
     }
 }
@@ -278,7 +330,12 @@ fn input_of(pairs: &[(String, String)]) -> AccountInput {
 }
 
 /// POST /accounts
-pub async fn create_account(State(state): State<AppState>, user: PageUser, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn create_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let input = input_of(&form_pairs(&body));
     match uc::create_account(&state.app, &user.actor, &input).await {
         Ok(a) => see_other(&format!("/accounts/{}?done=created", a.id)),
@@ -291,10 +348,18 @@ pub async fn create_account(State(state): State<AppState>, user: PageUser, heade
 }
 
 /// POST /accounts/{id}
-pub async fn update_account(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>, body: Bytes) -> Response {
+pub async fn update_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     let input = input_of(&pairs);
-    let version = field(&pairs, "version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let version = field(&pairs, "version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
     match uc::update_account(&state.app, &user.actor, id, version, &input).await {
         Ok(a) => see_other(&format!("/accounts/{}?done=saved", a.id)),
         Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. } | AppError::Stale { .. })) => {
@@ -310,7 +375,12 @@ pub async fn update_account(State(state): State<AppState>, user: PageUser, heade
 }
 
 /// POST /accounts/{id}/delete
-pub async fn delete_account(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>) -> Response {
+pub async fn delete_account(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
     match uc::delete_account(&state.app, &user.actor, id).await {
         Ok(()) => see_other("/accounts"),
         Err(e) => error_response(&user, &headers, &e),
@@ -318,7 +388,13 @@ pub async fn delete_account(State(state): State<AppState>, user: PageUser, heade
 }
 
 /// POST /accounts/{id}/sites
-pub async fn add_site(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>, body: Bytes) -> Response {
+pub async fn add_site(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     let input = SiteInput {
         kind: field(&pairs, "kind").map(str::to_owned),
@@ -338,7 +414,12 @@ pub async fn add_site(State(state): State<AppState>, user: PageUser, headers: He
 }
 
 /// POST /accounts/{id}/sites/{site}/delete
-pub async fn delete_site(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path((id, site)): Path<(Uuid, Uuid)>) -> Response {
+pub async fn delete_site(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path((id, site)): Path<(Uuid, Uuid)>,
+) -> Response {
     match uc::delete_site(&state.app, &user.actor, id, site).await {
         Ok(()) => see_other(&format!("/accounts/{id}?done=saved#sites")),
         Err(e) => error_response(&user, &headers, &e),

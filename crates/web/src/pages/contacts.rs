@@ -40,7 +40,12 @@ struct ContactsPage {
 
 fn query_string(q: &ContactQuery, cursor: Option<&str>) -> String {
     let mut pairs: Vec<(&str, String)> = Vec::new();
-    for (k, v) in [("q", &q.q), ("account", &q.account), ("role", &q.role), ("include_left", &q.include_left)] {
+    for (k, v) in [
+        ("q", &q.q),
+        ("account", &q.account),
+        ("role", &q.role),
+        ("include_left", &q.include_left),
+    ] {
         if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
             pairs.push((k, v.to_owned()));
         }
@@ -52,7 +57,12 @@ fn query_string(q: &ContactQuery, cursor: Option<&str>) -> String {
 }
 
 /// GET /contacts
-pub async fn list_contacts(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Query(query): Query<ContactQuery>) -> Response {
+pub async fn list_contacts(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Query(query): Query<ContactQuery>,
+) -> Response {
     let page = match uc::list_contacts(&state.app, &user.actor, &query).await {
         Ok(p) => p,
         Err(e) => return error_response(&user, &headers, &e),
@@ -61,7 +71,9 @@ pub async fn list_contacts(State(state): State<AppState>, user: PageUser, header
     let table = ContactsTable {
         l: l.clone(),
         items: page.items,
-        next_url: page.next.map(|c| format!("/contacts?{}", query_string(&query, Some(&c.encode())))),
+        next_url: page
+            .next
+            .map(|c| format!("/contacts?{}", query_string(&query, Some(&c.encode())))),
         first_page: query.cursor.is_none(),
     };
     if is_htmx(&headers) {
@@ -91,7 +103,13 @@ struct ContactPage {
 }
 
 /// GET /contacts/{id}
-pub async fn show_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>, RawQuery(raw): RawQuery) -> Response {
+pub async fn show_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let c = match uc::find_contact(&state.app, &user.actor, id).await {
         Ok(c) => c,
         Err(e) => return error_response(&user, &headers, &e),
@@ -103,7 +121,12 @@ pub async fn show_contact(State(state): State<AppState>, user: PageUser, headers
     let site = c.site_id.and_then(|s| detail.sites.iter().find(|x| x.id == s).cloned());
     let mut l = Layout::for_user(&user, "contacts");
     l.notice = notice(&user, raw.as_deref());
-    render(&ContactPage { l, c, account: detail.account, site })
+    render(&ContactPage {
+        l,
+        c,
+        account: detail.account,
+        site,
+    })
 }
 
 #[derive(Template)]
@@ -125,15 +148,32 @@ impl ContactForm {
     }
 
     fn has_role(&self, role: &str) -> bool {
-        self.v.roles.as_deref().unwrap_or("").split(',').any(|r| r.trim() == role)
+        self.v
+            .roles
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .any(|r| r.trim() == role)
     }
 
     fn consent(&self) -> bool {
-        self.v.survey_consent.as_deref().and_then(bilan_domain::contacts::parse_bool).unwrap_or(false)
+        self.v
+            .survey_consent
+            .as_deref()
+            .and_then(bilan_domain::contacts::parse_bool)
+            .unwrap_or(false)
     }
 }
 
-async fn form(state: &AppState, user: &PageUser, headers: &HeaderMap, id: Option<Uuid>, version: i64, v: ContactInput, errors: FormErrors) -> Response {
+async fn form(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    id: Option<Uuid>,
+    version: i64,
+    v: ContactInput,
+    errors: FormErrors,
+) -> Response {
     let account_id = v.account_id.as_deref().and_then(|a| Uuid::parse_str(a).ok());
     let Some(account_id) = account_id else {
         return error_response(user, headers, &AppError::field("account_id", "required"));
@@ -166,28 +206,57 @@ pub struct NewContactQuery {
 }
 
 /// GET /contacts/new?account=ID
-pub async fn new_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Query(q): Query<NewContactQuery>) -> Response {
+pub async fn new_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Query(q): Query<NewContactQuery>,
+) -> Response {
     if let Err(e) = user.actor.require(Permission::WriteContacts) {
         return error_response(&user, &headers, &e);
     }
-    let v = ContactInput { account_id: q.account, language: Some(user.lang.code().into()), ..Default::default() };
+    let v = ContactInput {
+        account_id: q.account,
+        language: Some(user.lang.code().into()),
+        ..Default::default()
+    };
     form(&state, &user, &headers, None, 0, v, FormErrors::none(user.lang)).await
 }
 
 /// GET /contacts/{id}/edit
-pub async fn edit_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>) -> Response {
+pub async fn edit_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
     if let Err(e) = user.actor.require(Permission::WriteContacts) {
         return error_response(&user, &headers, &e);
     }
     match uc::find_contact(&state.app, &user.actor, id).await {
-        Ok(c) => form(&state, &user, &headers, Some(id), c.version, c.to_input(), FormErrors::none(user.lang)).await,
+        Ok(c) => {
+            form(
+                &state,
+                &user,
+                &headers,
+                Some(id),
+                c.version,
+                c.to_input(),
+                FormErrors::none(user.lang),
+            )
+            .await
+        }
         Err(e) => error_response(&user, &headers, &e),
     }
 }
 
 fn input_of(pairs: &[(String, String)]) -> ContactInput {
     let get = |k: &str| field(pairs, k).map(str::to_owned);
-    let roles: Vec<&str> = pairs.iter().filter(|(k, _)| k == "roles").map(|(_, v)| v.as_str()).collect();
+    let roles: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "roles")
+        .map(|(_, v)| v.as_str())
+        .collect();
     ContactInput {
         account_id: get("account_id"),
         first_name: get("first_name"),
@@ -198,7 +267,14 @@ fn input_of(pairs: &[(String, String)]) -> ContactInput {
         roles: Some(roles.join(",")),
         site_id: get("site_id"),
         language: get("language"),
-        survey_consent: Some(if field(pairs, "survey_consent").is_some() { "true" } else { "false" }.to_owned()),
+        survey_consent: Some(
+            if field(pairs, "survey_consent").is_some() {
+                "true"
+            } else {
+                "false"
+            }
+            .to_owned(),
+        ),
         left_on: get("left_on"),
         external_ref: get("external_ref"),
         account_ref: None,
@@ -206,7 +282,12 @@ fn input_of(pairs: &[(String, String)]) -> ContactInput {
 }
 
 /// POST /contacts
-pub async fn create_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn create_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let input = input_of(&form_pairs(&body));
     match uc::create_contact(&state.app, &user.actor, &input).await {
         Ok(c) => see_other(&format!("/contacts/{}?done=created", c.id)),
@@ -219,10 +300,18 @@ pub async fn create_contact(State(state): State<AppState>, user: PageUser, heade
 }
 
 /// POST /contacts/{id}
-pub async fn update_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>, body: Bytes) -> Response {
+pub async fn update_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     let input = input_of(&pairs);
-    let version = field(&pairs, "version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    let version = field(&pairs, "version")
+        .and_then(|v| v.parse::<i64>().ok())
+        .unwrap_or(0);
     match uc::update_contact(&state.app, &user.actor, id, version, &input).await {
         Ok(c) => see_other(&format!("/contacts/{}?done=saved", c.id)),
         Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. } | AppError::Stale { .. })) => {
@@ -238,8 +327,15 @@ pub async fn update_contact(State(state): State<AppState>, user: PageUser, heade
 }
 
 /// POST /contacts/{id}/delete
-pub async fn delete_contact(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>) -> Response {
-    let account = uc::find_contact(&state.app, &user.actor, id).await.map(|c| c.account_id);
+pub async fn delete_contact(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let account = uc::find_contact(&state.app, &user.actor, id)
+        .await
+        .map(|c| c.account_id);
     match uc::delete_contact(&state.app, &user.actor, id).await {
         Ok(()) => see_other(&match account {
             Ok(a) => format!("/accounts/{a}?done=deleted#contacts"),

@@ -1,14 +1,16 @@
 //! Login, logout and the language switch.
 
-use super::{form_pairs, field, render, see_other, Layout};
-use crate::session::{cookie, resolve_lang, safe_next, set_cookie, PageUser, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE};
+use super::{field, form_pairs, render, see_other, Layout};
+use crate::session::{
+    cookie, resolve_lang, safe_next, set_cookie, PageUser, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
+};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{ConnectInfo, Query, State};
-use axum::Extension;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use bilan_app::{auth, users, AppError};
 use bilan_domain::contacts::Language;
 use bilan_i18n::{Lang, Tr};
@@ -29,10 +31,24 @@ pub struct LoginQuery {
     next: Option<String>,
 }
 
-fn login_page(state: &AppState, lang: Lang, email: &str, next: &str, error: Option<String>, status: StatusCode) -> Response {
+fn login_page(
+    state: &AppState,
+    lang: Lang,
+    email: &str,
+    next: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let csrf = auth::random_secret();
     let page = LoginPage {
-        l: Layout { tr: Tr(lang), actor: None, csrf: csrf.clone(), notice: None, q: String::new(), nav: "" },
+        l: Layout {
+            tr: Tr(lang),
+            actor: None,
+            csrf: csrf.clone(),
+            notice: None,
+            q: String::new(),
+            nav: "",
+        },
         email: email.to_owned(),
         next: next.to_owned(),
         error,
@@ -69,7 +85,15 @@ pub async fn submit_login(
     }
     let ip = connect.map(|c| c.0 .0.ip().to_string());
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
-    match auth::login(&state.app, &email, field(&pairs, "password").unwrap_or(""), ip.as_deref(), ua).await {
+    match auth::login(
+        &state.app,
+        &email,
+        field(&pairs, "password").unwrap_or(""),
+        ip.as_deref(),
+        ua,
+    )
+    .await
+    {
         Ok(s) => {
             let mut res = see_other(&next);
             let max_age = state.app.config.session_absolute.num_seconds();
@@ -83,7 +107,14 @@ pub async fn submit_login(
             if matches!(e, AppError::Db(_) | AppError::Internal(_)) {
                 crate::error::log_if_internal(&e);
             }
-            login_page(&state, lang, &email, &next, Some(crate::error::message(lang, &e)), status)
+            login_page(
+                &state,
+                lang,
+                &email,
+                &next,
+                Some(crate::error::message(lang, &e)),
+                status,
+            )
         }
     }
 }

@@ -83,7 +83,9 @@ impl Layout {
 
     /// An optional instant.
     pub fn opt_instant(&self, t: &Option<DateTime<Utc>>) -> String {
-        t.as_ref().map(|t| self.instant(t)).unwrap_or_else(|| self.t("me.never").to_owned())
+        t.as_ref()
+            .map(|t| self.instant(t))
+            .unwrap_or_else(|| self.t("me.never").to_owned())
     }
 
     /// An amount.
@@ -117,7 +119,11 @@ pub struct FormErrors {
 impl FormErrors {
     /// No errors.
     pub fn none(lang: Lang) -> Self {
-        Self { errors: ValidationErrors::new(), general: None, lang }
+        Self {
+            errors: ValidationErrors::new(),
+            general: None,
+            lang,
+        }
     }
 
     /// From a use-case error: field errors stay on their fields, others go on top.
@@ -128,13 +134,20 @@ impl FormErrors {
                 general: Some(Tr(lang).t("common.fix_errors").to_owned()),
                 lang,
             },
-            other => Self { errors: ValidationErrors::new(), general: Some(crate::error::message(lang, other)), lang },
+            other => Self {
+                errors: ValidationErrors::new(),
+                general: Some(crate::error::message(lang, other)),
+                lang,
+            },
         }
     }
 
     /// The message for a field, or empty.
     pub fn of(&self, field: &str) -> String {
-        self.errors.for_field(field).map(|e| Tr(self.lang).error(&e.code).to_owned()).unwrap_or_default()
+        self.errors
+            .for_field(field)
+            .map(|e| Tr(self.lang).error(&e.code).to_owned())
+            .unwrap_or_default()
     }
 
     /// Whether a field has an error.
@@ -157,7 +170,14 @@ pub fn error_page(lang: Lang, actor: Option<&Actor>, e: &AppError) -> Response {
     let status = crate::error::status_of(e);
     let operation = crate::error::log_if_internal(e);
     let page = ErrorPage {
-        l: Layout { tr: Tr(lang), actor: actor.cloned(), csrf: String::new(), notice: None, q: String::new(), nav: "" },
+        l: Layout {
+            tr: Tr(lang),
+            actor: actor.cloned(),
+            csrf: String::new(),
+            notice: None,
+            q: String::new(),
+            nav: "",
+        },
         status: status.as_u16(),
         message: crate::error::message(lang, e),
         operation,
@@ -173,10 +193,17 @@ pub fn error_response(user: &crate::session::PageUser, headers: &HeaderMap, e: &
         let msg = crate::error::message(user.lang, e);
         let body = format!(
             "<div class=\"toast error\" role=\"alert\">{}{}</div>",
-            askama::filters::escape(&msg, askama::filters::Html).map(|m| m.to_string()).unwrap_or_default(),
+            askama::filters::escape(&msg, askama::filters::Html)
+                .map(|m| m.to_string())
+                .unwrap_or_default(),
             op.map(|o| format!(" <small>({o})</small>")).unwrap_or_default()
         );
-        return (status, [("hx-retarget", "#toasts"), ("hx-reswap", "innerHTML")], Html(body)).into_response();
+        return (
+            status,
+            [("hx-retarget", "#toasts"), ("hx-reswap", "innerHTML")],
+            Html(body),
+        )
+            .into_response();
     }
     error_page(user.lang, Some(&user.actor), e)
 }
@@ -218,7 +245,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
         .route("/accounts/new", get(accounts::new_account))
         .route("/accounts/export.csv", get(imports::export_accounts))
-        .route("/accounts/{id}", get(accounts::show_account).post(accounts::update_account))
+        .route(
+            "/accounts/{id}",
+            get(accounts::show_account).post(accounts::update_account),
+        )
         .route("/accounts/{id}/edit", get(accounts::edit_account))
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))
@@ -226,7 +256,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
         .route("/contacts/new", get(contacts::new_contact))
         .route("/contacts/export.csv", get(imports::export_contacts))
-        .route("/contacts/{id}", get(contacts::show_contact).post(contacts::update_contact))
+        .route(
+            "/contacts/{id}",
+            get(contacts::show_contact).post(contacts::update_contact),
+        )
         .route("/contacts/{id}/edit", get(contacts::edit_contact))
         .route("/contacts/{id}/delete", post(contacts::delete_contact))
         .route("/users", get(users::list_users).post(users::create_user))

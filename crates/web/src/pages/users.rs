@@ -29,14 +29,24 @@ struct UsersPage {
 
 impl UsersPage {
     fn grants(&self, role: &str, permission: &str) -> bool {
-        match (Role::from_code(role), Permission::ALL.into_iter().find(|p| p.code() == permission)) {
+        match (
+            Role::from_code(role),
+            Permission::ALL.into_iter().find(|p| p.code() == permission),
+        ) {
             (Some(r), Some(p)) => r.can(p),
             _ => false,
         }
     }
 }
 
-async fn page(state: &AppState, user: &PageUser, headers: &HeaderMap, notice: Option<String>, errors: FormErrors, draft: (String, String)) -> Response {
+async fn page(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    notice: Option<String>,
+    errors: FormErrors,
+    draft: (String, String),
+) -> Response {
     let users = match uc::list_users(&state.app, &user.actor).await {
         Ok(u) => u,
         Err(e) => return error_response(user, headers, &e),
@@ -60,9 +70,22 @@ async fn page(state: &AppState, user: &PageUser, headers: &HeaderMap, notice: Op
 }
 
 /// GET /users
-pub async fn list_users(State(state): State<AppState>, user: PageUser, headers: HeaderMap, RawQuery(raw): RawQuery) -> Response {
+pub async fn list_users(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
     let notice = super::accounts::notice(&user, raw.as_deref());
-    page(&state, &user, &headers, notice, FormErrors::none(user.lang), Default::default()).await
+    page(
+        &state,
+        &user,
+        &headers,
+        notice,
+        FormErrors::none(user.lang),
+        Default::default(),
+    )
+    .await
 }
 
 /// POST /users
@@ -79,17 +102,40 @@ pub async fn create_user(State(state): State<AppState>, user: PageUser, headers:
         Ok(_) => see_other("/users?done=created"),
         Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. })) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            page(&state, &user, &headers, None, errors, (new.email, new.display_name.unwrap_or_default())).await
+            page(
+                &state,
+                &user,
+                &headers,
+                None,
+                errors,
+                (new.email, new.display_name.unwrap_or_default()),
+            )
+            .await
         }
         Err(e) => error_response(&user, &headers, &e),
     }
 }
 
 /// POST /users/{id} — role change, disable or enable.
-pub async fn update_user(State(state): State<AppState>, user: PageUser, headers: HeaderMap, Path(id): Path<Uuid>, body: Bytes) -> Response {
+pub async fn update_user(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     let disabled = field(&pairs, "disabled").map(|v| v == "true");
-    match uc::update_user(&state.app, &user.actor, id, field(&pairs, "display_name"), field(&pairs, "role"), disabled).await {
+    match uc::update_user(
+        &state.app,
+        &user.actor,
+        id,
+        field(&pairs, "display_name"),
+        field(&pairs, "role"),
+        disabled,
+    )
+    .await
+    {
         Ok(_) => see_other("/users?done=saved"),
         Err(e @ (AppError::Validation(_) | AppError::Conflict(_))) => {
             let errors = FormErrors::from_error(user.lang, &e);

@@ -1,0 +1,385 @@
+//! `bilan bench`: the reproducible measurements recorded in BENCHMARKS.md.
+//!
+//! It imports a generated CSV into fresh databases (rows/s), then serves the demo
+//! dataset in-process and loads it from client threads on the same machine: page
+//! latency at a fixed rate, API get-by-id throughput, and search latency.
+
+use crate::commands::open_app;
+use anyhow::{Context, Result};
+use bilan_app::imports::{self, ImportOptions};
+use bilan_app::App;
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Options of `bilan bench`.
+#[derive(Debug, clap::Args)]
+pub struct BenchArgs {
+    /// Demo dataset for the latency runs: small, medium or large (generated once into --data).
+    #[arg(long, default_value = "medium")]
+    pub size: String,
+    /// SQLite file holding the benchmark's demo dataset (reused between runs).
+    #[arg(long, default_value = "bench-data.db")]
+    pub data: String,
+    /// Rows of the generated CSV for the import benchmark.
+    #[arg(long, default_value_t = 100_000)]
+    pub import_rows: usize,
+    /// Also measure the import on this PostgreSQL server (a scratch database is created and dropped).
+    #[arg(long, env = "BILAN_BENCH_POSTGRES_URL")]
+    pub postgres: Option<String>,
+    /// Seconds per latency run.
+    #[arg(long, default_value_t = 10)]
+    pub seconds: u64,
+    /// Target rate of the page runs, requests per second.
+    #[arg(long, default_value_t = 200)]
+    pub rate: u32,
+    /// Client threads of the throughput run.
+    #[arg(long, default_value_t = 8)]
+    pub concurrency: usize,
+}
+
+/// Runs every benchmark and prints a Markdown report on stdout.
+pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
+    let mut report = String::new();
+    let _ = writeln!(report, "| benchmark | result |\n|---|---|");
+    let csv = generate_csv(args.import_rows);
+    let dir = std::env::temp_dir().join(format!("bilan-bench-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir)?;
+    let sqlite = format!("sqlite://{}", dir.join("import.db").display());
+    let rate = bench_import(&sqlite, &csv).await?;
+    let _ = writeln!(
+        report,
+        "| CSV import, {} accounts, SQLite | {:.0} rows/s |",
+        args.import_rows, rate
+    );
+    if let Some(pg) = &args.postgres {
+        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
+        admin.create_database(&name).await?;
+        let url = bilan_db::replace_database(pg, &name);
+        let rate = bench_import(&url, &csv).await;
+        admin.drop_database(&name).await?;
+        let _ = writeln!(
+            report,
+            "| CSV import, {} accounts, PostgreSQL | {:.0} rows/s |",
+            args.import_rows, rate?
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let size = bilan_app::demo::DemoSize::parse(&args.size).context("--size is small, medium or large")?;
+    let url = format!("sqlite://{}", args.data);
+    let app = open_app(&url, 16).await?;
+    let started = Instant::now();
+    let demo = bilan_app::demo::ensure_demo(&app, size, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    eprintln!(
+        "dataset ready ({} accounts, {} contacts) in {:.1} s",
+        demo.accounts,
+        demo.contacts,
+        started.elapsed().as_secs_f64()
+    );
+    let (base, cookie, token, ids) = serve_in_process(&app, &demo).await?;
+    let secs = Duration::from_secs(args.seconds);
+    let list = tokio::task::spawn_blocking({
+        let (base, cookie) = (base.clone(), cookie.clone());
+        let rate = args.rate;
+        move || {
+            fixed_rate(rate, secs, move |i| {
+                get(
+                    &format!("{base}/accounts?sort={}", ["name", "-value", "-updated"][i % 3]),
+                    Some(&cookie),
+                    None,
+                )
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(
+        report,
+        "| account list page at {} req/s | {} |",
+        args.rate,
+        list.summary()
+    );
+    let detail = tokio::task::spawn_blocking({
+        let (base, cookie, ids) = (base.clone(), cookie.clone(), ids.clone());
+        let rate = args.rate;
+        move || {
+            fixed_rate(rate, secs, move |i| {
+                get(&format!("{base}/accounts/{}", ids[i % ids.len()]), Some(&cookie), None)
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(report, "| account page at {} req/s | {} |", args.rate, detail.summary());
+    let search = tokio::task::spawn_blocking({
+        let (base, token) = (base.clone(), token.clone());
+        let terms = [
+            "dupont",
+            "indus",
+            "lyon",
+            "groupe hexagone",
+            "societe",
+            "552",
+            "transport",
+            "sante",
+        ];
+        let rate = args.rate / 2;
+        move || {
+            fixed_rate(rate, secs, move |i| {
+                get(
+                    &format!("{base}/api/v1/accounts?q={}", terms[i % terms.len()].replace(' ', "+")),
+                    None,
+                    Some(&token),
+                )
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(
+        report,
+        "| API search at {} req/s | {} |",
+        args.rate / 2,
+        search.summary()
+    );
+    let by_id = tokio::task::spawn_blocking({
+        let (base, token, ids) = (base.clone(), token.clone(), ids.clone());
+        let c = args.concurrency;
+        move || {
+            saturate(c, secs, move |i| {
+                get(
+                    &format!("{base}/api/v1/accounts/{}", ids[i % ids.len()]),
+                    None,
+                    Some(&token),
+                )
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(
+        report,
+        "| API get-by-id, {} client threads | {} |",
+        args.concurrency,
+        by_id.summary()
+    );
+    println!("{report}");
+    Ok(())
+}
+
+async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
+    let app = open_app(url, 4).await?;
+    let (_, user) = bilan_app::users::add_user_to_workspace(
+        &app,
+        "Bench",
+        &bilan_app::users::NewUser {
+            email: format!("bench-{}@bench.test", uuid::Uuid::new_v4().simple()),
+            display_name: None,
+            role: "admin".into(),
+            password: "benchmark password".into(),
+            language: None,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let report = imports::import_accounts(&app, &actor, csv, &ImportOptions::default())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let elapsed = started.elapsed().as_secs_f64();
+    anyhow::ensure!(
+        report.committed && report.created > 0,
+        "the import wrote nothing: {:?}",
+        report.rejected.first()
+    );
+    app.db.close().await;
+    Ok(report.created as f64 / elapsed)
+}
+
+/// A CSV as a French spreadsheet saves it: `;`, decimal commas, day-first dates.
+fn generate_csv(rows: usize) -> Vec<u8> {
+    let mut out = String::from(
+        "Raison sociale;SIREN;Ville;Code postal;Secteur;Statut;Montant annuel;Date de renouvellement;Référence\n",
+    );
+    for i in 0..rows {
+        let body = format!("{:08}", 10_000_000 + i);
+        let key = (0..10)
+            .find(|k| bilan_domain::identifiers::luhn_valid(&format!("{body}{k}")))
+            .unwrap_or(0);
+        let _ = writeln!(
+            out,
+            "Société {i} Industrie;{body}{key};Lyon;69003;Industrie;actif;{},{:02};{:02}/{:02}/2027;BENCH-{i}",
+            1000 + i % 90_000,
+            i % 100,
+            1 + i % 28,
+            1 + i % 12
+        );
+    }
+    out.into_bytes()
+}
+
+async fn serve_in_process(
+    app: &App,
+    demo: &bilan_app::demo::DemoReport,
+) -> Result<(String, String, String, Arc<Vec<String>>)> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let base = format!("http://{}", listener.local_addr()?);
+    let router = bilan_web::router(bilan_web::AppState::new(app.clone(), Default::default()));
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    let admin = demo
+        .users
+        .iter()
+        .find(|(_, r)| r == "admin")
+        .map(|(e, _)| e.clone())
+        .context("demo has no admin")?;
+    let session = bilan_app::auth::login(app, &admin, &demo.password, Some("127.0.0.1"), Some("bilan bench"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let token = bilan_app::auth::create_token(app, &session.actor, "bench")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .secret;
+    let q = bilan_app::accounts::AccountQuery {
+        sort: Some("-value".into()),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let ids: Vec<String> = bilan_app::accounts::list_accounts(app, &session.actor, &q)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?
+        .items
+        .into_iter()
+        .map(|a| a.id.to_string())
+        .collect();
+    anyhow::ensure!(!ids.is_empty(), "no account to read");
+    Ok((base, format!("bilan_session={}", session.token), token, Arc::new(ids)))
+}
+
+fn get(url: &str, cookie: Option<&str>, token: Option<&str>) -> bool {
+    let mut req = ureq::get(url).timeout(Duration::from_secs(10));
+    if let Some(c) = cookie {
+        req = req.set("Cookie", c);
+    }
+    if let Some(t) = token {
+        req = req.set("Authorization", &format!("Bearer {t}"));
+    }
+    match req.call() {
+        Ok(res) => {
+            let ok = res.status() == 200;
+            let _ = res.into_string();
+            ok
+        }
+        Err(_) => false,
+    }
+}
+
+/// Latencies of one run.
+struct Run {
+    latencies: Vec<Duration>,
+    errors: usize,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn pct(&self, p: f64) -> f64 {
+        if self.latencies.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((self.latencies.len() as f64 - 1.0) * p).round() as usize;
+        self.latencies[i].as_secs_f64() * 1000.0
+    }
+
+    fn summary(&self) -> String {
+        format!(
+            "{} requests, {:.0} req/s, p50 {:.1} ms, p99 {:.1} ms, {} errors",
+            self.latencies.len(),
+            self.latencies.len() as f64 / self.elapsed.as_secs_f64(),
+            self.pct(0.50),
+            self.pct(0.99),
+            self.errors
+        )
+    }
+}
+
+/// Sends requests at a fixed rate (open loop, so slow answers do not slow the sender).
+fn fixed_rate(rate: u32, duration: Duration, f: impl Fn(usize) -> bool + Send + Sync + 'static) -> Result<Run> {
+    let f = Arc::new(f);
+    let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let mut handles = Vec::new();
+    let mut i = 0usize;
+    while started.elapsed() < duration {
+        let due = started + interval * i as u32;
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let (f, tx) = (f.clone(), tx.clone());
+        handles.push(std::thread::spawn(move || {
+            let t = Instant::now();
+            let ok = f(i);
+            let _ = tx.send((t.elapsed(), ok));
+        }));
+        i += 1;
+        if handles.len() > 256 {
+            handles.retain(|h| !h.is_finished());
+        }
+    }
+    drop(tx);
+    for h in handles {
+        let _ = h.join();
+    }
+    collect(rx, started.elapsed())
+}
+
+/// As many requests as `threads` closed-loop clients can send.
+fn saturate(threads: usize, duration: Duration, f: impl Fn(usize) -> bool + Send + Sync + 'static) -> Result<Run> {
+    let f = Arc::new(f);
+    let counter = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let handles: Vec<_> = (0..threads.max(1))
+        .map(|_| {
+            let (f, tx, counter) = (f.clone(), tx.clone(), counter.clone());
+            std::thread::spawn(move || {
+                while started.elapsed() < duration {
+                    let i = counter.fetch_add(1, Ordering::Relaxed);
+                    let t = Instant::now();
+                    let ok = f(i);
+                    let _ = tx.send((t.elapsed(), ok));
+                }
+            })
+        })
+        .collect();
+    drop(tx);
+    for h in handles {
+        let _ = h.join();
+    }
+    collect(rx, started.elapsed())
+}
+
+fn collect(rx: std::sync::mpsc::Receiver<(Duration, bool)>, elapsed: Duration) -> Result<Run> {
+    let mut latencies = Vec::new();
+    let mut errors = 0;
+    for (d, ok) in rx {
+        if ok {
+            latencies.push(d);
+        } else {
+            errors += 1;
+        }
+    }
+    latencies.sort();
+    Ok(Run {
+        latencies,
+        errors,
+        elapsed,
+    })
+}

@@ -1,0 +1,425 @@
+//! What each subcommand does.
+
+use crate::config::{Cli, Command, DbCommand, Entity, ServeArgs, Size, TokenCommand, UserCommand};
+use anyhow::{bail, Context, Result};
+use bilan_app::clock::SystemClock;
+use bilan_app::users::NewUser;
+use bilan_app::{App, AppConfig, AppError};
+use bilan_db::{Db, PoolOptions};
+use std::io::{BufRead, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+/// Opens the database, migrates it, and builds the application.
+pub async fn open_app(url: &str, max_connections: u32) -> Result<App> {
+    let db = Db::connect(url, &PoolOptions { max_connections })
+        .await
+        .with_context(|| format!("cannot open database {}", bilan_db::redact(url)))?;
+    db.migrate().await.context("migration failed")?;
+    Ok(App::new(db, AppConfig::default(), Arc::new(SystemClock)))
+}
+
+fn describe(e: &AppError) -> String {
+    match e {
+        AppError::Validation(v) => {
+            v.0.iter()
+                .map(|f| format!("{}: {}", f.field, f.code))
+                .collect::<Vec<_>>()
+                .join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Runs one subcommand.
+pub async fn run(cli: Cli) -> Result<ExitCode> {
+    let url = cli.database_url.clone();
+    match cli.command {
+        Command::Serve(args) => {
+            let app = open_app(&url, args.db_max_connections).await?;
+            serve(app, &args).await?;
+        }
+        Command::Worker => {
+            let app = open_app(&url, 4).await?;
+            worker(app).await?;
+        }
+        Command::Demo {
+            size,
+            no_serve,
+            serve: args,
+        } => {
+            let url = if std::env::var("BILAN_DATABASE_URL").is_err() && url == "sqlite://bilan.db" {
+                "sqlite://bilan-demo.db".to_owned()
+            } else {
+                url
+            };
+            let app = open_app(&url, args.db_max_connections).await?;
+            demo(&app, size).await?;
+            if !no_serve {
+                serve(app, &args).await?;
+            }
+        }
+        Command::Migrate => {
+            open_app(&url, 2).await?;
+            eprintln!("schema is up to date ({})", bilan_db::redact(&url));
+        }
+        Command::User(cmd) => user(&url, cmd).await?,
+        Command::Token(cmd) => token(&url, cmd).await?,
+        Command::Import {
+            entity,
+            file,
+            workspace,
+            dry_run,
+            skip_invalid,
+            mappings,
+        } => {
+            let app = open_app(&url, 4).await?;
+            return crate::commands::import(&app, entity, &file, &workspace, dry_run, skip_invalid, &mappings).await;
+        }
+        Command::Export {
+            entity,
+            workspace,
+            output,
+            separator,
+        } => {
+            let app = open_app(&url, 4).await?;
+            export(&app, entity, &workspace, output.as_deref(), separator).await?;
+        }
+        Command::Openapi => {
+            println!("{}", bilan_web::api::openapi::openapi_json());
+        }
+        Command::Db(DbCommand::Backup { output }) => {
+            let app = open_app(&url, 2).await?;
+            backup(&app, &output).await?;
+        }
+        Command::Db(DbCommand::Copy { from, to, workspace }) => {
+            let src = open_app(&from, 4).await?;
+            let dst = open_app(&to, 4).await?;
+            let r = bilan_db::copy::copy_workspace(&src.db, &dst.db, &workspace)
+                .await
+                .context("copy failed; nothing was written to the target")?;
+            eprintln!(
+                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts",
+                r.users, r.tokens, r.accounts, r.sites, r.contacts
+            );
+        }
+        Command::Bench(args) => crate::bench::run(&url, args).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Serves until Ctrl-C or SIGTERM.
+pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
+    let config = bilan_web::WebConfig {
+        secure_cookies: args.secure_cookies,
+        ..Default::default()
+    };
+    let router = bilan_web::router(bilan_web::AppState::new(app.clone(), config));
+    let listener = tokio::net::TcpListener::bind(&args.addr)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.addr))?;
+    let addr = listener.local_addr()?;
+    eprintln!("Bilan is listening on http://{addr}/");
+    tracing::info!(%addr, "listening");
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown())
+    .await?;
+    app.db.close().await;
+    Ok(())
+}
+
+async fn shutdown() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+/// Background jobs: expired sessions and old login failures are purged every ten minutes.
+async fn worker(app: App) -> Result<()> {
+    eprintln!("worker started");
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {
+                let now = app.now();
+                let mut tx = app.db.begin().await?;
+                bilan_db::sessions::purge(&mut tx.conn(), now, now - chrono::Duration::days(1)).await?;
+                tx.commit().await?;
+                tracing::info!("purged expired sessions");
+            }
+            _ = shutdown() => break,
+        }
+    }
+    Ok(())
+}
+
+async fn demo(app: &App, size: Size) -> Result<()> {
+    let size = match size {
+        Size::Small => bilan_app::demo::DemoSize::Small,
+        Size::Medium => bilan_app::demo::DemoSize::Medium,
+        Size::Large => bilan_app::demo::DemoSize::Large,
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} accounts ({eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("generating demo data");
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let report = bilan_app::demo::ensure_demo(app, size, Some(&progress))
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    bar.finish_and_clear();
+    eprintln!();
+    eprintln!(
+        "Demo workspace {:?}: {} accounts, {} contacts, {} sites{}",
+        report.workspace,
+        report.accounts,
+        report.contacts,
+        report.sites,
+        if report.created { " (just generated)" } else { "" }
+    );
+    eprintln!("Log in with any of these (password: {}):", report.password);
+    for (email, role) in &report.users {
+        eprintln!("  {email:<32} {role}");
+    }
+    Ok(())
+}
+
+async fn user(url: &str, cmd: UserCommand) -> Result<()> {
+    let app = open_app(url, 2).await?;
+    match cmd {
+        UserCommand::Add {
+            workspace,
+            email,
+            role,
+            name,
+            password_stdin,
+            language,
+        } => {
+            if !password_stdin {
+                bail!("give the password on standard input with --password-stdin (it is never taken as an argument)");
+            }
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .context("cannot read the password from standard input")?;
+            let password = password.trim_end_matches(['\n', '\r']).to_owned();
+            let (ws, u) = bilan_app::users::add_user_to_workspace(
+                &app,
+                &workspace,
+                &NewUser {
+                    email,
+                    display_name: name,
+                    role,
+                    password,
+                    language,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            eprintln!("added {} ({}) to workspace {:?}", u.email, u.role, ws.name);
+            println!("{}", u.id);
+        }
+        UserCommand::List => {
+            for (ws, u) in bilan_app::users::list_all_users(&app)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?
+            {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}",
+                    ws,
+                    u.email,
+                    u.role,
+                    u.display_name,
+                    if u.disabled_at.is_some() { "disabled" } else { "active" }
+                );
+            }
+        }
+        UserCommand::Disable { email } => {
+            let u = bilan_app::users::disable_by_email(&app, &email)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            eprintln!("disabled {}", u.email);
+        }
+    }
+    Ok(())
+}
+
+async fn token(url: &str, cmd: TokenCommand) -> Result<()> {
+    let app = open_app(url, 2).await?;
+    match cmd {
+        TokenCommand::Create { email, name } => {
+            let u = bilan_app::users::find_by_email(&app, &email)
+                .await
+                .map_err(|_| anyhow::anyhow!("no user with e-mail {email}"))?;
+            let actor = bilan_app::auth::actor_of(&u).map_err(|_| anyhow::anyhow!("user {email} is disabled"))?;
+            let t = bilan_app::auth::create_token(&app, &actor, &name)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            println!("{}", t.secret);
+        }
+        TokenCommand::Revoke { email, id } => {
+            let u = bilan_app::users::find_by_email(&app, &email)
+                .await
+                .map_err(|_| anyhow::anyhow!("no user with e-mail {email}"))?;
+            let actor = bilan_app::auth::actor_of(&u).map_err(|_| anyhow::anyhow!("user {email} is disabled"))?;
+            bilan_app::auth::revoke_token(&app, &actor, id)
+                .await
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            eprintln!("revoked token {id}");
+        }
+    }
+    Ok(())
+}
+
+async fn backup(app: &App, output: &std::path::Path) -> Result<()> {
+    if app.db.engine() == bilan_db::Engine::Postgres {
+        bail!("on PostgreSQL use pg_dump (or `bilan db copy` to another database)");
+    }
+    if output.exists() {
+        bail!("{} already exists; choose a new file", output.display());
+    }
+    let path = output.to_str().context("the output path is not valid UTF-8")?;
+    app.db.backup_sqlite(path).await.context("backup failed")?;
+    eprintln!("backup written to {}", output.display());
+    Ok(())
+}
+
+/// The workspace's admin actor, for commands run by the operator.
+async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor> {
+    let ws = bilan_app::users::find_workspace(app, workspace)
+        .await
+        .map_err(|_| anyhow::anyhow!("no workspace named {workspace:?}"))?;
+    let mut pc = app.db.acquire().await?;
+    let users = bilan_db::users::list(&mut pc.conn(), ws.id).await?;
+    let first = users.first().context("the workspace has no user")?;
+    Ok(bilan_app::users::system_actor(first))
+}
+
+/// Parses `--map "Header=field"` options.
+fn parse_mappings(mappings: &[String]) -> Result<Vec<(String, String)>> {
+    mappings
+        .iter()
+        .map(|m| match m.rsplit_once('=') {
+            Some((h, f)) => Ok((h.trim().to_owned(), f.trim().to_owned())),
+            None => bail!("--map takes HEADER=FIELD, got {m:?}"),
+        })
+        .collect()
+}
+
+pub(crate) async fn import(
+    app: &App,
+    entity: Entity,
+    file: &std::path::Path,
+    workspace: &str,
+    dry_run: bool,
+    skip_invalid: bool,
+    mappings: &[String],
+) -> Result<ExitCode> {
+    let actor = workspace_actor(app, workspace).await?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let opts = bilan_app::imports::ImportOptions {
+        dry_run,
+        skip_invalid,
+        overrides: parse_mappings(mappings)?,
+        ..Default::default()
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lines ({per_sec}, {eta})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(format!("importing {}", file.display()));
+    let progress = |done: usize, total: usize| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    };
+    let result = match entity {
+        Entity::Accounts => {
+            bilan_app::imports::import_accounts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
+        }
+        Entity::Contacts => {
+            bilan_app::imports::import_contacts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
+        }
+    };
+    bar.finish_and_clear();
+    let report = match result {
+        Ok(r) => r,
+        Err(AppError::Validation(v)) => {
+            for e in &v.0 {
+                println!(
+                    "{}: {} ({})",
+                    e.field,
+                    bilan_i18n::error_message(bilan_i18n::Lang::En, &e.code),
+                    e.code
+                );
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => bail!(describe(&e)),
+    };
+    for r in &report.rejected {
+        println!("line {}: {}: {}", r.line, r.column.as_deref().unwrap_or("-"), r.message);
+    }
+    eprintln!(
+        "{} lines read ({}, separator {:?}): {} created, {} updated, {} unchanged, {} refused{}",
+        report.total_lines,
+        report.encoding,
+        report.separator,
+        report.created,
+        report.updated,
+        report.unchanged,
+        report.rejected_lines(),
+        if report.committed {
+            ""
+        } else if dry_run {
+            " — dry run, nothing written"
+        } else {
+            " — nothing imported"
+        }
+    );
+    if !report.rejected.is_empty() && !skip_invalid {
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn export(
+    app: &App,
+    entity: Entity,
+    workspace: &str,
+    output: Option<&std::path::Path>,
+    separator: char,
+) -> Result<()> {
+    let actor = workspace_actor(app, workspace).await?;
+    let bytes = match entity {
+        Entity::Accounts => bilan_app::exports::export_accounts(app, &actor, None, separator).await,
+        Entity::Contacts => bilan_app::exports::export_contacts(app, &actor, None, separator).await,
+    }
+    .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    match output {
+        Some(path) => std::fs::write(path, &bytes).with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(&bytes)?,
+    }
+    Ok(())
+}

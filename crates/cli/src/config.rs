@@ -1,0 +1,224 @@
+//! Command-line and environment configuration: flags override `BILAN_*`
+//! variables, which override defaults. Secrets are never printed.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Bilan — the client relationship ledger.
+#[derive(Debug, Parser)]
+#[command(name = "bilan", version, about)]
+pub struct Cli {
+    /// Database: `sqlite://PATH` (created if missing) or `postgres://…`.
+    #[arg(
+        long,
+        env = "BILAN_DATABASE_URL",
+        default_value = "sqlite://bilan.db",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: String,
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "BILAN_LOG_JSON", global = true)]
+    pub log_json: bool,
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Server settings.
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "BILAN_ADDR", default_value = "127.0.0.1:8080")]
+    pub addr: String,
+    /// Mark cookies Secure (when served behind HTTPS).
+    #[arg(long, env = "BILAN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Maximum database connections of this process.
+    #[arg(long, env = "BILAN_DB_MAX_CONNECTIONS", default_value_t = 16)]
+    pub db_max_connections: u32,
+}
+
+/// Size of the demo dataset.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Size {
+    /// ≈ 2,000 accounts.
+    Small,
+    /// ≈ 50,000 accounts.
+    Medium,
+    /// ≈ 1,000,000 accounts.
+    Large,
+}
+
+/// Accounts or contacts.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum Entity {
+    /// Client accounts.
+    Accounts,
+    /// Contacts.
+    Contacts,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web pages and the API.
+    Serve(ServeArgs),
+    /// Run background jobs (expired sessions clean-up).
+    Worker,
+    /// Create the demo workspace once (default database sqlite://bilan-demo.db), print credentials, and serve.
+    Demo {
+        /// Dataset size.
+        #[arg(long, value_enum, default_value = "small")]
+        size: Size,
+        /// Generate only, do not serve.
+        #[arg(long)]
+        no_serve: bool,
+        /// Server settings.
+        #[command(flatten)]
+        serve: ServeArgs,
+    },
+    /// Create or upgrade the schema.
+    Migrate,
+    /// Manage users.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Import a CSV file.
+    Import {
+        /// What the file holds.
+        #[arg(value_enum)]
+        entity: Entity,
+        /// The CSV file.
+        file: std::path::PathBuf,
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Check the file and report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Import the valid lines even if some are refused.
+        #[arg(long)]
+        skip_invalid: bool,
+        /// Map a column to a field: `--map "Raison sociale=name"` (repeatable; empty field ignores the column).
+        #[arg(long = "map", value_name = "HEADER=FIELD")]
+        mappings: Vec<String>,
+    },
+    /// Export as CSV (UTF-8 with BOM, `;`-separated) to stdout or a file.
+    Export {
+        /// What to export.
+        #[arg(value_enum)]
+        entity: Entity,
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Output file (stdout when absent).
+        #[arg(long, short)]
+        output: Option<std::path::PathBuf>,
+        /// Separator: `;` (default, French spreadsheets) or `,`.
+        #[arg(long, default_value = ";")]
+        separator: char,
+    },
+    /// Print the OpenAPI document.
+    Openapi,
+    /// Database maintenance.
+    #[command(subcommand)]
+    Db(DbCommand),
+    /// Measure import speed and page/API latency on a generated dataset.
+    Bench(crate::bench::BenchArgs),
+}
+
+/// `bilan user …`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user (creates the workspace if it does not exist).
+    Add {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+        /// admin, manager, account_manager, finance, support or viewer.
+        #[arg(long)]
+        role: String,
+        /// Name shown.
+        #[arg(long)]
+        name: Option<String>,
+        /// Read the password from standard input.
+        #[arg(long)]
+        password_stdin: bool,
+        /// fr or en.
+        #[arg(long)]
+        language: Option<String>,
+    },
+    /// List users of every workspace.
+    List,
+    /// Disable a user (ends their sessions and tokens).
+    Disable {
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// `bilan token …`
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Create a token for a user; prints only the token.
+    Create {
+        /// The user's e-mail.
+        #[arg(long)]
+        email: String,
+        /// Label.
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Revoke a token by id.
+    Revoke {
+        /// The token owner's e-mail.
+        #[arg(long)]
+        email: String,
+        /// Token id.
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
+}
+
+/// `bilan db …`
+#[derive(Debug, Subcommand)]
+pub enum DbCommand {
+    /// Write a consistent copy of a SQLite database to a file (`VACUUM INTO`).
+    Backup {
+        /// Target file.
+        #[arg(long, short)]
+        output: std::path::PathBuf,
+    },
+    /// Copy one workspace, complete, between databases (e.g. SQLite to PostgreSQL).
+    Copy {
+        /// Source database URL.
+        #[arg(long)]
+        from: String,
+        /// Target database URL (migrated first).
+        #[arg(long)]
+        to: String,
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+    },
+}
+
+/// Logs to stderr, text or JSON, filtered by `RUST_LOG` (default `info`).
+pub fn init_tracing(json: bool) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,95 @@
+//! Journeys in a real headless Chromium against a served Bilan.
+
+use bilan_domain::roles::Role;
+use bilan_testkit::browser::Browser;
+use bilan_testkit::{db_test, TestApp};
+use std::time::Duration;
+
+/// Serves the test app on a free local port; returns its base URL.
+async fn serve(t: &TestApp) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let router = t.router();
+    tokio::spawn(async move {
+        let _ = axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await;
+    });
+    format!("http://{addr}")
+}
+
+fn journey(base: &str, email: &str, password: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    b.goto(&format!("{base}/accounts"))?;
+    b.wait_for_url("/login", wait)?;
+    b.find("#email")?.send_keys(email)?;
+    b.find("#password")?.send_keys(password)?;
+    b.find("button[type=submit].primary")?.click()?;
+    b.wait_for_url("/accounts", wait)?;
+    // Create an account, with a typo in the SIREN first: the error shows at the field.
+    b.find("#new-account")?.click()?;
+    b.find("#f-name")?.send_keys("Boulangeries Émile Durand")?;
+    b.find("#f-siren")?.send_keys("552032535")?;
+    b.find("#f-city")?.send_keys("Lyon")?;
+    b.find("#save-account")?.click()?;
+    b.wait_for_text("#e-siren", "SIREN", wait)?;
+    let siren = b.find("#f-siren")?;
+    siren.clear()?;
+    siren.send_keys("552032534")?;
+    b.find("#save-account")?.click()?;
+    b.wait_for_text("#account-name", "Boulangeries Émile Durand", wait)?;
+    // Find it by search, typed without accents, from the header search box.
+    b.goto(&format!("{base}/accounts"))?;
+    let search = b.find("#global-search")?;
+    search.send_keys("emile durand")?;
+    search.send_keys(bilan_testkit::browser::KEY_ENTER)?;
+    b.wait_for_text("#accounts-table", "Boulangeries Émile Durand", wait)?;
+    b.find("#accounts-table a")?.click()?;
+    b.wait_for_text("#account-siren", "552032534", wait)?;
+    // Edit it and see the change.
+    b.find("#edit-account")?.click()?;
+    let name = b.find("#f-name")?;
+    name.clear()?;
+    name.send_keys("Boulangeries Durand & Fils")?;
+    b.find("#save-account")?.click()?;
+    b.wait_for_text("#account-name", "Boulangeries Durand & Fils", wait)?;
+    b.wait_for_text(".notice", "", wait)?;
+    // The filter form narrows the list without a reload (htmx).
+    b.goto(&format!("{base}/accounts"))?;
+    b.find("#q")?.send_keys("fils")?;
+    b.wait_for_text("#accounts-rows", "Boulangeries Durand & Fils", wait)?;
+    Ok(())
+}
+
+db_test!(journey_login_create_search_edit, |t| async move {
+    if !Browser::available() {
+        eprintln!(
+            "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+        );
+        assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+        return;
+    }
+    let admin = t.with_user(Role::Admin).await;
+    let base = serve(&t).await;
+    let email = admin.email.clone();
+    let result = tokio::task::spawn_blocking(move || journey(&base, &email, bilan_testkit::PASSWORD))
+        .await
+        .unwrap();
+    result.unwrap();
+    let page = bilan_app::accounts::list_accounts(
+        &t.app,
+        &admin,
+        &bilan_app::accounts::AccountQuery {
+            q: Some("durand".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].name, "Boulangeries Durand & Fils");
+    assert_eq!(page.items[0].version, 2);
+});
