@@ -117,13 +117,14 @@ struct Plan<R, N> {
     unchanged: usize,
 }
 
-fn report<T>(parsed: &ParsedFile<T>, rejected: Vec<RejectedLine>) -> ImportReport {
+/// The report of a parsed file, before anything is counted.
+fn report<T>(parsed: &ParsedFile<T>) -> ImportReport {
     ImportReport {
         total_lines: parsed.total_lines,
         created: 0,
         updated: 0,
         unchanged: 0,
-        rejected,
+        rejected: Vec::new(),
         mapping: parsed.mapping.columns(),
         separator: parsed.separator,
         encoding: parsed.encoding.to_owned(),
@@ -153,7 +154,7 @@ pub async fn import_accounts_with_progress(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let plan = plan_accounts(&mut c, ws, now, &parsed.mapping, lines, &mut rejected).await?;
-    let mut report = report(&parsed, Vec::new());
+    let mut report = report(&parsed);
     report.created = plan.inserts.len();
     report.updated = plan.updates.len();
     report.unchanged = plan.unchanged;
@@ -219,8 +220,6 @@ async fn plan_accounts(
     rejected: &mut Vec<RejectedLine>,
 ) -> AppResult<Plan<AccountRow, NewAccount>> {
     let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.id).collect();
-    let refs: Vec<String> = lines.iter().filter_map(|l| l.new.external_ref.clone()).collect();
-    let sirens: Vec<String> = lines.iter().filter_map(|l| l.new.siren.clone()).collect();
     let people: Vec<Uuid> = lines
         .iter()
         .flat_map(|l| [l.new.owner_id, l.new.sponsor_id])
@@ -230,6 +229,12 @@ async fn plan_accounts(
     for r in lookups::accounts_by_ids(c, ws, &ids).await? {
         existing.insert(r.id, r);
     }
+    // Lines already found need no further key, which keeps re-imports of exports cheap.
+    let refs: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.id.is_some_and(|id| existing.contains_key(&id)))
+        .filter_map(|l| l.new.external_ref.clone())
+        .collect();
     let mut by_ref: HashMap<String, Uuid> = HashMap::new();
     for r in lookups::accounts_by_external_refs(c, ws, &refs).await? {
         if let Some(x) = &r.external_ref {
@@ -237,6 +242,12 @@ async fn plan_accounts(
         }
         existing.insert(r.id, r);
     }
+    let sirens: Vec<String> = lines
+        .iter()
+        .filter(|l| !l.id.is_some_and(|id| existing.contains_key(&id)))
+        .filter(|l| !l.new.external_ref.as_ref().is_some_and(|r| by_ref.contains_key(r)))
+        .filter_map(|l| l.new.siren.clone())
+        .collect();
     let mut by_siren: HashMap<String, Uuid> = HashMap::new();
     for r in lookups::accounts_by_sirens(c, ws, &sirens).await? {
         if let Some(s) = &r.siren {
@@ -348,7 +359,7 @@ pub async fn import_contacts_with_progress(
         }
     }
     let plan = plan_contacts(&mut c, ws, now, opts.account_id, &parsed.mapping, lines, &mut rejected).await?;
-    let mut report = report(&parsed, Vec::new());
+    let mut report = report(&parsed);
     report.created = plan.inserts.len();
     report.updated = plan.updates.len();
     report.unchanged = plan.unchanged;
@@ -498,15 +509,15 @@ async fn plan_contacts(
     }
 
     let ids: Vec<Uuid> = resolved.iter().filter_map(|(l, _)| l.id).collect();
-    let refs: Vec<String> = resolved
-        .iter()
-        .filter_map(|(l, _)| l.new.external_ref.clone())
-        .collect();
-    let emails: Vec<String> = resolved.iter().filter_map(|(l, _)| l.new.email.clone()).collect();
     let mut existing: HashMap<Uuid, ContactRow> = HashMap::new();
     for r in lookups::contacts_by_ids(c, ws, &ids).await? {
         existing.insert(r.id, r);
     }
+    let refs: Vec<String> = resolved
+        .iter()
+        .filter(|(l, _)| !l.id.is_some_and(|id| existing.contains_key(&id)))
+        .filter_map(|(l, _)| l.new.external_ref.clone())
+        .collect();
     let mut by_ref: HashMap<String, Uuid> = HashMap::new();
     for r in lookups::contacts_by_external_refs(c, ws, &refs).await? {
         if let Some(x) = &r.external_ref {
@@ -514,6 +525,12 @@ async fn plan_contacts(
         }
         existing.insert(r.id, r);
     }
+    let emails: Vec<String> = resolved
+        .iter()
+        .filter(|(l, _)| !l.id.is_some_and(|id| existing.contains_key(&id)))
+        .filter(|(l, _)| !l.new.external_ref.as_ref().is_some_and(|r| by_ref.contains_key(r)))
+        .filter_map(|(l, _)| l.new.email.clone())
+        .collect();
     let mut by_email: HashMap<(Uuid, String), Uuid> = HashMap::new();
     for r in lookups::contacts_by_emails(c, ws, &emails).await? {
         if let Some(m) = &r.email {

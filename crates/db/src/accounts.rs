@@ -625,16 +625,15 @@ pub struct AccountFigures {
 
 /// Key figures of one account.
 pub async fn figures(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<AccountFigures> {
-    let (contacts, contacts_left): (i64, i64) =
-        with_conn!(conn, |c| {
-            sqlx::query_as(
+    let (contacts, contacts_left): (i64, i64) = with_conn!(conn, |c| {
+        sqlx::query_as(
         "SELECT COUNT(*) - COUNT(left_on), COUNT(left_on) FROM contacts WHERE workspace_id = $1 AND account_id = $2"
     )
     .bind(workspace)
     .bind(id)
     .fetch_one(&mut **c)
     .await
-        })?;
+    })?;
     let sites: i64 = with_conn!(conn, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM sites WHERE workspace_id = $1 AND account_id = $2"
     )

@@ -69,7 +69,8 @@ impl PageClient {
         }
     }
 
-    fn cookie_header(&self) -> String {
+    /// The `Cookie` header this client sends.
+    pub fn cookie_header(&self) -> String {
         self.cookies
             .iter()
             .map(|(k, v)| format!("{k}={v}"))

@@ -68,3 +68,131 @@ fn openapi_document_is_stable() {
         ]
     );
 }
+
+db_test!(import_and_export_over_the_api, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let csv = "Company name,SIREN,City\nAcme Industrie,552032534,Lyon\nBroken,123,Paris\n";
+    let post = |path: String| {
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(path)
+            .header("authorization", format!("Bearer {token}"))
+            .header("content-type", "text/csv")
+            .body(axum::body::Body::from(csv))
+            .unwrap()
+    };
+    let refused = send(&router, post("/api/v1/imports/accounts".into())).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let report = refused.json();
+    assert_eq!(report["committed"], false);
+    assert_eq!(report["rejected"][0]["line"], 3);
+    assert_eq!(report["rejected"][0]["column"], "SIREN");
+    assert_eq!(report["mapping"][0]["field"], "name");
+    let ok = send(&router, post("/api/v1/imports/accounts?skip_invalid=true".into())).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.json()["created"], 1);
+    let export = api(
+        &router,
+        Method::GET,
+        "/api/v1/exports/accounts?separator=,",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(export.status, StatusCode::OK);
+    assert!(export.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(export.body.contains("Acme Industrie") && !export.body.contains("Broken"));
+    let viewer = t.with_user(Role::Viewer).await;
+    let vt = t.token_for(&viewer).await;
+    let denied = api(&router, Method::POST, "/api/v1/imports/accounts", &vt, None).await;
+    assert_eq!(denied.status, StatusCode::FORBIDDEN);
+});
+
+db_test!(import_pages_preview_then_commit, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let mut c = crate::logged_in(&t, &admin).await;
+    let boundary = "XBOUNDARY";
+    let body = |parts: &[(&str, &str)]| {
+        let mut b = String::new();
+        for (name, value) in parts {
+            b.push_str(&format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            ));
+        }
+        b.push_str(&format!("--{boundary}--\r\n"));
+        b
+    };
+    let send_multipart = |path: &str, csrf: &str, payload: String, cookie: String| {
+        axum::http::Request::builder()
+            .method(Method::POST)
+            .uri(format!("{path}?_csrf={csrf}"))
+            .header("cookie", cookie)
+            .header("content-type", format!("multipart/form-data; boundary={boundary}"))
+            .body(axum::body::Body::from(payload))
+            .unwrap()
+    };
+    let cookie = c.cookie_header();
+    let csv = "Raison sociale;SIREN\nDanone;552032534\nTypo;552032535\n";
+    let preview = send(
+        &t.router(),
+        send_multipart(
+            "/import/preview",
+            &c.csrf,
+            body(&[("kind", "accounts"), ("file", csv)]),
+            cookie.clone(),
+        ),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
+    assert!(preview.body.contains("id=\"rejected\"") && preview.body.contains("<td class=\"num\">3</td>"));
+    assert!(
+        bilan_app::accounts::list_accounts(&t.app, &admin, &Default::default())
+            .await
+            .unwrap()
+            .items
+            .is_empty(),
+        "a preview writes nothing"
+    );
+    let commit = send(
+        &t.router(),
+        send_multipart(
+            "/import/commit",
+            &c.csrf,
+            body(&[
+                ("kind", "accounts"),
+                ("content", csv),
+                ("mode", "skip_invalid"),
+                ("header_0", "Raison sociale"),
+                ("map_0", "name"),
+                ("header_1", "SIREN"),
+                ("map_1", "siren"),
+            ]),
+            cookie.clone(),
+        ),
+    )
+    .await;
+    assert!(commit.body.contains("id=\"import-done\""), "{}", commit.body);
+    assert_eq!(
+        bilan_app::accounts::list_accounts(&t.app, &admin, &Default::default())
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let forged = send(
+        &t.router(),
+        send_multipart(
+            "/import/commit",
+            "forged",
+            body(&[("kind", "accounts"), ("content", csv)]),
+            cookie,
+        ),
+    )
+    .await;
+    assert_eq!(forged.status, StatusCode::FORBIDDEN);
+    let export = c.get("/accounts/export.csv").await;
+    assert!(export.body.contains("Danone"));
+});

@@ -85,3 +85,96 @@ fn users_tokens_and_openapi_from_the_command_line() {
     assert!(backup.metadata().unwrap().len() > 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn import_reports_refused_lines_and_is_all_or_nothing() {
+    let (dir, db) = temp_db();
+    let out = bilan(
+        &db,
+        &[
+            "user",
+            "add",
+            "--workspace",
+            "Acme",
+            "--email",
+            "a@acme.test",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    assert!(out.status.success());
+    let file = dir.join("comptes.csv");
+    // Windows-1252, `;`, decimal commas and day-first dates, as French spreadsheets save them.
+    let mut bytes = b"Raison sociale;SIREN;Ville;Montant annuel;Date de renouvellement\r\n".to_vec();
+    bytes.extend_from_slice(b"Soci\xe9t\xe9 G\xe9n\xe9rale;552120222;Paris;12 345,67;31/03/2027\r\n");
+    bytes.extend_from_slice(b"Typo SA;552032535;Lyon;10;01/01/2027\r\n");
+    bytes.extend_from_slice(b"Danone;552032534;Paris;1,5;15/06/2027\r\n");
+    std::fs::write(&file, &bytes).unwrap();
+    let path = file.to_str().unwrap();
+    let refused = bilan(&db, &["import", "accounts", path, "--workspace", "Acme"], None);
+    assert!(!refused.status.success());
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert!(stdout.lines().any(|l| l.starts_with("line 3: SIREN: ")), "{stdout}");
+    assert_eq!(stdout.lines().count(), 1, "one line per refused line: {stdout}");
+    let export = bilan(&db, &["export", "accounts", "--workspace", "Acme"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout).lines().count(),
+        1,
+        "all or nothing: only the header"
+    );
+    let dry = bilan(
+        &db,
+        &[
+            "import",
+            "accounts",
+            path,
+            "--workspace",
+            "Acme",
+            "--dry-run",
+            "--skip-invalid",
+        ],
+        None,
+    );
+    assert!(dry.status.success());
+    let export = bilan(&db, &["export", "accounts", "--workspace", "Acme"], None);
+    assert_eq!(
+        String::from_utf8_lossy(&export.stdout).lines().count(),
+        1,
+        "a dry run writes nothing"
+    );
+    let partial = bilan(
+        &db,
+        &["import", "accounts", path, "--workspace", "Acme", "--skip-invalid"],
+        None,
+    );
+    assert!(partial.status.success(), "{}", String::from_utf8_lossy(&partial.stderr));
+    let again = bilan(
+        &db,
+        &["import", "accounts", path, "--workspace", "Acme", "--skip-invalid"],
+        None,
+    );
+    assert!(
+        String::from_utf8_lossy(&again.stderr).contains("0 created"),
+        "{}",
+        String::from_utf8_lossy(&again.stderr)
+    );
+    let export = bilan(
+        &db,
+        &["export", "accounts", "--workspace", "Acme", "--separator", ","],
+        None,
+    );
+    let csv = String::from_utf8_lossy(&export.stdout).into_owned();
+    assert_eq!(csv.lines().count(), 3, "re-import does not duplicate: {csv}");
+    assert!(csv.contains("Société Générale"));
+    let missing = bilan(
+        &db,
+        &["import", "accounts", "/nonexistent.csv", "--workspace", "Acme"],
+        None,
+    );
+    assert!(!missing.status.success());
+    let nobody = bilan(&db, &["import", "accounts", path, "--workspace", "Nobody"], None);
+    assert!(String::from_utf8_lossy(&nobody.stderr).contains("no workspace named"));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -1,0 +1,85 @@
+//! `bilan db copy`: a workspace moves whole from SQLite to PostgreSQL.
+
+use crate::danone;
+use bilan_domain::contacts::ContactInput;
+use bilan_domain::roles::Role;
+use bilan_testkit::TestApp;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn copies_a_workspace_from_sqlite_to_postgres() {
+    let from = TestApp::sqlite().await;
+    let Some(to) = TestApp::postgres().await else { return };
+    let admin = from.user_in("Acme", Role::Admin).await;
+    let _other = from.user_in("Other", Role::Admin).await;
+    let acc = bilan_app::accounts::create_account(&from.app, &admin, &danone())
+        .await
+        .unwrap();
+    let site = bilan_app::accounts::add_site(
+        &from.app,
+        &admin,
+        acc.id,
+        &bilan_domain::accounts::SiteInput {
+            name: Some("Siège".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let contact = ContactInput {
+        account_id: Some(acc.id.to_string()),
+        last_name: Some("Martin".into()),
+        site_id: Some(site.id.to_string()),
+        roles: Some("buyer,finance".into()),
+        ..Default::default()
+    };
+    bilan_app::contacts::create_contact(&from.app, &admin, &contact)
+        .await
+        .unwrap();
+    let token = from.token_for(&admin).await;
+    let report = bilan_db::copy::copy_workspace(&from.app.db, &to.app.db, "Acme")
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            report.users,
+            report.tokens,
+            report.accounts,
+            report.sites,
+            report.contacts
+        ),
+        (1, 1, 1, 1, 1)
+    );
+    // The copy is complete: same account, same tags and money, the token and password still work.
+    let copied = bilan_app::accounts::find_account(&to.app, &admin, acc.id)
+        .await
+        .unwrap();
+    assert_eq!(copied, acc);
+    let actor = bilan_app::auth::authenticate_token(&to.app, &token).await.unwrap();
+    assert_eq!(actor.user_id, admin.user_id);
+    assert!(
+        bilan_app::auth::login(&to.app, &admin.email, bilan_testkit::PASSWORD, None, None)
+            .await
+            .is_ok()
+    );
+    let q = bilan_app::accounts::AccountQuery {
+        q: Some("danone".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        bilan_app::accounts::list_accounts(&to.app, &admin, &q)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1,
+        "search index filled"
+    );
+    // Copying again is refused, and nothing is half-written.
+    assert!(bilan_db::copy::copy_workspace(&from.app.db, &to.app.db, "Acme")
+        .await
+        .is_err());
+    assert!(
+        bilan_app::users::find_workspace(&to.app, "Other").await.is_err(),
+        "only the named workspace moves"
+    );
+}
