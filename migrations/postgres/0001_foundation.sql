@@ -92,7 +92,6 @@ CREATE UNIQUE INDEX accounts_by_workspace_id ON accounts (workspace_id, id);
 CREATE INDEX accounts_by_name ON accounts (workspace_id, sort_name, id);
 CREATE INDEX accounts_by_value ON accounts (workspace_id, annual_value_minor, id);
 CREATE INDEX accounts_by_updated ON accounts (workspace_id, updated_at, id);
-CREATE INDEX accounts_by_renewal ON accounts (workspace_id, renewal_date, id);
 CREATE INDEX accounts_by_owner ON accounts (workspace_id, owner_id, sort_name, id);
 CREATE INDEX accounts_by_status ON accounts (workspace_id, status, sort_name, id);
 CREATE INDEX accounts_by_country ON accounts (workspace_id, country, sort_name, id);

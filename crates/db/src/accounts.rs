@@ -200,9 +200,13 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
 
 /// Inserts many rows with multi-row `INSERT`s (tags included), for imports and demo data.
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<()> {
-    // 29 columns × 30 rows stays under SQLite's 999-parameter limit of old builds.
-    for chunk in rows.chunks(30) {
-        let mut b = SqlBuilder::new(&format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES "));
+    let mark = dialect::search_mark(conn, "accounts").await?;
+    let per_statement = dialect::rows_per_insert(conn.engine(), 29);
+    for chunk in rows.chunks(per_statement) {
+        let mut b = SqlBuilder::bulk(
+            &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES "),
+            conn.engine(),
+        );
         for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -222,23 +226,27 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<(
             .execute(&mut **c)
             .await
             .map(|r| r.rows_affected()))?;
-        let tags: Vec<(Uuid, Uuid, String)> = chunk
-            .iter()
-            .flat_map(|r| {
-                r.tags
-                    .split(',')
-                    .filter(|t| !t.is_empty())
-                    .map(move |t| (r.workspace_id, r.id, t.to_owned()))
-            })
-            .collect();
-        insert_tags(conn, &tags).await?;
     }
+    let tags: Vec<(Uuid, Uuid, String)> = rows
+        .iter()
+        .flat_map(|r| {
+            r.tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(move |t| (r.workspace_id, r.id, t.to_owned()))
+        })
+        .collect();
+    insert_tags(conn, &tags).await?;
+    dialect::index_new_rows(conn, "accounts", mark).await?;
     Ok(())
 }
 
 async fn insert_tags(conn: &mut Conn<'_>, tags: &[(Uuid, Uuid, String)]) -> DbResult<()> {
     for chunk in tags.chunks(300) {
-        let mut b = SqlBuilder::new("INSERT INTO account_tags (workspace_id, account_id, tag) VALUES ");
+        let mut b = SqlBuilder::bulk(
+            "INSERT INTO account_tags (workspace_id, account_id, tag) VALUES ",
+            conn.engine(),
+        );
         for (i, (w, a, t)) in chunk.iter().enumerate() {
             if i > 0 {
                 b.push(", ");

@@ -34,6 +34,8 @@ pub struct SqlBuilder {
     pub sql: String,
     /// Values, in placeholder order.
     pub args: Vec<Arg>,
+    /// Anonymous `?` placeholders instead of `$n`.
+    positional: bool,
 }
 
 impl SqlBuilder {
@@ -42,6 +44,18 @@ impl SqlBuilder {
         Self {
             sql: sql.to_owned(),
             args: Vec::new(),
+            positional: false,
+        }
+    }
+
+    /// For statements with many values (bulk inserts): SQLite resolves each named
+    /// `$n` by a linear scan, so n of them cost O(n²); anonymous `?` do not.
+    /// PostgreSQL only knows `$n`.
+    pub fn bulk(sql: &str, engine: crate::Engine) -> Self {
+        Self {
+            sql: sql.to_owned(),
+            args: Vec::new(),
+            positional: engine == crate::Engine::Sqlite,
         }
     }
 
@@ -54,8 +68,12 @@ impl SqlBuilder {
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);
-        self.sql.push('$');
-        self.sql.push_str(&self.args.len().to_string());
+        if self.positional {
+            self.sql.push('?');
+        } else {
+            self.sql.push('$');
+            self.sql.push_str(&self.args.len().to_string());
+        }
         self
     }
 }
@@ -70,5 +88,11 @@ mod tests {
         b.bind(Arg::I64(1)).push(" AND b = ").bind(Arg::Text("x".into()));
         assert_eq!(b.sql, "SELECT 1 WHERE a = $1 AND b = $2");
         assert_eq!(b.args.len(), 2);
+        let mut p = SqlBuilder::bulk("VALUES (", crate::Engine::Sqlite);
+        p.bind(Arg::I64(1)).push(", ").bind(Arg::I64(2)).push(")");
+        assert_eq!(p.sql, "VALUES (?, ?)");
+        let mut q = SqlBuilder::bulk("VALUES (", crate::Engine::Postgres);
+        q.bind(Arg::I64(1));
+        assert_eq!(q.sql, "VALUES ($1");
     }
 }

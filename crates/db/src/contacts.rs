@@ -118,8 +118,13 @@ impl ContactRow {
 
 /// Inserts many rows with multi-row `INSERT`s.
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[ContactRow]) -> DbResult<()> {
-    for chunk in rows.chunks(50) {
-        let mut b = SqlBuilder::new(&format!("INSERT INTO contacts ({INSERT_COLUMNS}) VALUES "));
+    let mark = dialect::search_mark(conn, "contacts").await?;
+    let per_statement = dialect::rows_per_insert(conn.engine(), 19);
+    for chunk in rows.chunks(per_statement) {
+        let mut b = SqlBuilder::bulk(
+            &format!("INSERT INTO contacts ({INSERT_COLUMNS}) VALUES "),
+            conn.engine(),
+        );
         for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -160,6 +165,7 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[ContactRow]) -> DbResult<(
             .await
             .map(|r| r.rows_affected()))?;
     }
+    dialect::index_new_rows(conn, "contacts", mark).await?;
     Ok(())
 }
 

@@ -10,8 +10,8 @@ use uuid::Uuid;
 pub const BATCH: usize = 500;
 
 /// `SELECT … WHERE workspace_id = $1 AND <column> IN (…)`, one `IN` list per chunk.
-fn in_query(select: &str, column: &str, workspace: Uuid, chunk: &[Arg]) -> SqlBuilder {
-    let mut b = SqlBuilder::new(select);
+fn in_query(engine: crate::Engine, select: &str, column: &str, workspace: Uuid, chunk: &[Arg]) -> SqlBuilder {
+    let mut b = SqlBuilder::bulk(select, engine);
     b.bind(Arg::Uuid(workspace));
     b.push(" AND ").push(column).push(" IN (");
     for (i, a) in chunk.iter().enumerate() {
@@ -42,7 +42,7 @@ async fn account_rows(conn: &mut Conn<'_>, workspace: Uuid, column: &str, keys: 
     let select = format!("SELECT {ACCOUNT_COLUMNS} FROM accounts a WHERE a.workspace_id = ");
     let mut out = Vec::new();
     for chunk in keys.chunks(BATCH) {
-        let b = in_query(&select, column, workspace, chunk);
+        let b = in_query(conn.engine(), &select, column, workspace, chunk);
         let (sql, args) = (b.sql, b.args);
         let rows: Vec<AccountRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
             .fetch_all(&mut **c)
@@ -56,7 +56,7 @@ async fn contact_rows(conn: &mut Conn<'_>, workspace: Uuid, column: &str, keys: 
     let select = format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.workspace_id = ");
     let mut out = Vec::new();
     for chunk in keys.chunks(BATCH) {
-        let b = in_query(&select, column, workspace, chunk);
+        let b = in_query(conn.engine(), &select, column, workspace, chunk);
         let (sql, args) = (b.sql, b.args);
         let rows: Vec<ContactRow> = with_conn!(conn, |cn| bind_args!(sqlx::query_as(&sql), &args)
             .fetch_all(&mut **cn)
@@ -118,6 +118,7 @@ pub async fn site_accounts(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -
     let mut out = Vec::new();
     for chunk in uuids(ids).chunks(BATCH) {
         let b = in_query(
+            conn.engine(),
             "SELECT id, account_id FROM sites WHERE workspace_id = ",
             "id",
             workspace,
@@ -136,7 +137,13 @@ pub async fn site_accounts(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -
 pub async fn user_ids(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<Vec<Uuid>> {
     let mut out = Vec::new();
     for chunk in uuids(ids).chunks(BATCH) {
-        let b = in_query("SELECT id FROM users WHERE workspace_id = ", "id", workspace, chunk);
+        let b = in_query(
+            conn.engine(),
+            "SELECT id FROM users WHERE workspace_id = ",
+            "id",
+            workspace,
+            chunk,
+        );
         let (sql, args) = (b.sql, b.args);
         let rows: Vec<Uuid> = with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
             .fetch_all(&mut **c)
@@ -155,8 +162,22 @@ mod tests {
         let ws = Uuid::nil();
         let keys = texts(&["b".into(), "a".into(), "b".into(), String::new()]);
         assert_eq!(keys, vec![Arg::Text("a".into()), Arg::Text("b".into())]);
-        let b = in_query("SELECT id FROM t WHERE workspace_id = ", "k", ws, &keys);
+        let b = in_query(
+            crate::Engine::Postgres,
+            "SELECT id FROM t WHERE workspace_id = ",
+            "k",
+            ws,
+            &keys,
+        );
         assert_eq!(b.sql, "SELECT id FROM t WHERE workspace_id = $1 AND k IN ($2, $3)");
         assert_eq!(b.args.len(), 3);
+        let b = in_query(
+            crate::Engine::Sqlite,
+            "SELECT id FROM t WHERE workspace_id = ",
+            "k",
+            ws,
+            &keys,
+        );
+        assert_eq!(b.sql, "SELECT id FROM t WHERE workspace_id = ? AND k IN (?, ?)");
     }
 }
