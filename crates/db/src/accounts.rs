@@ -397,7 +397,7 @@ pub async fn update(
     .await
     .map(|r| r.rows_affected()))?;
     if n == 0 {
-        return Ok(match current_version(conn, workspace, id).await? {
+        return Ok(match current_version(conn, "accounts", workspace, id).await? {
             Some(v) => UpdateOutcome::Stale(v),
             None => UpdateOutcome::NotFound,
         });
@@ -418,14 +418,20 @@ pub async fn update(
     }
 }
 
-async fn current_version(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<i64>> {
-    Ok(with_conn!(conn, |c| sqlx::query_scalar(
-        "SELECT version FROM accounts WHERE workspace_id = $1 AND id = $2"
-    )
-    .bind(workspace)
-    .bind(id)
-    .fetch_optional(&mut **c)
-    .await)?)
+/// The version now stored of a versioned row (`accounts` or `contacts`), to tell
+/// a stale update from a missing row.
+pub(crate) async fn current_version(
+    conn: &mut Conn<'_>,
+    table: &'static str,
+    workspace: Uuid,
+    id: Uuid,
+) -> DbResult<Option<i64>> {
+    let sql = format!("SELECT version FROM {table} WHERE workspace_id = $1 AND id = $2");
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(&sql)
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
 }
 
 /// Deletes an account (its sites, contacts and tags go with it).

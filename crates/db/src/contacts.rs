@@ -263,13 +263,7 @@ pub async fn update(
     .map(|r| r.rows_affected())
     })?;
     if n == 0 {
-        let v: Option<i64> = with_conn!(conn, |cn| sqlx::query_scalar(
-            "SELECT version FROM contacts WHERE workspace_id = $1 AND id = $2"
-        )
-        .bind(workspace)
-        .bind(id)
-        .fetch_optional(&mut **cn)
-        .await)?;
+        let v = crate::accounts::current_version(conn, "contacts", workspace, id).await?;
         return Ok(match v {
             Some(v) => UpdateOutcome::Stale(v),
             None => UpdateOutcome::NotFound,

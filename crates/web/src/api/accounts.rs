@@ -1,7 +1,7 @@
 //! `/api/v1/accounts`: list, create, find, update, delete, and sites.
 
-use super::problem::{ApiError, ApiResult, Problem};
-use super::{merge_patch, parse_id, textify, ExpectedVersion};
+use super::problem::{ApiResult, Problem};
+use super::{parse_id, parse_input, patched_input, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -194,9 +194,7 @@ pub async fn create_account(
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let input: AccountInput =
-        serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input: AccountInput = parse_input(&body)?;
     let a = uc::create_account(&state.app, &actor, &input).await?;
     let location = format!("/api/v1/accounts/{}", a.id);
     let mut res = with_etag(StatusCode::CREATED, a);
@@ -234,11 +232,7 @@ pub async fn update_account(
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_account(&state.app, &actor, id).await?;
-    let merged = merge_patch(
-        serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?,
-        &patch,
-    )?;
-    let input: AccountInput = serde_json::from_value(merged).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input = patched_input(&current.to_input(), &patch)?;
     let a = uc::update_account(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;
@@ -278,8 +272,7 @@ pub async fn create_site(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<SiteResponse>)> {
-    let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let input: SiteInput = serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input: SiteInput = parse_input(&body)?;
     let site = uc::add_site(&state.app, &actor, parse_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }

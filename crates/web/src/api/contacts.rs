@@ -1,7 +1,7 @@
 //! `/api/v1/contacts`: list, create, find, update, delete.
 
-use super::problem::{ApiError, ApiResult, Problem};
-use super::{merge_patch, parse_id, textify, ExpectedVersion};
+use super::problem::{ApiResult, Problem};
+use super::{parse_id, parse_input, patched_input, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -119,9 +119,7 @@ pub async fn create_contact(
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let input: ContactInput =
-        serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input: ContactInput = parse_input(&body)?;
     let c = uc::create_contact(&state.app, &actor, &input).await?;
     Ok(with_etag(StatusCode::CREATED, c))
 }
@@ -154,11 +152,7 @@ pub async fn update_contact(
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_contact(&state.app, &actor, id).await?;
-    let merged = merge_patch(
-        serde_json::to_value(current.to_input()).map_err(|e| ApiError::bad_body(e.to_string()))?,
-        &patch,
-    )?;
-    let input: ContactInput = serde_json::from_value(merged).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    let input = patched_input(&current.to_input(), &patch)?;
     let c = uc::update_contact(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;

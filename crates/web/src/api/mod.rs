@@ -126,3 +126,18 @@ pub fn merge_patch(current: serde_json::Value, patch: &serde_json::Value) -> Api
 pub fn textify(body: &serde_json::Value) -> ApiResult<serde_json::Value> {
     merge_patch(serde_json::json!({}), body)
 }
+
+/// Parses a JSON body into a domain input (numbers and arrays accepted as text).
+pub fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
+    let value: serde_json::Value = problem::parse_json(body)?;
+    serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))
+}
+
+/// The input of a record after applying a JSON merge patch to its current fields.
+pub fn patched_input<T: serde::Serialize + serde::de::DeserializeOwned>(
+    current: &T,
+    patch: &serde_json::Value,
+) -> ApiResult<T> {
+    let current = serde_json::to_value(current).map_err(|e| ApiError::bad_body(e.to_string()))?;
+    serde_json::from_value(merge_patch(current, patch)?).map_err(|e| ApiError::bad_body(e.to_string()))
+}

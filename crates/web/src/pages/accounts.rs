@@ -1,7 +1,9 @@
 //! Account pages: the list (search, filters, sort, keyset pages), the account
 //! page, and the create/edit forms with errors shown at the field.
 
-use super::{error_response, field, form_pairs, render, see_other, FormErrors, Layout};
+use super::{
+    conflict_if_stale, error_response, field, form_pairs, form_version, render, see_other, FormErrors, Layout,
+};
 use crate::session::{is_htmx, PageUser};
 use crate::AppState;
 use askama::Template;
@@ -357,18 +359,15 @@ pub async fn update_account(
 ) -> Response {
     let pairs = form_pairs(&body);
     let input = input_of(&pairs);
-    let version = field(&pairs, "version")
-        .and_then(|v| v.parse::<i64>().ok())
-        .unwrap_or(0);
+    let version = form_version(&pairs);
     match uc::update_account(&state.app, &user.actor, id, version, &input).await {
         Ok(a) => see_other(&format!("/accounts/{}?done=saved", a.id)),
         Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. } | AppError::Stale { .. })) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            let mut res = form(&state, &user, &headers, Some(id), version, input, errors).await;
-            if matches!(e, AppError::Stale { .. }) {
-                *res.status_mut() = axum::http::StatusCode::CONFLICT;
-            }
-            res
+            conflict_if_stale(
+                form(&state, &user, &headers, Some(id), version, input, errors).await,
+                &e,
+            )
         }
         Err(e) => error_response(&user, &headers, &e),
     }

@@ -229,6 +229,19 @@ pub fn form_pairs(body: &[u8]) -> Vec<(String, String)> {
     serde_urlencoded::from_bytes::<Vec<(String, String)>>(body).unwrap_or_default()
 }
 
+/// The `version` a form was rendered with (0 when absent or unreadable: then stale).
+pub fn form_version(pairs: &[(String, String)]) -> i64 {
+    field(pairs, "version").and_then(|v| v.parse::<i64>().ok()).unwrap_or(0)
+}
+
+/// A re-rendered form answers 409 when the record changed meanwhile.
+pub fn conflict_if_stale(mut res: Response, e: &AppError) -> Response {
+    if matches!(e, AppError::Stale { .. }) {
+        *res.status_mut() = StatusCode::CONFLICT;
+    }
+    res
+}
+
 /// The first value of a form field.
 pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
     pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
