@@ -81,6 +81,137 @@ db_test!(api_role_matrix, |t| async move {
     }
 });
 
+db_test!(every_api_route_checks_the_role, |t| async move {
+    use bilan_domain::roles::Permission::*;
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    for role in Role::ALL {
+        let actor = t.with_user(role).await;
+        let token = t.token_for(&actor).await;
+        // Fresh records per role, so deletions by one role do not hide another's answer.
+        let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+            .await
+            .unwrap();
+        let site = bilan_app::accounts::add_site(
+            &t.app,
+            &admin,
+            acc.id,
+            &bilan_domain::accounts::SiteInput {
+                name: Some("Site".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let contact = bilan_app::contacts::create_contact(
+            &t.app,
+            &admin,
+            &bilan_domain::contacts::ContactInput {
+                account_id: Some(acc.id.to_string()),
+                last_name: Some("Roux".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let (a, s, c, u) = (acc.id, site.id, contact.id, admin.user_id);
+        let routes: Vec<(
+            Method,
+            String,
+            Option<serde_json::Value>,
+            bilan_domain::roles::Permission,
+        )> = vec![
+            (Method::GET, "/api/v1/accounts?limit=5".into(), None, ReadAccounts),
+            (Method::GET, format!("/api/v1/accounts/{a}"), None, ReadAccounts),
+            (
+                Method::PATCH,
+                format!("/api/v1/accounts/{a}"),
+                Some(json!({"city": "Nantes", "version": 1})),
+                WriteAccounts,
+            ),
+            (Method::GET, format!("/api/v1/accounts/{a}/sites"), None, ReadAccounts),
+            (
+                Method::POST,
+                format!("/api/v1/accounts/{a}/sites"),
+                Some(json!({"name": "Entrepôt"})),
+                WriteAccounts,
+            ),
+            (
+                Method::DELETE,
+                format!("/api/v1/accounts/{a}/sites/{s}"),
+                None,
+                WriteAccounts,
+            ),
+            (Method::GET, "/api/v1/contacts".into(), None, ReadContacts),
+            (Method::GET, format!("/api/v1/contacts/{c}"), None, ReadContacts),
+            (
+                Method::PATCH,
+                format!("/api/v1/contacts/{c}"),
+                Some(json!({"phone": "01 23 45 67 89", "version": 1})),
+                WriteContacts,
+            ),
+            (Method::DELETE, format!("/api/v1/contacts/{c}"), None, WriteContacts),
+            (Method::GET, "/api/v1/users".into(), None, ReadUsers),
+            (Method::GET, format!("/api/v1/users/{u}"), None, ReadUsers),
+            (
+                Method::PATCH,
+                format!("/api/v1/users/{u}"),
+                Some(json!({"display_name": "Camille"})),
+                ManageUsers,
+            ),
+            (
+                Method::POST,
+                "/api/v1/imports/accounts?dry_run=true".into(),
+                None,
+                ImportData,
+            ),
+            (
+                Method::POST,
+                "/api/v1/imports/contacts?dry_run=true".into(),
+                None,
+                ImportData,
+            ),
+            (Method::GET, "/api/v1/exports/accounts".into(), None, ExportData),
+            (Method::GET, "/api/v1/exports/contacts".into(), None, ExportData),
+            (Method::DELETE, format!("/api/v1/accounts/{a}"), None, DeleteAccounts),
+        ];
+        for (method, path, body, permission) in routes {
+            let res = api(&router, method.clone(), &path, &token, body).await;
+            if role.can(permission) {
+                assert_ne!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {method} {path}: {}",
+                    role.code(),
+                    res.body
+                );
+                assert_ne!(res.status, StatusCode::UNAUTHORIZED, "{} {method} {path}", role.code());
+            } else {
+                assert_eq!(
+                    res.status,
+                    StatusCode::FORBIDDEN,
+                    "{} {method} {path}: {}",
+                    role.code(),
+                    res.body
+                );
+            }
+        }
+    }
+});
+
+db_test!(api_query_errors_are_problems, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let res = api(&router, Method::GET, "/api/v1/accounts?limit=lots", &token, None).await;
+    assert_eq!(res.status, StatusCode::BAD_REQUEST);
+    assert_eq!(res.headers["content-type"], "application/problem+json");
+    assert_eq!(res.json()["errors"][0]["field"], "query");
+    let res = api(&router, Method::GET, "/api/v1/nowhere", &token, None).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert_eq!(res.json()["code"], "not_found");
+});
+
 db_test!(api_requires_a_valid_token, |t| async move {
     let router = t.router();
     for token in ["", "bilan_nope", "garbage"] {

@@ -1,11 +1,12 @@
 //! `/api/v1/accounts`: list, create, find, update, delete, and sites.
 
 use super::problem::{ApiResult, Problem};
+use super::ApiQuery;
 use super::{parse_id, parse_input, patched_input, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -176,7 +177,7 @@ fn with_etag(status: StatusCode, a: Account) -> Response {
 pub async fn list_accounts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<AccountQuery>,
+    ApiQuery(q): ApiQuery<AccountQuery>,
 ) -> ApiResult<Json<AccountList>> {
     let page = uc::list_accounts(&state.app, &actor, &q).await?;
     Ok(Json(AccountList {

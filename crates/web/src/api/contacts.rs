@@ -1,11 +1,12 @@
 //! `/api/v1/contacts`: list, create, find, update, delete.
 
 use super::problem::{ApiResult, Problem};
+use super::ApiQuery;
 use super::{parse_id, parse_input, patched_input, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -102,7 +103,7 @@ fn with_etag(status: StatusCode, c: Contact) -> Response {
 pub async fn list_contacts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(q): Query<ContactQuery>,
+    ApiQuery(q): ApiQuery<ContactQuery>,
 ) -> ApiResult<Json<ContactList>> {
     let page = uc::list_contacts(&state.app, &actor, &q).await?;
     Ok(Json(ContactList {

@@ -1,10 +1,11 @@
 //! `/api/v1/imports/*` (CSV in the body) and `/api/v1/exports/*` (CSV out).
 
 use super::problem::{ApiResult, Problem};
+use super::ApiQuery;
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
-use axum::extract::{Query, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -209,7 +210,7 @@ pub fn separator(q: &ExportQuery) -> char {
 pub async fn export_accounts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
-    Query(filters): Query<AccountQuery>,
+    ApiQuery(filters): ApiQuery<AccountQuery>,
     RawQuery(raw): RawQuery,
 ) -> ApiResult<Response> {
     let q = export_query(raw.as_deref());

@@ -48,6 +48,22 @@ pub fn router() -> Router<AppState> {
         .fallback(|| async { ApiError::from(AppError::NotFound) })
 }
 
+/// Query-string parameters whose malformed values answer problem+json (400), like bodies.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestParts<S> for ApiQuery<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let raw = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(raw).map(ApiQuery).map_err(|e| ApiError {
+            error: AppError::field("query", "query.invalid"),
+            status: Some(axum::http::StatusCode::BAD_REQUEST),
+            detail: Some(format!("invalid query string: {e}")),
+        })
+    }
+}
+
 /// Parses an id from a path; a malformed id is simply not found.
 pub fn parse_id(raw: &str) -> ApiResult<Uuid> {
     Uuid::parse_str(raw).map_err(|_| ApiError::from(AppError::NotFound))
