@@ -20,6 +20,8 @@ pub struct Actor {
     pub email: String,
     /// Preferred language, if chosen.
     pub language: Option<Language>,
+    /// Acting for the operator at the command line (audited without a user).
+    pub via_cli: bool,
 }
 
 impl Actor {

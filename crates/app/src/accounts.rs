@@ -1,10 +1,12 @@
 //! Account use cases: list, show, create, edit (optimistic), delete, sites.
 
+use crate::audit::record;
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::accounts::{self, AccountFigures, AccountFilter, AccountPage, AccountSort, UpdateOutcome};
 use bilan_db::users::{self, UserRow};
 use bilan_db::{sites, Conn};
 use bilan_domain::accounts::{Account, AccountInput, AccountStatus, NewAccount, Site, SiteInput};
+use bilan_domain::audit::AuditAction;
 use bilan_domain::pagination::{page_size, Cursor};
 use bilan_domain::roles::Permission;
 use bilan_domain::search::query_terms;
@@ -161,7 +163,19 @@ pub async fn create_account(app: &App, actor: &Actor, input: &AccountInput) -> A
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     check_people(&mut c, actor.workspace_id, &new).await?;
-    let account = accounts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), &new, app.now()).await?;
+    let now = app.now();
+    let account = accounts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), &new, now).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "account",
+        account.id,
+        None,
+        Some(&account),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(account.id = %account.id, user.id = %actor.user_id, "account created");
     Ok(account)
@@ -180,9 +194,22 @@ pub async fn update_account(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     check_people(&mut c, actor.workspace_id, &new).await?;
-    let outcome = accounts::update(&mut c, actor.workspace_id, id, version, &new, app.now()).await?;
+    let before = accounts::find(&mut c, actor.workspace_id, id).await?;
+    let now = app.now();
+    let outcome = accounts::update(&mut c, actor.workspace_id, id, version, &new, now).await?;
     match outcome {
         UpdateOutcome::Updated(a) => {
+            record(
+                &mut c,
+                actor,
+                now,
+                AuditAction::Update,
+                "account",
+                id,
+                before.as_ref(),
+                Some(&a),
+            )
+            .await?;
             tx.commit().await?;
             Ok(a)
         }
@@ -195,10 +222,22 @@ pub async fn update_account(
 pub async fn delete_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     actor.require(Permission::DeleteAccounts)?;
     let mut tx = app.db.begin().await?;
-    let found = accounts::delete(&mut tx.conn(), actor.workspace_id, id).await?;
-    if !found {
-        return Err(AppError::NotFound);
-    }
+    let mut c = tx.conn();
+    let before = accounts::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    accounts::delete(&mut c, actor.workspace_id, id).await?;
+    record(
+        &mut c,
+        actor,
+        app.now(),
+        AuditAction::Delete,
+        "account",
+        id,
+        Some(&before),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -212,7 +251,19 @@ pub async fn add_site(app: &App, actor: &Actor, account: Uuid, input: &SiteInput
     accounts::find(&mut c, actor.workspace_id, account)
         .await?
         .ok_or(AppError::NotFound)?;
-    let site = sites::insert(&mut c, actor.workspace_id, account, &new, app.now()).await?;
+    let now = app.now();
+    let site = sites::insert(&mut c, actor.workspace_id, account, &new, now).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "site",
+        site.id,
+        None,
+        Some(&site),
+    )
+    .await?;
     tx.commit().await?;
     Ok(site)
 }
@@ -232,9 +283,23 @@ pub async fn list_sites(app: &App, actor: &Actor, account: Uuid) -> AppResult<Ve
 pub async fn delete_site(app: &App, actor: &Actor, account: Uuid, site: Uuid) -> AppResult<()> {
     actor.require(Permission::WriteAccounts)?;
     let mut tx = app.db.begin().await?;
-    if !sites::delete(&mut tx.conn(), actor.workspace_id, account, site).await? {
-        return Err(AppError::NotFound);
-    }
+    let mut c = tx.conn();
+    let before = sites::find(&mut c, actor.workspace_id, site)
+        .await?
+        .filter(|s| s.account_id == account);
+    let before = before.ok_or(AppError::NotFound)?;
+    sites::delete(&mut c, actor.workspace_id, account, site).await?;
+    record(
+        &mut c,
+        actor,
+        app.now(),
+        AuditAction::Delete,
+        "site",
+        site,
+        Some(&before),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

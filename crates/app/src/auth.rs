@@ -8,6 +8,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use bilan_db::sessions::{self, SessionRow};
 use bilan_db::tokens::{self, TokenRow};
 use bilan_db::users::{self, UserRow};
+use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::Language;
 use bilan_domain::roles::Role;
 use chrono::{DateTime, Utc};
@@ -79,6 +80,7 @@ pub fn actor_of(user: &UserRow) -> AppResult<Actor> {
         display_name: user.display_name.clone(),
         email: user.email.clone(),
         language: user.language.as_deref().and_then(Language::parse),
+        via_cli: false,
     })
 }
 
@@ -249,7 +251,20 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<Cre
         revoked_at: None,
     };
     let mut tx = app.db.begin().await?;
-    tokens::insert(&mut tx.conn(), &row).await?;
+    let mut c = tx.conn();
+    tokens::insert(&mut c, &row).await?;
+    let snapshot = serde_json::json!({"name": row.name, "user_id": row.user_id, "revoked": false});
+    crate::audit::record(
+        &mut c,
+        actor,
+        row.created_at,
+        AuditAction::Create,
+        "token",
+        row.id,
+        None,
+        Some(&snapshot),
+    )
+    .await?;
     tx.commit().await?;
     Ok(CreatedToken { token: row, secret })
 }
@@ -291,11 +306,26 @@ pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenRow>> {
 pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let only_own = (actor.role != Role::Admin).then_some(actor.user_id);
     let mut tx = app.db.begin().await?;
-    let done = tokens::revoke(&mut tx.conn(), actor.workspace_id, only_own, id, app.now()).await?;
-    tx.commit().await?;
-    if done {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
+    let mut c = tx.conn();
+    let now = app.now();
+    if !tokens::revoke(&mut c, actor.workspace_id, only_own, id, now).await? {
+        return Err(AppError::NotFound);
     }
+    let (before, after) = (
+        serde_json::json!({"revoked": false}),
+        serde_json::json!({"revoked": true}),
+    );
+    crate::audit::record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "token",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }

@@ -1,9 +1,11 @@
 //! Contact use cases: list, show, create, edit (optimistic), delete.
 
+use crate::audit::record;
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::accounts::UpdateOutcome;
 use bilan_db::contacts::{self, ContactFilter, ContactPage};
 use bilan_db::{accounts, sites, Conn};
+use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::{BuyingRole, Contact, ContactInput, NewContact};
 use bilan_domain::pagination::{page_size, Cursor};
 use bilan_domain::roles::Permission;
@@ -103,7 +105,19 @@ pub async fn create_contact(app: &App, actor: &Actor, input: &ContactInput) -> A
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let account = check_refs(&mut c, actor.workspace_id, &new).await?;
-    let contact = contacts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), account, &new, app.now()).await?;
+    let now = app.now();
+    let contact = contacts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), account, &new, now).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "contact",
+        contact.id,
+        None,
+        Some(&contact),
+    )
+    .await?;
     tx.commit().await?;
     Ok(contact)
 }
@@ -121,9 +135,22 @@ pub async fn update_contact(
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     let account = check_refs(&mut c, actor.workspace_id, &new).await?;
-    let outcome = contacts::update(&mut c, actor.workspace_id, id, version, account, &new, app.now()).await?;
+    let before = contacts::find(&mut c, actor.workspace_id, id).await?;
+    let now = app.now();
+    let outcome = contacts::update(&mut c, actor.workspace_id, id, version, account, &new, now).await?;
     match outcome {
         UpdateOutcome::Updated(contact) => {
+            record(
+                &mut c,
+                actor,
+                now,
+                AuditAction::Update,
+                "contact",
+                id,
+                before.as_ref(),
+                Some(&contact),
+            )
+            .await?;
             tx.commit().await?;
             Ok(contact)
         }
@@ -136,9 +163,22 @@ pub async fn update_contact(
 pub async fn delete_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     actor.require(Permission::WriteContacts)?;
     let mut tx = app.db.begin().await?;
-    if !contacts::delete(&mut tx.conn(), actor.workspace_id, id).await? {
-        return Err(AppError::NotFound);
-    }
+    let mut c = tx.conn();
+    let before = contacts::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    contacts::delete(&mut c, actor.workspace_id, id).await?;
+    record(
+        &mut c,
+        actor,
+        app.now(),
+        AuditAction::Delete,
+        "contact",
+        id,
+        Some(&before),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }

@@ -11,6 +11,7 @@ use bilan_db::contacts::{self, ContactRow};
 use bilan_db::imports as lookups;
 use bilan_db::Conn;
 use bilan_domain::accounts::NewAccount;
+use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::NewContact;
 use bilan_domain::imports::{self as format, AccountLine, ContactLine, Mapping, ParseOptions, ParsedFile, SeenKeys};
 use bilan_domain::roles::Permission;
@@ -164,12 +165,41 @@ pub async fn import_accounts_with_progress(
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in plan.inserts.chunks(WRITE_CHUNK) {
             accounts::insert_rows(&mut c, chunk).await?;
+            // The audit trail records every imported row, in the import's transaction.
+            let entries = chunk
+                .iter()
+                .map(|r| {
+                    let after = r.clone().into_account()?;
+                    Ok(crate::audit::entry(
+                        actor,
+                        now,
+                        AuditAction::Create,
+                        "account",
+                        r.id,
+                        None,
+                        Some(&after),
+                    ))
+                })
+                .collect::<AppResult<Vec<_>>>()?;
+            bilan_db::audit::insert_rows(&mut c, &entries).await?;
             done += chunk.len();
             tick(progress, done, total);
         }
         for (line, id, version, new) in &plan.updates {
+            let before = accounts::find(&mut c, ws, *id).await?;
             match accounts::update(&mut c, ws, *id, *version, new, now).await? {
-                UpdateOutcome::Updated(_) => {}
+                UpdateOutcome::Updated(after) => {
+                    let e = crate::audit::entry(
+                        actor,
+                        now,
+                        AuditAction::Update,
+                        "account",
+                        *id,
+                        before.as_ref(),
+                        Some(&after),
+                    );
+                    bilan_db::audit::insert_rows(&mut c, &[e]).await?;
+                }
                 UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
                     report.updated -= 1;
                     rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
@@ -369,12 +399,41 @@ pub async fn import_contacts_with_progress(
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in plan.inserts.chunks(WRITE_CHUNK) {
             contacts::insert_rows(&mut c, chunk).await?;
+            // The audit trail records every imported row, in the import's transaction.
+            let entries = chunk
+                .iter()
+                .map(|r| {
+                    let after = r.clone().into_contact()?;
+                    Ok(crate::audit::entry(
+                        actor,
+                        now,
+                        AuditAction::Create,
+                        "contact",
+                        r.id,
+                        None,
+                        Some(&after),
+                    ))
+                })
+                .collect::<AppResult<Vec<_>>>()?;
+            bilan_db::audit::insert_rows(&mut c, &entries).await?;
             done += chunk.len();
             tick(progress, done, total);
         }
         for (line, id, version, (account, new)) in &plan.updates {
+            let before = contacts::find(&mut c, ws, *id).await?;
             match contacts::update(&mut c, ws, *id, *version, *account, new, now).await? {
-                UpdateOutcome::Updated(_) => {}
+                UpdateOutcome::Updated(after) => {
+                    let e = crate::audit::entry(
+                        actor,
+                        now,
+                        AuditAction::Update,
+                        "contact",
+                        *id,
+                        before.as_ref(),
+                        Some(&after),
+                    );
+                    bilan_db::audit::insert_rows(&mut c, &[e]).await?;
+                }
                 UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
                     report.updated -= 1;
                     rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));

@@ -5,10 +5,39 @@ use crate::{Actor, App, AppError, AppResult};
 use bilan_db::users::{self, UserRow};
 use bilan_db::workspaces::{self, WorkspaceRow};
 use bilan_db::{sessions, tokens};
+use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::Language;
 use bilan_domain::roles::{Permission, Role};
 use bilan_domain::validation::{is_plausible_email, ValidationErrors};
+use serde::Serialize;
 use uuid::Uuid;
+
+/// What the audit trail keeps of a user (never the password hash).
+#[derive(Debug, Serialize)]
+pub struct UserSnapshot<'a> {
+    /// Login e-mail.
+    pub email: &'a str,
+    /// Name shown.
+    pub display_name: &'a str,
+    /// Role code.
+    pub role: &'a str,
+    /// Interface language.
+    pub language: Option<&'a str>,
+    /// Whether disabled.
+    pub disabled: bool,
+}
+
+impl<'a> From<&'a UserRow> for UserSnapshot<'a> {
+    fn from(u: &'a UserRow) -> Self {
+        UserSnapshot {
+            email: &u.email,
+            display_name: &u.display_name,
+            role: &u.role,
+            language: u.language.as_deref(),
+            disabled: u.disabled_at.is_some(),
+        }
+    }
+}
 
 /// A new colleague, as typed.
 #[derive(Debug, Clone, Default)]
@@ -102,6 +131,19 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         updated_at: now,
     };
     users::insert(&mut c, &row).await?;
+    let operator = system_actor(&row);
+    let snapshot = UserSnapshot::from(&row);
+    crate::audit::record(
+        &mut c,
+        &operator,
+        now,
+        AuditAction::Create,
+        "user",
+        row.id,
+        None,
+        Some(&snapshot),
+    )
+    .await?;
     tx.commit().await?;
     Ok((ws, row))
 }
@@ -124,7 +166,20 @@ pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<Use
         updated_at: now,
     };
     let mut tx = app.db.begin().await?;
-    users::insert(&mut tx.conn(), &row).await?;
+    let mut c = tx.conn();
+    users::insert(&mut c, &row).await?;
+    let snapshot = UserSnapshot::from(&row);
+    crate::audit::record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "user",
+        row.id,
+        None,
+        Some(&snapshot),
+    )
+    .await?;
     tx.commit().await?;
     Ok(row)
 }
@@ -194,6 +249,18 @@ pub async fn update_user(
     let updated = users::find(&mut c, actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
+    let (before, after) = (UserSnapshot::from(&current), UserSnapshot::from(&updated));
+    crate::audit::record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "user",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(updated)
 }
@@ -218,6 +285,7 @@ pub fn system_actor(user: &UserRow) -> Actor {
         display_name: "bilan CLI".into(),
         email: String::new(),
         language: None,
+        via_cli: true,
     }
 }
 

@@ -39,9 +39,9 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, args.db_max_connections).await?;
             serve(app, &args).await?;
         }
-        Command::Worker => {
+        Command::Worker { audit_retention_days } => {
             let app = open_app(&url, 4).await?;
-            worker(app).await?;
+            worker(app, audit_retention_days).await?;
         }
         Command::Demo {
             size,
@@ -99,11 +99,20 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 .await
                 .context("copy failed; nothing was written to the target")?;
             eprintln!(
-                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts",
-                r.users, r.tokens, r.accounts, r.sites, r.contacts
+                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} audit entries",
+                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.audit
             );
         }
         Command::Bench(args) => crate::bench::run(&url, args).await?,
+        Command::Audit {
+            workspace,
+            record,
+            user,
+            limit,
+        } => {
+            let app = open_app(&url, 2).await?;
+            audit(&app, &workspace, record, user.as_deref(), limit).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -149,8 +158,9 @@ async fn shutdown() {
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
 }
 
-/// Background jobs: expired sessions and old login failures are purged every ten minutes.
-async fn worker(app: App) -> Result<()> {
+/// Background jobs: expired sessions and old login failures are purged every ten
+/// minutes, audit entries past the retention period too.
+async fn worker(app: App, audit_retention_days: i64) -> Result<()> {
     eprintln!("worker started");
     let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -160,7 +170,8 @@ async fn worker(app: App) -> Result<()> {
                 let mut tx = app.db.begin().await?;
                 bilan_db::sessions::purge(&mut tx.conn(), now, now - chrono::Duration::days(1)).await?;
                 tx.commit().await?;
-                tracing::info!("purged expired sessions");
+                let purged = bilan_app::audit::purge(&app, audit_retention_days).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+                tracing::info!(audit.purged = purged, "purged expired sessions and old audit entries");
             }
             _ = shutdown() => break,
         }
@@ -314,6 +325,47 @@ async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor>
     let users = bilan_db::users::list(&mut pc.conn(), ws.id).await?;
     let first = users.first().context("the workspace has no user")?;
     Ok(bilan_app::users::system_actor(first))
+}
+
+async fn audit(app: &App, workspace: &str, record: Option<uuid::Uuid>, user: Option<&str>, limit: u32) -> Result<()> {
+    let actor = workspace_actor(app, workspace).await?;
+    let scope = match (record, user) {
+        (Some(id), _) => bilan_db::audit::AuditScope::Record(id),
+        (None, Some(email)) => {
+            let u = bilan_app::users::find_by_email(app, email)
+                .await
+                .map_err(|_| anyhow::anyhow!("no user with e-mail {email}"))?;
+            bilan_db::audit::AuditScope::User(u.id)
+        }
+        (None, None) => bail!("give --record ID or --user EMAIL"),
+    };
+    let page = bilan_app::audit::history(app, &actor, scope, None, limit)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    for e in page.items {
+        let changes: Vec<String> = e
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}: {} -> {}",
+                    c.field,
+                    bilan_domain::audit::show(&c.before),
+                    bilan_domain::audit::show(&c.after)
+                )
+            })
+            .collect();
+        println!(
+            "{}\t{}\t{} {} {}\t{}",
+            e.at.to_rfc3339(),
+            e.user_name.as_deref().unwrap_or("(command line)"),
+            e.action,
+            e.entity,
+            e.entity_id,
+            changes.join("; ")
+        );
+    }
+    Ok(())
 }
 
 /// Parses `--map "Header=field"` options.

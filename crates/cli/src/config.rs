@@ -63,8 +63,12 @@ pub enum Entity {
 pub enum Command {
     /// Serve the web pages and the API.
     Serve(ServeArgs),
-    /// Run background jobs (expired sessions clean-up).
-    Worker,
+    /// Run background jobs (expired sessions clean-up, audit retention).
+    Worker {
+        /// Days audit entries are kept.
+        #[arg(long, env = "BILAN_AUDIT_RETENTION_DAYS", default_value_t = 3650)]
+        audit_retention_days: i64,
+    },
     /// Create the demo workspace once (default database sqlite://bilan-demo.db), print credentials, and serve.
     Demo {
         /// Dataset size.
@@ -127,6 +131,21 @@ pub enum Command {
     Db(DbCommand),
     /// Measure import speed and page/API latency on a generated dataset.
     Bench(crate::bench::BenchArgs),
+    /// Print the audit trail of a record or of a user, newest first.
+    Audit {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Record id (account, contact, site, user, token).
+        #[arg(long, conflicts_with = "user")]
+        record: Option<uuid::Uuid>,
+        /// The user's e-mail.
+        #[arg(long)]
+        user: Option<String>,
+        /// How many entries.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+    },
 }
 
 /// `bilan user …`

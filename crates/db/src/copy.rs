@@ -15,6 +15,8 @@ pub struct CopyReport {
     pub sites: usize,
     /// Contacts copied.
     pub contacts: usize,
+    /// Audit entries copied.
+    pub audit: usize,
 }
 
 /// Copies the workspace named `name` from `from` into `to` in one transaction on
@@ -61,6 +63,14 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
         after = Some(last.id);
         contacts::insert_rows(&mut t, &rows).await?;
         report.contacts += rows.len();
+    }
+    let mut before = None;
+    loop {
+        let rows = crate::audit::rows_after(&mut s, ws.id, before, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        before = Some(last.id);
+        crate::audit::insert_rows(&mut t, &rows).await?;
+        report.audit += rows.len();
     }
     tx.commit().await?;
     Ok(report)

@@ -5,6 +5,7 @@
 //! so each is type-checked against both. The few real differences live in [`dialect`].
 
 pub mod accounts;
+pub mod audit;
 pub mod builder;
 pub mod contacts;
 pub mod copy;

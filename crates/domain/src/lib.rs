@@ -3,6 +3,7 @@
 //! Each capability of SPEC.md has its module here, named as in every other layer.
 
 pub mod accounts;
+pub mod audit;
 pub mod contacts;
 pub mod identifiers;
 pub mod imports;

@@ -42,6 +42,8 @@ pub enum Permission {
     ReadUsers,
     /// Add users, change roles, disable users.
     ManageUsers,
+    /// Read the audit trail (who changed what, when).
+    ReadAudit,
 }
 
 impl Role {
@@ -91,7 +93,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 9] = [
+    pub const ALL: [Permission; 10] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -101,6 +103,7 @@ impl Permission {
         Permission::ExportData,
         Permission::ReadUsers,
         Permission::ManageUsers,
+        Permission::ReadAudit,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -115,6 +118,7 @@ impl Permission {
             Permission::ExportData => "export_data",
             Permission::ReadUsers => "read_users",
             Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
         }
     }
 }
@@ -136,6 +140,7 @@ mod tests {
         use Permission::*;
         assert!(Permission::ALL.iter().all(|p| Role::Admin.can(*p)));
         assert!(!Role::Manager.can(ManageUsers));
+        assert!(Role::Manager.can(ReadAudit) && !Role::AccountManager.can(ReadAudit));
         assert!(Role::Manager.can(ImportData));
         assert!(!Role::AccountManager.can(ImportData));
         assert!(!Role::AccountManager.can(DeleteAccounts));

@@ -57,6 +57,7 @@ fn openapi_document_is_stable() {
             "/api/v1/accounts/{id}",
             "/api/v1/accounts/{id}/sites",
             "/api/v1/accounts/{id}/sites/{site}",
+            "/api/v1/audit",
             "/api/v1/contacts",
             "/api/v1/contacts/{id}",
             "/api/v1/exports/accounts",

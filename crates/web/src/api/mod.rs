@@ -2,6 +2,7 @@
 //! errors, optimistic concurrency, and its OpenAPI document.
 
 pub mod accounts;
+pub mod audit;
 pub mod contacts;
 pub mod imports;
 pub mod openapi;
@@ -20,6 +21,7 @@ use uuid::Uuid;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::serve_openapi))
+        .route("/audit", get(audit::list_audit))
         .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
         .route(
             "/accounts/{id}",

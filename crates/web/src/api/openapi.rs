@@ -24,11 +24,12 @@ impl Modify for BearerAuth {
         super::contacts::list_contacts, super::contacts::create_contact, super::contacts::find_contact,
         super::contacts::update_contact, super::contacts::delete_contact,
         super::users::list_users, super::users::create_user, super::users::find_user, super::users::update_user,
-        super::imports::import_accounts, super::imports::import_contacts, super::imports::export_accounts, super::imports::export_contacts,
+        super::imports::import_accounts, super::imports::import_contacts, super::imports::export_accounts, super::imports::export_contacts, super::audit::list_audit,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
-         (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"))
+         (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"),
+         (name = "audit", description = "Who changed what, when"))
 )]
 pub struct ApiDoc;
 

@@ -2,6 +2,7 @@
 //! when htmx asks (`HX-Request`), from askama templates checked at compile time.
 
 pub mod accounts;
+pub mod audit;
 pub mod contacts;
 pub mod imports;
 pub mod login;
@@ -263,6 +264,7 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(accounts::show_account).post(accounts::update_account),
         )
         .route("/accounts/{id}/edit", get(accounts::edit_account))
+        .route("/accounts/{id}/history", get(audit::account_history))
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))
         .route("/accounts/{id}/sites/{site}/delete", post(accounts::delete_site))
@@ -274,9 +276,11 @@ pub fn router(state: AppState) -> Router<AppState> {
             get(contacts::show_contact).post(contacts::update_contact),
         )
         .route("/contacts/{id}/edit", get(contacts::edit_contact))
+        .route("/contacts/{id}/history", get(audit::contact_history))
         .route("/contacts/{id}/delete", post(contacts::delete_contact))
         .route("/users", get(users::list_users).post(users::create_user))
         .route("/users/{id}", post(users::update_user))
+        .route("/users/{id}/history", get(audit::user_history))
         .route("/me", get(me::show_me))
         .route("/me/sessions/{id}/revoke", post(me::revoke_session))
         .route("/me/tokens", post(me::create_token))
