@@ -7,6 +7,7 @@ pub mod audit;
 pub mod contacts;
 pub mod identifiers;
 pub mod imports;
+pub mod mail;
 pub mod money;
 pub mod pagination;
 pub mod roles;
