@@ -275,6 +275,9 @@ async fn purge_workspace(app: &App, workspace: Uuid) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     for table in [
+        "interaction_contacts",
+        "interactions",
+        "audit_log",
         "contacts",
         "sites",
         "account_tags",

@@ -12,6 +12,7 @@ pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod imports;
+pub mod timeline;
 pub mod users;
 
 pub use access::Actor;

@@ -13,6 +13,7 @@ pub mod dialect;
 pub mod imports;
 pub mod sessions;
 pub mod sites;
+pub mod timeline;
 pub mod tokens;
 pub mod users;
 pub mod workspaces;

@@ -44,6 +44,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail (who changed what, when).
     ReadAudit,
+    /// Log interactions on accounts' timelines, link answers, complete follow-ups.
+    WriteInteractions,
 }
 
 impl Role {
@@ -82,10 +84,22 @@ impl Role {
             Role::Manager => !matches!(permission, ManageUsers),
             Role::AccountManager => matches!(
                 permission,
-                ReadAccounts | WriteAccounts | ReadContacts | WriteContacts | ExportData | ReadUsers
+                ReadAccounts
+                    | WriteAccounts
+                    | ReadContacts
+                    | WriteContacts
+                    | ExportData
+                    | ReadUsers
+                    | WriteInteractions
             ),
-            Role::Finance => matches!(permission, ReadAccounts | ReadContacts | ExportData | ReadUsers),
-            Role::Support => matches!(permission, ReadAccounts | ReadContacts | WriteContacts | ReadUsers),
+            Role::Finance => matches!(
+                permission,
+                ReadAccounts | ReadContacts | ExportData | ReadUsers | WriteInteractions
+            ),
+            Role::Support => matches!(
+                permission,
+                ReadAccounts | ReadContacts | WriteContacts | ReadUsers | WriteInteractions
+            ),
             Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers),
         }
     }
@@ -93,7 +107,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 10] = [
+    pub const ALL: [Permission; 11] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -104,6 +118,7 @@ impl Permission {
         Permission::ReadUsers,
         Permission::ManageUsers,
         Permission::ReadAudit,
+        Permission::WriteInteractions,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -119,6 +134,7 @@ impl Permission {
             Permission::ReadUsers => "read_users",
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
+            Permission::WriteInteractions => "write_interactions",
         }
     }
 }
@@ -147,6 +163,17 @@ mod tests {
         assert!(!Role::Finance.can(WriteAccounts));
         assert!(Role::Support.can(WriteContacts) && !Role::Support.can(WriteAccounts));
         assert!(!Role::Support.can(ExportData));
+        let loggers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(WriteInteractions)).collect();
+        assert_eq!(
+            loggers,
+            vec![
+                Role::Admin,
+                Role::Manager,
+                Role::AccountManager,
+                Role::Finance,
+                Role::Support
+            ]
+        );
         let viewer: Vec<_> = Permission::ALL.into_iter().filter(|p| Role::Viewer.can(*p)).collect();
         assert_eq!(viewer, vec![ReadAccounts, ReadContacts, ReadUsers]);
     }

@@ -203,6 +203,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Lire le journal des modifications",
         "Read the audit trail",
     ),
+    (
+        "permission.write_interactions",
+        "Consigner les échanges",
+        "Log interactions",
+    ),
     ("audit.title", "Historique des modifications", "Change history"),
     ("audit.user_title", "Modifications faites par", "Changes made by"),
     ("audit.when", "Quand", "When"),

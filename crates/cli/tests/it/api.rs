@@ -55,6 +55,7 @@ fn openapi_document_is_stable() {
         vec![
             "/api/v1/accounts",
             "/api/v1/accounts/{id}",
+            "/api/v1/accounts/{id}/interactions",
             "/api/v1/accounts/{id}/sites",
             "/api/v1/accounts/{id}/sites/{site}",
             "/api/v1/audit",
@@ -62,8 +63,14 @@ fn openapi_document_is_stable() {
             "/api/v1/contacts/{id}",
             "/api/v1/exports/accounts",
             "/api/v1/exports/contacts",
+            "/api/v1/follow-ups",
+            "/api/v1/follow-ups/{id}/done",
             "/api/v1/imports/accounts",
             "/api/v1/imports/contacts",
+            "/api/v1/interactions/batch",
+            "/api/v1/interactions/{id}",
+            "/api/v1/interactions/{id}/answer",
+            "/api/v1/response-times",
             "/api/v1/users",
             "/api/v1/users/{id}",
         ]

@@ -93,3 +93,71 @@ db_test!(journey_login_create_search_edit, |t| async move {
     assert_eq!(page.items[0].name, "Boulangeries Durand & Fils");
     assert_eq!(page.items[0].version, 2);
 });
+
+fn timeline_journey(base: &str, email: &str, password: &str, account: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    b.goto(&format!("{base}/login"))?;
+    b.find("#email")?.send_keys(email)?;
+    b.find("#password")?.send_keys(password)?;
+    b.find("button[type=submit].primary")?.click()?;
+    b.wait_for_url("/accounts", wait)?;
+    // Log a call from the account page: it appears at the top without a reload.
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.find("#log-subject")?
+        .send_keys("Appel : retard de livraison à Lyon")?;
+    b.find("#log-summary")?
+        .send_keys("Colis reçu abîmé, et retard de livraison sur la commande de novembre.")?;
+    b.find("#log-submit")?.click()?;
+    b.wait_for_text("#timeline-items li:first-child", "retard de livraison", wait)?;
+    if !b.find("#log-subject")?.value()?.is_empty() {
+        return Err("the quick-log form was not reset after logging".into());
+    }
+    // Search the timeline for a word typed without its accent.
+    b.find("#tl-q")?.send_keys("zebre")?;
+    b.wait_for_text("#timeline-empty", "", wait)?;
+    let q = b.find("#tl-q")?;
+    q.clear()?;
+    q.send_keys("abime recu")?;
+    b.wait_for_text("#timeline-items", "Appel : retard de livraison à Lyon", wait)?;
+    // Who changed what: the account's history after an edit.
+    b.goto(&format!("{base}/accounts/{account}/edit"))?;
+    let city = b.find("#f-city")?;
+    city.clear()?;
+    city.send_keys("Villeurbanne")?;
+    b.find("#save-account")?.click()?;
+    b.wait_for_text("#account-name", "", wait)?;
+    b.find("#account-history")?.click()?;
+    b.wait_for_text("#history", "Villeurbanne", wait)?;
+    b.wait_for_text("#history", "Lyon", wait)?;
+    Ok(())
+}
+
+db_test!(journey_log_a_call_search_it_and_read_the_history, |t| async move {
+    if !Browser::available() {
+        eprintln!(
+            "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+        );
+        assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+        return;
+    }
+    let admin = t.with_user(Role::Admin).await;
+    let mut input = crate::danone();
+    input.city = Some("Lyon".into());
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+        .await
+        .unwrap();
+    let base = serve(&t).await;
+    let email = admin.email.clone();
+    let account = acc.id.to_string();
+    let result =
+        tokio::task::spawn_blocking(move || timeline_journey(&base, &email, bilan_testkit::PASSWORD, &account))
+            .await
+            .unwrap();
+    result.unwrap();
+    let page = bilan_app::timeline::timeline(&t.app, &admin, acc.id, &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 1);
+    assert_eq!(page.items[0].user_id, admin.user_id);
+});

@@ -14,6 +14,8 @@ mod cli;
 mod copy;
 mod imports;
 mod schema;
+mod timeline;
+mod timeline_web;
 
 use bilan_testkit::http::PageClient;
 use bilan_testkit::{TestApp, PASSWORD};

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod imports;
 pub mod openapi;
 pub mod problem;
+pub mod timeline;
 pub mod users;
 
 use crate::AppState;
@@ -34,6 +35,21 @@ pub fn router() -> Router<AppState> {
             get(accounts::list_sites).post(accounts::create_site),
         )
         .route("/accounts/{id}/sites/{site}", delete(accounts::delete_site))
+        .route(
+            "/accounts/{id}/interactions",
+            get(timeline::list_interactions).post(timeline::create_interaction),
+        )
+        .route("/interactions/batch", post(timeline::create_batch))
+        .route(
+            "/interactions/{id}",
+            get(timeline::find_interaction)
+                .patch(timeline::update_interaction)
+                .delete(timeline::delete_interaction),
+        )
+        .route("/interactions/{id}/answer", post(timeline::link_answer))
+        .route("/follow-ups", get(timeline::list_follow_ups))
+        .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
+        .route("/response-times", get(timeline::response_times))
         .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
         .route(
             "/contacts/{id}",

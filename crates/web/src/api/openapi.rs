@@ -25,11 +25,16 @@ impl Modify for BearerAuth {
         super::contacts::update_contact, super::contacts::delete_contact,
         super::users::list_users, super::users::create_user, super::users::find_user, super::users::update_user,
         super::imports::import_accounts, super::imports::import_contacts, super::imports::export_accounts, super::imports::export_contacts, super::audit::list_audit,
+        super::timeline::list_interactions, super::timeline::create_interaction, super::timeline::create_batch,
+        super::timeline::find_interaction, super::timeline::update_interaction, super::timeline::delete_interaction,
+        super::timeline::link_answer, super::timeline::list_follow_ups, super::timeline::complete_follow_up,
+        super::timeline::response_times,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
          (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"),
-         (name = "audit", description = "Who changed what, when"))
+         (name = "audit", description = "Who changed what, when"),
+         (name = "timeline", description = "Shared history: interactions, follow-ups, response times"))
 )]
 pub struct ApiDoc;
 

@@ -124,6 +124,13 @@ struct AccountPage {
     contacts: Vec<Contact>,
     more_contacts: bool,
     site_errors: FormErrors,
+    /// The shared history (absent when the role may not read it).
+    timeline: Option<super::timeline::TimelineItems>,
+    team: Vec<UserRow>,
+    channels: Vec<&'static str>,
+    directions: Vec<&'static str>,
+    /// Now in the workspace's zone, to prefill the quick-log form.
+    now_local: String,
 }
 
 /// GET /accounts/{id}
@@ -165,12 +172,30 @@ async fn show(
     };
     let mut l = Layout::for_user(user, "accounts");
     l.notice = notice(user, raw);
+    let tq: bilan_app::timeline::TimelineQuery =
+        raw.and_then(|r| serde_urlencoded::from_str(r).ok()).unwrap_or_default();
+    let timeline = super::timeline::timeline_items(state, user, id, &tq, &contacts.items)
+        .await
+        .ok();
+    let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
+    let (channels, directions) = super::timeline::choices();
+    let now_local = state
+        .app
+        .now()
+        .with_timezone(&crate::format::DEFAULT_ZONE)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
     render(&AccountPage {
         l,
         d,
         more_contacts: contacts.next.is_some(),
         contacts: contacts.items,
         site_errors,
+        timeline,
+        team,
+        channels,
+        directions,
+        now_local,
     })
 }
 

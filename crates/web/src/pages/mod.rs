@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod imports;
 pub mod login;
 pub mod me;
+pub mod timeline;
 pub mod users;
 
 use crate::session::is_htmx;
@@ -75,6 +76,11 @@ impl Layout {
     /// A date for people.
     pub fn date(&self, d: &Option<NaiveDate>) -> String {
         crate::format::opt_date(self.tr.0, d)
+    }
+
+    /// A calendar date for people.
+    pub fn day(&self, d: &NaiveDate) -> String {
+        crate::format::date(self.tr.0, d)
     }
 
     /// An instant in the workspace's zone.
@@ -265,6 +271,12 @@ pub fn router(state: AppState) -> Router<AppState> {
         )
         .route("/accounts/{id}/edit", get(accounts::edit_account))
         .route("/accounts/{id}/history", get(audit::account_history))
+        .route("/accounts/{id}/timeline", get(timeline::account_timeline))
+        .route("/accounts/{id}/interactions", post(timeline::log_interaction))
+        .route("/interactions/{id}/delete", post(timeline::delete_interaction))
+        .route("/follow-ups", get(timeline::my_follow_ups))
+        .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
+        .route("/response-times", get(timeline::response_times))
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))
         .route("/accounts/{id}/sites/{site}/delete", post(accounts::delete_site))

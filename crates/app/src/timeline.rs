@@ -1,0 +1,665 @@
+//! Shared history use cases: log interactions (one, or a batch from a mailbox or
+//! CRM export), an account's timeline, edits, answer links, follow-ups and
+//! first-response statistics. First responses are kept up to date in the same
+//! transaction as every change that can move them.
+
+use crate::audit::{entry, record};
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::accounts::UpdateOutcome;
+use bilan_db::timeline::{
+    self as store, FollowUpItem, InteractionRow, RefTable, ResponseFilter, TimelineFilter, TimelinePage, Touches,
+};
+use bilan_db::Conn;
+use bilan_domain::accounts::parse_date;
+use bilan_domain::audit::AuditAction;
+use bilan_domain::pagination::{page_size, Cursor};
+use bilan_domain::roles::Permission;
+use bilan_domain::search::query_terms;
+use bilan_domain::timeline::{
+    follow_up_horizon, local_day_start, Channel, Direction, Interaction, InteractionInput, NewInteraction,
+    ResponseStats,
+};
+use bilan_domain::ValidationErrors;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Most interactions one [`log_batch`] call takes.
+pub const BATCH_MAX: usize = 1_000;
+
+/// How far in the future an interaction may be dated: a day absorbs clock and
+/// time-zone slips; anything later is a planned event, not history.
+const FUTURE_TOLERANCE: Duration = Duration::hours(24);
+
+/// Most open follow-ups [`my_follow_ups`] returns.
+const FOLLOW_UPS_MAX: i64 = 500;
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
+fn parse_opt<T>(
+    e: &mut ValidationErrors,
+    field: &str,
+    raw: &Option<String>,
+    code: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Option<T> {
+    let raw = nonempty(raw)?;
+    let v = parse(&raw);
+    if v.is_none() {
+        e.add(field, code);
+    }
+    v
+}
+
+/// A period of local (Paris) calendar days as instants `[from, until)`.
+fn period(
+    e: &mut ValidationErrors,
+    from: &Option<String>,
+    to: &Option<String>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+    let from = parse_opt(e, "from", from, "date.invalid", parse_date);
+    let to = parse_opt(e, "to", to, "date.invalid", parse_date);
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            e.add("to", "period.invalid");
+        }
+    }
+    let next_day = |d: NaiveDate| d.succ_opt().unwrap_or(d);
+    (from.map(local_day_start), to.map(|t| local_day_start(next_day(t))))
+}
+
+/// A timeline's parameters, as text from a query string or CLI flags.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct TimelineQuery {
+    /// Search text over subject, summary and tags.
+    pub q: Option<String>,
+    /// Channel code or label.
+    pub channel: Option<String>,
+    /// `inbound` or `outbound`.
+    pub direction: Option<String>,
+    /// Supplier-side user id.
+    pub user: Option<String>,
+    /// Client contact id.
+    pub contact: Option<String>,
+    /// Tag.
+    pub tag: Option<String>,
+    /// First day, inclusive (Paris time).
+    pub from: Option<String>,
+    /// Last day, inclusive (Paris time).
+    pub to: Option<String>,
+    /// Cursor from the previous page.
+    pub cursor: Option<String>,
+    /// Page size.
+    pub limit: Option<u32>,
+}
+
+/// Where a timeline page starts: the last seen entry's instant and id.
+pub type TimelinePosition = (DateTime<Utc>, Uuid);
+
+impl TimelineQuery {
+    /// Parses the parameters; unknown values are errors naming the parameter.
+    pub fn parse(&self) -> AppResult<(TimelineFilter, Option<TimelinePosition>, u32)> {
+        let mut e = ValidationErrors::new();
+        let channel = parse_opt(&mut e, "channel", &self.channel, "channel.invalid", Channel::parse);
+        let direction = parse_opt(
+            &mut e,
+            "direction",
+            &self.direction,
+            "direction.invalid",
+            Direction::parse,
+        );
+        let user_id = parse_opt(&mut e, "user", &self.user, "id.invalid", |s| Uuid::parse_str(s).ok());
+        let contact_id = parse_opt(&mut e, "contact", &self.contact, "id.invalid", |s| {
+            Uuid::parse_str(s).ok()
+        });
+        let (from, until) = period(&mut e, &self.from, &self.to);
+        let after = parse_opt(&mut e, "cursor", &self.cursor, "cursor.invalid", |c| {
+            Cursor::decode(c).as_ref().and_then(store::cursor_position)
+        });
+        e.into_result()?;
+        let filter = TimelineFilter {
+            terms: self.q.as_deref().map(query_terms).unwrap_or_default(),
+            channel,
+            direction,
+            user_id,
+            contact_id,
+            tag: nonempty(&self.tag).map(|t| t.to_lowercase()),
+            from,
+            until,
+        };
+        Ok((filter, after, page_size(self.limit)))
+    }
+}
+
+/// One page of an account's timeline, newest first (404 for another workspace's account).
+pub async fn timeline(app: &App, actor: &Actor, account_id: Uuid, query: &TimelineQuery) -> AppResult<TimelinePage> {
+    actor.require(Permission::ReadAccounts)?;
+    let (filter, after, limit) = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    bilan_db::accounts::find(&mut c, actor.workspace_id, account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(store::timeline(&mut c, actor.workspace_id, account_id, &filter, after, limit).await?)
+}
+
+/// One interaction of the caller's workspace.
+pub async fn find_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<Interaction> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut pc = app.db.acquire().await?;
+    store::find(&mut pc.conn(), actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Checks what validation alone cannot: the account, contacts and users belong
+/// to the workspace, and the instant is not in the future. Returns each item's
+/// problems as (field, code), one query per referenced table for the whole batch.
+async fn check_refs(
+    c: &mut Conn<'_>,
+    workspace: Uuid,
+    now: DateTime<Utc>,
+    items: &[&NewInteraction],
+) -> AppResult<Vec<Vec<(&'static str, &'static str)>>> {
+    let mut accounts: Vec<Uuid> = items.iter().map(|n| n.account_id).collect();
+    let mut contacts: Vec<Uuid> = items.iter().flat_map(|n| n.contact_ids.iter().copied()).collect();
+    let mut users: Vec<Uuid> = items
+        .iter()
+        .flat_map(|n| [n.user_id, n.follow_up.as_ref().and_then(|f| f.user_id)])
+        .flatten()
+        .collect();
+    for ids in [&mut accounts, &mut contacts, &mut users] {
+        ids.sort();
+        ids.dedup();
+    }
+    // Contacts only need to be of the workspace, not of the account: people move
+    // between client companies and their past exchanges stay where they happened.
+    let accounts = store::existing_ids(c, RefTable::Accounts, workspace, &accounts).await?;
+    let contacts = store::existing_ids(c, RefTable::Contacts, workspace, &contacts).await?;
+    let users = store::existing_ids(c, RefTable::Users, workspace, &users).await?;
+    Ok(items
+        .iter()
+        .map(|n| {
+            let mut errs = Vec::new();
+            if !accounts.contains(&n.account_id) {
+                errs.push(("account_id", "account.unknown"));
+            }
+            if n.occurred_at > now + FUTURE_TOLERANCE {
+                errs.push(("occurred_at", "datetime.future"));
+            }
+            if n.user_id.is_some_and(|u| !users.contains(&u)) {
+                errs.push(("user_id", "user.unknown"));
+            }
+            if n.follow_up
+                .as_ref()
+                .and_then(|f| f.user_id)
+                .is_some_and(|u| !users.contains(&u))
+            {
+                errs.push(("follow_up_user_id", "user.unknown"));
+            }
+            if n.contact_ids.iter().any(|id| !contacts.contains(id)) {
+                errs.push(("contact_ids", "contact.unknown"));
+            }
+            errs
+        })
+        .collect())
+}
+
+fn contact_links(row: &InteractionRow, n: &NewInteraction) -> Vec<(Uuid, Uuid, Uuid)> {
+    n.contact_ids.iter().map(|c| (row.workspace_id, row.id, *c)).collect()
+}
+
+/// Logs one interaction on an account's timeline and brings the account's first
+/// responses up to date (an outbound answers the unanswered inbounds before it;
+/// an inbound logged late is answered at once by an existing later outbound).
+pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput) -> AppResult<Interaction> {
+    actor.require(Permission::WriteInteractions)?;
+    let new = input.validate()?;
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let problems = check_refs(&mut c, ws, now, &[&new]).await?;
+    let mut e = ValidationErrors::new();
+    for (field, code) in problems.into_iter().flatten() {
+        e.add(field, code);
+    }
+    e.into_result()?;
+    if let Some(r) = &new.external_ref {
+        if !store::ids_by_external_ref(&mut c, ws, std::slice::from_ref(r))
+            .await?
+            .is_empty()
+        {
+            return Err(AppError::Duplicate {
+                field: "external_ref".into(),
+            });
+        }
+    }
+    let user = new.user_id.unwrap_or(actor.user_id);
+    let row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
+    store::lock_accounts(&mut c, ws, &[row.account_id]).await?;
+    store::insert_rows(&mut c, std::slice::from_ref(&row), &contact_links(&row, &new)).await?;
+    let mut touches = Touches::new();
+    touches.row(&row);
+    touches.apply(&mut c, ws).await?;
+    let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "interaction",
+        stored.id,
+        None,
+        Some(&stored),
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(
+        interaction.id = %stored.id,
+        account.id = %stored.account_id,
+        user.id = %actor.user_id,
+        "interaction logged"
+    );
+    Ok(stored)
+}
+
+/// What a batch came to.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct BatchReport {
+    /// Interactions written.
+    pub inserted: usize,
+    /// Items skipped because their external reference was already imported.
+    pub skipped_duplicates: usize,
+    /// One entry per item, in input order.
+    pub items: Vec<BatchItem>,
+}
+
+/// The outcome of one batch item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct BatchItem {
+    /// The interaction written, or the one already holding its external reference.
+    pub id: Uuid,
+    /// True when skipped as already imported.
+    pub duplicate: bool,
+}
+
+/// Logs up to [`BATCH_MAX`] interactions, all or nothing: every bad item is
+/// reported as `items.<index>.<field>`. An item whose external reference is
+/// already stored (or appears earlier in the batch) is skipped and counted, so
+/// re-sending a mailbox export is harmless.
+pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) -> AppResult<BatchReport> {
+    actor.require(Permission::WriteInteractions)?;
+    if inputs.len() > BATCH_MAX {
+        return Err(AppError::field("items", "batch.too_large"));
+    }
+    let mut e = ValidationErrors::new();
+    let mut valid: Vec<(usize, NewInteraction)> = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        match input.validate() {
+            Ok(n) => valid.push((i, n)),
+            Err(errs) => {
+                for f in errs.0 {
+                    e.add(&format!("items.{i}.{}", f.field), &f.code);
+                }
+            }
+        }
+    }
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let refs: Vec<&NewInteraction> = valid.iter().map(|(_, n)| n).collect();
+    let problems = check_refs(&mut c, ws, now, &refs).await?;
+    for ((i, _), errs) in valid.iter().zip(problems) {
+        for (field, code) in errs {
+            e.add(&format!("items.{i}.{field}"), code);
+        }
+    }
+    if !e.is_empty() {
+        // Report in input order, whichever check found the problem.
+        e.0.sort_by_key(|f| {
+            f.field
+                .split('.')
+                .nth(1)
+                .and_then(|i| i.parse::<usize>().ok())
+                .unwrap_or(usize::MAX)
+        });
+        return Err(AppError::Validation(e));
+    }
+    let external: Vec<String> = valid.iter().filter_map(|(_, n)| n.external_ref.clone()).collect();
+    let mut known: HashMap<String, Uuid> = store::ids_by_external_ref(&mut c, ws, &external).await?;
+    let mut items = Vec::with_capacity(valid.len());
+    let mut rows = Vec::new();
+    let mut written: Vec<&NewInteraction> = Vec::new();
+    let mut links = Vec::new();
+    let mut touches = Touches::new();
+    for (_, n) in &valid {
+        if let Some(id) = n.external_ref.as_ref().and_then(|r| known.get(r)) {
+            items.push(BatchItem {
+                id: *id,
+                duplicate: true,
+            });
+            continue;
+        }
+        let row = InteractionRow::from_new(bilan_db::new_id(), ws, n.user_id.unwrap_or(actor.user_id), n, now);
+        if let Some(r) = &n.external_ref {
+            known.insert(r.clone(), row.id);
+        }
+        items.push(BatchItem {
+            id: row.id,
+            duplicate: false,
+        });
+        links.extend(contact_links(&row, n));
+        touches.row(&row);
+        rows.push(row);
+        written.push(n);
+    }
+    store::lock_accounts(&mut c, ws, &touches.accounts()).await?;
+    store::insert_rows(&mut c, &rows, &links).await?;
+    touches.apply(&mut c, ws).await?;
+    let mut audit = Vec::with_capacity(rows.len());
+    for (row, n) in rows.into_iter().zip(written) {
+        let id = row.id;
+        let snapshot = row.into_interaction(n.contact_ids.clone())?;
+        audit.push(entry(
+            actor,
+            now,
+            AuditAction::Create,
+            "interaction",
+            id,
+            None,
+            Some(&snapshot),
+        ));
+    }
+    bilan_db::audit::insert_rows(&mut c, &audit).await?;
+    tx.commit().await?;
+    let inserted = items.iter().filter(|i| !i.duplicate).count();
+    let report = BatchReport {
+        inserted,
+        skipped_duplicates: items.len() - inserted,
+        items,
+    };
+    tracing::info!(
+        inserted = report.inserted,
+        skipped = report.skipped_duplicates,
+        user.id = %actor.user_id,
+        "interactions batch"
+    );
+    Ok(report)
+}
+
+/// Replaces an interaction's fields if nobody changed it since `version`.
+///
+/// Moving it (another instant, direction or account) drops the explicit answer
+/// links it is part of and recomputes the first responses it affected.
+pub async fn update_interaction(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    version: i64,
+    input: &InteractionInput,
+) -> AppResult<Interaction> {
+    actor.require(Permission::WriteInteractions)?;
+    let new = input.validate()?;
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    let mut e = ValidationErrors::new();
+    for (field, code) in check_refs(&mut c, ws, now, &[&new]).await?.into_iter().flatten() {
+        e.add(field, code);
+    }
+    e.into_result()?;
+    store::lock_accounts(&mut c, ws, &[before.account_id, new.account_id]).await?;
+    let row = InteractionRow::from_new(id, ws, new.user_id.unwrap_or(before.user_id), &new, now);
+    let moved = before.account_id != new.account_id
+        || before.direction != new.direction
+        || before.occurred_at != new.occurred_at;
+    let mut touches = Touches::new();
+    if moved {
+        for (inbound, account, at) in store::release_links_to(&mut c, ws, id).await? {
+            touches.inbound(account, inbound, at);
+        }
+        if before.direction == Direction::Outbound {
+            touches.outbound(before.account_id, before.occurred_at);
+        }
+        touches.row(&row);
+    }
+    match store::update(&mut c, version, &row, &new.contact_ids, moved).await? {
+        UpdateOutcome::Updated(()) => {}
+        UpdateOutcome::Stale(current_version) => return Err(AppError::Stale { current_version }),
+        UpdateOutcome::NotFound => return Err(AppError::NotFound),
+    }
+    touches.apply(&mut c, ws).await?;
+    let after = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "interaction",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Deletes an interaction; the inbounds it answered get the next outbound instead.
+pub async fn delete_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
+    actor.require(Permission::WriteInteractions)?;
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
+    let mut touches = Touches::new();
+    for (inbound, account, at) in store::release_links_to(&mut c, ws, id).await? {
+        touches.inbound(account, inbound, at);
+    }
+    if before.direction == Direction::Outbound {
+        touches.outbound(before.account_id, before.occurred_at);
+    }
+    store::delete(&mut c, ws, id).await?;
+    touches.apply(&mut c, ws).await?;
+    record(
+        &mut c,
+        actor,
+        app.now(),
+        AuditAction::Delete,
+        "interaction",
+        id,
+        Some(&before),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Records that `outbound_id` is the answer to `inbound_id` (when the next
+/// outbound was about something else): same account, not earlier than the request.
+pub async fn link_answer(app: &App, actor: &Actor, inbound_id: Uuid, outbound_id: Uuid) -> AppResult<Interaction> {
+    actor.require(Permission::WriteInteractions)?;
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
+    let Some(answer) = store::find_row(&mut c, ws, outbound_id).await? else {
+        return Err(AppError::field("outbound_id", "interaction.unknown"));
+    };
+    let mut e = ValidationErrors::new();
+    if before.direction != Direction::Inbound {
+        e.add("inbound_id", "answer.not_inbound");
+    }
+    if answer.direction() != Some(Direction::Outbound) {
+        e.add("outbound_id", "answer.not_outbound");
+    } else if answer.account_id != before.account_id {
+        e.add("outbound_id", "answer.other_account");
+    } else if answer.occurred_at < before.occurred_at {
+        e.add("outbound_id", "answer.before_request");
+    }
+    e.into_result()?;
+    store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
+    let seconds = (answer.occurred_at - before.occurred_at).num_seconds();
+    store::set_link(&mut c, ws, inbound_id, outbound_id, seconds, now).await?;
+    let after = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "interaction",
+        inbound_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Removes an explicit answer link: the next outbound answers the inbound again.
+pub async fn unlink_answer(app: &App, actor: &Actor, inbound_id: Uuid) -> AppResult<Interaction> {
+    actor.require(Permission::WriteInteractions)?;
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
+    if !before.answer_linked {
+        return Ok(before);
+    }
+    store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
+    store::clear_link(&mut c, ws, inbound_id, now).await?;
+    let mut touches = Touches::new();
+    touches.inbound(before.account_id, inbound_id, before.occurred_at);
+    touches.apply(&mut c, ws).await?;
+    let after = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "interaction",
+        inbound_id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The caller's open follow-ups: late ones, and those due within
+/// [`bilan_domain::timeline::FOLLOW_UP_HORIZON_DAYS`] days.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct MyFollowUps {
+    /// Due before today, oldest first.
+    pub overdue: Vec<FollowUpItem>,
+    /// Due today or within the horizon, soonest first.
+    pub due_soon: Vec<FollowUpItem>,
+}
+
+/// The caller's open follow-ups as of `today` (their local date, given by the caller).
+pub async fn my_follow_ups(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<MyFollowUps> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut pc = app.db.acquire().await?;
+    let items = store::open_follow_ups(
+        &mut pc.conn(),
+        actor.workspace_id,
+        actor.user_id,
+        follow_up_horizon(today),
+        FOLLOW_UPS_MAX,
+    )
+    .await?;
+    let (overdue, due_soon) = items
+        .into_iter()
+        .partition(|i| i.interaction.follow_up.as_ref().is_some_and(|f| f.due < today));
+    Ok(MyFollowUps { overdue, due_soon })
+}
+
+/// Marks an interaction's follow-up done (doing it twice changes nothing).
+pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult<Interaction> {
+    actor.require(Permission::WriteInteractions)?;
+    let now = app.now();
+    let ws = actor.workspace_id;
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    match &before.follow_up {
+        None => return Err(AppError::Conflict("no follow-up on this interaction".into())),
+        Some(f) if f.done_at.is_some() => return Ok(before),
+        Some(_) => {}
+    }
+    store::complete_follow_up(&mut c, ws, id, now).await?;
+    let after = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "interaction",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Which answered requests response statistics cover, as text parameters.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct ResponseQuery {
+    /// One account's id.
+    pub account: Option<String>,
+    /// The channel the client used.
+    pub channel: Option<String>,
+    /// The user who answered.
+    pub user: Option<String>,
+    /// First day of the requests, inclusive (Paris time).
+    pub from: Option<String>,
+    /// Last day of the requests, inclusive (Paris time).
+    pub to: Option<String>,
+}
+
+impl ResponseQuery {
+    /// Parses the parameters.
+    pub fn parse(&self) -> AppResult<ResponseFilter> {
+        let mut e = ValidationErrors::new();
+        let account_id = parse_opt(&mut e, "account", &self.account, "id.invalid", |s| {
+            Uuid::parse_str(s).ok()
+        });
+        let channel = parse_opt(&mut e, "channel", &self.channel, "channel.invalid", Channel::parse);
+        let user_id = parse_opt(&mut e, "user", &self.user, "id.invalid", |s| Uuid::parse_str(s).ok());
+        let (from, until) = period(&mut e, &self.from, &self.to);
+        e.into_result()?;
+        Ok(ResponseFilter {
+            account_id,
+            channel,
+            user_id,
+            from,
+            until,
+        })
+    }
+}
+
+/// First-response times of answered requests: count, mean and median overall,
+/// by the channel the client used and by the user who answered.
+pub async fn response_stats(app: &App, actor: &Actor, query: &ResponseQuery) -> AppResult<ResponseStats> {
+    actor.require(Permission::ReadAccounts)?;
+    let filter = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    let samples = store::response_samples(&mut pc.conn(), actor.workspace_id, &filter).await?;
+    Ok(ResponseStats::compute(&samples))
+}

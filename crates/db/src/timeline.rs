@@ -1,0 +1,1080 @@
+//! Interactions: bulk storage, the keyset-paginated timeline, follow-ups, and
+//! first responses kept up to date incrementally.
+//!
+//! First responses are maintained by recomputing a window of one account's
+//! timeline with [`bilan_domain::timeline::first_responses`], never by loading the
+//! whole timeline: see [`Touches`] for why the window is enough.
+
+use crate::accounts::UpdateOutcome;
+use crate::{bind_args, dialect, with_conn, Arg, Conn, DbError, DbResult, Engine, SqlBuilder};
+use bilan_domain::pagination::Cursor;
+use bilan_domain::timeline::{first_responses, Channel, Direction, FollowUp, Interaction, NewInteraction};
+use chrono::{DateTime, NaiveDate, Utc};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use uuid::Uuid;
+
+/// An interaction row as stored (contacts live in `interaction_contacts`).
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct InteractionRow {
+    /// Identifier.
+    pub id: Uuid,
+    /// Workspace.
+    pub workspace_id: Uuid,
+    /// Account.
+    pub account_id: Uuid,
+    /// Channel code.
+    pub channel: String,
+    /// Direction code.
+    pub direction: String,
+    /// When, whole seconds.
+    pub occurred_at: DateTime<Utc>,
+    /// Supplier-side user.
+    pub user_id: Uuid,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Summary.
+    pub summary: Option<String>,
+    /// Tags, comma-separated.
+    pub tags: String,
+    /// Value delivered beyond the contract.
+    pub beyond_contract: bool,
+    /// Linked record kind.
+    pub related_kind: Option<String>,
+    /// Linked record id.
+    pub related_id: Option<Uuid>,
+    /// External reference.
+    pub external_ref: Option<String>,
+    /// Answering outbound (inbounds only).
+    pub answered_by: Option<Uuid>,
+    /// Seconds to that answer.
+    pub response_seconds: Option<i64>,
+    /// Whether a person chose the answer.
+    pub answer_linked: bool,
+    /// Follow-up: what.
+    pub follow_up_what: Option<String>,
+    /// Follow-up: who.
+    pub follow_up_user_id: Option<Uuid>,
+    /// Follow-up: due date.
+    pub follow_up_due: Option<NaiveDate>,
+    /// Follow-up: done at.
+    pub follow_up_done_at: Option<DateTime<Utc>>,
+    /// Normalised search text.
+    pub search_text: String,
+    /// Version.
+    pub version: i64,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Updated.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Column list shared by every interaction query (alias `i`).
+pub const COLUMNS: &str = "i.id, i.workspace_id, i.account_id, i.channel, i.direction, i.occurred_at, i.user_id, \
+    i.subject, i.summary, i.tags, i.beyond_contract, i.related_kind, i.related_id, i.external_ref, i.answered_by, \
+    i.response_seconds, i.answer_linked, i.follow_up_what, i.follow_up_user_id, i.follow_up_due, \
+    i.follow_up_done_at, i.search_text, i.version, i.created_at, i.updated_at";
+
+const INSERT_COLUMNS: &str = "id, workspace_id, account_id, channel, direction, occurred_at, user_id, subject, \
+    summary, tags, beyond_contract, related_kind, related_id, external_ref, answered_by, response_seconds, \
+    answer_linked, follow_up_what, follow_up_user_id, follow_up_due, follow_up_done_at, search_text, version, \
+    created_at, updated_at";
+
+impl InteractionRow {
+    /// Converts to the domain type, refusing values the code never writes.
+    pub fn into_interaction(self, contact_ids: Vec<Uuid>) -> DbResult<Interaction> {
+        let corrupt = |what: &str| DbError::Corrupt(format!("interactions.{what} of {}", self.id));
+        let channel = Channel::parse(&self.channel).ok_or_else(|| corrupt("channel"))?;
+        let direction = Direction::parse(&self.direction).ok_or_else(|| corrupt("direction"))?;
+        let follow_up = match (self.follow_up_what, self.follow_up_user_id, self.follow_up_due) {
+            (Some(what), Some(user_id), Some(due)) => Some(FollowUp {
+                what,
+                user_id,
+                due,
+                done_at: self.follow_up_done_at,
+            }),
+            (None, None, None) => None,
+            _ => return Err(corrupt("follow_up")),
+        };
+        Ok(Interaction {
+            id: self.id,
+            workspace_id: self.workspace_id,
+            account_id: self.account_id,
+            channel,
+            direction,
+            occurred_at: self.occurred_at,
+            user_id: self.user_id,
+            contact_ids,
+            subject: self.subject,
+            summary: self.summary,
+            tags: self
+                .tags
+                .split(',')
+                .filter(|t| !t.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            beyond_contract: self.beyond_contract,
+            related_kind: self.related_kind,
+            related_id: self.related_id,
+            external_ref: self.external_ref,
+            answered_by: self.answered_by,
+            response_seconds: self.response_seconds,
+            answer_linked: self.answer_linked,
+            follow_up,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+
+    /// Builds the row of a validated interaction; `user_id` is the resolved user
+    /// (the input's, or the person logging it), also the default follow-up owner.
+    pub fn from_new(id: Uuid, workspace: Uuid, user_id: Uuid, n: &NewInteraction, now: DateTime<Utc>) -> Self {
+        let f = n.follow_up.as_ref();
+        InteractionRow {
+            id,
+            workspace_id: workspace,
+            account_id: n.account_id,
+            channel: n.channel.code().to_owned(),
+            direction: n.direction.code().to_owned(),
+            occurred_at: n.occurred_at,
+            user_id,
+            subject: n.subject.clone(),
+            summary: n.summary.clone(),
+            tags: n.tags.join(","),
+            beyond_contract: n.beyond_contract,
+            related_kind: n.related_kind.clone(),
+            related_id: n.related_id,
+            external_ref: n.external_ref.clone(),
+            answered_by: None,
+            response_seconds: None,
+            answer_linked: false,
+            follow_up_what: f.map(|f| f.what.clone()),
+            follow_up_user_id: f.map(|f| f.user_id.unwrap_or(user_id)),
+            follow_up_due: f.map(|f| f.due),
+            follow_up_done_at: None,
+            search_text: n.search_text(),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// The direction, read back.
+    pub fn direction(&self) -> Option<Direction> {
+        Direction::parse(&self.direction)
+    }
+}
+
+/// A value of a bulk statement: bound, or a literal for the nullable types
+/// [`Arg`] has no variant for (a typed NULL, so PostgreSQL infers the column).
+enum Val {
+    Bind(Arg),
+    Lit(&'static str),
+}
+
+fn push_val(b: &mut SqlBuilder, v: Val) {
+    match v {
+        Val::Bind(a) => {
+            b.bind(a);
+        }
+        Val::Lit(l) => {
+            b.push(l);
+        }
+    }
+}
+
+fn opt_i64(v: Option<i64>) -> Val {
+    v.map_or(Val::Lit("CAST(NULL AS BIGINT)"), |v| Val::Bind(Arg::I64(v)))
+}
+
+fn row_values(r: &InteractionRow) -> [Val; 25] {
+    use Val::Bind;
+    [
+        Bind(Arg::Uuid(r.id)),
+        Bind(Arg::Uuid(r.workspace_id)),
+        Bind(Arg::Uuid(r.account_id)),
+        Bind(Arg::Text(r.channel.clone())),
+        Bind(Arg::Text(r.direction.clone())),
+        Bind(Arg::Instant(r.occurred_at)),
+        Bind(Arg::Uuid(r.user_id)),
+        Bind(Arg::OptText(r.subject.clone())),
+        Bind(Arg::OptText(r.summary.clone())),
+        Bind(Arg::Text(r.tags.clone())),
+        Bind(Arg::Bool(r.beyond_contract)),
+        Bind(Arg::OptText(r.related_kind.clone())),
+        Bind(Arg::OptUuid(r.related_id)),
+        Bind(Arg::OptText(r.external_ref.clone())),
+        Bind(Arg::OptUuid(r.answered_by)),
+        opt_i64(r.response_seconds),
+        Bind(Arg::Bool(r.answer_linked)),
+        Bind(Arg::OptText(r.follow_up_what.clone())),
+        Bind(Arg::OptUuid(r.follow_up_user_id)),
+        Bind(Arg::OptDate(r.follow_up_due)),
+        // INSERT coerces a bare NULL to the column's type on both engines.
+        r.follow_up_done_at.map_or(Val::Lit("NULL"), |d| Bind(Arg::Instant(d))),
+        Bind(Arg::Text(r.search_text.clone())),
+        Bind(Arg::I64(r.version)),
+        Bind(Arg::Instant(r.created_at)),
+        Bind(Arg::Instant(r.updated_at)),
+    ]
+}
+
+/// Inserts many rows with multi-row `INSERT`s, their contacts (`(workspace,
+/// interaction, contact)` triples) and, on SQLite, their search index entries in
+/// one set-based statement. First responses are not computed here: see [`Touches`].
+pub async fn insert_rows(
+    conn: &mut Conn<'_>,
+    rows: &[InteractionRow],
+    contacts: &[(Uuid, Uuid, Uuid)],
+) -> DbResult<()> {
+    let mark = dialect::search_mark(conn, "interactions").await?;
+    let per_statement = dialect::rows_per_insert(conn.engine(), 25);
+    for chunk in rows.chunks(per_statement) {
+        let mut b = SqlBuilder::bulk(
+            &format!("INSERT INTO interactions ({INSERT_COLUMNS}) VALUES "),
+            conn.engine(),
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            for (j, v) in row_values(r).into_iter().enumerate() {
+                if j > 0 {
+                    b.push(", ");
+                }
+                push_val(&mut b, v);
+            }
+            b.push(")");
+        }
+        execute(conn, b).await?;
+    }
+    insert_contacts(conn, contacts).await?;
+    dialect::index_new_rows(conn, "interactions", mark).await?;
+    Ok(())
+}
+
+async fn insert_contacts(conn: &mut Conn<'_>, links: &[(Uuid, Uuid, Uuid)]) -> DbResult<()> {
+    for chunk in links.chunks(dialect::rows_per_insert(conn.engine(), 3)) {
+        let mut b = SqlBuilder::bulk(
+            "INSERT INTO interaction_contacts (workspace_id, interaction_id, contact_id) VALUES ",
+            conn.engine(),
+        );
+        for (i, (w, n, c)) in chunk.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            b.bind(Arg::Uuid(*w)).push(", ").bind(Arg::Uuid(*n)).push(", ");
+            b.bind(Arg::Uuid(*c)).push(")");
+        }
+        execute(conn, b).await?;
+    }
+    Ok(())
+}
+
+async fn execute(conn: &mut Conn<'_>, b: SqlBuilder) -> DbResult<u64> {
+    let (sql, args) = (b.sql, b.args);
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?)
+}
+
+/// Appends `column IN (…)` for a non-empty list of ids.
+fn push_in(b: &mut SqlBuilder, column: &str, ids: &[Uuid]) {
+    b.push(&format!("{column} IN ("));
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(Arg::Uuid(*id));
+    }
+    b.push(")");
+}
+
+/// The contacts of each of these interactions, by interaction id.
+pub async fn contacts_of(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<Uuid>>> {
+    let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let mut b = SqlBuilder::bulk(
+            "SELECT interaction_id, contact_id FROM interaction_contacts WHERE workspace_id = ",
+            conn.engine(),
+        );
+        b.bind(Arg::Uuid(workspace)).push(" AND ");
+        push_in(&mut b, "interaction_id", chunk);
+        let (sql, args) = (b.sql, b.args);
+        let pairs: Vec<(Uuid, Uuid)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        for (i, c) in pairs {
+            out.entry(i).or_default().push(c);
+        }
+    }
+    Ok(out)
+}
+
+async fn with_contacts(conn: &mut Conn<'_>, workspace: Uuid, rows: Vec<InteractionRow>) -> DbResult<Vec<Interaction>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut contacts = contacts_of(conn, workspace, &ids).await?;
+    rows.into_iter()
+        .map(|r| {
+            let c = contacts.remove(&r.id).unwrap_or_default();
+            r.into_interaction(c)
+        })
+        .collect()
+}
+
+/// The tables whose ids an interaction may reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefTable {
+    /// Accounts.
+    Accounts,
+    /// Contacts.
+    Contacts,
+    /// Users.
+    Users,
+}
+
+/// Which of `ids` exist in `table` within the workspace (one query per 500 ids).
+pub async fn existing_ids(
+    conn: &mut Conn<'_>,
+    table: RefTable,
+    workspace: Uuid,
+    ids: &[Uuid],
+) -> DbResult<HashSet<Uuid>> {
+    let name = match table {
+        RefTable::Accounts => "accounts",
+        RefTable::Contacts => "contacts",
+        RefTable::Users => "users",
+    };
+    let mut found = HashSet::new();
+    for chunk in ids.chunks(500) {
+        let mut b = SqlBuilder::bulk(&format!("SELECT id FROM {name} WHERE workspace_id = "), conn.engine());
+        b.bind(Arg::Uuid(workspace)).push(" AND ");
+        push_in(&mut b, "id", chunk);
+        let (sql, args) = (b.sql, b.args);
+        let rows: Vec<Uuid> = with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        found.extend(rows);
+    }
+    Ok(found)
+}
+
+/// The interactions already holding any of these external references, by reference.
+pub async fn ids_by_external_ref(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    refs: &[String],
+) -> DbResult<HashMap<String, Uuid>> {
+    let mut out = HashMap::new();
+    for chunk in refs.chunks(500) {
+        let mut b = SqlBuilder::bulk(
+            "SELECT external_ref, id FROM interactions WHERE workspace_id = ",
+            conn.engine(),
+        );
+        b.bind(Arg::Uuid(workspace)).push(" AND external_ref IN (");
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(Arg::Text(r.clone()));
+        }
+        b.push(")");
+        let (sql, args) = (b.sql, b.args);
+        let rows: Vec<(String, Uuid)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Serialises writers of these accounts' timelines until the transaction ends, so
+/// two transactions never compute first responses from each other's stale view.
+///
+/// PostgreSQL takes row locks in id order (no deadlock between two batches);
+/// SQLite already has a single writer, so nothing is needed there.
+pub async fn lock_accounts(conn: &mut Conn<'_>, workspace: Uuid, accounts: &[Uuid]) -> DbResult<()> {
+    if let Conn::Postgres(c) = conn {
+        let mut ids = accounts.to_vec();
+        ids.sort();
+        ids.dedup();
+        sqlx::query("SELECT id FROM accounts WHERE workspace_id = $1 AND id = ANY($2) ORDER BY id FOR NO KEY UPDATE")
+            .bind(workspace)
+            .bind(&ids)
+            .fetch_all(&mut **c)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Finds a stored row of the workspace.
+pub async fn find_row(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<InteractionRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM interactions i WHERE i.workspace_id = $1 AND i.id = $2");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// Finds an interaction of the workspace with its contacts.
+pub async fn find(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<Interaction>> {
+    match find_row(conn, workspace, id).await? {
+        Some(row) => Ok(with_contacts(conn, workspace, vec![row]).await?.pop()),
+        None => Ok(None),
+    }
+}
+
+/// Replaces an interaction's fields if its version is still `expected_version`.
+///
+/// `reset_answer` clears the row's own first response (its instant, direction or
+/// account changed); the follow-up's done mark is kept unless the follow-up is removed.
+pub async fn update(
+    conn: &mut Conn<'_>,
+    expected_version: i64,
+    r: &InteractionRow,
+    contacts: &[Uuid],
+    reset_answer: bool,
+) -> DbResult<UpdateOutcome<()>> {
+    let mut b = SqlBuilder::new("UPDATE interactions SET account_id = ");
+    b.bind(Arg::Uuid(r.account_id));
+    b.push(", channel = ").bind(Arg::Text(r.channel.clone()));
+    b.push(", direction = ").bind(Arg::Text(r.direction.clone()));
+    b.push(", occurred_at = ").bind(Arg::Instant(r.occurred_at));
+    b.push(", user_id = ").bind(Arg::Uuid(r.user_id));
+    b.push(", subject = ").bind(Arg::OptText(r.subject.clone()));
+    b.push(", summary = ").bind(Arg::OptText(r.summary.clone()));
+    b.push(", tags = ").bind(Arg::Text(r.tags.clone()));
+    b.push(", beyond_contract = ").bind(Arg::Bool(r.beyond_contract));
+    b.push(", related_kind = ").bind(Arg::OptText(r.related_kind.clone()));
+    b.push(", related_id = ").bind(Arg::OptUuid(r.related_id));
+    b.push(", external_ref = ").bind(Arg::OptText(r.external_ref.clone()));
+    b.push(", follow_up_what = ")
+        .bind(Arg::OptText(r.follow_up_what.clone()));
+    b.push(", follow_up_user_id = ").bind(Arg::OptUuid(r.follow_up_user_id));
+    b.push(", follow_up_due = ").bind(Arg::OptDate(r.follow_up_due));
+    if r.follow_up_what.is_none() {
+        b.push(", follow_up_done_at = NULL");
+    }
+    if reset_answer {
+        b.push(", answered_by = NULL, response_seconds = NULL, answer_linked = FALSE");
+    }
+    b.push(", search_text = ").bind(Arg::Text(r.search_text.clone()));
+    b.push(", version = version + 1, updated_at = ")
+        .bind(Arg::Instant(r.updated_at));
+    b.push(" WHERE workspace_id = ").bind(Arg::Uuid(r.workspace_id));
+    b.push(" AND id = ").bind(Arg::Uuid(r.id));
+    b.push(" AND version = ").bind(Arg::I64(expected_version));
+    if execute(conn, b).await? == 0 {
+        return Ok(match current_version(conn, r.workspace_id, r.id).await? {
+            Some(v) => UpdateOutcome::Stale(v),
+            None => UpdateOutcome::NotFound,
+        });
+    }
+    with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM interaction_contacts WHERE workspace_id = $1 AND interaction_id = $2"
+    )
+    .bind(r.workspace_id)
+    .bind(r.id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    let links: Vec<_> = contacts.iter().map(|c| (r.workspace_id, r.id, *c)).collect();
+    insert_contacts(conn, &links).await?;
+    Ok(UpdateOutcome::Updated(()))
+}
+
+async fn current_version(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<i64>> {
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT version FROM interactions WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// Deletes an interaction (its contact links go with it).
+pub async fn delete(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<bool> {
+    let n = with_conn!(conn, |c| sqlx::query(
+        "DELETE FROM interactions WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Turns the explicit answer links pointing at `outbound` back to automatic and
+/// returns those inbounds (id, account, instant), now unanswered, to [`Touches::inbound`].
+pub async fn release_links_to(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    outbound: Uuid,
+) -> DbResult<Vec<(Uuid, Uuid, DateTime<Utc>)>> {
+    let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = with_conn!(conn, |c| sqlx::query_as(
+        "SELECT id, account_id, occurred_at FROM interactions \
+         WHERE workspace_id = $1 AND answered_by = $2 AND answer_linked = TRUE"
+    )
+    .bind(workspace)
+    .bind(outbound)
+    .fetch_all(&mut **c)
+    .await)?;
+    if !rows.is_empty() {
+        with_conn!(conn, |c| sqlx::query(
+            "UPDATE interactions SET answered_by = NULL, response_seconds = NULL, answer_linked = FALSE \
+             WHERE workspace_id = $1 AND answered_by = $2 AND answer_linked = TRUE"
+        )
+        .bind(workspace)
+        .bind(outbound)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    }
+    Ok(rows)
+}
+
+/// Records that a person chose `outbound` as the answer to `inbound`.
+pub async fn set_link(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    inbound: Uuid,
+    outbound: Uuid,
+    seconds: i64,
+    now: DateTime<Utc>,
+) -> DbResult<()> {
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE interactions SET answered_by = $3, response_seconds = $4, answer_linked = TRUE, \
+         version = version + 1, updated_at = $5 WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(inbound)
+    .bind(outbound)
+    .bind(seconds)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Removes an explicit answer link (the automatic rule applies again once the
+/// inbound goes through [`Touches::inbound`]).
+pub async fn clear_link(conn: &mut Conn<'_>, workspace: Uuid, inbound: Uuid, now: DateTime<Utc>) -> DbResult<()> {
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE interactions SET answered_by = NULL, response_seconds = NULL, answer_linked = FALSE, \
+         version = version + 1, updated_at = $3 WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(inbound)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Writes automatic answers `(inbound, answering outbound, seconds)`, many per statement.
+async fn write_answers(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    answers: &[(Uuid, Option<Uuid>, Option<i64>)],
+) -> DbResult<()> {
+    for chunk in answers.chunks(dialect::rows_per_insert(conn.engine(), 3)) {
+        let mut b = SqlBuilder::bulk("WITH v (id, answered_by, response_seconds) AS (VALUES ", conn.engine());
+        for (i, (id, by, secs)) in chunk.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            b.bind(Arg::Uuid(*id)).push(", ").bind(Arg::OptUuid(*by)).push(", ");
+            push_val(&mut b, opt_i64(*secs));
+            b.push(")");
+        }
+        b.push(
+            ") UPDATE interactions SET answered_by = v.answered_by, response_seconds = v.response_seconds \
+             FROM v WHERE interactions.workspace_id = ",
+        );
+        b.bind(Arg::Uuid(workspace)).push(" AND interactions.id = v.id");
+        execute(conn, b).await?;
+    }
+    Ok(())
+}
+
+type Outbound = (Uuid, DateTime<Utc>);
+
+/// The account's nearest outbound strictly before (`before = true`) or after `at`.
+async fn outbound_near(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    at: DateTime<Utc>,
+    before: bool,
+) -> DbResult<Option<Outbound>> {
+    let sql = if before {
+        "SELECT id, occurred_at FROM interactions WHERE workspace_id = $1 AND account_id = $2 \
+         AND direction = 'outbound' AND occurred_at < $3 ORDER BY occurred_at DESC, id DESC LIMIT 1"
+    } else {
+        "SELECT id, occurred_at FROM interactions WHERE workspace_id = $1 AND account_id = $2 \
+         AND direction = 'outbound' AND occurred_at > $3 ORDER BY occurred_at, id LIMIT 1"
+    };
+    Ok(with_conn!(conn, |c| sqlx::query_as(sql)
+        .bind(workspace)
+        .bind(account)
+        .bind(at)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// Answers inbounds stored unanswered and unlinked when no outbound of their
+/// account changed: each one's answer is simply the first outbound at or after it.
+async fn answer_inbounds(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    inbounds: &[(Uuid, DateTime<Utc>)],
+) -> DbResult<usize> {
+    let (Some(lo), Some(hi)) = (inbounds.iter().map(|i| i.1).min(), inbounds.iter().map(|i| i.1).max()) else {
+        return Ok(0);
+    };
+    let mut outbounds: Vec<Outbound> = with_conn!(conn, |c| sqlx::query_as(
+        "SELECT id, occurred_at FROM interactions WHERE workspace_id = $1 AND account_id = $2 \
+         AND direction = 'outbound' AND occurred_at >= $3 AND occurred_at <= $4"
+    )
+    .bind(workspace)
+    .bind(account)
+    .bind(lo)
+    .bind(hi)
+    .fetch_all(&mut **c)
+    .await)?;
+    outbounds.extend(outbound_near(conn, workspace, account, hi, false).await?);
+    let mut events: Vec<_> = outbounds
+        .into_iter()
+        .map(|(id, at)| (id, Direction::Outbound, at, None))
+        .collect();
+    events.extend(inbounds.iter().map(|&(id, at)| (id, Direction::Inbound, at, None)));
+    let answers: Vec<_> = first_responses(&events)
+        .into_iter()
+        .map(|(i, o, s)| (i, Some(o), Some(s)))
+        .collect();
+    write_answers(conn, workspace, &answers).await?;
+    Ok(answers.len())
+}
+
+/// Recomputes the automatic answers of the account's inbounds after outbounds
+/// changed somewhere in `[lo, hi]` (`None`: unbounded), writing only those that differ.
+pub async fn refresh_window(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    lo: Option<DateTime<Utc>>,
+    hi: Option<DateTime<Utc>>,
+) -> DbResult<usize> {
+    let floor = match lo {
+        Some(lo) => outbound_near(conn, workspace, account, lo, true).await?.map(|o| o.1),
+        None => None,
+    };
+    let mut b = SqlBuilder::new(
+        "SELECT id, direction, occurred_at, answered_by, response_seconds FROM interactions WHERE workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND account_id = ")
+        .bind(Arg::Uuid(account));
+    if let Some(f) = floor {
+        b.push(" AND occurred_at > ").bind(Arg::Instant(f));
+    }
+    if let Some(h) = hi {
+        b.push(" AND occurred_at <= ").bind(Arg::Instant(h));
+    }
+    b.push(" AND (direction = 'outbound' OR answer_linked = FALSE)");
+    let (sql, args) = (b.sql, b.args);
+    type WindowRow = (Uuid, String, DateTime<Utc>, Option<Uuid>, Option<i64>);
+    let rows: Vec<WindowRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    let mut events = Vec::with_capacity(rows.len() + 1);
+    let mut current: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
+    for (id, dir, at, by, secs) in rows {
+        let dir = Direction::parse(&dir).ok_or_else(|| DbError::Corrupt(format!("interactions.direction of {id}")))?;
+        if dir == Direction::Inbound {
+            current.insert(id, (by, secs));
+        }
+        events.push((id, dir, at, None));
+    }
+    if let Some(h) = hi {
+        if let Some((id, at)) = outbound_near(conn, workspace, account, h, false).await? {
+            events.push((id, Direction::Outbound, at, None));
+        }
+    }
+    let mut desired: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = first_responses(&events)
+        .into_iter()
+        .map(|(i, o, s)| (i, (Some(o), Some(s))))
+        .collect();
+    let mut changes: Vec<(Uuid, Option<Uuid>, Option<i64>)> = current
+        .into_iter()
+        .filter_map(|(id, now)| {
+            let want = desired.remove(&id).unwrap_or((None, None));
+            (want != now).then_some((id, want.0, want.1))
+        })
+        .collect();
+    changes.sort_by_key(|c| c.0);
+    write_answers(conn, workspace, &changes).await?;
+    Ok(changes.len())
+}
+
+/// What changed on which timelines in one transaction, to bring first responses
+/// up to date once at the end.
+///
+/// The answer of an inbound is the first outbound at or after it. When outbounds
+/// change only within `[lo, hi]`, an inbound at or before the last outbound `L`
+/// before `lo` keeps its answer (that outbound is unchanged and comes first), and
+/// an inbound after `hi` too (nothing after it changed): only inbounds in `(L, hi]`
+/// are recomputed, from the outbounds there plus the first one after `hi`. When
+/// no outbound changed, only the touched inbounds can change.
+#[derive(Debug, Default)]
+pub struct Touches {
+    accounts: BTreeMap<Uuid, Touched>,
+}
+
+#[derive(Debug, Default)]
+struct Touched {
+    lo: Option<DateTime<Utc>>,
+    hi: Option<DateTime<Utc>>,
+    outbound: bool,
+    inbounds: Vec<(Uuid, DateTime<Utc>)>,
+}
+
+impl Touched {
+    fn widen(&mut self, at: DateTime<Utc>) {
+        self.lo = Some(self.lo.map_or(at, |l| l.min(at)));
+        self.hi = Some(self.hi.map_or(at, |h| h.max(at)));
+    }
+}
+
+impl Touches {
+    /// No change yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// An outbound appeared at, or left, instant `at` of `account`'s timeline.
+    pub fn outbound(&mut self, account: Uuid, at: DateTime<Utc>) {
+        let t = self.accounts.entry(account).or_default();
+        t.widen(at);
+        t.outbound = true;
+    }
+
+    /// Inbound `id` at `at` is stored unanswered and unlinked and needs its answer.
+    pub fn inbound(&mut self, account: Uuid, id: Uuid, at: DateTime<Utc>) {
+        let t = self.accounts.entry(account).or_default();
+        t.widen(at);
+        t.inbounds.push((id, at));
+    }
+
+    /// Records a new or changed row (unanswered, unlinked) by its direction.
+    pub fn row(&mut self, r: &InteractionRow) {
+        match r.direction() {
+            Some(Direction::Outbound) => self.outbound(r.account_id, r.occurred_at),
+            Some(Direction::Inbound) => self.inbound(r.account_id, r.id, r.occurred_at),
+            None => {}
+        }
+    }
+
+    /// The accounts touched, in id order (the order to lock them in).
+    pub fn accounts(&self) -> Vec<Uuid> {
+        self.accounts.keys().copied().collect()
+    }
+
+    /// Brings the first responses of every touched timeline up to date; returns
+    /// how many inbounds got a new answer.
+    pub async fn apply(self, conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<usize> {
+        let mut n = 0;
+        for (account, t) in self.accounts {
+            n += if t.outbound {
+                refresh_window(conn, workspace, account, t.lo, t.hi).await?
+            } else {
+                answer_inbounds(conn, workspace, account, &t.inbounds).await?
+            };
+        }
+        Ok(n)
+    }
+}
+
+/// Filters of a timeline; all optional and combined with AND.
+#[derive(Debug, Clone, Default)]
+pub struct TimelineFilter {
+    /// Search words (normalised) over subject, summary and tags.
+    pub terms: Vec<String>,
+    /// Channel.
+    pub channel: Option<Channel>,
+    /// Direction.
+    pub direction: Option<Direction>,
+    /// Supplier-side user.
+    pub user_id: Option<Uuid>,
+    /// Client contact involved.
+    pub contact_id: Option<Uuid>,
+    /// Tag (lower case).
+    pub tag: Option<String>,
+    /// From this instant, inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Until this instant, exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// One page of a timeline, newest first.
+#[derive(Debug)]
+pub struct TimelinePage {
+    /// The interactions.
+    pub items: Vec<Interaction>,
+    /// Where the next (older) page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// The timeline query: newest first in `interactions_timeline` index order, the
+/// cursor as a row comparison and `LIMIT` (no `OFFSET`, no `COUNT`), so a page
+/// costs the same on the millionth row as on the first.
+pub fn timeline_sql(
+    engine: Engine,
+    workspace: Uuid,
+    account: Uuid,
+    filter: &TimelineFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u32,
+) -> SqlBuilder {
+    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM interactions i WHERE i.workspace_id = "));
+    b.bind(Arg::Uuid(workspace));
+    b.push(" AND i.account_id = ").bind(Arg::Uuid(account));
+    if let Some(c) = filter.channel {
+        b.push(" AND i.channel = ").bind(Arg::Text(c.code().to_owned()));
+    }
+    if let Some(d) = filter.direction {
+        b.push(" AND i.direction = ").bind(Arg::Text(d.code().to_owned()));
+    }
+    if let Some(u) = filter.user_id {
+        b.push(" AND i.user_id = ").bind(Arg::Uuid(u));
+    }
+    if let Some(c) = filter.contact_id {
+        b.push(" AND i.id IN (SELECT ic.interaction_id FROM interaction_contacts ic WHERE ic.workspace_id = ");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND ic.contact_id = ")
+            .bind(Arg::Uuid(c));
+        b.push(")");
+    }
+    if let Some(t) = &filter.tag {
+        let escaped = t.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+        b.push(" AND (',' || i.tags || ',') LIKE ")
+            .bind(Arg::Text(format!("%,{escaped},%")));
+        b.push(" ESCAPE '\\'");
+    }
+    if let Some(f) = filter.from {
+        b.push(" AND i.occurred_at >= ").bind(Arg::Instant(f));
+    }
+    if let Some(u) = filter.until {
+        b.push(" AND i.occurred_at < ").bind(Arg::Instant(u));
+    }
+    if !filter.terms.is_empty() {
+        b.push(" AND ");
+        dialect::push_text_match(&mut b, engine, "interactions", "i", &filter.terms);
+    }
+    if let Some((at, id)) = after {
+        b.push(" AND (i.occurred_at, i.id) < (").bind(Arg::Instant(at));
+        b.push(", ").bind(Arg::Uuid(id)).push(")");
+    }
+    b.push(" ORDER BY i.occurred_at DESC, i.id DESC LIMIT ");
+    b.bind(Arg::I64(i64::from(limit) + 1));
+    b
+}
+
+/// Decodes a timeline cursor; `None` when it was not made by [`timeline`].
+pub fn cursor_position(cursor: &Cursor) -> Option<(DateTime<Utc>, Uuid)> {
+    let at = DateTime::parse_from_rfc3339(&cursor.key).ok()?.with_timezone(&Utc);
+    Some((at, Uuid::parse_str(&cursor.id).ok()?))
+}
+
+/// One page of an account's timeline, newest first, `limit` at a time after `after`.
+pub async fn timeline(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    filter: &TimelineFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u32,
+) -> DbResult<TimelinePage> {
+    let b = timeline_sql(conn.engine(), workspace, account, filter, after, limit);
+    let (sql, args) = (b.sql, b.args);
+    let mut rows: Vec<InteractionRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    let next = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| Cursor {
+            key: r.occurred_at.to_rfc3339(),
+            id: r.id.to_string(),
+        })
+    } else {
+        None
+    };
+    let items = with_contacts(conn, workspace, rows).await?;
+    Ok(TimelinePage { items, next })
+}
+
+/// A follow-up to do, with the account it concerns.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct FollowUpItem {
+    /// The interaction holding the follow-up.
+    pub interaction: Interaction,
+    /// Its account's name.
+    pub account_name: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct FollowUpRow {
+    #[sqlx(flatten)]
+    row: InteractionRow,
+    account_name: String,
+}
+
+/// A user's open follow-ups due on or before `until`, soonest first, at most `limit`.
+pub async fn open_follow_ups(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    user: Uuid,
+    until: NaiveDate,
+    limit: i64,
+) -> DbResult<Vec<FollowUpItem>> {
+    let sql = format!(
+        "SELECT {COLUMNS}, a.name AS account_name FROM interactions i \
+         JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id \
+         WHERE i.workspace_id = $1 AND i.follow_up_user_id = $2 AND i.follow_up_done_at IS NULL \
+         AND i.follow_up_due <= $3 ORDER BY i.follow_up_due, i.id LIMIT $4"
+    );
+    let rows: Vec<FollowUpRow> = with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(user)
+        .bind(until)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    let names: Vec<String> = rows.iter().map(|r| r.account_name.clone()).collect();
+    let items = with_contacts(conn, workspace, rows.into_iter().map(|r| r.row).collect()).await?;
+    Ok(items
+        .into_iter()
+        .zip(names)
+        .map(|(interaction, account_name)| FollowUpItem {
+            interaction,
+            account_name,
+        })
+        .collect())
+}
+
+/// Marks a follow-up done; false when there is no open follow-up on that interaction.
+pub async fn complete_follow_up(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
+    let n = with_conn!(conn, |c| sqlx::query(
+        "UPDATE interactions SET follow_up_done_at = $3, version = version + 1, updated_at = $3 \
+         WHERE workspace_id = $1 AND id = $2 AND follow_up_what IS NOT NULL AND follow_up_done_at IS NULL"
+    )
+    .bind(workspace)
+    .bind(id)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// Which answered inbounds response statistics cover.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseFilter {
+    /// One account.
+    pub account_id: Option<Uuid>,
+    /// The channel the client used.
+    pub channel: Option<Channel>,
+    /// The user who answered.
+    pub user_id: Option<Uuid>,
+    /// Inbounds from this instant, inclusive.
+    pub from: Option<DateTime<Utc>>,
+    /// Inbounds until this instant, exclusive.
+    pub until: Option<DateTime<Utc>>,
+}
+
+/// `(inbound channel, answering user, seconds)` of every answered inbound matching the filter.
+pub async fn response_samples(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    filter: &ResponseFilter,
+) -> DbResult<Vec<(Channel, Uuid, i64)>> {
+    let mut b = SqlBuilder::new(
+        "SELECT i.channel, o.user_id, i.response_seconds FROM interactions i \
+         JOIN interactions o ON o.workspace_id = i.workspace_id AND o.id = i.answered_by \
+         WHERE i.response_seconds IS NOT NULL AND i.workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace));
+    if let Some(a) = filter.account_id {
+        b.push(" AND i.account_id = ").bind(Arg::Uuid(a));
+    }
+    if let Some(c) = filter.channel {
+        b.push(" AND i.channel = ").bind(Arg::Text(c.code().to_owned()));
+    }
+    if let Some(u) = filter.user_id {
+        b.push(" AND o.user_id = ").bind(Arg::Uuid(u));
+    }
+    if let Some(f) = filter.from {
+        b.push(" AND i.occurred_at >= ").bind(Arg::Instant(f));
+    }
+    if let Some(u) = filter.until {
+        b.push(" AND i.occurred_at < ").bind(Arg::Instant(u));
+    }
+    let (sql, args) = (b.sql, b.args);
+    let rows: Vec<(String, Uuid, i64)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    rows.into_iter()
+        .map(|(c, u, s)| {
+            Channel::parse(&c)
+                .map(|c| (c, u, s))
+                .ok_or_else(|| DbError::Corrupt(format!("interactions.channel {c:?}")))
+        })
+        .collect()
+}
+
+/// Every interaction row of a workspace in id order, a batch at a time (export, copy).
+pub async fn rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<InteractionRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM interactions i WHERE i.workspace_id = $1 AND ($2 IS NULL OR i.id > $2) \
+         ORDER BY i.id LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// The engine's plan for a timeline query, one line per step (`EXPLAIN QUERY
+/// PLAN` on SQLite, `EXPLAIN` on PostgreSQL): to check that pages walk the index.
+pub async fn explain_timeline(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    filter: &TimelineFilter,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: u32,
+) -> DbResult<Vec<String>> {
+    let b = timeline_sql(conn.engine(), workspace, account, filter, after, limit);
+    Ok(match conn {
+        Conn::Sqlite(c) => {
+            let sql = format!("EXPLAIN QUERY PLAN {}", b.sql);
+            let rows: Vec<(i64, i64, i64, String)> =
+                bind_args!(sqlx::query_as(&sql), &b.args).fetch_all(&mut **c).await?;
+            rows.into_iter().map(|r| r.3).collect()
+        }
+        Conn::Postgres(c) => {
+            let sql = format!("EXPLAIN {}", b.sql);
+            bind_args!(sqlx::query_scalar(&sql), &b.args)
+                .fetch_all(&mut **c)
+                .await?
+        }
+    })
+}
