@@ -34,6 +34,9 @@ pub struct BenchArgs {
     /// Target rate of the page runs, requests per second.
     #[arg(long, default_value_t = 200)]
     pub rate: u32,
+    /// Rate of the search run, requests per second.
+    #[arg(long, default_value_t = 50)]
+    pub search_rate: u32,
     /// Client threads of the throughput run.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
@@ -126,7 +129,7 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
             "transport",
             "sante",
         ];
-        let rate = args.rate / 2;
+        let rate = args.search_rate;
         move || {
             fixed_rate(rate, secs, move |i| {
                 get(
@@ -141,7 +144,7 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     let _ = writeln!(
         report,
         "| API search at {} req/s | {} |",
-        args.rate / 2,
+        args.search_rate,
         search.summary()
     );
     let by_id = tokio::task::spawn_blocking({

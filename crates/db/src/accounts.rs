@@ -553,9 +553,16 @@ pub async fn list(
     after: Option<&Cursor>,
     limit: u32,
 ) -> DbResult<AccountPage> {
-    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM accounts a WHERE a.workspace_id = "));
-    b.bind(Arg::Uuid(workspace));
-    if !filter.terms.is_empty() {
+    let from_matches =
+        !filter.terms.is_empty() && dialect::search_from_matches(conn, "accounts", &filter.terms).await?;
+    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
+    if from_matches {
+        dialect::push_from_matches(&mut b, "accounts", "a", &filter.terms);
+    } else {
+        b.push("accounts a");
+    }
+    b.push(" WHERE a.workspace_id = ").bind(Arg::Uuid(workspace));
+    if !filter.terms.is_empty() && !from_matches {
         b.push(" AND ");
         dialect::push_text_match(&mut b, conn.engine(), "accounts", "a", &filter.terms);
     }

@@ -318,12 +318,19 @@ pub async fn list(
     after: Option<&Cursor>,
     limit: u32,
 ) -> DbResult<ContactPage> {
-    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM contacts c WHERE c.workspace_id = "));
-    b.bind(Arg::Uuid(workspace));
+    let from_matches =
+        !filter.terms.is_empty() && dialect::search_from_matches(conn, "contacts", &filter.terms).await?;
+    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
+    if from_matches {
+        dialect::push_from_matches(&mut b, "contacts", "c", &filter.terms);
+    } else {
+        b.push("contacts c");
+    }
+    b.push(" WHERE c.workspace_id = ").bind(Arg::Uuid(workspace));
     if let Some(a) = filter.account_id {
         b.push(" AND c.account_id = ").bind(Arg::Uuid(a));
     }
-    if !filter.terms.is_empty() {
+    if !filter.terms.is_empty() && !from_matches {
         b.push(" AND ");
         dialect::push_text_match(&mut b, conn.engine(), "contacts", "c", &filter.terms);
     }

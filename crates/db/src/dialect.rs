@@ -27,6 +27,42 @@ pub fn push_text_match(b: &mut SqlBuilder, engine: Engine, table: &str, alias: &
     }
 }
 
+/// Below this many full-text matches, a search reads the matches and sorts them;
+/// above, matches are dense enough that walking the sort index finds a page quickly.
+pub const FTS_DRIVEN_MAX: i64 = 20_000;
+
+/// How a text search should be run on SQLite, decided by counting its matches
+/// (FTS5 counts cheaply): `true` when the query should start from the matches.
+pub async fn search_from_matches(conn: &mut Conn<'_>, table: &str, terms: &[String]) -> DbResult<bool> {
+    let Conn::Sqlite(c) = conn else { return Ok(false) };
+    let sql = format!(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM {table}_fts WHERE {table}_fts MATCH $1 LIMIT {})",
+        FTS_DRIVEN_MAX + 1
+    );
+    let n: i64 = sqlx::query_scalar(&sql)
+        .bind(fts5_query(terms))
+        .fetch_one(&mut **c)
+        .await?;
+    Ok(n <= FTS_DRIVEN_MAX)
+}
+
+/// The `FROM` clause of a search that starts from the full-text matches: SQLite's
+/// `CROSS JOIN` keeps the match list as the outer loop, so a rare term does not
+/// walk a million-row index.
+pub fn push_from_matches(b: &mut SqlBuilder, table: &str, alias: &str, terms: &[String]) {
+    b.push(&format!("(SELECT rowid AS r FROM {table}_fts WHERE {table}_fts MATCH "));
+    b.bind(Arg::Text(fts5_query(terms)));
+    b.push(&format!(") m CROSS JOIN {table} {alias} ON {alias}.rowid = m.r"));
+}
+
+fn fts5_query(terms: &[String]) -> String {
+    terms
+        .iter()
+        .map(|t| format!("\"{}\"*", t.replace('"', "")))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Where a table's rows end before a batch insert (SQLite's largest rowid), so the
 /// new rows can be indexed for search in one statement afterwards. Writers are
 /// serialised on SQLite, so the rows after the mark are exactly the batch's.
