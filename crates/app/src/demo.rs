@@ -10,6 +10,7 @@ use crate::{App, AppError, AppResult};
 use bilan_db::accounts::{self as db_accounts, AccountRow};
 use bilan_db::contacts::{self as db_contacts, ContactRow};
 use bilan_db::sites::{self as db_sites, SiteRow};
+use bilan_db::timeline::{self as db_timeline, InteractionRow};
 use bilan_db::users as db_users;
 use bilan_db::workspaces::{self, WorkspaceRow};
 use bilan_db::{with_conn, Conn, DbError, DbResult};
@@ -18,6 +19,7 @@ use bilan_domain::contacts::{BuyingRole, Language, NewContact};
 use bilan_domain::identifiers::{french_vat_number, luhn_valid};
 use bilan_domain::money::{Currency, Money};
 use bilan_domain::search::normalize;
+use bilan_domain::timeline::{first_responses, Channel, Direction, NewInteraction};
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use std::collections::HashSet;
 use std::ops::Range;
@@ -56,11 +58,14 @@ static DEMO_LOCK: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 /// How big a portfolio to generate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DemoSize {
-    /// About 2,000 accounts and 6,000 contacts (plus the flagship's 20,000).
+    /// About 2,000 accounts and 6,000 contacts (plus the flagship's 20,000), and
+    /// about 100,000 interactions (20,000 of them the flagship's).
     Small,
-    /// About 50,000 accounts and 200,000 contacts.
+    /// About 50,000 accounts, 200,000 contacts and 2,000,000 interactions (1,000,000
+    /// of them the flagship's).
     Medium,
-    /// About 1,000,000 accounts and 5,000,000 contacts.
+    /// About 1,000,000 accounts, 5,000,000 contacts and 21,000,000 interactions
+    /// (1,000,000 of them the flagship's).
     Large,
 }
 
@@ -122,6 +127,8 @@ pub struct DemoReport {
     pub contacts: usize,
     /// Sites and business units in the workspace.
     pub sites: usize,
+    /// Interactions (the shared history) in the workspace.
+    pub interactions: usize,
     /// False when the demo already existed and nothing was written.
     pub created: bool,
 }
@@ -150,6 +157,7 @@ pub async fn ensure_demo(
     let mut workspace = None;
     let mut kams = Vec::new();
     let mut sponsors = Vec::new();
+    let mut staff = Vec::new();
     for member in STAFF.iter().filter(|m| m.duty != Duty::Admin) {
         let (ws, user) = add_user_to_workspace(app, DEMO_WORKSPACE, &member.new_user()).await?;
         match member.duty {
@@ -159,6 +167,7 @@ pub async fn ensure_demo(
                 english: member.language == "en",
             }),
             Duty::Sponsor => sponsors.push(user.id),
+            Duty::Other if member.role != "viewer" => staff.push(user.id),
             Duty::Admin | Duty::Other => {}
         }
         workspace = Some(ws.id);
@@ -171,6 +180,9 @@ pub async fn ensure_demo(
         extra_contacts: size.extra_contacts(),
         kams,
         sponsors,
+        staff,
+        mean_interactions: mean_interactions(size),
+        flagship_interactions: flagship_interactions(size),
     });
     let ranges: Vec<Range<usize>> = (0..plan.accounts)
         .step_by(CHUNK_ACCOUNTS)
@@ -198,6 +210,8 @@ pub async fn ensure_demo(
         }
     }
 
+    let interactions = write_histories(app, &plan, progress).await?;
+
     for member in STAFF.iter().filter(|m| m.duty == Duty::Admin) {
         add_user_to_workspace(app, DEMO_WORKSPACE, &member.new_user()).await?;
     }
@@ -206,6 +220,7 @@ pub async fn ensure_demo(
         accounts,
         contacts,
         sites,
+        interactions,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );
@@ -216,8 +231,39 @@ pub async fn ensure_demo(
         accounts,
         contacts,
         sites,
+        interactions,
         created: true,
     })
+}
+
+/// Second phase: every account's shared history, generated on a blocking thread
+/// while the previous chunk is written. Progress counts accounts again.
+async fn write_histories(
+    app: &App,
+    plan: &Arc<Plan>,
+    progress: Option<&(dyn Fn(usize, usize) + Send + Sync)>,
+) -> AppResult<usize> {
+    let (tx, mut rx) = tokio::sync::mpsc::channel::<InteractionChunk>(2);
+    let generator = {
+        let plan = Arc::clone(plan);
+        tokio::task::spawn_blocking(move || {
+            generate_histories(&plan, 0..plan.accounts, |chunk| tx.blocking_send(chunk).is_ok());
+        })
+    };
+    let (mut written, mut accounts) = (0, 0);
+    while let Some(chunk) = rx.recv().await {
+        // On error the receiver is dropped, which stops the generator.
+        write_interactions(app, &chunk).await?;
+        written += chunk.rows.len();
+        accounts += chunk.accounts_done;
+        if let Some(report) = progress {
+            report(accounts, plan.accounts);
+        }
+    }
+    generator
+        .await
+        .map_err(|e| AppError::Internal(format!("demo history generation failed: {e}")))?;
+    Ok(written)
 }
 
 async fn find_workspace(app: &App) -> AppResult<Option<WorkspaceRow>> {
@@ -248,6 +294,7 @@ async fn existing_report(app: &App, ws: &WorkspaceRow) -> AppResult<DemoReport> 
     let accounts = count_rows(&mut c, "accounts", ws.id).await?;
     let contacts = count_rows(&mut c, "contacts", ws.id).await?;
     let sites = count_rows(&mut c, "sites", ws.id).await?;
+    let interactions = count_rows(&mut c, "interactions", ws.id).await?;
     Ok(DemoReport {
         workspace: ws.name.clone(),
         users,
@@ -255,6 +302,7 @@ async fn existing_report(app: &App, ws: &WorkspaceRow) -> AppResult<DemoReport> 
         accounts,
         contacts,
         sites,
+        interactions,
         created: false,
     })
 }
@@ -466,6 +514,12 @@ struct Plan {
     kams: Vec<Kam>,
     /// Executives, most senior first.
     sponsors: Vec<Uuid>,
+    /// Finance, then support: they handle invoices and incidents.
+    staff: Vec<Uuid>,
+    /// Mean interactions of an ordinary account.
+    mean_interactions: f64,
+    /// Interactions of the flagship account.
+    flagship_interactions: usize,
 }
 
 /// The rows of one transaction.
@@ -2100,6 +2154,531 @@ const EN_NAMES: PersonNames = PersonNames {
     ],
 };
 
+// ---------------------------------------------------------------------------
+// Shared history (interactions)
+// ---------------------------------------------------------------------------
+
+const ID_INTERACTION: u64 = 4;
+
+/// Interactions per transaction.
+const CHUNK_INTERACTIONS: usize = 20_000;
+
+/// Bits of an interaction id's sequence holding its position in the account's timeline.
+const POS_BITS: u32 = 28;
+
+/// The timeline's "now": the history runs up to it and follow-ups are due around it.
+fn timeline_now() -> DateTime<Utc> {
+    instant(ymd(2026, 11, 23), 16 * 3600)
+}
+
+/// Who on our side handles a topic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Team {
+    Owner,
+    Finance,
+    Support,
+}
+
+/// A kind of exchange. `{n}` in a text becomes a number, `{p}` a place.
+struct Topic {
+    fr: &'static str,
+    en: &'static str,
+    fr_summary: &'static str,
+    en_summary: &'static str,
+    tag: &'static str,
+    inbound: bool,
+    beyond: bool,
+    team: Team,
+    /// Channels as indexes in [`Channel::ALL`] with weights.
+    channels: &'static [(u8, u32)],
+    weight: u32,
+}
+
+// Channel::ALL order: email, phone, meeting, visit, chat, whatsapp, linkedin, web_form, letter, portal.
+const CH_REQUEST: &[(u8, u32)] = &[(0, 45), (1, 24), (4, 5), (5, 4), (6, 2), (7, 6), (8, 3), (9, 11)];
+const CH_FINANCE: &[(u8, u32)] = &[(0, 70), (1, 15), (8, 10), (9, 5)];
+const CH_MEETING: &[(u8, u32)] = &[(2, 70), (3, 30)];
+const CH_VISIT: &[(u8, u32)] = &[(3, 1)];
+const CH_CALL: &[(u8, u32)] = &[(1, 70), (0, 20), (5, 5), (6, 5)];
+const CH_NEWS: &[(u8, u32)] = &[(0, 70), (6, 30)];
+
+#[rustfmt::skip]
+const TOPICS: &[Topic] = &[
+    Topic { fr: "Retard de livraison sur la commande {n}", en: "Late delivery on order {n}", fr_summary: "Le client signale que la commande {n} n'est pas arrivée à la date prévue sur le site de {p}.", en_summary: "The client reports that order {n} did not reach the {p} site on the expected date.", tag: "livraison", inbound: true, beyond: false, team: Team::Support, channels: CH_REQUEST, weight: 14 },
+    Topic { fr: "Demande de devis", en: "Quote request", fr_summary: "Demande de devis pour un renouvellement de matériel sur le site de {p}.", en_summary: "Request for a quote to renew equipment at the {p} site.", tag: "devis", inbound: true, beyond: false, team: Team::Owner, channels: CH_REQUEST, weight: 12 },
+    Topic { fr: "Réclamation facture {n}", en: "Invoice dispute {n}", fr_summary: "Le client conteste le montant de la facture {n} (écart avec le bon de commande).", en_summary: "The client disputes the amount of invoice {n} (it differs from the purchase order).", tag: "facturation", inbound: true, beyond: false, team: Team::Finance, channels: CH_FINANCE, weight: 7 },
+    Topic { fr: "Question technique sur l'installation de {p}", en: "Technical question about the {p} installation", fr_summary: "Question sur le paramétrage et la maintenance de l'installation.", en_summary: "Question about the set-up and maintenance of the installation.", tag: "support", inbound: true, beyond: false, team: Team::Support, channels: CH_REQUEST, weight: 10 },
+    Topic { fr: "Incident signalé sur le site de {p}", en: "Incident reported at the {p} site", fr_summary: "Panne signalée, ticket {n} ouvert, intervention demandée en urgence.", en_summary: "Breakdown reported, ticket {n} opened, urgent intervention requested.", tag: "incident", inbound: true, beyond: false, team: Team::Support, channels: CH_REQUEST, weight: 8 },
+    Topic { fr: "Modification de la commande {n}", en: "Change to order {n}", fr_summary: "Le client souhaite modifier les quantités et la date de livraison de la commande {n}.", en_summary: "The client wants to change the quantities and delivery date of order {n}.", tag: "commande", inbound: true, beyond: false, team: Team::Owner, channels: CH_REQUEST, weight: 7 },
+    Topic { fr: "Question sur le renouvellement du contrat", en: "Question about the contract renewal", fr_summary: "Le client demande les conditions de renouvellement et un calendrier.", en_summary: "The client asks for the renewal terms and a timeline.", tag: "contrat", inbound: true, beyond: false, team: Team::Owner, channels: CH_REQUEST, weight: 4 },
+    Topic { fr: "Demande de documentation", en: "Documentation request", fr_summary: "Demande des fiches techniques et certificats de conformité.", en_summary: "Request for the data sheets and compliance certificates.", tag: "documentation", inbound: true, beyond: false, team: Team::Support, channels: CH_REQUEST, weight: 4 },
+    Topic { fr: "Point trimestriel {q}", en: "Quarterly review {q}", fr_summary: "Revue des volumes, de la qualité de service et des projets à venir.", en_summary: "Review of volumes, service quality and upcoming projects.", tag: "revue", inbound: false, beyond: false, team: Team::Owner, channels: CH_MEETING, weight: 6 },
+    Topic { fr: "Visite du site de {p}", en: "Visit to the {p} site", fr_summary: "Visite des installations avec le responsable du site, recueil des besoins.", en_summary: "Tour of the facilities with the site manager, needs gathered.", tag: "visite", inbound: false, beyond: false, team: Team::Owner, channels: CH_VISIT, weight: 4 },
+    Topic { fr: "Relance paiement facture {n}", en: "Payment reminder for invoice {n}", fr_summary: "Relance pour la facture {n} échue depuis plus de 30 jours.", en_summary: "Reminder for invoice {n}, more than 30 days overdue.", tag: "recouvrement", inbound: false, beyond: false, team: Team::Finance, channels: CH_FINANCE, weight: 5 },
+    Topic { fr: "Incident résolu (ticket {n})", en: "Incident resolved (ticket {n})", fr_summary: "Confirmation de la résolution et du retour à la normale.", en_summary: "Confirmation that the issue is fixed and service is back to normal.", tag: "incident", inbound: false, beyond: false, team: Team::Support, channels: CH_CALL, weight: 4 },
+    Topic { fr: "Envoi de la proposition commerciale", en: "Commercial proposal sent", fr_summary: "Proposition envoyée, à valider avant la fin du mois.", en_summary: "Proposal sent, to be approved before the end of the month.", tag: "proposition", inbound: false, beyond: false, team: Team::Owner, channels: CH_NEWS, weight: 4 },
+    Topic { fr: "Prise de nouvelles", en: "Check-in call", fr_summary: "Échange informel sur l'activité et les priorités du moment.", en_summary: "Informal call about their business and current priorities.", tag: "suivi", inbound: false, beyond: false, team: Team::Owner, channels: CH_CALL, weight: 6 },
+    Topic { fr: "Invitation au salon professionnel", en: "Trade show invitation", fr_summary: "Invitation sur notre stand, badges envoyés.", en_summary: "Invitation to our booth, badges sent.", tag: "événement", inbound: false, beyond: false, team: Team::Owner, channels: CH_NEWS, weight: 2 },
+    Topic { fr: "Formation offerte aux équipes de {p}", en: "Complimentary training for the {p} team", fr_summary: "Session de formation offerte, hors périmètre du contrat.", en_summary: "Training session offered free of charge, outside the contract.", tag: "geste commercial", inbound: false, beyond: true, team: Team::Owner, channels: CH_MEETING, weight: 1 },
+    Topic { fr: "Audit gratuit du site de {p}", en: "Free audit of the {p} site", fr_summary: "Audit énergétique réalisé gracieusement, rapport remis au client.", en_summary: "Energy audit carried out free of charge, report handed over.", tag: "geste commercial", inbound: false, beyond: true, team: Team::Owner, channels: CH_VISIT, weight: 1 },
+    Topic { fr: "Intervention hors contrat offerte", en: "Out-of-contract intervention at no charge", fr_summary: "Dépannage réalisé sans facturation, au-delà des engagements contractuels.", en_summary: "Repair done without charge, beyond our contractual commitments.", tag: "geste commercial", inbound: false, beyond: true, team: Team::Support, channels: CH_CALL, weight: 1 },
+];
+
+const FOLLOW_UPS_FR: &[&str] = &[
+    "Envoyer le compte rendu",
+    "Relancer le client",
+    "Envoyer le devis révisé",
+    "Planifier une visite",
+    "Vérifier la livraison",
+    "Transmettre l'avoir",
+];
+const FOLLOW_UPS_EN: &[&str] = &[
+    "Send the minutes",
+    "Follow up with the client",
+    "Send the revised quote",
+    "Schedule a visit",
+    "Check the delivery",
+    "Send the credit note",
+];
+
+/// One interaction before its text is written: enough to order the timeline and
+/// compute first responses.
+#[derive(Debug, Clone, Copy)]
+struct Beat {
+    at: i64,
+    topic: u8,
+    channel: u8,
+    /// An answer to a request of the same thread.
+    answer: bool,
+    /// Shared by a request and its answer, so both name the same order or site.
+    thread: u64,
+}
+
+/// Interactions of one account: its timeline, skeleton first.
+struct History {
+    beats: Vec<Beat>,
+    /// `(answering outbound, seconds)` by position.
+    answers: Vec<Option<(Uuid, i64)>>,
+}
+
+/// Mean interactions of an ordinary account (the flagship aside).
+fn mean_interactions(size: DemoSize) -> f64 {
+    match size {
+        DemoSize::Small => 40.0,
+        DemoSize::Medium => 20.0,
+        DemoSize::Large => 20.0,
+    }
+}
+
+/// Interactions of the flagship account.
+fn flagship_interactions(size: DemoSize) -> usize {
+    match size {
+        DemoSize::Small => 20_000,
+        DemoSize::Medium | DemoSize::Large => 1_000_000,
+    }
+}
+
+/// Mean of the raw weight drawn in [`interaction_count`], measured on generated
+/// portfolios, so counts average [`mean_interactions`].
+const WEIGHT_MEAN: f64 = 2.78;
+
+fn interaction_count(plan: &Plan, index: usize, account: &AccountRow, rng: &mut Rng) -> usize {
+    if index == 0 {
+        return plan.flagship_interactions;
+    }
+    let status = match account.status.as_str() {
+        "active" => 1.0,
+        "lost" => 0.5,
+        _ => 0.15,
+    };
+    let band = match account.size.as_deref() {
+        Some("micro") => 0.3,
+        Some("small") => 0.7,
+        Some("intermediate") => 1.6,
+        _ => 3.5,
+    };
+    let value = 1.0 + (account.annual_value_minor as f64 / 100.0 / 50_000.0).sqrt().min(6.0);
+    let w = status * band * value * rng.pareto(1.6).min(40.0);
+    (plan.mean_interactions * w / WEIGHT_MEAN).round() as usize
+}
+
+fn random_business_instant(rng: &mut Rng, from: i64, to: i64) -> i64 {
+    let span = (to - from).max(1);
+    loop {
+        let t = from + rng.below(span as usize) as i64;
+        let day = t.div_euclid(86_400);
+        // 1970-01-01 was a Thursday: day 2 and 3 of each week are Saturday, Sunday.
+        let weekend = matches!(day.rem_euclid(7), 2 | 3);
+        if weekend && rng.chance(0.92) {
+            continue;
+        }
+        let secs = 6 * 3600 + rng.below(11 * 3600) as i64 + rng.below(3600) as i64 / 2;
+        let at = day * 86_400 + secs;
+        if at >= from && at < to {
+            return at;
+        }
+        if span < 86_400 {
+            return t;
+        }
+    }
+}
+
+/// Seconds until the answer, by the channel of the request.
+fn answer_delay(rng: &mut Rng, channel: u8) -> i64 {
+    let secs = match channel {
+        1 | 4 | 5 => 120.0 + rng.exponential(3.0 * 3600.0),
+        8 => 86_400.0 * (2.0 + rng.exponential(5.0)),
+        _ if rng.chance(0.55) => 300.0 + rng.exponential(4.0 * 3600.0),
+        _ if rng.chance(0.8) => 86_400.0 * (0.5 + rng.exponential(1.5)),
+        _ => 86_400.0 * (2.0 + rng.exponential(6.0)),
+    };
+    secs as i64
+}
+
+fn interaction_id(index: usize, pos: usize, at: DateTime<Utc>) -> Uuid {
+    demo_id(ID_INTERACTION, ((index as u64) << POS_BITS) | pos as u64, at)
+}
+
+fn at_of(secs: i64) -> DateTime<Utc> {
+    DateTime::from_timestamp(secs, 0).unwrap_or_default()
+}
+
+/// The skeleton of an account's timeline, ordered, with its first responses.
+fn account_history(index: usize, account: &AccountRow, count: usize) -> History {
+    let mut rng = Rng::new(mix64(SEED ^ mix64(index as u64 ^ 0x7117_E11E)));
+    let now = timeline_now().timestamp();
+    let end = match account.lost_on {
+        Some(lost) => instant(lost, 17 * 3600).timestamp().min(now),
+        None => now,
+    };
+    let horizon = if account.status == "prospect" { 420 } else { 1_000 };
+    let start = account
+        .created_at
+        .timestamp()
+        .max(end - horizon * 86_400)
+        .min(end - 30 * 86_400);
+    let mut beats = Vec::with_capacity(count + 1);
+    while beats.len() < count {
+        let total: u32 = TOPICS.iter().map(|t| t.weight).sum();
+        let mut r = rng.below(total as usize) as u32;
+        let mut topic_index = 0;
+        while r >= TOPICS[topic_index].weight && topic_index + 1 < TOPICS.len() {
+            r -= TOPICS[topic_index].weight;
+            topic_index += 1;
+        }
+        let topic = &TOPICS[topic_index];
+        let channel = rng.pick_weighted(topic.channels, |c| c.1).0;
+        let at = random_business_instant(&mut rng, start, end);
+        let thread = rng.next_u64();
+        beats.push(Beat {
+            at,
+            topic: topic_index as u8,
+            channel,
+            answer: false,
+            thread,
+        });
+        if topic.inbound && beats.len() < count && rng.chance(0.9) {
+            let answer_at = at + answer_delay(&mut rng, channel);
+            if answer_at < now {
+                let channel = match channel {
+                    7 | 8 => 0,
+                    4 | 5 if rng.chance(0.3) => 1,
+                    c => c,
+                };
+                beats.push(Beat {
+                    at: answer_at,
+                    topic: topic_index as u8,
+                    channel,
+                    answer: true,
+                    thread,
+                });
+            }
+        }
+    }
+    beats.sort_by_key(|b| (b.at, b.thread, b.answer));
+    let events: Vec<bilan_domain::timeline::ResponseEvent> = beats
+        .iter()
+        .enumerate()
+        .map(|(pos, b)| {
+            let inbound = TOPICS[usize::from(b.topic)].inbound && !b.answer;
+            let dir = if inbound {
+                Direction::Inbound
+            } else {
+                Direction::Outbound
+            };
+            (interaction_id(index, pos, at_of(b.at)), dir, at_of(b.at), None)
+        })
+        .collect();
+    let mut answers = vec![None; beats.len()];
+    for (inbound, outbound, secs) in first_responses(&events) {
+        let pos = (inbound.as_u128() & ((1 << POS_BITS) - 1)) as usize;
+        answers[pos] = Some((outbound, secs));
+    }
+    History { beats, answers }
+}
+
+/// What the rows of one account's timeline share.
+struct TimelineCtx<'a> {
+    plan: &'a Plan,
+    index: usize,
+    account: &'a AccountRow,
+    french: bool,
+    contacts: Vec<Uuid>,
+    places: Vec<&'a str>,
+}
+
+fn fill(template: &str, thread: u64, at: DateTime<Utc>, places: &[&str]) -> String {
+    let mut out = template.to_owned();
+    if out.contains("{n}") {
+        out = out.replace("{n}", &format!("{}-{:06}", at.format("%y"), thread % 1_000_000));
+    }
+    if out.contains("{p}") {
+        let place = places
+            .get((thread >> 24) as usize % places.len().max(1))
+            .copied()
+            .unwrap_or("Paris");
+        out = out.replace("{p}", place);
+    }
+    if out.contains("{q}") {
+        let month = at.format("%m").to_string().parse::<u32>().unwrap_or(1);
+        out = out.replace("{q}", &format!("T{} {}", month.div_ceil(3), at.format("%Y")));
+    }
+    out
+}
+
+fn interaction_row(
+    ctx: &TimelineCtx<'_>,
+    history: &History,
+    pos: usize,
+    links: &mut Vec<(Uuid, Uuid, Uuid)>,
+) -> InteractionRow {
+    let beat = history.beats[pos];
+    let topic = &TOPICS[usize::from(beat.topic)];
+    let plan = ctx.plan;
+    let mut rng = Rng::new(mix64(beat.thread ^ u64::from(beat.answer)));
+    let at = at_of(beat.at);
+    let now = timeline_now();
+    let id = interaction_id(ctx.index, pos, at);
+    let inbound = topic.inbound && !beat.answer;
+    let channel = Channel::ALL[usize::from(beat.channel) % Channel::ALL.len()];
+
+    let owner = ctx
+        .account
+        .owner_id
+        .or_else(|| plan.kams.first().map(|k| k.id))
+        .unwrap_or(plan.workspace);
+    let user_id = match topic.team {
+        Team::Finance if !plan.staff.is_empty() => plan.staff[0],
+        Team::Support if plan.staff.len() > 1 && rng.chance(0.7) => plan.staff[1],
+        _ if ctx.account.sponsor_id.is_some() && channel == Channel::Meeting && rng.chance(0.25) => {
+            ctx.account.sponsor_id.unwrap_or(owner)
+        }
+        _ if !plan.kams.is_empty() && rng.chance(0.12) => rng.pick(&plan.kams).id,
+        _ => owner,
+    };
+
+    let base = fill(
+        if ctx.french { topic.fr } else { topic.en },
+        beat.thread,
+        at,
+        &ctx.places,
+    );
+    let subject = if beat.answer {
+        match (channel, ctx.french) {
+            (Channel::Phone, true) => format!("Rappel : {base}"),
+            (Channel::Phone, false) => format!("Call back: {base}"),
+            (_, true) => format!("RE : {base}"),
+            (_, false) => format!("Re: {base}"),
+        }
+    } else {
+        base
+    };
+    let summary = if beat.answer {
+        Some(
+            (if ctx.french {
+                *rng.pick(&[
+                    "Réponse apportée, solution proposée au client.",
+                    "Point fait avec le client, action engagée de notre côté.",
+                    "Explications données, le client confirme que c'est clair.",
+                    "Nouvelle date confirmée au client.",
+                ])
+            } else {
+                *rng.pick(&[
+                    "Answered, solution offered to the client.",
+                    "Discussed with the client, action under way on our side.",
+                    "Explained, the client confirms it is clear.",
+                    "New date confirmed to the client.",
+                ])
+            })
+            .to_owned(),
+        )
+    } else if rng.chance(0.8) {
+        Some(fill(
+            if ctx.french { topic.fr_summary } else { topic.en_summary },
+            beat.thread,
+            at,
+            &ctx.places,
+        ))
+    } else {
+        None
+    };
+
+    let mut tags = vec![topic.tag.to_owned()];
+    if !ctx.french && topic.tag != "geste commercial" {
+        tags.clear();
+    }
+    if inbound && rng.chance(0.08) {
+        tags.push("urgent".to_owned());
+    }
+    if topic.beyond {
+        tags.push(if ctx.french { "gratuit" } else { "free of charge" }.to_owned());
+    }
+
+    let contacts_wanted = match channel {
+        Channel::Meeting | Channel::Visit => 1 + rng.below(3),
+        _ if rng.chance(0.06) => 0,
+        _ if rng.chance(0.12) => 2,
+        _ => 1,
+    };
+    let mut contact_ids: Vec<Uuid> = Vec::with_capacity(contacts_wanted);
+    if !ctx.contacts.is_empty() {
+        // The same person usually writes and gets the answer.
+        let mut pick = Rng::new(beat.thread);
+        for _ in 0..contacts_wanted {
+            let c = *pick.pick(&ctx.contacts);
+            if !contact_ids.contains(&c) {
+                contact_ids.push(c);
+            }
+        }
+    }
+
+    let wants_follow_up = !inbound
+        && match channel {
+            Channel::Meeting | Channel::Visit => rng.chance(0.35),
+            _ => rng.chance(0.06),
+        };
+    let follow_up = wants_follow_up.then(|| {
+        let what = if ctx.french {
+            *rng.pick(FOLLOW_UPS_FR)
+        } else {
+            *rng.pick(FOLLOW_UPS_EN)
+        };
+        bilan_domain::timeline::NewFollowUp {
+            what: what.to_owned(),
+            user_id: None,
+            due: at.date_naive() + Duration::days(2 + rng.below(20) as i64),
+        }
+    });
+
+    let new = NewInteraction {
+        account_id: ctx.account.id,
+        occurred_at: at,
+        channel,
+        direction: if inbound {
+            Direction::Inbound
+        } else {
+            Direction::Outbound
+        },
+        user_id: Some(user_id),
+        contact_ids,
+        subject: Some(subject),
+        summary,
+        tags,
+        beyond_contract: topic.beyond,
+        related_kind: None,
+        related_id: None,
+        external_ref: (channel == Channel::Portal).then(|| format!("TKT-{}-{pos}", ctx.index)),
+        follow_up,
+    };
+    let created = (at + Duration::seconds(30 + rng.below(3_600) as i64)).min(now.max(at));
+    let mut row = InteractionRow::from_new(id, plan.workspace, user_id, &new, created);
+    if let Some(due) = row.follow_up_due {
+        let today = now.date_naive();
+        let done_chance = if due < today - Duration::days(14) {
+            0.95
+        } else if due < today {
+            0.6
+        } else {
+            0.15
+        };
+        if rng.chance(done_chance) {
+            let latest = (instant(due, 17 * 3600) + Duration::days(3)).min(now);
+            let span = (latest - at).num_seconds().max(60);
+            let done = at + Duration::seconds(60 + rng.below(span as usize) as i64);
+            row.follow_up_done_at = Some(done.min(now));
+            row.updated_at = done.min(now).max(created);
+            row.version = 2;
+        }
+    }
+    if let Some((by, secs)) = history.answers[pos] {
+        row.answered_by = Some(by);
+        row.response_seconds = Some(secs);
+    }
+    links.extend(new.contact_ids.iter().map(|c| (plan.workspace, id, *c)));
+    row
+}
+
+/// Rows of one transaction of the history phase.
+#[derive(Debug, Default)]
+struct InteractionChunk {
+    rows: Vec<InteractionRow>,
+    links: Vec<(Uuid, Uuid, Uuid)>,
+    /// Accounts whose history is complete once this chunk is written.
+    accounts_done: usize,
+}
+
+/// Generates the history of accounts `range` and hands it over in chunks of about
+/// [`CHUNK_INTERACTIONS`] rows; stops early when the receiver is gone.
+fn generate_histories(plan: &Plan, range: Range<usize>, mut emit: impl FnMut(InteractionChunk) -> bool) {
+    let mut out = InteractionChunk::default();
+    for index in range {
+        let mut scratch = Chunk::default();
+        generate_account(plan, index, &mut scratch);
+        let Some(account) = scratch.accounts.first() else {
+            continue;
+        };
+        let mut rng = Rng::new(mix64(SEED ^ mix64(index as u64 ^ 0xC0_7247)));
+        let count = interaction_count(plan, index, account, &mut rng);
+        let history = account_history(index, account, count);
+        let contacts: Vec<Uuid> = scratch
+            .contacts
+            .iter()
+            .filter(|c| c.left_on.is_none())
+            .map(|c| c.id)
+            .collect();
+        let mut places: Vec<&str> = scratch.sites.iter().filter_map(|s| s.city.as_deref()).collect();
+        if places.is_empty() {
+            places.extend(account.city.as_deref());
+        }
+        let ctx = TimelineCtx {
+            plan,
+            index,
+            account,
+            french: matches!(account.country.as_str(), "FR" | "BE" | "CH" | "LU"),
+            contacts,
+            places,
+        };
+        for pos in 0..history.beats.len() {
+            out.rows.push(interaction_row(&ctx, &history, pos, &mut out.links));
+            if out.rows.len() >= CHUNK_INTERACTIONS && !emit(std::mem::take(&mut out)) {
+                return;
+            }
+        }
+        out.accounts_done += 1;
+    }
+    if !out.rows.is_empty() || out.accounts_done > 0 {
+        emit(out);
+    }
+}
+
+async fn write_interactions(app: &App, chunk: &InteractionChunk) -> AppResult<()> {
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    db_timeline::insert_rows(&mut c, &chunk.rows, &chunk.links).await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -2122,6 +2701,9 @@ mod tests {
                 })
                 .collect(),
             sponsors: vec![id(2), id(3)],
+            staff: vec![id(4), id(5)],
+            mean_interactions: mean_interactions(size),
+            flagship_interactions: flagship_interactions(DemoSize::Small),
         }
     }
 
@@ -2346,6 +2928,53 @@ mod tests {
         assert!(chunk.contacts.iter().filter(|c| c.site_id.is_some()).count() > 15_000);
     }
 
+    #[test]
+    fn histories_are_heavy_tailed_and_answered() {
+        let p = plan(3_000, DemoSize::Medium);
+        let mut counts = Vec::new();
+        for index in 1..3_000 {
+            let mut scratch = Chunk::default();
+            generate_account(&p, index, &mut scratch);
+            let mut rng = Rng::new(mix64(SEED ^ mix64(index as u64 ^ 0xC0_7247)));
+            counts.push(interaction_count(&p, index, &scratch.accounts[0], &mut rng));
+        }
+        let mean = counts.iter().sum::<usize>() as f64 / counts.len() as f64;
+        eprintln!("mean interactions per account {mean}");
+        assert!((0.8..1.25).contains(&(mean / p.mean_interactions)), "mean {mean}");
+        counts.sort_unstable_by(|a, b| b.cmp(a));
+        let top: usize = counts.iter().take(counts.len() / 10).sum();
+        assert!(top as f64 > 0.35 * counts.iter().sum::<usize>() as f64);
+
+        let mut rows = Vec::new();
+        let mut links = Vec::new();
+        generate_histories(&p, 1..200, |c| {
+            rows.extend(c.rows);
+            links.extend(c.links);
+            true
+        });
+        let mut again = Vec::new();
+        generate_histories(&p, 1..200, |c| {
+            again.extend(c.rows);
+            true
+        });
+        assert_eq!(rows, again);
+        let ids: HashSet<Uuid> = rows.iter().map(|r| r.id).collect();
+        assert_eq!(ids.len(), rows.len());
+        let now = timeline_now();
+        assert!(rows
+            .iter()
+            .all(|r| r.occurred_at <= now && r.created_at >= r.occurred_at));
+        let inbound = rows.iter().filter(|r| r.direction == "inbound").count();
+        let answered = rows.iter().filter(|r| r.response_seconds.is_some()).count();
+        assert!(answered as f64 > 0.8 * inbound as f64, "{answered}/{inbound}");
+        assert!(rows.iter().any(|r| r.beyond_contract));
+        assert!(rows
+            .iter()
+            .any(|r| r.follow_up_due.is_some() && r.follow_up_done_at.is_none()));
+        assert!(rows.iter().any(|r| r.follow_up_done_at.is_some()));
+        assert!(links.len() > rows.len() / 2);
+    }
+
     #[tokio::test]
     async fn ensure_demo_small_on_sqlite() {
         let nanos = std::time::SystemTime::now()
@@ -2376,6 +3005,32 @@ mod tests {
         assert_eq!(first.users.len(), STAFF.len());
         assert_eq!(first.users[0], (ADMIN_EMAIL.to_owned(), "admin".to_owned()));
         assert_eq!(calls.lock().unwrap().last(), Some(&(2_000, 2_000)));
+        assert!(
+            (80_000..130_000).contains(&first.interactions),
+            "{}",
+            first.interactions
+        );
+        let flagship: i64 = {
+            let mut pc = app.db.acquire().await.unwrap();
+            with_conn!(&mut pc.conn(), |c| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM interactions i JOIN accounts a ON a.id = i.account_id WHERE a.name = $1"
+            )
+            .bind(FLAGSHIP_ACCOUNT)
+            .fetch_one(&mut **c)
+            .await)
+            .unwrap()
+        };
+        assert!((19_000..=20_000).contains(&flagship), "{flagship}");
+        let answered: i64 = {
+            let mut pc = app.db.acquire().await.unwrap();
+            with_conn!(&mut pc.conn(), |c| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM interactions WHERE direction = 'inbound' AND response_seconds IS NOT NULL"
+            )
+            .fetch_one(&mut **c)
+            .await)
+            .unwrap()
+        };
+        assert!(answered > 10_000, "{answered}");
 
         let started = std::time::Instant::now();
         let second = ensure_demo(&app, DemoSize::Medium, None).await.unwrap();

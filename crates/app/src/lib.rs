@@ -12,6 +12,8 @@ pub mod demo;
 pub mod error;
 pub mod exports;
 pub mod imports;
+pub mod mail_import;
+pub mod search;
 pub mod timeline;
 pub mod users;
 

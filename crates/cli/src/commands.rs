@@ -72,8 +72,12 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             dry_run,
             skip_invalid,
             mappings,
+            account,
         } => {
             let app = open_app(&url, 4).await?;
+            if let Entity::Emails = entity {
+                return crate::commands::import_emails(&app, &file, &workspace, account, dry_run).await;
+            }
             return crate::commands::import(&app, entity, &file, &workspace, dry_run, skip_invalid, &mappings).await;
         }
         Command::Export {
@@ -99,11 +103,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 .await
                 .context("copy failed; nothing was written to the target")?;
             eprintln!(
-                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} audit entries",
-                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.audit
+                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} interactions, {} audit entries",
+                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.interactions, r.audit
             );
         }
         Command::Bench(args) => crate::bench::run(&url, args).await?,
+        Command::Search { workspace, text } => {
+            let app = open_app(&url, 2).await?;
+            search(&app, &workspace, &text).await?;
+        }
         Command::Audit {
             workspace,
             record,
@@ -187,10 +195,10 @@ async fn demo(app: &App, size: Size) -> Result<()> {
     };
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
-        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} accounts ({eta})")
+        indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    bar.set_message("generating demo data");
+    bar.set_message("generating demo data (accounts, then their histories)");
     let progress = |done: usize, total: usize| {
         bar.set_length(total as u64);
         bar.set_position(done as u64);
@@ -201,11 +209,12 @@ async fn demo(app: &App, size: Size) -> Result<()> {
     bar.finish_and_clear();
     eprintln!();
     eprintln!(
-        "Demo workspace {:?}: {} accounts, {} contacts, {} sites{}",
+        "Demo workspace {:?}: {} accounts, {} contacts, {} sites, {} interactions{}",
         report.workspace,
         report.accounts,
         report.contacts,
         report.sites,
+        report.interactions,
         if report.created { " (just generated)" } else { "" }
     );
     eprintln!("Log in with any of these (password: {}):", report.password);
@@ -327,6 +336,31 @@ async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor>
     Ok(bilan_app::users::system_actor(first))
 }
 
+async fn search(app: &App, workspace: &str, text: &str) -> Result<()> {
+    let actor = workspace_actor(app, workspace).await?;
+    let r = bilan_app::search::search_all(app, &actor, text, 20)
+        .await
+        .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+    let name = |id: &uuid::Uuid| r.account_names.get(id).map(String::as_str).unwrap_or("");
+    for a in &r.accounts {
+        println!("account\t{}\t{}\t{}", a.id, a.name, a.siren.as_deref().unwrap_or(""));
+    }
+    for c in &r.contacts {
+        println!("contact\t{}\t{}\t{}", c.id, c.full_name(), name(&c.account_id));
+    }
+    for i in &r.interactions {
+        let subject = i.subject.as_deref().unwrap_or("");
+        println!(
+            "interaction\t{}\t{}\t{}\t{}",
+            i.id,
+            i.occurred_at.to_rfc3339(),
+            name(&i.account_id),
+            subject
+        );
+    }
+    Ok(())
+}
+
 async fn audit(app: &App, workspace: &str, record: Option<uuid::Uuid>, user: Option<&str>, limit: u32) -> Result<()> {
     let actor = workspace_actor(app, workspace).await?;
     let scope = match (record, user) {
@@ -413,6 +447,10 @@ pub(crate) async fn import(
         Entity::Contacts => {
             bilan_app::imports::import_contacts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
         }
+        Entity::Emails => {
+            bar.finish_and_clear();
+            return import_emails(app, file, workspace, None, dry_run).await;
+        }
     };
     bar.finish_and_clear();
     let report = match result {
@@ -456,6 +494,72 @@ pub(crate) async fn import(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `bilan import emails FILE`: one line per unmatched or refused message on
+/// stdout, the summary on stderr; fails when messages were left out.
+pub(crate) async fn import_emails(
+    app: &App,
+    file: &std::path::Path,
+    workspace: &str,
+    account: Option<uuid::Uuid>,
+    dry_run: bool,
+) -> Result<ExitCode> {
+    let actor = workspace_actor(app, workspace).await?;
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let opts = bilan_app::mail_import::MailImportOptions {
+        dry_run,
+        account_id: account,
+        mbox: file.extension().is_some_and(|e| e.eq_ignore_ascii_case("mbox")),
+    };
+    let report = match bilan_app::mail_import::import_mail(app, &actor, &bytes, &opts).await {
+        Ok(r) => r,
+        Err(AppError::Validation(v)) => {
+            for e in &v.0 {
+                println!(
+                    "{}: {} ({})",
+                    e.field,
+                    bilan_i18n::error_message(bilan_i18n::Lang::En, &e.code),
+                    e.code
+                );
+            }
+            return Ok(ExitCode::FAILURE);
+        }
+        Err(e) => bail!(describe(&e)),
+    };
+    for u in &report.unmatched {
+        println!(
+            "message {}: {}: no account found",
+            u.index,
+            u.from.as_deref().unwrap_or("-")
+        );
+    }
+    for r in &report.refused {
+        println!(
+            "message {}: {} ({})",
+            r.index,
+            bilan_i18n::error_message(bilan_i18n::Lang::En, &r.code),
+            r.code
+        );
+    }
+    eprintln!(
+        "{} messages read: {} imported, {} already imported, {} without an account, {} refused{}",
+        report.total,
+        report.imported,
+        report.duplicates,
+        report.unmatched.len(),
+        report.refused.len(),
+        if report.committed || report.imported == 0 {
+            ""
+        } else {
+            " — dry run, nothing written"
+        }
+    );
+    if report.unmatched.is_empty() && report.refused.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        Ok(ExitCode::FAILURE)
+    }
+}
+
 async fn export(
     app: &App,
     entity: Entity,
@@ -467,6 +571,7 @@ async fn export(
     let bytes = match entity {
         Entity::Accounts => bilan_app::exports::export_accounts(app, &actor, None, separator).await,
         Entity::Contacts => bilan_app::exports::export_contacts(app, &actor, None, separator).await,
+        Entity::Emails => bail!("e-mails cannot be exported as CSV"),
     }
     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
     match output {

@@ -49,13 +49,15 @@ pub enum Size {
     Large,
 }
 
-/// Accounts or contacts.
+/// Accounts, contacts, or (import only) e-mails.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Entity {
     /// Client accounts.
     Accounts,
     /// Contacts.
     Contacts,
+    /// E-mails (import only): one .eml file or an .mbox export, onto the timelines.
+    Emails,
 }
 
 /// The subcommands.
@@ -89,12 +91,12 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Import a CSV file.
+    /// Import a CSV file (accounts, contacts) or e-mails (an .eml file or an .mbox).
     Import {
         /// What the file holds.
         #[arg(value_enum)]
         entity: Entity,
-        /// The CSV file.
+        /// The CSV, .eml or .mbox file.
         file: std::path::PathBuf,
         /// Workspace name.
         #[arg(long)]
@@ -108,6 +110,9 @@ pub enum Command {
         /// Map a column to a field: `--map "Raison sociale=name"` (repeatable; empty field ignores the column).
         #[arg(long = "map", value_name = "HEADER=FIELD")]
         mappings: Vec<String>,
+        /// E-mails: put every message on this account (id).
+        #[arg(long)]
+        account: Option<uuid::Uuid>,
     },
     /// Export as CSV (UTF-8 with BOM, `;`-separated) to stdout or a file.
     Export {
@@ -131,6 +136,14 @@ pub enum Command {
     Db(DbCommand),
     /// Measure import speed and page/API latency on a generated dataset.
     Bench(crate::bench::BenchArgs),
+    /// Search accounts, contacts and exchanges (accent- and case-insensitive).
+    Search {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Words to find.
+        text: String,
+    },
     /// Print the audit trail of a record or of a user, newest first.
     Audit {
         /// Workspace name.

@@ -17,6 +17,8 @@ pub struct CopyReport {
     pub contacts: usize,
     /// Audit entries copied.
     pub audit: usize,
+    /// Interactions of the shared history copied.
+    pub interactions: usize,
 }
 
 /// Copies the workspace named `name` from `from` into `to` in one transaction on
@@ -63,6 +65,20 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
         after = Some(last.id);
         contacts::insert_rows(&mut t, &rows).await?;
         report.contacts += rows.len();
+    }
+    let mut after = None;
+    loop {
+        let rows = crate::timeline::rows_after(&mut s, ws.id, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+        let links: Vec<(uuid::Uuid, uuid::Uuid, uuid::Uuid)> = crate::timeline::contacts_of(&mut s, ws.id, &ids)
+            .await?
+            .into_iter()
+            .flat_map(|(interaction, contacts)| contacts.into_iter().map(move |c| (ws.id, interaction, c)))
+            .collect();
+        crate::timeline::insert_rows(&mut t, &rows, &links).await?;
+        report.interactions += rows.len();
     }
     let mut before = None;
     loop {

@@ -113,6 +113,43 @@ pub async fn contacts_by_emails(conn: &mut Conn<'_>, workspace: Uuid, emails: &[
     contact_rows(conn, workspace, "c.email", texts(emails)).await
 }
 
+/// `(e-mail, account id)` of the workspace's contacts whose e-mail is at one of
+/// `domains` (lower-case, without `@`): to match a sender to an account by domain.
+pub async fn contact_emails_at_domains(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    domains: &[String],
+) -> DbResult<Vec<(String, Uuid)>> {
+    let mut keys: Vec<&String> = domains.iter().filter(|d| !d.is_empty()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for chunk in keys.chunks(BATCH) {
+        let mut b = SqlBuilder::bulk(
+            "SELECT c.email, c.account_id FROM contacts c WHERE c.email IS NOT NULL AND c.workspace_id = ",
+            conn.engine(),
+        );
+        b.bind(Arg::Uuid(workspace));
+        b.push(" AND (");
+        for (i, domain) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(" OR ");
+            }
+            let escaped = domain.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+            b.push("c.email LIKE ");
+            b.bind(Arg::Text(format!("%@{escaped}")));
+            b.push(" ESCAPE '\\'");
+        }
+        b.push(")");
+        let (sql, args) = (b.sql, b.args);
+        let rows: Vec<(String, Uuid)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
 /// `(site id, account id)` of the workspace's sites among `ids`.
 pub async fn site_accounts(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<Vec<(Uuid, Uuid)>> {
     let mut out = Vec::new();

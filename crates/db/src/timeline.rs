@@ -1078,3 +1078,40 @@ pub async fn explain_timeline(
         }
     })
 }
+
+/// The workspace's interactions matching every term, newest first, at most `limit`.
+///
+/// On SQLite the candidates are the most recently written matches (FTS5 reads its
+/// doclists backwards by rowid without scoring every match), so a common word on a
+/// 2,000,000-interaction history stays cheap; they are then ordered by date.
+pub async fn search(conn: &mut Conn<'_>, workspace: Uuid, terms: &[String], limit: u32) -> DbResult<Vec<Interaction>> {
+    if terms.is_empty() {
+        return Ok(Vec::new());
+    }
+    let limit = i64::from(limit.clamp(1, 200));
+    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
+    match conn.engine() {
+        crate::Engine::Sqlite => {
+            let q: Vec<String> = terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect();
+            b.push("(SELECT rowid AS r FROM interactions_fts WHERE interactions_fts MATCH ");
+            b.bind(Arg::Text(q.join(" ")));
+            // Over-fetch: some candidates may belong to other workspaces.
+            b.push(" ORDER BY rowid DESC LIMIT ").bind(Arg::I64(limit * 20));
+            b.push(") m CROSS JOIN interactions i ON i.rowid = m.r WHERE i.workspace_id = ");
+            b.bind(Arg::Uuid(workspace));
+        }
+        crate::Engine::Postgres => {
+            b.push("interactions i WHERE i.workspace_id = ")
+                .bind(Arg::Uuid(workspace))
+                .push(" AND ");
+            dialect::push_text_match(&mut b, crate::Engine::Postgres, "interactions", "i", terms);
+        }
+    }
+    b.push(" ORDER BY i.occurred_at DESC, i.id DESC LIMIT ")
+        .bind(Arg::I64(limit));
+    let (sql, args) = (b.sql, b.args);
+    let rows: Vec<InteractionRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    with_contacts(conn, workspace, rows).await
+}

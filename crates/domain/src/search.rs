@@ -47,6 +47,51 @@ pub fn query_terms(query: &str) -> Vec<String> {
         .collect()
 }
 
+/// A piece of a snippet: text, and whether it matched a search term.
+pub type SnippetPart = (String, bool);
+
+/// A short excerpt of `text` around the first word matching a term (accent- and
+/// case-insensitively, as a word prefix), with matching words marked; at most
+/// `max_words` words, with "…" where it was cut.
+pub fn snippet(text: &str, terms: &[String], max_words: usize) -> Vec<SnippetPart> {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let matches = |w: &str| {
+        let n = normalize(w);
+        !n.is_empty()
+            && terms
+                .iter()
+                .any(|t| n.split(' ').any(|part| part.starts_with(t.as_str())))
+    };
+    let first = words.iter().position(|w| matches(w)).unwrap_or(0);
+    let start = first.saturating_sub(max_words / 3);
+    let end = (start + max_words.max(1)).min(words.len());
+    let mut parts: Vec<SnippetPart> = Vec::new();
+    if start > 0 {
+        parts.push(("… ".into(), false));
+    }
+    for (i, w) in words[start..end].iter().enumerate() {
+        let sep = if i + 1 < end - start { " " } else { "" };
+        if matches(w) {
+            parts.push(((*w).to_owned(), true));
+            if !sep.is_empty() {
+                parts.push((sep.into(), false));
+            }
+        } else {
+            match parts.last_mut() {
+                Some((t, false)) => {
+                    t.push_str(w);
+                    t.push_str(sep);
+                }
+                _ => parts.push((format!("{w}{sep}"), false)),
+            }
+        }
+    }
+    if end < words.len() {
+        parts.push((" …".into(), false));
+    }
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +103,21 @@ mod tests {
         assert_eq!(normalize("ÉTÉ"), "ete");
         assert_eq!(normalize("Straße"), "strasse");
         assert_eq!(normalize("552 100 554"), "552 100 554");
+    }
+
+    #[test]
+    fn snippets_mark_accent_insensitive_prefixes() {
+        let terms = query_terms("livraison abime");
+        let s = snippet("Bonjour, colis reçu abîmé : retard de livraison à Lyon.", &terms, 50);
+        let marked: Vec<&str> = s.iter().filter(|(_, m)| *m).map(|(t, _)| t.as_str()).collect();
+        assert_eq!(marked, vec!["abîmé", "livraison"]);
+        let joined: String = s.iter().map(|(t, _)| t.as_str()).collect();
+        assert_eq!(joined, "Bonjour, colis reçu abîmé : retard de livraison à Lyon.");
+        let long = format!("{} cible {}", "mot ".repeat(100), "fin ".repeat(100));
+        let cut = snippet(&long, &query_terms("cible"), 10);
+        let joined: String = cut.iter().map(|(t, _)| t.as_str()).collect();
+        assert!(joined.starts_with("… ") && joined.ends_with(" …") && joined.contains("cible"));
+        assert!(snippet("", &terms, 10).is_empty());
     }
 
     #[test]

@@ -67,10 +67,12 @@ fn openapi_document_is_stable() {
             "/api/v1/follow-ups/{id}/done",
             "/api/v1/imports/accounts",
             "/api/v1/imports/contacts",
+            "/api/v1/imports/emails",
             "/api/v1/interactions/batch",
             "/api/v1/interactions/{id}",
             "/api/v1/interactions/{id}/answer",
             "/api/v1/response-times",
+            "/api/v1/search",
             "/api/v1/users",
             "/api/v1/users/{id}",
         ]

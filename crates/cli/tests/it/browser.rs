@@ -46,8 +46,8 @@ fn journey(base: &str, email: &str, password: &str) -> Result<(), String> {
     let search = b.find("#global-search")?;
     search.send_keys("emile durand")?;
     search.send_keys(bilan_testkit::browser::KEY_ENTER)?;
-    b.wait_for_text("#accounts-table", "Boulangeries Émile Durand", wait)?;
-    b.find("#accounts-table a")?.click()?;
+    b.wait_for_text("#search-accounts", "Boulangeries Émile Durand", wait)?;
+    b.find("#search-accounts li a")?.click()?;
     b.wait_for_text("#account-siren", "552032534", wait)?;
     // Edit it and see the change.
     b.find("#edit-account")?.click()?;

@@ -35,6 +35,17 @@ async fn copies_a_workspace_from_sqlite_to_postgres() {
     bilan_app::contacts::create_contact(&from.app, &admin, &contact)
         .await
         .unwrap();
+    let call = bilan_domain::timeline::InteractionInput {
+        account_id: Some(acc.id.to_string()),
+        channel: Some("phone".into()),
+        direction: Some("inbound".into()),
+        occurred_at: Some("2026-11-20T09:00:00Z".into()),
+        subject: Some("Appel du client".into()),
+        ..Default::default()
+    };
+    bilan_app::timeline::log_interaction(&from.app, &admin, &call)
+        .await
+        .unwrap();
     let token = from.token_for(&admin).await;
     let report = bilan_db::copy::copy_workspace(&from.app.db, &to.app.db, "Acme")
         .await

@@ -199,3 +199,49 @@ db_test!(timeline_pages, |t| async move {
         .await;
     assert_eq!(denied.status, StatusCode::FORBIDDEN);
 });
+
+db_test!(workspace_search_finds_exchanges_without_accents, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        .await
+        .unwrap();
+    let input = bilan_domain::timeline::InteractionInput {
+        account_id: Some(acc.id.to_string()),
+        channel: Some("email".into()),
+        direction: Some("inbound".into()),
+        occurred_at: Some("2026-11-20T09:00:00Z".into()),
+        subject: Some("Réclamation : colis abîmé".into()),
+        summary: Some("Le colis est arrivé abîmé, retard de livraison de trois jours.".into()),
+        ..Default::default()
+    };
+    bilan_app::timeline::log_interaction(&t.app, &admin, &input)
+        .await
+        .unwrap();
+    let other = t.user_in("Elsewhere", Role::Admin).await;
+    let other_acc = bilan_app::accounts::create_account(&t.app, &other, &danone())
+        .await
+        .unwrap();
+    let mut theirs = input.clone();
+    theirs.account_id = Some(other_acc.id.to_string());
+    bilan_app::timeline::log_interaction(&t.app, &other, &theirs)
+        .await
+        .unwrap();
+    let r = bilan_app::search::search_all(&t.app, &admin, "reclamation abime", 10)
+        .await
+        .unwrap();
+    assert_eq!(r.interactions.len(), 1, "only this workspace's exchange");
+    assert_eq!(r.interactions[0].account_id, acc.id);
+    assert_eq!(r.account_names.get(&acc.id).map(String::as_str), Some("Danone"));
+    let mut c = logged_in(&t, &admin).await;
+    let page = c.get("/search?q=livraison").await;
+    assert!(page.body.contains("<mark>livraison</mark>"), "{}", page.body);
+    let page = c.get("/search?q=danone").await;
+    assert!(page.body.contains(&format!("/accounts/{}", acc.id)) && !page.body.contains(&other_acc.id.to_string()));
+    let token = t.token_for(&admin).await;
+    let res = api(&router, Method::GET, "/api/v1/search?q=ABIME", &token, None).await;
+    assert_eq!(res.status, StatusCode::OK);
+    assert_eq!(res.json()["interactions"].as_array().unwrap().len(), 1);
+    let empty = api(&router, Method::GET, "/api/v1/search?q=", &token, None).await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+});

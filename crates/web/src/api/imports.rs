@@ -1,4 +1,4 @@
-//! `/api/v1/imports/*` (CSV in the body) and `/api/v1/exports/*` (CSV out).
+//! `/api/v1/imports/*` (CSV, or e-mails, in the body) and `/api/v1/exports/*` (CSV out).
 
 use super::problem::{ApiResult, Problem};
 use super::ApiQuery;
@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bilan_app::accounts::AccountQuery;
 use bilan_app::imports::{self as uc, ImportOptions, ImportReport};
+use bilan_app::mail_import::{MailImportOptions, MailImportReport};
 use bilan_app::AppError;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -234,4 +235,113 @@ pub async fn export_contacts(
     };
     let bytes = bilan_app::exports::export_contacts(&state.app, &actor, account, separator(&q)).await?;
     Ok(csv_download("contacts.csv", bytes))
+}
+
+/// A message whose account could not be found (not imported).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UnmatchedMailResponse {
+    /// Position in the file, from 1.
+    pub index: usize,
+    /// Sender's address.
+    pub from: Option<String>,
+    /// Subject.
+    pub subject: Option<String>,
+    /// Date (RFC 3339, UTC).
+    pub date: Option<String>,
+    /// Client-side addresses that matched no contact nor account.
+    pub addresses: Vec<String>,
+}
+
+/// A message refused.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RefusedMailResponse {
+    /// Position in the file, from 1.
+    pub index: usize,
+    /// Stable code (`mail.not_a_message`, `mail.no_date`, `mail.future`…).
+    pub code: String,
+    /// Message in English.
+    pub message: String,
+}
+
+/// What an e-mail import did (or would do, for a dry run).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MailImportReportResponse {
+    /// Messages in the file.
+    pub total: usize,
+    /// Interactions written (to be written, for a dry run).
+    pub imported: usize,
+    /// Messages already imported (same Message-ID), skipped.
+    pub duplicates: usize,
+    /// Messages whose account could not be found; re-import with `account=ID`.
+    pub unmatched: Vec<UnmatchedMailResponse>,
+    /// Messages refused.
+    pub refused: Vec<RefusedMailResponse>,
+    /// Whether anything was written.
+    pub committed: bool,
+}
+
+impl From<MailImportReport> for MailImportReportResponse {
+    fn from(r: MailImportReport) -> Self {
+        MailImportReportResponse {
+            total: r.total,
+            imported: r.imported,
+            duplicates: r.duplicates,
+            unmatched: r
+                .unmatched
+                .into_iter()
+                .map(|u| UnmatchedMailResponse {
+                    index: u.index,
+                    from: u.from,
+                    subject: u.subject,
+                    date: u.date.map(|d| d.to_rfc3339()),
+                    addresses: u.addresses,
+                })
+                .collect(),
+            refused: r
+                .refused
+                .into_iter()
+                .map(|f| RefusedMailResponse {
+                    index: f.index,
+                    message: bilan_i18n::error_message(bilan_i18n::Lang::En, &f.code).to_owned(),
+                    code: f.code,
+                })
+                .collect(),
+            committed: r.committed,
+        }
+    }
+}
+
+/// Imports e-mails: the body is one `.eml` message or an mbox export (detected by
+/// its `From ` line, or `mbox=true`). Senders and recipients are matched to
+/// contacts by address and to accounts by domain; messages whose account cannot be
+/// found are listed in `unmatched` and not imported (`account=ID` puts every
+/// message on one account). Re-importing skips messages already imported.
+#[utoipa::path(post, path = "/api/v1/imports/emails", tag = "imports", request_body(content = String, content_type = "message/rfc822"),
+    params(("dry_run" = Option<bool>, Query, description = "Report only"), ("account" = Option<String>, Query, description = "Account receiving every message"),
+           ("mbox" = Option<bool>, Query, description = "Read the body as an mbox")),
+    responses((status = 200, body = MailImportReportResponse), (status = 422, description = "Unreadable file", body = Problem), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_emails(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> ApiResult<Json<MailImportReportResponse>> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let flag = |name: &str| {
+        pairs
+            .iter()
+            .any(|(k, v)| k == name && matches!(v.as_str(), "true" | "1" | "yes" | ""))
+    };
+    let account = match pairs.iter().find(|(k, v)| k == "account" && !v.is_empty()) {
+        Some((_, v)) => Some(uuid::Uuid::parse_str(v).map_err(|_| AppError::field("account", "id.invalid"))?),
+        None => None,
+    };
+    let opts = MailImportOptions {
+        dry_run: flag("dry_run"),
+        account_id: account,
+        mbox: flag("mbox"),
+    };
+    let report = bilan_app::mail_import::import_mail(&state.app, &actor, &body, &opts).await?;
+    Ok(Json(report.into()))
 }

@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod imports;
 pub mod openapi;
 pub mod problem;
+pub mod search;
 pub mod timeline;
 pub mod users;
 
@@ -23,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/openapi.json", get(openapi::serve_openapi))
         .route("/audit", get(audit::list_audit))
+        .route("/search", get(search::search))
         .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
         .route(
             "/accounts/{id}",
@@ -61,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(users::find_user).patch(users::update_user))
         .route("/imports/accounts", post(imports::import_accounts))
         .route("/imports/contacts", post(imports::import_contacts))
+        .route("/imports/emails", post(imports::import_emails))
         .route("/exports/accounts", get(imports::export_accounts))
         .route("/exports/contacts", get(imports::export_contacts))
         .fallback(|| async { ApiError::from(AppError::NotFound) })

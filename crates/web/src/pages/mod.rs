@@ -6,7 +6,9 @@ pub mod audit;
 pub mod contacts;
 pub mod imports;
 pub mod login;
+pub mod mail_import;
 pub mod me;
+pub mod search;
 pub mod timeline;
 pub mod users;
 
@@ -274,6 +276,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/timeline", get(timeline::account_timeline))
         .route("/accounts/{id}/interactions", post(timeline::log_interaction))
         .route("/interactions/{id}/delete", post(timeline::delete_interaction))
+        .route("/search", get(search::search))
         .route("/follow-ups", get(timeline::my_follow_ups))
         .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
         .route("/response-times", get(timeline::response_times))
@@ -300,5 +303,9 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/import", get(imports::show_import))
         .route("/import/preview", post(imports::preview_import))
         .route("/import/commit", post(imports::commit_import))
+        .route(
+            "/import/mail",
+            get(mail_import::show_mail_import).post(mail_import::post_mail_import),
+        )
         .layer(axum::middleware::from_fn(crate::csrf::capture))
 }
