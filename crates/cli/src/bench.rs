@@ -69,6 +69,24 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
             args.import_rows, rate?
         );
     }
+    let sqlite = format!("sqlite://{}", dir.join("ingest.db").display());
+    let rate = bench_ingest(&sqlite).await?;
+    let _ = writeln!(
+        report,
+        "| interaction batch ingest (20 x 1,000 via log_batch), SQLite | {rate:.0} interactions/s |"
+    );
+    if let Some(pg) = &args.postgres {
+        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
+        admin.create_database(&name).await?;
+        let rate = bench_ingest(&bilan_db::replace_database(pg, &name)).await;
+        admin.drop_database(&name).await?;
+        let _ = writeln!(
+            report,
+            "| interaction batch ingest (20 x 1,000 via log_batch), PostgreSQL | {:.0} interactions/s |",
+            rate?
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 
     let size = bilan_app::demo::DemoSize::parse(&args.size).context("--size is small, medium or large")?;
@@ -147,6 +165,57 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         args.search_rate,
         search.summary()
     );
+    let flagship = flagship_id(&app, &demo).await?;
+    let timeline = tokio::task::spawn_blocking({
+        let (base, token) = (base.clone(), token.clone());
+        let rate = args.rate;
+        move || {
+            fixed_rate(rate, secs, move |_| {
+                get(
+                    &format!("{base}/api/v1/accounts/{flagship}/interactions"),
+                    None,
+                    Some(&token),
+                )
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(
+        report,
+        "| timeline first page of the largest account at {} req/s | {} |",
+        args.rate,
+        timeline.summary()
+    );
+    let exchanges = tokio::task::spawn_blocking({
+        let (base, token) = (base.clone(), token.clone());
+        let terms = [
+            "livraison",
+            "devis",
+            "facture",
+            "retard livraison",
+            "reclamation",
+            "point trimestriel",
+            "incident",
+            "relance",
+        ];
+        let rate = args.search_rate;
+        move || {
+            fixed_rate(rate, secs, move |i| {
+                get(
+                    &format!("{base}/api/v1/search?q={}", terms[i % terms.len()].replace(' ', "+")),
+                    None,
+                    Some(&token),
+                )
+            })
+        }
+    })
+    .await??;
+    let _ = writeln!(
+        report,
+        "| workspace search (accounts, contacts, exchanges) at {} req/s | {} |",
+        args.search_rate,
+        exchanges.summary()
+    );
     let by_id = tokio::task::spawn_blocking({
         let (base, token, ids) = (base.clone(), token.clone(), ids.clone());
         let c = args.concurrency;
@@ -199,6 +268,88 @@ async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
     );
     app.db.close().await;
     Ok(report.created as f64 / elapsed)
+}
+
+/// Logs 20 batches of 1,000 interactions through the use case (validation, de-duplication,
+/// first responses, audit) on a fresh database.
+async fn bench_ingest(url: &str) -> Result<f64> {
+    let app = open_app(url, 4).await?;
+    let (_, user) = bilan_app::users::add_user_to_workspace(
+        &app,
+        "Bench",
+        &bilan_app::users::NewUser {
+            email: format!("ingest-{}@bench.test", uuid::Uuid::new_v4().simple()),
+            display_name: None,
+            role: "admin".into(),
+            password: "benchmark password".into(),
+            language: None,
+        },
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let input = bilan_domain::accounts::AccountInput {
+        name: Some("Ingest".into()),
+        ..Default::default()
+    };
+    let account = bilan_app::accounts::create_account(&app, &actor, &input)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let mut written = 0;
+    for batch in 0..20 {
+        let items: Vec<bilan_domain::timeline::InteractionInput> = (0..1000)
+            .map(|i| {
+                let n = batch * 1000 + i;
+                bilan_domain::timeline::InteractionInput {
+                    account_id: Some(account.id.to_string()),
+                    channel: Some(if n % 3 == 0 { "phone" } else { "email" }.into()),
+                    direction: Some(if n % 2 == 0 { "inbound" } else { "outbound" }.into()),
+                    occurred_at: Some(format!(
+                        "2025-{:02}-{:02}T{:02}:{:02}:00Z",
+                        1 + n % 12,
+                        1 + n % 28,
+                        n % 24,
+                        n % 60
+                    )),
+                    subject: Some(format!("Échange {n} : retard de livraison")),
+                    summary: Some("Le client demande où en est sa commande et la date de livraison prévue.".into()),
+                    external_ref: Some(format!("<bench-{n}@bench.test>")),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        written += bilan_app::timeline::log_batch(&app, &actor, &items)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?
+            .inserted;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    app.db.close().await;
+    Ok(written as f64 / elapsed)
+}
+
+/// The demo account with the largest history.
+async fn flagship_id(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<String> {
+    let admin = demo
+        .users
+        .iter()
+        .find(|(_, r)| r == "admin")
+        .map(|(e, _)| e.clone())
+        .context("demo has no admin")?;
+    let user = bilan_app::users::find_by_email(app, &admin)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let q = bilan_app::accounts::AccountQuery {
+        q: Some(bilan_app::demo::FLAGSHIP_ACCOUNT.into()),
+        ..Default::default()
+    };
+    let page = bilan_app::accounts::list_accounts(app, &actor, &q)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let first = page.items.first().context("the flagship account is missing")?;
+    Ok(first.id.to_string())
 }
 
 /// A CSV as a French spreadsheet saves it: `;`, decimal commas, day-first dates.
