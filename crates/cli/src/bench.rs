@@ -242,20 +242,7 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
 
 async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
     let app = open_app(url, 4).await?;
-    let (_, user) = bilan_app::users::add_user_to_workspace(
-        &app,
-        "Bench",
-        &bilan_app::users::NewUser {
-            email: format!("bench-{}@bench.test", uuid::Uuid::new_v4().simple()),
-            display_name: None,
-            role: "admin".into(),
-            password: "benchmark password".into(),
-            language: None,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = bench_admin(&app, "bench").await?;
     let started = Instant::now();
     let report = imports::import_accounts(&app, &actor, csv, &ImportOptions::default())
         .await
@@ -274,20 +261,7 @@ async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
 /// first responses, audit) on a fresh database.
 async fn bench_ingest(url: &str) -> Result<f64> {
     let app = open_app(url, 4).await?;
-    let (_, user) = bilan_app::users::add_user_to_workspace(
-        &app,
-        "Bench",
-        &bilan_app::users::NewUser {
-            email: format!("ingest-{}@bench.test", uuid::Uuid::new_v4().simple()),
-            display_name: None,
-            role: "admin".into(),
-            password: "benchmark password".into(),
-            language: None,
-        },
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let actor = bench_admin(&app, "ingest").await?;
     let input = bilan_domain::accounts::AccountInput {
         name: Some("Ingest".into()),
         ..Default::default()
@@ -350,6 +324,21 @@ async fn flagship_id(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<St
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     let first = page.items.first().context("the flagship account is missing")?;
     Ok(first.id.to_string())
+}
+
+/// An admin of a fresh "Bench" workspace.
+async fn bench_admin(app: &App, label: &str) -> Result<bilan_app::Actor> {
+    let new = bilan_app::users::NewUser {
+        email: format!("{label}-{}@bench.test", uuid::Uuid::new_v4().simple()),
+        display_name: None,
+        role: "admin".into(),
+        password: "benchmark password".into(),
+        language: None,
+    };
+    let (_, user) = bilan_app::users::add_user_to_workspace(app, "Bench", &new)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))
 }
 
 /// A CSV as a French spreadsheet saves it: `;`, decimal commas, day-first dates.
