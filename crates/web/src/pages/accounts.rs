@@ -174,10 +174,10 @@ async fn show(
     l.notice = notice(user, raw);
     let tq: bilan_app::timeline::TimelineQuery =
         raw.and_then(|r| serde_urlencoded::from_str(r).ok()).unwrap_or_default();
-    let timeline = super::timeline::timeline_items(state, user, id, &tq, &contacts.items)
+    let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
+    let timeline = super::timeline::timeline_items(state, user, id, &tq, &contacts.items, &team)
         .await
         .ok();
-    let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
     let (channels, directions) = super::timeline::choices();
     let now_local = state
         .app

@@ -87,13 +87,13 @@ pub async fn timeline_items(
     account: Uuid,
     q: &TimelineQuery,
     contacts: &[Contact],
+    team: &[UserRow],
 ) -> Result<TimelineItems, AppError> {
     let page = uc::timeline(&state.app, &user.actor, account, q).await?;
-    let team = users::list_users(&state.app, &user.actor).await?;
     Ok(TimelineItems {
         l: Layout::for_user(user, "accounts"),
         items: page.items,
-        names: names(&team, contacts),
+        names: names(team, contacts),
         more_url: page
             .next
             .map(|c| format!("/accounts/{account}/timeline?{}", query_string(q, Some(&c.encode())))),
@@ -109,7 +109,8 @@ pub async fn account_timeline(
     Query(q): Query<TimelineQuery>,
 ) -> Response {
     let contacts = account_contacts(&state, &user, id).await;
-    match timeline_items(&state, &user, id, &q, &contacts).await {
+    let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
+    match timeline_items(&state, &user, id, &q, &contacts, &team).await {
         Ok(items) if is_htmx(&headers) => render(&items),
         Ok(_) => see_other(&format!("/accounts/{id}?{}#timeline", query_string(&q, None))),
         Err(e) => error_response(&user, &headers, &e),
@@ -181,7 +182,8 @@ pub async fn log_interaction(
     match uc::log_interaction(&state.app, &user.actor, &input).await {
         Ok(_) if is_htmx(&headers) => {
             let contacts = account_contacts(&state, &user, id).await;
-            match timeline_items(&state, &user, id, &TimelineQuery::default(), &contacts).await {
+            let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
+            match timeline_items(&state, &user, id, &TimelineQuery::default(), &contacts, &team).await {
                 Ok(items) => {
                     let mut res = render(&items);
                     res.headers_mut()
