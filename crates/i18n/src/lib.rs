@@ -129,3 +129,73 @@ mod tests {
         assert_eq!(error_message(Lang::Fr, "unheard_of"), t(Lang::Fr, "error.invalid"));
     }
 }
+
+#[cfg(test)]
+mod template_keys {
+    /// Every literal key a template passes to `l.t("…")` has a message: a missing one
+    /// would show its raw key to people.
+    #[test]
+    fn every_template_key_exists() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../web/templates");
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(dir)];
+        while let Some(path) = stack.pop() {
+            for entry in std::fs::read_dir(&path).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                for part in text.split(".t(\"").skip(1) {
+                    let key = part.split('"').next().unwrap_or("");
+                    if !super::has(key) {
+                        missing.push(format!("{}: {key}", p.display()));
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "messages missing for: {missing:#?}");
+    }
+
+    /// Every prefix + code a template builds with `l.tk(…)` has a message for each code.
+    #[test]
+    fn dynamic_keys_exist() {
+        let codes: &[(&str, &[&str])] = &[
+            (
+                "channel.",
+                &[
+                    "email", "phone", "meeting", "visit", "chat", "whatsapp", "linkedin", "web_form", "letter",
+                    "portal",
+                ],
+            ),
+            ("direction.", &["inbound", "outbound"]),
+            ("status.", &["prospect", "active", "lost"]),
+            (
+                "role.",
+                &[
+                    "sponsor",
+                    "decision_maker",
+                    "buyer",
+                    "prescriber",
+                    "key_user",
+                    "finance",
+                ],
+            ),
+            (
+                "user_role.",
+                &["admin", "manager", "account_manager", "finance", "support", "viewer"],
+            ),
+            ("audit.action.", &["create", "update", "delete"]),
+            (
+                "audit.entity.",
+                &["account", "site", "contact", "user", "token", "interaction"],
+            ),
+        ];
+        for (prefix, list) in codes {
+            for c in *list {
+                assert!(super::has(&format!("{prefix}{c}")), "missing {prefix}{c}");
+            }
+        }
+    }
+}

@@ -151,11 +151,25 @@ db_test!(timeline_pages, |t| async move {
     let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
         .await
         .unwrap();
+    let buyer = bilan_app::contacts::create_contact(
+        &t.app,
+        &admin,
+        &bilan_domain::contacts::ContactInput {
+            account_id: Some(acc.id.to_string()),
+            first_name: Some("Inès".into()),
+            last_name: Some("Barbier".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let buyer_id = buyer.id.to_string();
     let mut c = logged_in(&t, &admin).await;
     let res = c
         .post_form(
             &format!("/accounts/{}/interactions", acc.id),
             &[
+                ("contact_ids", buyer_id.as_str()),
                 ("channel", "phone"),
                 ("direction", "inbound"),
                 ("occurred_at", "2026-11-23T09:30"),
@@ -168,6 +182,8 @@ db_test!(timeline_pages, |t| async move {
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
     let page = c.get(&format!("/accounts/{}", acc.id)).await;
     assert!(page.body.contains("Appel entrant") && page.body.contains("Envoyer le devis"));
+    assert!(page.body.contains("↔ Inès Barbier"), "the contact involved is named");
+    assert!(page.body.contains("Shared history"), "labels are translated");
     let frag = c.get_htmx(&format!("/accounts/{}/timeline?q=entrant", acc.id)).await;
     assert!(frag.body.contains("Appel entrant") && !frag.body.contains("<html"));
     let follow = c.get("/follow-ups").await;

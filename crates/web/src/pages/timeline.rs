@@ -90,10 +90,28 @@ pub async fn timeline_items(
     team: &[UserRow],
 ) -> Result<TimelineItems, AppError> {
     let page = uc::timeline(&state.app, &user.actor, account, q).await?;
+    let mut names = names(team, contacts);
+    // Entries may involve contacts beyond the ones already loaded (accounts with thousands).
+    let missing: Vec<Uuid> = page
+        .items
+        .iter()
+        .flat_map(|i| i.contact_ids.iter().copied())
+        .filter(|id| !names.contains_key(id))
+        .collect();
+    if !missing.is_empty() {
+        let mut pc = state.app.db.acquire().await?;
+        for c in bilan_db::imports::contacts_by_ids(&mut pc.conn(), user.actor.workspace_id, &missing).await? {
+            let full = match &c.first_name {
+                Some(f) => format!("{f} {}", c.last_name),
+                None => c.last_name.clone(),
+            };
+            names.insert(c.id, full);
+        }
+    }
     Ok(TimelineItems {
         l: Layout::for_user(user, "accounts"),
         items: page.items,
-        names: names(team, contacts),
+        names,
         more_url: page
             .next
             .map(|c| format!("/accounts/{account}/timeline?{}", query_string(q, Some(&c.encode())))),
