@@ -183,6 +183,18 @@ db_test!(timeline_pages, |t| async move {
     let page = c.get(&format!("/accounts/{}", acc.id)).await;
     assert!(page.body.contains("Appel entrant") && page.body.contains("Envoyer le devis"));
     assert!(page.body.contains("↔ Inès Barbier"), "the contact involved is named");
+    let on_contact = c.get(&format!("/contacts/{}", buyer.id)).await;
+    assert!(
+        on_contact.body.contains("Appel entrant"),
+        "the contact page shows the exchanges involving her"
+    );
+    assert!(
+        on_contact.body.contains("id=\"log-form\"") && on_contact.body.contains(&format!("value=\"{}\"", buyer.id))
+    );
+    let frag = c
+        .get_htmx(&format!("/accounts/{}/timeline?contact={}", acc.id, buyer.id))
+        .await;
+    assert!(frag.body.contains("Appel entrant"));
     assert!(page.body.contains("Shared history"), "labels are translated");
     let frag = c.get_htmx(&format!("/accounts/{}/timeline?q=entrant", acc.id)).await;
     assert!(frag.body.contains("Appel entrant") && !frag.body.contains("<html"));

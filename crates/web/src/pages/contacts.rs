@@ -102,6 +102,11 @@ struct ContactPage {
     c: Contact,
     account: Account,
     site: Option<Site>,
+    /// Exchanges involving this contact.
+    timeline: Option<super::timeline::TimelineItems>,
+    channels: Vec<&'static str>,
+    directions: Vec<&'static str>,
+    now_local: String,
 }
 
 /// GET /contacts/{id}
@@ -123,11 +128,32 @@ pub async fn show_contact(
     let site = c.site_id.and_then(|s| detail.sites.iter().find(|x| x.id == s).cloned());
     let mut l = Layout::for_user(&user, "contacts");
     l.notice = notice(&user, raw.as_deref());
+    let tq = bilan_app::timeline::TimelineQuery {
+        contact: Some(c.id.to_string()),
+        ..Default::default()
+    };
+    let team = bilan_app::users::list_users(&state.app, &user.actor)
+        .await
+        .unwrap_or_default();
+    let timeline = super::timeline::timeline_items(&state, &user, c.account_id, &tq, std::slice::from_ref(&c), &team)
+        .await
+        .ok();
+    let (channels, directions) = super::timeline::choices();
+    let now_local = state
+        .app
+        .now()
+        .with_timezone(&crate::format::DEFAULT_ZONE)
+        .format("%Y-%m-%dT%H:%M")
+        .to_string();
     render(&ContactPage {
         l,
         c,
         account: detail.account,
         site,
+        timeline,
+        channels,
+        directions,
+        now_local,
     })
 }
 

@@ -194,6 +194,7 @@ pub async fn log_interaction(
     user: PageUser,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
+    Query(refresh): Query<TimelineQuery>,
     body: Bytes,
 ) -> Response {
     let input = input_of(id, &form_pairs(&body));
@@ -201,7 +202,12 @@ pub async fn log_interaction(
         Ok(_) if is_htmx(&headers) => {
             let contacts = account_contacts(&state, &user, id).await;
             let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
-            match timeline_items(&state, &user, id, &TimelineQuery::default(), &contacts, &team).await {
+            // From a contact page, the refreshed list is that contact's (`?contact=`).
+            let q = TimelineQuery {
+                contact: refresh.contact,
+                ..Default::default()
+            };
+            match timeline_items(&state, &user, id, &q, &contacts, &team).await {
                 Ok(items) => {
                     let mut res = render(&items);
                     res.headers_mut()
