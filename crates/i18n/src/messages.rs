@@ -696,4 +696,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("error.answer.not_outbound", "Une réponse est un échange sortant", "An answer is an outbound exchange"),
     ("error.answer.other_account", "La réponse concerne un autre compte", "The answer belongs to another account"),
     ("error.related_kind.invalid", "Type de lien inconnu", "Unknown link kind"),
+    ("timeline.link_answer", "Lier la réponse", "Link the answer"),
+    ("error.outbound_id.invalid", "Choisissez l'échange qui a répondu", "Choose the exchange that answered"),
 ];

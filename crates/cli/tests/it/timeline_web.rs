@@ -273,3 +273,73 @@ db_test!(workspace_search_finds_exchanges_without_accents, |t| async move {
     let empty = api(&router, Method::GET, "/api/v1/search?q=", &token, None).await;
     assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(linking_an_answer_from_the_timeline_page, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        .await
+        .unwrap();
+    let log = |direction: &str, at: &str, subject: &str| bilan_domain::timeline::InteractionInput {
+        account_id: Some(acc.id.to_string()),
+        channel: Some("email".into()),
+        direction: Some(direction.into()),
+        occurred_at: Some(at.into()),
+        subject: Some(subject.into()),
+        ..Default::default()
+    };
+    let request =
+        bilan_app::timeline::log_interaction(&t.app, &admin, &log("inbound", "2026-11-20T09:00:00Z", "Question"))
+            .await
+            .unwrap();
+    bilan_app::timeline::log_interaction(
+        &t.app,
+        &admin,
+        &log("outbound", "2026-11-20T10:00:00Z", "Accusé de réception"),
+    )
+    .await
+    .unwrap();
+    let real = bilan_app::timeline::log_interaction(
+        &t.app,
+        &admin,
+        &log("outbound", "2026-11-20T12:00:00Z", "Vraie réponse"),
+    )
+    .await
+    .unwrap();
+    let mut c = logged_in(&t, &admin).await;
+    let page = c.get(&format!("/accounts/{}", acc.id)).await;
+    assert!(
+        page.body
+            .contains(&format!("action=\"/interactions/{}/answer\"", request.id)),
+        "inbound entries offer the link"
+    );
+    let res = c
+        .post_form(
+            &format!("/interactions/{}/answer", request.id),
+            &[("outbound_id", &real.id.to_string())],
+        )
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.body);
+    let linked = bilan_app::timeline::find_interaction(&t.app, &admin, request.id)
+        .await
+        .unwrap();
+    assert_eq!(linked.answered_by, Some(real.id));
+    assert_eq!(linked.response_seconds, Some(3 * 3600));
+    let page = c.get(&format!("/accounts/{}", acc.id)).await;
+    assert!(
+        !page
+            .body
+            .contains(&format!("action=\"/interactions/{}/answer\"", request.id)),
+        "linked by hand: no more offer"
+    );
+    let bad = c
+        .post_form(
+            &format!("/interactions/{}/answer", real.id),
+            &[("outbound_id", &request.id.to_string())],
+        )
+        .await;
+    assert_eq!(
+        bad.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "an outbound exchange awaits no answer"
+    );
+});

@@ -276,6 +276,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/timeline", get(timeline::account_timeline))
         .route("/accounts/{id}/interactions", post(timeline::log_interaction))
         .route("/interactions/{id}/delete", post(timeline::delete_interaction))
+        .route("/interactions/{id}/answer", post(timeline::link_answer))
         .route("/search", get(search::search))
         .route("/follow-ups", get(timeline::my_follow_ups))
         .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))

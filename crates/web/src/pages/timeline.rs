@@ -39,6 +39,14 @@ impl TimelineItems {
     fn duration(&self, seconds: &i64) -> String {
         human_duration(*seconds)
     }
+
+    /// Outbound entries of this page that could answer an inbound one (at or after it).
+    fn answer_candidates(&self, inbound: &Interaction) -> Vec<&Interaction> {
+        self.items
+            .iter()
+            .filter(|o| o.direction == Direction::Outbound && o.occurred_at >= inbound.occurred_at)
+            .collect()
+    }
 }
 
 /// "2 h 05", "3 j 4 h", "12 min".
@@ -231,6 +239,24 @@ pub async fn log_interaction(
                 .insert("hx-reswap", axum::http::HeaderValue::from_static("innerHTML"));
             res
         }
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
+/// POST /interactions/{id}/answer — links the outbound exchange that answered this request.
+pub async fn link_answer(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let Some(outbound) = field(&pairs, "outbound_id").and_then(|v| Uuid::parse_str(v).ok()) else {
+        return error_response(&user, &headers, &AppError::field("outbound_id", "id.invalid"));
+    };
+    match uc::link_answer(&state.app, &user.actor, id, outbound).await {
+        Ok(i) => see_other(&format!("/accounts/{}?done=saved#interaction-{}", i.account_id, i.id)),
         Err(e) => error_response(&user, &headers, &e),
     }
 }
