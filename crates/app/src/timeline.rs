@@ -436,19 +436,33 @@ pub async fn update_interaction(
         UpdateOutcome::NotFound => return Err(AppError::NotFound),
     }
     touches.apply(&mut c, ws).await?;
-    let after = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    let after = record_update(&mut c, actor, now, &before).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Reads an interaction back after a change and records the change in the audit
+/// trail, inside the caller's transaction.
+async fn record_update(
+    c: &mut bilan_db::Conn<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &Interaction,
+) -> AppResult<Interaction> {
+    let after = store::find(c, actor.workspace_id, before.id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     record(
-        &mut c,
+        c,
         actor,
         now,
         AuditAction::Update,
         "interaction",
-        id,
-        Some(&before),
+        before.id,
+        Some(before),
         Some(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -511,18 +525,7 @@ pub async fn link_answer(app: &App, actor: &Actor, inbound_id: Uuid, outbound_id
     store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
     let seconds = (answer.occurred_at - before.occurred_at).num_seconds();
     store::set_link(&mut c, ws, inbound_id, outbound_id, seconds, now).await?;
-    let after = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "interaction",
-        inbound_id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = record_update(&mut c, actor, now, &before).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -543,18 +546,7 @@ pub async fn unlink_answer(app: &App, actor: &Actor, inbound_id: Uuid) -> AppRes
     let mut touches = Touches::new();
     touches.inbound(before.account_id, inbound_id, before.occurred_at);
     touches.apply(&mut c, ws).await?;
-    let after = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "interaction",
-        inbound_id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = record_update(&mut c, actor, now, &before).await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -601,18 +593,7 @@ pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult
         Some(_) => {}
     }
     store::complete_follow_up(&mut c, ws, id, now).await?;
-    let after = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "interaction",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
+    let after = record_update(&mut c, actor, now, &before).await?;
     tx.commit().await?;
     Ok(after)
 }

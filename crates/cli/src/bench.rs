@@ -104,117 +104,70 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     );
     let (base, cookie, token, ids) = serve_in_process(&app, &demo).await?;
     let secs = Duration::from_secs(args.seconds);
-    let list = tokio::task::spawn_blocking({
-        let (base, cookie) = (base.clone(), cookie.clone());
-        let rate = args.rate;
-        move || {
-            fixed_rate(rate, secs, move |i| {
-                get(
-                    &format!("{base}/accounts?sort={}", ["name", "-value", "-updated"][i % 3]),
-                    Some(&cookie),
-                    None,
-                )
-            })
-        }
-    })
-    .await??;
+    let page = |path: String| (format!("{base}{path}"), Auth::Cookie(cookie.clone()));
+    let call = |path: String| (format!("{base}{path}"), Auth::Bearer(token.clone()));
+    let list: Vec<_> = ["name", "-value", "-updated"]
+        .iter()
+        .map(|s| page(format!("/accounts?sort={s}")))
+        .collect();
+    let run = at_rate(args.rate, secs, list).await?;
     let _ = writeln!(
         report,
         "| account list page at {} req/s | {} |",
         args.rate,
-        list.summary()
+        run.summary()
     );
-    let detail = tokio::task::spawn_blocking({
-        let (base, cookie, ids) = (base.clone(), cookie.clone(), ids.clone());
-        let rate = args.rate;
-        move || {
-            fixed_rate(rate, secs, move |i| {
-                get(&format!("{base}/accounts/{}", ids[i % ids.len()]), Some(&cookie), None)
-            })
-        }
-    })
-    .await??;
-    let _ = writeln!(report, "| account page at {} req/s | {} |", args.rate, detail.summary());
-    let search = tokio::task::spawn_blocking({
-        let (base, token) = (base.clone(), token.clone());
-        let terms = [
-            "dupont",
-            "indus",
-            "lyon",
-            "groupe hexagone",
-            "societe",
-            "552",
-            "transport",
-            "sante",
-        ];
-        let rate = args.search_rate;
-        move || {
-            fixed_rate(rate, secs, move |i| {
-                get(
-                    &format!("{base}/api/v1/accounts?q={}", terms[i % terms.len()].replace(' ', "+")),
-                    None,
-                    Some(&token),
-                )
-            })
-        }
-    })
-    .await??;
+    let detail: Vec<_> = ids.iter().map(|id| page(format!("/accounts/{id}"))).collect();
+    let run = at_rate(args.rate, secs, detail).await?;
+    let _ = writeln!(report, "| account page at {} req/s | {} |", args.rate, run.summary());
+    let terms = [
+        "dupont",
+        "indus",
+        "lyon",
+        "groupe+hexagone",
+        "societe",
+        "552",
+        "transport",
+        "sante",
+    ];
+    let search: Vec<_> = terms.iter().map(|t| call(format!("/api/v1/accounts?q={t}"))).collect();
+    let run = at_rate(args.search_rate, secs, search).await?;
     let _ = writeln!(
         report,
         "| API search at {} req/s | {} |",
         args.search_rate,
-        search.summary()
+        run.summary()
     );
     let flagship = flagship_id(&app, &demo).await?;
-    let timeline = tokio::task::spawn_blocking({
-        let (base, token) = (base.clone(), token.clone());
-        let rate = args.rate;
-        move || {
-            fixed_rate(rate, secs, move |_| {
-                get(
-                    &format!("{base}/api/v1/accounts/{flagship}/interactions"),
-                    None,
-                    Some(&token),
-                )
-            })
-        }
-    })
-    .await??;
+    let run = at_rate(
+        args.rate,
+        secs,
+        vec![call(format!("/api/v1/accounts/{flagship}/interactions"))],
+    )
+    .await?;
     let _ = writeln!(
         report,
         "| timeline first page of the largest account at {} req/s | {} |",
         args.rate,
-        timeline.summary()
+        run.summary()
     );
-    let exchanges = tokio::task::spawn_blocking({
-        let (base, token) = (base.clone(), token.clone());
-        let terms = [
-            "livraison",
-            "devis",
-            "facture",
-            "retard livraison",
-            "reclamation",
-            "point trimestriel",
-            "incident",
-            "relance",
-        ];
-        let rate = args.search_rate;
-        move || {
-            fixed_rate(rate, secs, move |i| {
-                get(
-                    &format!("{base}/api/v1/search?q={}", terms[i % terms.len()].replace(' ', "+")),
-                    None,
-                    Some(&token),
-                )
-            })
-        }
-    })
-    .await??;
+    let terms = [
+        "livraison",
+        "devis",
+        "facture",
+        "retard+livraison",
+        "reclamation",
+        "point+trimestriel",
+        "incident",
+        "relance",
+    ];
+    let exchanges: Vec<_> = terms.iter().map(|t| call(format!("/api/v1/search?q={t}"))).collect();
+    let run = at_rate(args.search_rate, secs, exchanges).await?;
     let _ = writeln!(
         report,
         "| workspace search (accounts, contacts, exchanges) at {} req/s | {} |",
         args.search_rate,
-        exchanges.summary()
+        run.summary()
     );
     let by_id = tokio::task::spawn_blocking({
         let (base, token, ids) = (base.clone(), token.clone(), ids.clone());
@@ -404,6 +357,30 @@ async fn serve_in_process(
         .collect();
     anyhow::ensure!(!ids.is_empty(), "no account to read");
     Ok((base, format!("bilan_session={}", session.token), token, Arc::new(ids)))
+}
+
+/// How a benchmark request authenticates: a page session or an API token.
+#[derive(Clone)]
+enum Auth {
+    /// `Cookie` header of a logged-in session.
+    Cookie(String),
+    /// API token.
+    Bearer(String),
+}
+
+/// Requests `targets` in turn at a fixed rate for `duration`.
+async fn at_rate(rate: u32, duration: Duration, targets: Vec<(String, Auth)>) -> Result<Run> {
+    anyhow::ensure!(!targets.is_empty(), "nothing to request");
+    tokio::task::spawn_blocking(move || {
+        fixed_rate(rate, duration, move |i| {
+            let (url, auth) = &targets[i % targets.len()];
+            match auth {
+                Auth::Cookie(c) => get(url, Some(c), None),
+                Auth::Bearer(t) => get(url, None, Some(t)),
+            }
+        })
+    })
+    .await?
 }
 
 fn get(url: &str, cookie: Option<&str>, token: Option<&str>) -> bool {
