@@ -1,4 +1,4 @@
-//! CSV import of accounts and contacts.
+//! CSV import of accounts and contacts (and, in [`interactions`], of exchanges).
 //!
 //! One transaction per file: existing rows are looked up in batches, found rows
 //! are updated (id kept, version + 1), others inserted with multi-row `INSERT`s.
@@ -22,6 +22,9 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub use bilan_domain::imports::{MappedColumn, RejectedLine};
+pub use interactions::{import_interactions, import_interactions_with_progress};
+
+pub mod interactions;
 
 /// Rows written per multi-row insert call, between two progress reports.
 const WRITE_CHUNK: usize = 1000;
@@ -75,14 +78,14 @@ impl ImportReport {
 /// A progress callback: lines done, total lines.
 pub type Progress<'a> = &'a (dyn Fn(usize, usize) + Send + Sync);
 
-fn tick(progress: Option<Progress<'_>>, done: usize, total: usize) {
+pub(crate) fn tick(progress: Option<Progress<'_>>, done: usize, total: usize) {
     if let Some(p) = progress {
         p(done.min(total), total);
     }
 }
 
 /// Parsing and validating every line is CPU work: keep it off the async workers.
-async fn parse_off_thread<T: Send + 'static>(
+pub(crate) async fn parse_off_thread<T: Send + 'static>(
     bytes: &[u8],
     opts: ParseOptions,
     parse: fn(&[u8], &ParseOptions) -> Result<ParsedFile<T>, ValidationErrors>,
@@ -94,7 +97,7 @@ async fn parse_off_thread<T: Send + 'static>(
     Ok(parsed?)
 }
 
-fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseOptions {
+pub(crate) fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseOptions {
     ParseOptions {
         separator: opts.separator,
         overrides: opts.overrides.clone(),
@@ -102,7 +105,7 @@ fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseOptions {
     }
 }
 
-fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
+pub(crate) fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
     RejectedLine {
         line,
         column,
@@ -119,7 +122,7 @@ struct Plan<R, N> {
 }
 
 /// The report of a parsed file, before anything is counted.
-fn report<T>(parsed: &ParsedFile<T>) -> ImportReport {
+pub(crate) fn report<T>(parsed: &ParsedFile<T>) -> ImportReport {
     ImportReport {
         total_lines: parsed.total_lines,
         created: 0,
@@ -221,7 +224,7 @@ pub async fn import_accounts_with_progress(
 }
 
 /// Commits, or rolls back a dry run or a refused all-or-nothing import.
-async fn finish(
+pub(crate) async fn finish(
     tx: bilan_db::Tx,
     opts: &ImportOptions,
     report: &mut ImportReport,
@@ -456,7 +459,7 @@ pub async fn import_contacts_with_progress(
 
 /// The accounts a contacts file may name, looked up in batches.
 #[derive(Default)]
-struct AccountIndex {
+pub(crate) struct AccountIndex {
     ids: HashSet<Uuid>,
     by_ref: HashMap<String, Uuid>,
     by_siren: HashMap<String, Uuid>,
@@ -464,15 +467,14 @@ struct AccountIndex {
 }
 
 impl AccountIndex {
-    async fn load(c: &mut Conn<'_>, ws: Uuid, lines: &[ContactLine]) -> AppResult<Self> {
-        let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.new.account_id).collect();
-        let refs: Vec<String> = lines.iter().flat_map(|l| l.account_refs.iter().cloned()).collect();
+    /// Loads the accounts that these Bilan ids and references may name.
+    pub(crate) async fn load(c: &mut Conn<'_>, ws: Uuid, ids: &[Uuid], refs: &[String]) -> AppResult<Self> {
         let sirens: Vec<String> = refs.iter().filter_map(|r| format::siren_of_ref(r)).collect();
         let names: Vec<String> = refs.iter().map(|r| normalize(r)).filter(|n| !n.is_empty()).collect();
         let mut idx = AccountIndex::default();
         idx.ids
-            .extend(lookups::accounts_by_ids(c, ws, &ids).await?.into_iter().map(|r| r.id));
-        for r in lookups::accounts_by_external_refs(c, ws, &refs).await? {
+            .extend(lookups::accounts_by_ids(c, ws, ids).await?.into_iter().map(|r| r.id));
+        for r in lookups::accounts_by_external_refs(c, ws, refs).await? {
             if let Some(x) = r.external_ref {
                 idx.by_ref.insert(x, r.id);
             }
@@ -491,12 +493,12 @@ impl AccountIndex {
 
     /// The account of a line: its Bilan id, else the first reference matching an
     /// external reference, a SIREN, or exactly one account name.
-    fn resolve(&self, l: &ContactLine) -> Result<Uuid, &'static str> {
-        if let Some(id) = l.new.account_id.filter(|id| self.ids.contains(id)) {
+    pub(crate) fn resolve(&self, id: Option<Uuid>, refs: &[String]) -> Result<Uuid, &'static str> {
+        if let Some(id) = id.filter(|id| self.ids.contains(id)) {
             return Ok(id);
         }
         let mut ambiguous = false;
-        for r in &l.account_refs {
+        for r in refs {
             if let Some(id) = self.by_ref.get(r.as_str()) {
                 return Ok(*id);
             }
@@ -511,7 +513,7 @@ impl AccountIndex {
         }
         Err(if ambiguous {
             "account.ambiguous"
-        } else if l.account_refs.is_empty() && l.new.account_id.is_none() {
+        } else if refs.is_empty() && id.is_none() {
             "required"
         } else {
             "account.unknown"
@@ -531,12 +533,19 @@ async fn plan_contacts(
 ) -> AppResult<Plan<ContactRow, (Uuid, NewContact)>> {
     let index = match fixed_account {
         Some(_) => AccountIndex::default(),
-        None => AccountIndex::load(c, ws, &lines).await?,
+        None => {
+            let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.new.account_id).collect();
+            let refs: Vec<String> = lines.iter().flat_map(|l| l.account_refs.iter().cloned()).collect();
+            AccountIndex::load(c, ws, &ids, &refs).await?
+        }
     };
     let mut seen = SeenKeys::default();
     let mut resolved: Vec<(ContactLine, Uuid)> = Vec::with_capacity(lines.len());
     for l in lines {
-        let account = match fixed_account.map(Ok).unwrap_or_else(|| index.resolve(&l)) {
+        let account = match fixed_account
+            .map(Ok)
+            .unwrap_or_else(|| index.resolve(l.new.account_id, &l.account_refs))
+        {
             Ok(a) => a,
             Err(code) => {
                 let field = if l.account_refs.is_empty() && l.new.account_id.is_some() {

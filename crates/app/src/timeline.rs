@@ -158,7 +158,7 @@ pub async fn find_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<I
 /// Checks what validation alone cannot: the account, contacts and users belong
 /// to the workspace, and the instant is not in the future. Returns each item's
 /// problems as (field, code), one query per referenced table for the whole batch.
-async fn check_refs(
+pub(crate) async fn check_refs(
     c: &mut Conn<'_>,
     workspace: Uuid,
     now: DateTime<Utc>,
@@ -330,14 +330,43 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
         });
         return Err(AppError::Validation(e));
     }
-    let external: Vec<String> = valid.iter().filter_map(|(_, n)| n.external_ref.clone()).collect();
-    let mut known: HashMap<String, Uuid> = store::ids_by_external_ref(&mut c, ws, &external).await?;
+    let valid: Vec<NewInteraction> = valid.into_iter().map(|(_, n)| n).collect();
+    let items = write_checked(&mut c, actor, now, &valid).await?;
+    tx.commit().await?;
+    let inserted = items.iter().filter(|i| !i.duplicate).count();
+    let report = BatchReport {
+        inserted,
+        skipped_duplicates: items.len() - inserted,
+        items,
+    };
+    tracing::info!(
+        inserted = report.inserted,
+        skipped = report.skipped_duplicates,
+        user.id = %actor.user_id,
+        "interactions batch"
+    );
+    Ok(report)
+}
+
+/// Writes interactions whose references [`check_refs`] accepted, in the caller's
+/// transaction: one whose external reference is already stored (or earlier in
+/// `valid`) is skipped and reported as a duplicate. First responses of the
+/// touched timelines are brought up to date and every row is audited.
+pub(crate) async fn write_checked(
+    c: &mut Conn<'_>,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    valid: &[NewInteraction],
+) -> AppResult<Vec<BatchItem>> {
+    let ws = actor.workspace_id;
+    let external: Vec<String> = valid.iter().filter_map(|n| n.external_ref.clone()).collect();
+    let mut known: HashMap<String, Uuid> = store::ids_by_external_ref(c, ws, &external).await?;
     let mut items = Vec::with_capacity(valid.len());
     let mut rows = Vec::new();
     let mut written: Vec<&NewInteraction> = Vec::new();
     let mut links = Vec::new();
     let mut touches = Touches::new();
-    for (_, n) in &valid {
+    for n in valid {
         if let Some(id) = n.external_ref.as_ref().and_then(|r| known.get(r)) {
             items.push(BatchItem {
                 id: *id,
@@ -358,9 +387,12 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
         rows.push(row);
         written.push(n);
     }
-    store::lock_accounts(&mut c, ws, &touches.accounts()).await?;
-    store::insert_rows(&mut c, &rows, &links).await?;
-    touches.apply(&mut c, ws).await?;
+    if rows.is_empty() {
+        return Ok(items);
+    }
+    store::lock_accounts(c, ws, &touches.accounts()).await?;
+    store::insert_rows(c, &rows, &links).await?;
+    touches.apply(c, ws).await?;
     let mut audit = Vec::with_capacity(rows.len());
     for (row, n) in rows.into_iter().zip(written) {
         let id = row.id;
@@ -375,21 +407,8 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
             Some(&snapshot),
         ));
     }
-    bilan_db::audit::insert_rows(&mut c, &audit).await?;
-    tx.commit().await?;
-    let inserted = items.iter().filter(|i| !i.duplicate).count();
-    let report = BatchReport {
-        inserted,
-        skipped_duplicates: items.len() - inserted,
-        items,
-    };
-    tracing::info!(
-        inserted = report.inserted,
-        skipped = report.skipped_duplicates,
-        user.id = %actor.user_id,
-        "interactions batch"
-    );
-    Ok(report)
+    bilan_db::audit::insert_rows(c, &audit).await?;
+    Ok(items)
 }
 
 /// Replaces an interaction's fields if nobody changed it since `version`.

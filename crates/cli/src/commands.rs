@@ -78,7 +78,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             if let Entity::Emails = entity {
                 return crate::commands::import_emails(&app, &file, &workspace, account, dry_run).await;
             }
-            return crate::commands::import(&app, entity, &file, &workspace, dry_run, skip_invalid, &mappings).await;
+            let opts = bilan_app::imports::ImportOptions {
+                dry_run,
+                skip_invalid,
+                overrides: parse_mappings(&mappings)?,
+                account_id: account,
+                ..Default::default()
+            };
+            return crate::commands::import(&app, entity, &file, &workspace, opts).await;
         }
         Command::Export {
             entity,
@@ -418,18 +425,11 @@ pub(crate) async fn import(
     entity: Entity,
     file: &std::path::Path,
     workspace: &str,
-    dry_run: bool,
-    skip_invalid: bool,
-    mappings: &[String],
+    opts: bilan_app::imports::ImportOptions,
 ) -> Result<ExitCode> {
     let actor = workspace_actor(app, workspace).await?;
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-    let opts = bilan_app::imports::ImportOptions {
-        dry_run,
-        skip_invalid,
-        overrides: parse_mappings(mappings)?,
-        ..Default::default()
-    };
+    let (dry_run, skip_invalid) = (opts.dry_run, opts.skip_invalid);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} lines ({per_sec}, {eta})")
@@ -446,6 +446,9 @@ pub(crate) async fn import(
         }
         Entity::Contacts => {
             bilan_app::imports::import_contacts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
+        }
+        Entity::Interactions => {
+            bilan_app::imports::import_interactions_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
         }
         Entity::Emails => {
             bar.finish_and_clear();
@@ -571,7 +574,9 @@ async fn export(
     let bytes = match entity {
         Entity::Accounts => bilan_app::exports::export_accounts(app, &actor, None, separator).await,
         Entity::Contacts => bilan_app::exports::export_contacts(app, &actor, None, separator).await,
-        Entity::Emails => bail!("e-mails cannot be exported as CSV"),
+        Entity::Emails | Entity::Interactions => {
+            bail!("only accounts and contacts are exported as CSV; read exchanges with `bilan timeline` or the API")
+        }
     }
     .map_err(|e| anyhow::anyhow!(describe(&e)))?;
     match output {

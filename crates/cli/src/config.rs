@@ -56,6 +56,8 @@ pub enum Entity {
     Accounts,
     /// Contacts.
     Contacts,
+    /// Interactions of the shared history (import only): a CRM's activity export or a spreadsheet.
+    Interactions,
     /// E-mails (import only): one .eml file or an .mbox export, onto the timelines.
     Emails,
 }
@@ -91,7 +93,7 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
-    /// Import a CSV file (accounts, contacts) or e-mails (an .eml file or an .mbox).
+    /// Import a CSV file (accounts, contacts, interactions) or e-mails (an .eml file or an .mbox).
     Import {
         /// What the file holds.
         #[arg(value_enum)]
@@ -110,7 +112,7 @@ pub enum Command {
         /// Map a column to a field: `--map "Raison sociale=name"` (repeatable; empty field ignores the column).
         #[arg(long = "map", value_name = "HEADER=FIELD")]
         mappings: Vec<String>,
-        /// E-mails: put every message on this account (id).
+        /// Interactions and e-mails: put every exchange on this account (id).
         #[arg(long)]
         account: Option<uuid::Uuid>,
     },

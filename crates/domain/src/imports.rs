@@ -26,6 +26,8 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 use uuid::Uuid;
 
+pub mod interactions;
+
 /// Longest field accepted, in characters.
 pub const MAX_FIELD_CHARS: usize = 10_000;
 
@@ -40,6 +42,8 @@ pub enum ImportKind {
     Accounts,
     /// Contacts (people of accounts).
     Contacts,
+    /// Interactions (exchanges of the shared history), from a CRM's activity export.
+    Interactions,
 }
 
 /// One refused line of a file and why.
@@ -578,7 +582,10 @@ const ACCOUNT_PREFIXES: &[&str] = &[
 ];
 const CONTACT_PREFIXES: &[&str] = &["person", "contact"];
 
-fn build_table(fields: &[&'static str], aliases: &[(&'static str, &[&'static str])]) -> HashMap<String, &'static str> {
+pub(crate) fn build_table(
+    fields: &[&'static str],
+    aliases: &[(&'static str, &[&'static str])],
+) -> HashMap<String, &'static str> {
     let mut table = HashMap::new();
     for f in fields {
         table.insert(normalize(f), *f);
@@ -606,6 +613,7 @@ pub fn fields(kind: ImportKind) -> &'static [&'static str] {
     match kind {
         ImportKind::Accounts => &ACCOUNT_FIELDS,
         ImportKind::Contacts => &CONTACT_FIELDS,
+        ImportKind::Interactions => &interactions::INTERACTION_FIELDS,
     }
 }
 
@@ -618,6 +626,7 @@ pub fn recognise(kind: ImportKind, header: &str) -> Option<&'static str> {
     let (table, prefixes) = match kind {
         ImportKind::Accounts => (&*ACCOUNT_TABLE, ACCOUNT_PREFIXES),
         ImportKind::Contacts => (&*CONTACT_TABLE, CONTACT_PREFIXES),
+        ImportKind::Interactions => (&*interactions::TABLE, interactions::PREFIXES),
     };
     if let Some(f) = table.get(&n) {
         return Some(f);
@@ -676,6 +685,9 @@ impl Mapping {
             "siren" => "siret",
             "external_ref" | "account_id" => "id",
             "account_ref" => "account_id",
+            "user_id" => "user",
+            "contact_ids" => "contacts",
+            "follow_up_user_id" => "follow_up_user",
             _ => field,
         };
         self.header_of(field)
@@ -769,6 +781,16 @@ pub fn map_columns(
         ImportKind::Contacts => {
             if !mapping.has("last_name") && !mapping.has("full_name") {
                 missing.add("last_name", "import.missing_column");
+            }
+            if !account_given && !mapping.has("account_ref") && !mapping.has("account_id") {
+                missing.add("account_ref", "import.missing_column");
+            }
+        }
+        ImportKind::Interactions => {
+            for field in ["occurred_at", "channel"] {
+                if !mapping.has(field) {
+                    missing.add(field, "import.missing_column");
+                }
             }
             if !account_given && !mapping.has("account_ref") && !mapping.has("account_id") {
                 missing.add("account_ref", "import.missing_column");
@@ -1032,6 +1054,15 @@ pub fn message(code: &str) -> String {
         "roles.invalid" => "unknown buying-centre role",
         "language.invalid" => "unsupported language (fr, en)",
         "bool.invalid" => "answer yes or no",
+        "contact.unknown" => "no contact of this workspace has this e-mail address",
+        "channel.invalid" => {
+            "unknown channel (e-mail, phone, meeting, visit, chat, WhatsApp, LinkedIn, web form, letter, portal)"
+        }
+        "direction.invalid" => "unknown direction (inbound or outbound)",
+        "datetime.invalid" => "invalid date and time (DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM, Paris time)",
+        "datetime.future" => "this exchange is dated in the future",
+        "contacts.too_many" => "too many contacts on one exchange",
+        "line.already_imported" => "already imported (same external reference)",
         _ => "invalid value",
     }
     .to_owned()
@@ -1139,12 +1170,12 @@ pub struct ParseOptions {
 }
 
 /// The cells of one line keyed by field: the first non-empty cell of each field.
-struct Cells<'a> {
+pub(crate) struct Cells<'a> {
     values: HashMap<&'static str, Vec<&'a str>>,
 }
 
 impl<'a> Cells<'a> {
-    fn new(mapping: &Mapping, fields: &'a [String]) -> Self {
+    pub(crate) fn new(mapping: &Mapping, fields: &'a [String]) -> Self {
         let mut values: HashMap<&'static str, Vec<&'a str>> = HashMap::new();
         for (cell, field) in fields.iter().zip(&mapping.fields) {
             let Some(field) = field else { continue };
@@ -1156,11 +1187,11 @@ impl<'a> Cells<'a> {
         Cells { values }
     }
 
-    fn first(&self, field: &str) -> Option<&'a str> {
+    pub(crate) fn first(&self, field: &str) -> Option<&'a str> {
         self.values.get(field).and_then(|v| v.first().copied())
     }
 
-    fn all(&self, field: &str) -> Vec<&'a str> {
+    pub(crate) fn all(&self, field: &str) -> Vec<&'a str> {
         self.values.get(field).cloned().unwrap_or_default()
     }
 }
@@ -1212,7 +1243,7 @@ fn check_record(rec: &Record, decoded: &Decoded, mapping: &Mapping) -> Vec<Rejec
     out
 }
 
-fn parse_file<T>(
+pub(crate) fn parse_file<T>(
     bytes: &[u8],
     kind: ImportKind,
     opts: &ParseOptions,
@@ -1991,6 +2022,7 @@ mod tests {
         for (kind, aliases) in [
             (ImportKind::Accounts, ACCOUNT_ALIASES),
             (ImportKind::Contacts, CONTACT_ALIASES),
+            (ImportKind::Interactions, interactions::ALIASES),
         ] {
             let mut seen: HashMap<String, &str> = HashMap::new();
             for f in fields(kind) {

@@ -280,6 +280,16 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("import.kind", "Contenu", "Content"),
     ("import.kind.accounts", "Comptes", "Accounts"),
     ("import.kind.contacts", "Contacts", "Contacts"),
+    ("import.kind.interactions", "Échanges (historique partagé)", "Exchanges (shared history)"),
+    (
+        "import.hint",
+        "Comptes et contacts : un export de votre CRM ou d'un tableur. Échanges : une ligne par échange avec sa date, son canal (appel, e-mail, réunion…) et son compte (SIREN, référence ou nom) ; le sens, l'interlocuteur interne et les contacts (par adresse e-mail), l'objet et le compte rendu si vous les avez. Les exports d'activités HubSpot, Salesforce et Pipedrive sont reconnus.",
+        "Accounts and contacts: an export of your CRM or a spreadsheet. Exchanges: one line per exchange with its date, channel (call, e-mail, meeting…) and account (SIREN, reference or name); the direction, our side's person and the contacts (by e-mail address), the subject and summary when you have them. HubSpot, Salesforce and Pipedrive activity exports are recognised.",
+    ),
+    ("field.time", "Heure", "Time"),
+    ("field.user", "Interlocuteur interne (e-mail)", "Our side (e-mail)"),
+    ("field.contacts", "Contacts (e-mails)", "Contacts (e-mails)"),
+    ("field.follow_up_user", "Responsable de la suite (e-mail)", "Follow-up owner (e-mail)"),
     (
         "import.file",
         "Fichier CSV (UTF-8 ou Windows-1252, séparateur détecté)",

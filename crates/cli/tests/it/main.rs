@@ -16,6 +16,7 @@ mod imports;
 mod mail_import;
 mod schema;
 mod timeline;
+mod timeline_import;
 mod timeline_web;
 
 use bilan_testkit::http::PageClient;

@@ -166,6 +166,25 @@ pub async fn import_contacts(
     Ok(answer(uc::import_contacts(&state.app, &actor, &body, &opts).await?))
 }
 
+/// Imports interactions (a CRM's activity export or a spreadsheet) from the CSV body
+/// onto the accounts' timelines. Accounts are found by id, SIREN, external reference
+/// or name, people by e-mail; `account=ID` puts every line on one account. Lines
+/// whose external reference is already stored count as unchanged.
+#[utoipa::path(post, path = "/api/v1/imports/interactions", tag = "imports", request_body(content = String, content_type = "text/csv"),
+    params(("dry_run" = Option<bool>, Query, description = "Report only"), ("skip_invalid" = Option<bool>, Query, description = "Import the valid lines"),
+           ("account" = Option<String>, Query, description = "Account receiving every line"), ("map" = Option<String>, Query, description = "Column override `Header=field`")),
+    responses((status = 200, body = ImportReportResponse), (status = 422, body = ImportReportResponse), (status = 403, body = Problem)),
+    security(("bearer" = [])))]
+pub async fn import_interactions(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let opts = options(raw.as_deref())?;
+    Ok(answer(uc::import_interactions(&state.app, &actor, &body, &opts).await?))
+}
+
 /// Export parameters besides the list filters.
 #[derive(Debug, serde::Deserialize, Default)]
 pub struct ExportQuery {

@@ -63,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .route("/users/{id}", get(users::find_user).patch(users::update_user))
         .route("/imports/accounts", post(imports::import_accounts))
         .route("/imports/contacts", post(imports::import_contacts))
+        .route("/imports/interactions", post(imports::import_interactions))
         .route("/imports/emails", post(imports::import_emails))
         .route("/exports/accounts", get(imports::export_accounts))
         .route("/exports/contacts", get(imports::export_contacts))

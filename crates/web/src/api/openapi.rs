@@ -24,7 +24,7 @@ impl Modify for BearerAuth {
         super::contacts::list_contacts, super::contacts::create_contact, super::contacts::find_contact,
         super::contacts::update_contact, super::contacts::delete_contact,
         super::users::list_users, super::users::create_user, super::users::find_user, super::users::update_user,
-        super::imports::import_accounts, super::imports::import_contacts, super::imports::import_emails, super::imports::export_accounts, super::imports::export_contacts, super::audit::list_audit, super::search::search,
+        super::imports::import_accounts, super::imports::import_contacts, super::imports::import_interactions, super::imports::import_emails, super::imports::export_accounts, super::imports::export_contacts, super::audit::list_audit, super::search::search,
         super::timeline::list_interactions, super::timeline::create_interaction, super::timeline::create_batch,
         super::timeline::find_interaction, super::timeline::update_interaction, super::timeline::delete_interaction,
         super::timeline::link_answer, super::timeline::list_follow_ups, super::timeline::complete_follow_up,

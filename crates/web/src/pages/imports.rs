@@ -12,7 +12,7 @@ use axum::response::Response;
 use bilan_app::accounts::AccountQuery;
 use bilan_app::imports::{self as uc, ImportOptions, ImportReport};
 use bilan_app::AppError;
-use bilan_domain::imports::{ImportKind, ACCOUNT_FIELDS, CONTACT_FIELDS};
+use bilan_domain::imports::ImportKind;
 use bilan_domain::roles::Permission;
 
 #[derive(Template)]
@@ -97,10 +97,10 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
         Ok(u) => u,
         Err(e) => return error_response(user, headers, &e),
     };
-    let kind = if up.kind == "contacts" {
-        ImportKind::Contacts
-    } else {
-        ImportKind::Accounts
+    let kind = match up.kind.as_str() {
+        "contacts" => ImportKind::Contacts,
+        "interactions" => ImportKind::Interactions,
+        _ => ImportKind::Accounts,
     };
     let opts = ImportOptions {
         dry_run: !commit,
@@ -111,16 +111,17 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
     let result = match kind {
         ImportKind::Accounts => uc::import_accounts(&state.app, &user.actor, &up.content, &opts).await,
         ImportKind::Contacts => uc::import_contacts(&state.app, &user.actor, &up.content, &opts).await,
+        ImportKind::Interactions => uc::import_interactions(&state.app, &user.actor, &up.content, &opts).await,
     };
     match result {
         Ok(report) => {
             let done = commit && report.committed;
             render(&ReportPage {
                 l: Layout::for_user(user, "import"),
-                kind: if kind == ImportKind::Contacts {
-                    "contacts"
-                } else {
-                    "accounts"
+                kind: match kind {
+                    ImportKind::Accounts => "accounts",
+                    ImportKind::Contacts => "contacts",
+                    ImportKind::Interactions => "interactions",
                 },
                 // The preview carries the decoded text to the confirmation, so servers stay stateless.
                 content: if done {
@@ -128,11 +129,7 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
                 } else {
                     decode_for_form(&up.content)
                 },
-                fields: if kind == ImportKind::Contacts {
-                    CONTACT_FIELDS.to_vec()
-                } else {
-                    ACCOUNT_FIELDS.to_vec()
-                },
+                fields: bilan_domain::imports::fields(kind).to_vec(),
                 skip_invalid: up.skip_invalid,
                 report,
                 done,
@@ -222,5 +219,24 @@ pub async fn export_contacts(
     match bilan_app::exports::export_contacts(&state.app, &user.actor, account, separator(&q)).await {
         Ok(bytes) => csv_download("contacts.csv", bytes),
         Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use bilan_domain::imports::{fields, ImportKind};
+
+    /// The mapping selects label every field of every kind: a missing message would
+    /// show its raw key.
+    #[test]
+    fn every_import_field_has_a_label() {
+        for kind in [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Interactions] {
+            for f in fields(kind) {
+                assert!(bilan_i18n::has(&format!("field.{f}")), "field.{f} ({kind:?})");
+            }
+            let code = serde_json::to_value(kind).unwrap_or_default();
+            let code = code.as_str().unwrap_or_default();
+            assert!(bilan_i18n::has(&format!("import.kind.{code}")), "import.kind.{code}");
+        }
     }
 }

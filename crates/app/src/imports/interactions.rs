@@ -1,0 +1,208 @@
+//! CSV import of interactions into the shared history: a CRM's activity export
+//! or a spreadsheet kept by hand.
+//!
+//! Accounts are found as for contacts files; our side's people by their login
+//! e-mail, the client's contacts by e-mail (on the line's account first, then
+//! anywhere in the workspace: people move between client companies). One
+//! transaction for the file; lines whose external reference is already stored
+//! are counted as unchanged, so re-importing the same export is harmless.
+
+use super::{finish, parse_off_thread, parse_options, reject, report, tick, AccountIndex, ImportOptions, ImportReport};
+use super::{Progress, RejectedLine};
+use crate::timeline::{check_refs, write_checked, BATCH_MAX};
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::imports as lookups;
+use bilan_domain::imports::interactions::{parse_interactions, InteractionLine};
+use bilan_domain::imports::{self as format, Mapping};
+use bilan_domain::roles::Permission;
+use bilan_domain::timeline::NewInteraction;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Imports interactions from a CSV file.
+pub async fn import_interactions(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: &ImportOptions,
+) -> AppResult<ImportReport> {
+    import_interactions_with_progress(app, actor, bytes, opts, None).await
+}
+
+/// Imports interactions, reporting progress (lines done, total) to `progress`.
+pub async fn import_interactions_with_progress(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
+    actor.require(Permission::ImportData)?;
+    actor.require(Permission::WriteInteractions)?;
+    let mut parsed = parse_off_thread(
+        bytes,
+        parse_options(opts, opts.account_id.is_some()),
+        parse_interactions,
+    )
+    .await?;
+    let lines = std::mem::take(&mut parsed.lines);
+    let mut rejected = std::mem::take(&mut parsed.rejected);
+    let ws = actor.workspace_id;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    if let Some(a) = opts.account_id {
+        if lookups::accounts_by_ids(&mut c, ws, &[a]).await?.is_empty() {
+            return Err(AppError::field("account_id", "account.unknown"));
+        }
+    }
+    let resolved = resolve(&mut c, ws, opts.account_id, &parsed.mapping, lines, &mut rejected).await?;
+    // References the file gave as Bilan ids, and instants in the future.
+    let refs: Vec<&NewInteraction> = resolved.iter().map(|(_, n)| n).collect();
+    let problems = check_refs(&mut c, ws, now, &refs).await?;
+    let mut valid: Vec<NewInteraction> = Vec::with_capacity(resolved.len());
+    for ((line, n), errs) in resolved.into_iter().zip(problems) {
+        if errs.is_empty() {
+            valid.push(n);
+            continue;
+        }
+        for (field, code) in errs {
+            rejected.push(reject(
+                line,
+                parsed.mapping.column_for(field),
+                code,
+                format::message(code),
+            ));
+        }
+    }
+    let mut report = report(&parsed);
+    let total = parsed.total_lines;
+    let mut done = total.saturating_sub(valid.len());
+    tick(progress, done, total);
+    if rejected.is_empty() || opts.skip_invalid {
+        for chunk in valid.chunks(BATCH_MAX) {
+            let items = write_checked(&mut c, actor, now, chunk).await?;
+            let created = items.iter().filter(|i| !i.duplicate).count();
+            report.created += created;
+            report.unchanged += items.len() - created;
+            done += chunk.len();
+            tick(progress, done, total);
+        }
+    }
+    finish(tx, opts, &mut report, rejected).await?;
+    tick(progress, total, total);
+    tracing::info!(
+        user.id = %actor.user_id, created = report.created, unchanged = report.unchanged,
+        rejected = report.rejected_lines(), committed = report.committed, "interactions import"
+    );
+    Ok(report)
+}
+
+/// Puts the workspace's ids in place of the file's references; a line whose
+/// account, user or contact is not found is refused at the column that named it.
+async fn resolve(
+    c: &mut bilan_db::Conn<'_>,
+    ws: Uuid,
+    fixed_account: Option<Uuid>,
+    mapping: &Mapping,
+    lines: Vec<InteractionLine>,
+    rejected: &mut Vec<RejectedLine>,
+) -> AppResult<Vec<(usize, NewInteraction)>> {
+    let given = |l: &InteractionLine| Some(l.new.account_id).filter(|id| !id.is_nil());
+    let index = match fixed_account {
+        Some(_) => AccountIndex::default(),
+        None => {
+            let ids: Vec<Uuid> = lines.iter().filter_map(given).collect();
+            let refs: Vec<String> = lines.iter().flat_map(|l| l.account_refs.iter().cloned()).collect();
+            AccountIndex::load(c, ws, &ids, &refs).await?
+        }
+    };
+    let users: HashMap<String, Uuid> = bilan_db::users::list(c, ws)
+        .await?
+        .into_iter()
+        .map(|u| (u.email.to_lowercase(), u.id))
+        .collect();
+    let mut emails: Vec<String> = lines.iter().flat_map(|l| l.contact_emails.iter().cloned()).collect();
+    emails.sort();
+    emails.dedup();
+    // Several contacts may share an address across accounts: keep them all.
+    let mut contacts: HashMap<String, Vec<(Uuid, Uuid)>> = HashMap::new();
+    for r in lookups::contacts_by_emails(c, ws, &emails).await? {
+        if let Some(e) = r.email {
+            contacts.entry(e.to_lowercase()).or_default().push((r.account_id, r.id));
+        }
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    for mut l in lines {
+        let account = match fixed_account
+            .map(Ok)
+            .unwrap_or_else(|| index.resolve(given(&l), &l.account_refs))
+        {
+            Ok(a) => a,
+            Err(code) => {
+                let field = if l.account_refs.is_empty() {
+                    "account_id"
+                } else {
+                    "account_ref"
+                };
+                let message = match (code, l.account_refs.first()) {
+                    ("account.unknown", Some(r)) => format!("no account matches \"{r}\""),
+                    ("required", _) => "the account is missing".to_owned(),
+                    _ => format::message(code),
+                };
+                rejected.push(reject(l.line, mapping.column_for(field), code, message));
+                continue;
+            }
+        };
+        let mut refused = false;
+        let mut person = |email: &Option<String>, field: &str| -> Option<Uuid> {
+            let email = email.as_ref()?;
+            let id = users.get(email).copied();
+            if id.is_none() {
+                rejected.push(reject(
+                    l.line,
+                    mapping.column_for(field),
+                    "user.unknown",
+                    format!("no user of this workspace has the address {email}"),
+                ));
+                refused = true;
+            }
+            id
+        };
+        let user = person(&l.user_email, "user_id");
+        let follow_up_user = person(&l.follow_up_user_email, "follow_up_user_id");
+        for email in &l.contact_emails {
+            let found = contacts.get(email).and_then(|cs| {
+                cs.iter()
+                    .find(|(a, _)| *a == account)
+                    .or_else(|| cs.first())
+                    .map(|(_, id)| *id)
+            });
+            match found {
+                Some(id) if !l.new.contact_ids.contains(&id) => l.new.contact_ids.push(id),
+                Some(_) => {}
+                None => {
+                    rejected.push(reject(
+                        l.line,
+                        mapping.column_for("contact_ids"),
+                        "contact.unknown",
+                        format!("no contact of this workspace has the address {email}"),
+                    ));
+                    refused = true;
+                }
+            }
+        }
+        if refused {
+            continue;
+        }
+        l.new.account_id = account;
+        if user.is_some() {
+            l.new.user_id = user;
+        }
+        if let (Some(f), Some(u)) = (l.new.follow_up.as_mut(), follow_up_user) {
+            f.user_id = Some(u);
+        }
+        out.push((l.line, l.new));
+    }
+    Ok(out)
+}
