@@ -12,6 +12,7 @@ pub mod money;
 pub mod pagination;
 pub mod roles;
 pub mod search;
+pub mod surveys;
 pub mod timeline;
 pub mod validation;
 
