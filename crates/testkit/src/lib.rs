@@ -4,6 +4,7 @@
 
 pub mod browser;
 pub mod http;
+pub mod smtp;
 
 use bilan_app::auth::CreatedToken;
 use bilan_app::clock::FakeClock;
