@@ -40,54 +40,34 @@ pub struct BenchArgs {
     /// Client threads of the throughput run.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
+    /// Run only these groups (comma-separated): `import`, `ingest`, `serve`; all when absent.
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+}
+
+impl BenchArgs {
+    fn runs(&self, group: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|g| g == group)
+    }
 }
 
 /// Runs every benchmark and prints a Markdown report on stdout.
 pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     let mut report = String::new();
     let _ = writeln!(report, "| benchmark | result |\n|---|---|");
-    let csv = generate_csv(args.import_rows);
     let dir = std::env::temp_dir().join(format!("bilan-bench-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir)?;
-    let sqlite = format!("sqlite://{}", dir.join("import.db").display());
-    let rate = bench_import(&sqlite, &csv).await?;
-    let _ = writeln!(
-        report,
-        "| CSV import, {} accounts, SQLite | {:.0} rows/s |",
-        args.import_rows, rate
-    );
-    if let Some(pg) = &args.postgres {
-        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
-        admin.create_database(&name).await?;
-        let url = bilan_db::replace_database(pg, &name);
-        let rate = bench_import(&url, &csv).await;
-        admin.drop_database(&name).await?;
-        let _ = writeln!(
-            report,
-            "| CSV import, {} accounts, PostgreSQL | {:.0} rows/s |",
-            args.import_rows, rate?
-        );
+    if args.runs("import") {
+        bench_imports(&args, &dir, &mut report).await?;
     }
-    let sqlite = format!("sqlite://{}", dir.join("ingest.db").display());
-    let rate = bench_ingest(&sqlite).await?;
-    let _ = writeln!(
-        report,
-        "| interaction batch ingest (20 x 1,000 via log_batch), SQLite | {rate:.0} interactions/s |"
-    );
-    if let Some(pg) = &args.postgres {
-        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
-        admin.create_database(&name).await?;
-        let rate = bench_ingest(&bilan_db::replace_database(pg, &name)).await;
-        admin.drop_database(&name).await?;
-        let _ = writeln!(
-            report,
-            "| interaction batch ingest (20 x 1,000 via log_batch), PostgreSQL | {:.0} interactions/s |",
-            rate?
-        );
+    if args.runs("ingest") {
+        bench_ingests(&args, &dir, &mut report).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
+    if !args.runs("serve") {
+        println!("{report}");
+        return Ok(());
+    }
 
     let size = bilan_app::demo::DemoSize::parse(&args.size).context("--size is small, medium or large")?;
     let url = format!("sqlite://{}", args.data);
@@ -210,6 +190,55 @@ async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
     Ok(report.created as f64 / elapsed)
 }
 
+/// CSV import into fresh SQLite (and PostgreSQL) databases.
+async fn bench_imports(args: &BenchArgs, dir: &std::path::Path, report: &mut String) -> Result<()> {
+    let csv = generate_csv(args.import_rows);
+    let sqlite = format!("sqlite://{}", dir.join("import.db").display());
+    let rate = bench_import(&sqlite, &csv).await?;
+    let _ = writeln!(
+        report,
+        "| CSV import, {} accounts, SQLite | {:.0} rows/s |",
+        args.import_rows, rate
+    );
+    if let Some(pg) = &args.postgres {
+        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
+        admin.create_database(&name).await?;
+        let url = bilan_db::replace_database(pg, &name);
+        let rate = bench_import(&url, &csv).await;
+        admin.drop_database(&name).await?;
+        let _ = writeln!(
+            report,
+            "| CSV import, {} accounts, PostgreSQL | {:.0} rows/s |",
+            args.import_rows, rate?
+        );
+    }
+    Ok(())
+}
+
+/// Interaction batches through the use case into fresh databases.
+async fn bench_ingests(args: &BenchArgs, dir: &std::path::Path, report: &mut String) -> Result<()> {
+    let sqlite = format!("sqlite://{}", dir.join("ingest.db").display());
+    let rate = bench_ingest(&sqlite).await?;
+    let _ = writeln!(
+        report,
+        "| interaction batch ingest (20 x 1,000 via log_batch), SQLite | {rate:.0} interactions/s |"
+    );
+    if let Some(pg) = &args.postgres {
+        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
+        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
+        admin.create_database(&name).await?;
+        let rate = bench_ingest(&bilan_db::replace_database(pg, &name)).await;
+        admin.drop_database(&name).await?;
+        let _ = writeln!(
+            report,
+            "| interaction batch ingest (20 x 1,000 via log_batch), PostgreSQL | {:.0} interactions/s |",
+            rate?
+        );
+    }
+    Ok(())
+}
+
 /// Logs 20 batches of 1,000 interactions through the use case (validation, de-duplication,
 /// first responses, audit) on a fresh database.
 async fn bench_ingest(url: &str) -> Result<f64> {
@@ -222,6 +251,7 @@ async fn bench_ingest(url: &str) -> Result<f64> {
     let account = bilan_app::accounts::create_account(&app, &actor, &input)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let start = chrono::DateTime::parse_from_rfc3339("2025-01-06T08:00:00Z")?.with_timezone(&chrono::Utc);
     let started = Instant::now();
     let mut written = 0;
     for batch in 0..20 {
@@ -232,13 +262,12 @@ async fn bench_ingest(url: &str) -> Result<f64> {
                     account_id: Some(account.id.to_string()),
                     channel: Some(if n % 3 == 0 { "phone" } else { "email" }.into()),
                     direction: Some(if n % 2 == 0 { "inbound" } else { "outbound" }.into()),
-                    occurred_at: Some(format!(
-                        "2025-{:02}-{:02}T{:02}:{:02}:00Z",
-                        1 + n % 12,
-                        1 + n % 28,
-                        n % 24,
-                        n % 60
-                    )),
+                    // Exchanges arrive roughly in time order, a few out of order
+                    // within a batch, as from a mailbox or a CRM sync.
+                    occurred_at: Some(
+                        (start + chrono::Duration::minutes(7 * n as i64 - 90 * (n % 5) as i64))
+                            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    ),
                     subject: Some(format!("Échange {n} : retard de livraison")),
                     summary: Some("Le client demande où en est sa commande et la date de livraison prévue.".into()),
                     external_ref: Some(format!("<bench-{n}@bench.test>")),

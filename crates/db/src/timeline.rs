@@ -587,11 +587,15 @@ async fn write_answers(
             push_val(&mut b, opt_i64(*secs));
             b.push(")");
         }
+        // Driven by the ids (an IN list uses the primary index on both engines): an
+        // UPDATE … FROM v lets SQLite walk the workspace's rows instead.
         b.push(
-            ") UPDATE interactions SET answered_by = v.answered_by, response_seconds = v.response_seconds \
-             FROM v WHERE interactions.workspace_id = ",
+            ") UPDATE interactions SET (answered_by, response_seconds) = \
+             (SELECT v.answered_by, v.response_seconds FROM v WHERE v.id = interactions.id) \
+             WHERE interactions.workspace_id = ",
         );
-        b.bind(Arg::Uuid(workspace)).push(" AND interactions.id = v.id");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND interactions.id IN (SELECT v.id FROM v)");
         execute(conn, b).await?;
     }
     Ok(())
@@ -622,39 +626,144 @@ async fn outbound_near(
         .await)?)
 }
 
-/// Answers inbounds stored unanswered and unlinked when no outbound of their
-/// account changed: each one's answer is simply the first outbound at or after it.
-async fn answer_inbounds(
+/// For each inbound `(id, instant)`, the account's first outbound at or after it
+/// (the smallest id among ties), in one statement.
+async fn first_outbounds_from(
     conn: &mut Conn<'_>,
     workspace: Uuid,
     account: Uuid,
     inbounds: &[(Uuid, DateTime<Utc>)],
+) -> DbResult<Vec<(Uuid, Uuid, DateTime<Utc>)>> {
+    let mut out = Vec::with_capacity(inbounds.len());
+    for chunk in inbounds.chunks(dialect::rows_per_insert(conn.engine(), 2).min(500)) {
+        let mut b = SqlBuilder::bulk("WITH v (id, at) AS (VALUES ", conn.engine());
+        for (i, (id, at)) in chunk.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            b.bind(Arg::Uuid(*id)).push(", ").bind(Arg::Instant(*at)).push(")");
+        }
+        b.push(") SELECT v.id, o.id, o.occurred_at FROM v CROSS JOIN interactions o WHERE o.workspace_id = ");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND o.id = (SELECT n.id FROM interactions n WHERE n.workspace_id = ");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND n.account_id = ")
+            .bind(Arg::Uuid(account));
+        b.push(" AND n.direction = 'outbound' AND n.occurred_at >= v.at ORDER BY n.occurred_at, n.id LIMIT 1)");
+        let (sql, args) = (b.sql, b.args);
+        let rows: Vec<(Uuid, Uuid, DateTime<Utc>)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Automatic inbounds that outbounds at these instants may answer: for each
+/// instant, the inbounds after the account's previous outbound and not after the
+/// instant, whose current answer is not earlier, with that answer and the instant.
+///
+/// Two statements: the previous outbound of every instant first, so the second
+/// reads plain index ranges (a correlated bound defeats SQLite's range planning).
+async fn inbounds_answerable_at(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    instants: &[DateTime<Utc>],
+) -> DbResult<Vec<(Uuid, DateTime<Utc>, Option<Uuid>, Option<i64>, DateTime<Utc>)>> {
+    // Before any outbound: a floor older than any stored instant.
+    let dawn = DateTime::<Utc>::from_timestamp(-2_208_988_800, 0).unwrap_or_default();
+    let mut out = Vec::new();
+    for chunk in instants.chunks(400) {
+        let mut b = SqlBuilder::bulk("WITH o (at) AS (VALUES ", conn.engine());
+        for (i, at) in chunk.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            b.bind(Arg::Instant(*at)).push(")");
+        }
+        b.push(") SELECT o.at, (SELECT MAX(p.occurred_at) FROM interactions p WHERE p.workspace_id = ");
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND p.account_id = ")
+            .bind(Arg::Uuid(account));
+        b.push(" AND p.direction = 'outbound' AND p.occurred_at < o.at) FROM o");
+        let (sql, args) = (b.sql, b.args);
+        let floors: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> =
+            with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+                .fetch_all(&mut **c)
+                .await)?;
+        let mut b = SqlBuilder::bulk("WITH o (lo, hi) AS (VALUES ", conn.engine());
+        for (i, (at, floor)) in floors.iter().enumerate() {
+            b.push(if i == 0 { "(" } else { ", (" });
+            b.bind(Arg::Instant(floor.unwrap_or(dawn)))
+                .push(", ")
+                .bind(Arg::Instant(*at))
+                .push(")");
+        }
+        // CROSS JOIN keeps SQLite from scanning the account's inbounds once per instant
+        // (it fixes the join order there; PostgreSQL plans it as any join).
+        b.push(
+            ") SELECT i.id, i.occurred_at, i.answered_by, i.response_seconds, o.hi FROM o CROSS JOIN interactions i \
+             LEFT JOIN interactions a ON a.workspace_id = i.workspace_id AND a.id = i.answered_by \
+             WHERE i.workspace_id = ",
+        );
+        b.bind(Arg::Uuid(workspace))
+            .push(" AND i.account_id = ")
+            .bind(Arg::Uuid(account));
+        // Only those whose current answer comes at or after the instant can change.
+        b.push(
+            " AND i.direction = 'inbound' AND i.occurred_at > o.lo AND i.occurred_at <= o.hi \
+             AND i.answer_linked = FALSE AND (i.answered_by IS NULL OR a.occurred_at >= o.hi)",
+        );
+        let (sql, args) = (b.sql, b.args);
+        type Row = (Uuid, DateTime<Utc>, Option<Uuid>, Option<i64>, DateTime<Utc>);
+        let rows: Vec<Row> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Brings first responses up to date when outbounds were only added (no outbound
+/// removed or moved) and some inbounds were stored unanswered: work in proportion
+/// to the change, not to the account's history, in two statements.
+///
+/// An added outbound `o` can only become the answer of inbounds after the
+/// previous outbound `P` and not after `o` (nothing lies between `P` and `o`, so
+/// their answer is `o` or a tie at `o`'s instant); ranges of different added
+/// outbounds do not overlap. Unanswered new inbounds take the first outbound at
+/// or after them, added ones included since they are already stored.
+async fn answer_additions(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    mut outbounds: Vec<(Uuid, DateTime<Utc>)>,
+    inbounds: &[(Uuid, DateTime<Utc>)],
 ) -> DbResult<usize> {
-    let (Some(lo), Some(hi)) = (inbounds.iter().map(|i| i.1).min(), inbounds.iter().map(|i| i.1).max()) else {
-        return Ok(0);
-    };
-    let mut outbounds: Vec<Outbound> = with_conn!(conn, |c| sqlx::query_as(
-        "SELECT id, occurred_at FROM interactions WHERE workspace_id = $1 AND account_id = $2 \
-         AND direction = 'outbound' AND occurred_at >= $3 AND occurred_at <= $4"
-    )
-    .bind(workspace)
-    .bind(account)
-    .bind(lo)
-    .bind(hi)
-    .fetch_all(&mut **c)
-    .await)?;
-    outbounds.extend(outbound_near(conn, workspace, account, hi, false).await?);
-    let mut events: Vec<_> = outbounds
-        .into_iter()
-        .map(|(id, at)| (id, Direction::Outbound, at, None))
-        .collect();
-    events.extend(inbounds.iter().map(|&(id, at)| (id, Direction::Inbound, at, None)));
-    let answers: Vec<_> = first_responses(&events)
-        .into_iter()
-        .map(|(i, o, s)| (i, Some(o), Some(s)))
-        .collect();
-    write_answers(conn, workspace, &answers).await?;
-    Ok(answers.len())
+    let mut changes: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
+    let at_of: HashMap<Uuid, DateTime<Utc>> = inbounds.iter().copied().collect();
+    for (id, o, o_at) in first_outbounds_from(conn, workspace, account, inbounds).await? {
+        if let Some(at) = at_of.get(&id) {
+            changes.insert(id, (Some(o), Some((o_at - *at).num_seconds())));
+        }
+    }
+    // The added outbound answering at each instant: the smallest id of the instant.
+    outbounds.sort_by_key(|&(id, at)| (at, id));
+    outbounds.dedup_by_key(|o| o.1);
+    let by_instant: HashMap<DateTime<Utc>, Uuid> = outbounds.iter().map(|&(id, at)| (at, id)).collect();
+    let instants: Vec<DateTime<Utc>> = outbounds.iter().map(|o| o.1).collect();
+    for (id, at, by, secs, o_at) in inbounds_answerable_at(conn, workspace, account, &instants).await? {
+        let Some(&o) = by_instant.get(&o_at) else { continue };
+        if at_of.contains_key(&id) {
+            continue;
+        }
+        let current = by.zip(secs).map(|(b, s)| (at + chrono::Duration::seconds(s), b));
+        if current.is_none_or(|c| (o_at, o) < c) {
+            changes.insert(id, (Some(o), Some((o_at - at).num_seconds())));
+        }
+    }
+    let mut changes: Vec<(Uuid, Option<Uuid>, Option<i64>)> =
+        changes.into_iter().map(|(id, (by, secs))| (id, by, secs)).collect();
+    changes.sort_by_key(|c| c.0);
+    write_answers(conn, workspace, &changes).await?;
+    Ok(changes.len())
 }
 
 /// Recomputes the automatic answers of the account's inbounds after outbounds
@@ -736,7 +845,10 @@ pub struct Touches {
 struct Touched {
     lo: Option<DateTime<Utc>>,
     hi: Option<DateTime<Utc>>,
-    outbound: bool,
+    /// An outbound left or moved: recompute the whole window.
+    outbound_removed: bool,
+    /// Outbounds that appeared, `(id, instant)`.
+    added: Vec<(Uuid, DateTime<Utc>)>,
     inbounds: Vec<(Uuid, DateTime<Utc>)>,
 }
 
@@ -753,11 +865,18 @@ impl Touches {
         Self::default()
     }
 
-    /// An outbound appeared at, or left, instant `at` of `account`'s timeline.
+    /// An outbound left instant `at` of `account`'s timeline (deleted, moved or turned inbound).
     pub fn outbound(&mut self, account: Uuid, at: DateTime<Utc>) {
         let t = self.accounts.entry(account).or_default();
         t.widen(at);
-        t.outbound = true;
+        t.outbound_removed = true;
+    }
+
+    /// Outbound `id` appeared at `at` of `account`'s timeline.
+    pub fn outbound_added(&mut self, account: Uuid, id: Uuid, at: DateTime<Utc>) {
+        let t = self.accounts.entry(account).or_default();
+        t.widen(at);
+        t.added.push((id, at));
     }
 
     /// Inbound `id` at `at` is stored unanswered and unlinked and needs its answer.
@@ -770,7 +889,7 @@ impl Touches {
     /// Records a new or changed row (unanswered, unlinked) by its direction.
     pub fn row(&mut self, r: &InteractionRow) {
         match r.direction() {
-            Some(Direction::Outbound) => self.outbound(r.account_id, r.occurred_at),
+            Some(Direction::Outbound) => self.outbound_added(r.account_id, r.id, r.occurred_at),
             Some(Direction::Inbound) => self.inbound(r.account_id, r.id, r.occurred_at),
             None => {}
         }
@@ -786,10 +905,10 @@ impl Touches {
     pub async fn apply(self, conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<usize> {
         let mut n = 0;
         for (account, t) in self.accounts {
-            n += if t.outbound {
+            n += if t.outbound_removed {
                 refresh_window(conn, workspace, account, t.lo, t.hi).await?
             } else {
-                answer_inbounds(conn, workspace, account, &t.inbounds).await?
+                answer_additions(conn, workspace, account, t.added, &t.inbounds).await?
             };
         }
         Ok(n)

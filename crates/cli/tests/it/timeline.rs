@@ -846,3 +846,46 @@ db_test!(large_timeline_stays_index_ordered, |t| async move {
         }
     }
 });
+
+/// A small deterministic generator, so a failure replays identically.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n
+    }
+}
+
+db_test!(incremental_first_responses_match_a_full_recomputation, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let acc = account(&t, &admin, "Incremental").await;
+    let mut rng = Lcg(42);
+    // Batches and single logs out of order, with many ties, so additions land
+    // before, between, at and after the instants already stored.
+    for round in 0..12 {
+        let size = if round % 3 == 2 { 1 } else { 1 + rng.next(40) as usize };
+        let items: Vec<InteractionInput> = (0..size)
+            .map(|_| {
+                let minute = rng.next(240);
+                let dir = if rng.next(2) == 0 { "inbound" } else { "outbound" };
+                ix(acc, &format!("2025-03-10T{:02}:{:02}:00Z", 8 + minute / 60, minute % 60), "email", dir)
+            })
+            .collect();
+        if size == 1 {
+            log(&t, &admin, items[0].clone()).await;
+        } else {
+            tl::log_batch(&t.app, &admin, &items).await.unwrap();
+        }
+        let all = walk(&t, &admin, acc, TimelineQuery::default()).await;
+        let events: Vec<_> = all.iter().map(|i| (i.id, i.direction, i.occurred_at, None)).collect();
+        let want: std::collections::HashMap<Uuid, (Uuid, i64)> = bilan_domain::timeline::first_responses(&events)
+            .into_iter()
+            .map(|(i, o, s)| (i, (o, s)))
+            .collect();
+        for i in all.iter().filter(|i| i.direction == Direction::Inbound) {
+            let got = i.answered_by.zip(i.response_seconds);
+            assert_eq!(got, want.get(&i.id).copied(), "round {round}: inbound at {}", i.occurred_at);
+        }
+    }
+});
