@@ -852,7 +852,10 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self, n: u64) -> u64 {
-        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) % n
     }
 }
@@ -869,7 +872,12 @@ db_test!(incremental_first_responses_match_a_full_recomputation, |t| async move 
             .map(|_| {
                 let minute = rng.next(240);
                 let dir = if rng.next(2) == 0 { "inbound" } else { "outbound" };
-                ix(acc, &format!("2025-03-10T{:02}:{:02}:00Z", 8 + minute / 60, minute % 60), "email", dir)
+                ix(
+                    acc,
+                    &format!("2025-03-10T{:02}:{:02}:00Z", 8 + minute / 60, minute % 60),
+                    "email",
+                    dir,
+                )
             })
             .collect();
         if size == 1 {
@@ -885,7 +893,12 @@ db_test!(incremental_first_responses_match_a_full_recomputation, |t| async move 
             .collect();
         for i in all.iter().filter(|i| i.direction == Direction::Inbound) {
             let got = i.answered_by.zip(i.response_seconds);
-            assert_eq!(got, want.get(&i.id).copied(), "round {round}: inbound at {}", i.occurred_at);
+            assert_eq!(
+                got,
+                want.get(&i.id).copied(),
+                "round {round}: inbound at {}",
+                i.occurred_at
+            );
         }
     }
 });
