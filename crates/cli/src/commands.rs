@@ -19,7 +19,7 @@ pub async fn open_app(url: &str, max_connections: u32) -> Result<App> {
     Ok(App::new(db, AppConfig::default(), Arc::new(SystemClock)))
 }
 
-fn describe(e: &AppError) -> String {
+pub(crate) fn describe(e: &AppError) -> String {
     match e {
         AppError::Validation(v) => {
             v.0.iter()
@@ -115,6 +115,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             );
         }
         Command::Bench(args) => crate::bench::run(&url, args).await?,
+        Command::Timeline(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::timeline::run(&app, cmd).await?;
+        }
         Command::Search { workspace, text } => {
             let app = open_app(&url, 2).await?;
             search(&app, &workspace, &text).await?;
@@ -333,7 +337,7 @@ async fn backup(app: &App, output: &std::path::Path) -> Result<()> {
 }
 
 /// The workspace's admin actor, for commands run by the operator.
-async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor> {
+pub(crate) async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor> {
     let ws = bilan_app::users::find_workspace(app, workspace)
         .await
         .map_err(|_| anyhow::anyhow!("no workspace named {workspace:?}"))?;

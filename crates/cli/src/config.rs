@@ -93,6 +93,9 @@ pub enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// An account's shared history: list or log exchanges.
+    #[command(subcommand)]
+    Timeline(crate::timeline::TimelineCommand),
     /// Import a CSV file (accounts, contacts, interactions) or e-mails (an .eml file or an .mbox).
     Import {
         /// What the file holds.

@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod config;
+mod timeline;
 
 use clap::Parser;
 use std::process::ExitCode;

@@ -647,6 +647,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("timeline.beyond_contract_hint", "Valeur apportée au-delà du contrat", "Value delivered beyond the contract"),
     ("timeline.answered_in", "répondu en", "answered in"),
     ("timeline.follow_up", "Suite à donner", "Follow-up"),
+    ("timeline.contact_search", "Nom ou e-mail…", "Name or e-mail…"),
+    ("timeline.contact_none", "Aucun contact ne correspond.", "No contact matches."),
     ("timeline.my_follow_ups", "Mes suites à donner", "My follow-ups"),
     ("timeline.overdue", "En retard", "Overdue"),
     ("timeline.due_soon", "À faire cette semaine", "Due this week"),

@@ -104,6 +104,10 @@ fn timeline_journey(base: &str, email: &str, password: &str, account: &str) -> R
     b.wait_for_url("/accounts", wait)?;
     // Log a call from the account page: it appears at the top without a reload.
     b.goto(&format!("{base}/accounts/{account}"))?;
+    // The contact picker finds one contact among many by a name typed without accents.
+    b.find("#log-contact-search")?.send_keys("verite")?;
+    b.wait_for_text("#log-contact-picker", "Vérité", wait)?;
+    b.find("#log-contact-picker input[type=checkbox]")?.click()?;
     b.find("#log-subject")?
         .send_keys("Appel : retard de livraison à Lyon")?;
     b.find("#log-summary")?
@@ -147,6 +151,25 @@ db_test!(journey_log_a_call_search_it_and_read_the_history, |t| async move {
     let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
         .await
         .unwrap();
+    let mut zoe = None;
+    for (i, last) in (0..30)
+        .map(|i| format!("Martin{i:02}"))
+        .chain(["Vérité".to_owned()])
+        .enumerate()
+    {
+        let c = bilan_domain::contacts::ContactInput {
+            account_id: Some(acc.id.to_string()),
+            first_name: Some(if i == 30 { "Zoé".into() } else { "Jean".into() }),
+            last_name: Some(last),
+            ..Default::default()
+        };
+        zoe = Some(
+            bilan_app::contacts::create_contact(&t.app, &admin, &c)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
     let base = serve(&t).await;
     let email = admin.email.clone();
     let account = acc.id.to_string();
@@ -160,4 +183,9 @@ db_test!(journey_log_a_call_search_it_and_read_the_history, |t| async move {
         .unwrap();
     assert_eq!(page.items.len(), 1);
     assert_eq!(page.items[0].user_id, admin.user_id);
+    assert_eq!(
+        page.items[0].contact_ids,
+        vec![zoe.unwrap()],
+        "the contact picked is on the call"
+    );
 });

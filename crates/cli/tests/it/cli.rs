@@ -178,3 +178,110 @@ fn import_reports_refused_lines_and_is_all_or_nothing() {
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no workspace named"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn interactions_import_and_timeline_from_the_command_line() {
+    let (dir, db) = temp_db();
+    let add = [
+        "user",
+        "add",
+        "--workspace",
+        "Acme",
+        "--email",
+        "a@acme.test",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    assert!(bilan(&db, &add, Some("a long password\n")).status.success());
+    let accounts = dir.join("comptes.csv");
+    std::fs::write(&accounts, "Raison sociale;SIREN\nDanone;552032534\n").unwrap();
+    let out = bilan(
+        &db,
+        &["import", "accounts", accounts.to_str().unwrap(), "--workspace", "Acme"],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let file = dir.join("echanges.csv");
+    std::fs::write(
+        &file,
+        "Date;Canal;Sens;Compte;Objet\n03/02/2025 09:00;E-mail;entrant;552032534;Retard de livraison\n\
+         03/02/2025 10:00;Pigeon;sortant;552032534;x\n",
+    )
+    .unwrap();
+    let path = file.to_str().unwrap();
+    let refused = bilan(&db, &["import", "interactions", path, "--workspace", "Acme"], None);
+    assert!(!refused.status.success());
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    assert!(stdout.starts_with("line 3: Canal: "), "{stdout}");
+    let ok = bilan(
+        &db,
+        &["import", "interactions", path, "--workspace", "Acme", "--skip-invalid"],
+        None,
+    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stderr).contains("1 created"));
+    let export = bilan(&db, &["export", "accounts", "--workspace", "Acme"], None);
+    let csv = String::from_utf8_lossy(&export.stdout).into_owned();
+    let account = csv
+        .lines()
+        .nth(1)
+        .and_then(|l| l.trim_start_matches('\u{feff}').split(';').next())
+        .unwrap();
+    let log = bilan(
+        &db,
+        &[
+            "timeline",
+            "log",
+            "--workspace",
+            "Acme",
+            "--account",
+            account,
+            "--channel",
+            "phone",
+            "--at",
+            "2025-02-03 11:30",
+            "--as",
+            "a@acme.test",
+            "--subject",
+            "Rappel du client",
+        ],
+        None,
+    );
+    assert!(log.status.success(), "{}", String::from_utf8_lossy(&log.stderr));
+    let list = bilan(
+        &db,
+        &["timeline", "list", "--workspace", "Acme", "--account", account],
+        None,
+    );
+    let lines: Vec<String> = String::from_utf8_lossy(&list.stdout)
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines[0].contains("2025-02-03 11:30\tphone\toutbound\tRappel du client"),
+        "{lines:?}"
+    );
+    assert!(
+        lines[1].contains("inbound\tRetard de livraison\tanswered in 9000 s"),
+        "{lines:?}"
+    );
+    let bad = bilan(
+        &db,
+        &[
+            "timeline",
+            "log",
+            "--workspace",
+            "Acme",
+            "--account",
+            account,
+            "--channel",
+            "pigeon",
+        ],
+        None,
+    );
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("channel: channel.invalid"));
+    let _ = std::fs::remove_dir_all(dir);
+}

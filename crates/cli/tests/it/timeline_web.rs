@@ -343,3 +343,53 @@ db_test!(linking_an_answer_from_the_timeline_page, |t| async move {
         "an outbound exchange awaits no answer"
     );
 });
+
+db_test!(contact_picker_finds_among_many_and_keeps_the_chosen, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        .await
+        .unwrap();
+    let mut ids = Vec::new();
+    for last in (0..40).map(|i| format!("Durand{i:02}")).chain(["Lefèvre".to_owned()]) {
+        let c = bilan_domain::contacts::ContactInput {
+            account_id: Some(acc.id.to_string()),
+            last_name: Some(last),
+            email: None,
+            ..Default::default()
+        };
+        ids.push(
+            bilan_app::contacts::create_contact(&t.app, &admin, &c)
+                .await
+                .unwrap()
+                .id,
+        );
+    }
+    let mut c = logged_in(&t, &admin).await;
+    let page = c.get(&format!("/accounts/{}", acc.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let offered = page.body.matches("name=\"contact_ids\"").count();
+    assert_eq!(offered, 12, "a short first list, not all 41 contacts");
+    let chosen = ids[3];
+    let found = c
+        .get_htmx(&format!(
+            "/accounts/{}/contact-picker?contact_q=lefevre&contact_ids={chosen}",
+            acc.id
+        ))
+        .await;
+    assert_eq!(found.status, StatusCode::OK);
+    assert!(found.body.contains("Lefèvre"), "{}", found.body);
+    assert!(
+        found.body.contains(&format!("value=\"{chosen}\" checked")),
+        "the chosen stays checked"
+    );
+    assert!(!found.body.contains("Durand05"), "{}", found.body);
+    let none = c
+        .get_htmx(&format!("/accounts/{}/contact-picker?contact_q=zzz", acc.id))
+        .await;
+    assert!(!none.body.contains("checkbox"), "{}", none.body);
+    assert!(
+        none.body.contains("Aucun contact ne correspond") || none.body.contains("No contact matches"),
+        "{}",
+        none.body
+    );
+});

@@ -131,6 +131,8 @@ struct AccountPage {
     directions: Vec<&'static str>,
     /// Now in the workspace's zone, to prefill the quick-log form.
     now_local: String,
+    /// The quick-log form's contact picker, rendered (its own template escapes).
+    picker: String,
 }
 
 /// GET /accounts/{id}
@@ -185,7 +187,11 @@ async fn show(
         .with_timezone(&crate::format::DEFAULT_ZONE)
         .format("%Y-%m-%dT%H:%M")
         .to_string();
+    let picker = super::timeline::ContactPicker::first_of(Layout::for_user(user, "accounts"), &contacts.items)
+        .render()
+        .unwrap_or_default();
     render(&AccountPage {
+        picker,
         l,
         d,
         more_contacts: contacts.next.is_some(),

@@ -275,6 +275,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/history", get(audit::account_history))
         .route("/accounts/{id}/timeline", get(timeline::account_timeline))
         .route("/accounts/{id}/interactions", post(timeline::log_interaction))
+        .route("/accounts/{id}/contact-picker", get(timeline::contact_picker))
         .route("/interactions/{id}/delete", post(timeline::delete_interaction))
         .route("/interactions/{id}/answer", post(timeline::link_answer))
         .route("/search", get(search::search))

@@ -143,6 +143,91 @@ pub async fn account_timeline(
     }
 }
 
+/// The quick form's contact picker: the contacts already chosen (kept checked)
+/// and up to [`PICKER_MAX`] of the account's current contacts matching what was typed.
+#[derive(Template)]
+#[template(path = "timeline/_contact_picker.html")]
+pub struct ContactPicker {
+    /// Layout (language).
+    pub l: Layout,
+    /// Chosen contacts.
+    pub chosen: Vec<Contact>,
+    /// Other matches.
+    pub matches: Vec<Contact>,
+}
+
+/// Most matches the contact picker shows: enough to choose from, few enough for
+/// an account with thousands of contacts.
+pub const PICKER_MAX: u32 = 12;
+
+impl ContactPicker {
+    /// The first current contacts of an account, shown before anything is typed.
+    pub fn first_of(l: Layout, contacts: &[Contact]) -> Self {
+        let matches = contacts
+            .iter()
+            .filter(|c| c.left_on.is_none())
+            .take(PICKER_MAX as usize)
+            .cloned()
+            .collect();
+        ContactPicker {
+            l,
+            chosen: Vec::new(),
+            matches,
+        }
+    }
+}
+
+/// GET /accounts/{id}/contact-picker?contact_q=…&contact_ids=… — the picker's
+/// fragment: type-ahead over the account's contacts by name or e-mail.
+pub async fn contact_picker(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+    axum::extract::RawQuery(raw): axum::extract::RawQuery,
+) -> Response {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let typed = pairs
+        .iter()
+        .find(|(k, _)| k == "contact_q")
+        .map(|(_, v)| v.trim().to_owned())
+        .filter(|v| !v.is_empty());
+    let chosen_ids: Vec<Uuid> = pairs
+        .iter()
+        .filter(|(k, _)| k == "contact_ids")
+        .filter_map(|(_, v)| Uuid::parse_str(v).ok())
+        .take(50)
+        .collect();
+    let mut chosen = Vec::with_capacity(chosen_ids.len());
+    for c in &chosen_ids {
+        match bilan_app::contacts::find_contact(&state.app, &user.actor, *c).await {
+            Ok(contact) => chosen.push(contact),
+            Err(AppError::NotFound) => {}
+            Err(e) => return error_response(&user, &headers, &e),
+        }
+    }
+    let q = bilan_app::contacts::ContactQuery {
+        q: typed,
+        account: Some(id.to_string()),
+        limit: Some(PICKER_MAX + chosen.len() as u32),
+        ..Default::default()
+    };
+    let matches = match bilan_app::contacts::list_contacts(&state.app, &user.actor, &q).await {
+        Ok(p) => p
+            .items
+            .into_iter()
+            .filter(|c| !chosen_ids.contains(&c.id))
+            .take(PICKER_MAX as usize)
+            .collect(),
+        Err(e) => return error_response(&user, &headers, &e),
+    };
+    render(&ContactPicker {
+        l: Layout::for_user(&user, "accounts"),
+        chosen,
+        matches,
+    })
+}
+
 /// The account's current contacts (for names and the quick form).
 pub async fn account_contacts(state: &AppState, user: &PageUser, account: Uuid) -> Vec<Contact> {
     let q = bilan_app::contacts::ContactQuery {
