@@ -68,6 +68,7 @@ fn openapi_document_is_stable() {
             "/api/v1/imports/accounts",
             "/api/v1/imports/contacts",
             "/api/v1/imports/emails",
+            "/api/v1/imports/interactions",
             "/api/v1/interactions/batch",
             "/api/v1/interactions/{id}",
             "/api/v1/interactions/{id}/answer",
