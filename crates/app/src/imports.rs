@@ -491,6 +491,38 @@ impl AccountIndex {
         Ok(idx)
     }
 
+    /// The account of a line: the one chosen for the whole file, else [`Self::resolve`].
+    pub(crate) fn line_account(
+        &self,
+        fixed: Option<Uuid>,
+        id: Option<Uuid>,
+        refs: &[String],
+    ) -> Result<Uuid, &'static str> {
+        fixed.map(Ok).unwrap_or_else(|| self.resolve(id, refs))
+    }
+
+    /// The refused line of an account [`Self::resolve`] did not find, at the column
+    /// that named it (the Bilan id's when it was the only one given).
+    pub(crate) fn rejection(
+        code: &str,
+        line: usize,
+        mapping: &Mapping,
+        id: Option<Uuid>,
+        refs: &[String],
+    ) -> RejectedLine {
+        let field = if refs.is_empty() && id.is_some() {
+            "account_id"
+        } else {
+            "account_ref"
+        };
+        let message = match (code, refs.first()) {
+            ("account.unknown", Some(r)) => format!("no account matches \"{r}\""),
+            ("required", _) => "the account is missing".to_owned(),
+            _ => format::message(code),
+        };
+        reject(line, mapping.column_for(field), code, message)
+    }
+
     /// The account of a line: its Bilan id, else the first reference matching an
     /// external reference, a SIREN, or exactly one account name.
     pub(crate) fn resolve(&self, id: Option<Uuid>, refs: &[String]) -> Result<Uuid, &'static str> {
@@ -542,23 +574,16 @@ async fn plan_contacts(
     let mut seen = SeenKeys::default();
     let mut resolved: Vec<(ContactLine, Uuid)> = Vec::with_capacity(lines.len());
     for l in lines {
-        let account = match fixed_account
-            .map(Ok)
-            .unwrap_or_else(|| index.resolve(l.new.account_id, &l.account_refs))
-        {
+        let account = match index.line_account(fixed_account, l.new.account_id, &l.account_refs) {
             Ok(a) => a,
             Err(code) => {
-                let field = if l.account_refs.is_empty() && l.new.account_id.is_some() {
-                    "account_id"
-                } else {
-                    "account_ref"
-                };
-                let message = match (code, l.account_refs.first()) {
-                    ("account.unknown", Some(r)) => format!("no account matches \"{r}\""),
-                    ("required", _) => "the account is missing".to_owned(),
-                    _ => format::message(code),
-                };
-                rejected.push(reject(l.line, mapping.column_for(field), code, message));
+                rejected.push(AccountIndex::rejection(
+                    code,
+                    l.line,
+                    mapping,
+                    l.new.account_id,
+                    &l.account_refs,
+                ));
                 continue;
             }
         };

@@ -1196,6 +1196,27 @@ impl<'a> Cells<'a> {
     }
 }
 
+/// Reads a line's account columns: the first Bilan id of `account_id`, and every
+/// other value naming the account (another system's "Account ID", then the
+/// `account_ref` values), best first and without repeats.
+pub(crate) fn account_columns(cells: &Cells<'_>) -> (Option<String>, Vec<String>) {
+    let mut id = None;
+    let mut refs: Vec<String> = Vec::new();
+    for v in cells.all("account_id") {
+        match Uuid::parse_str(v) {
+            Ok(_) if id.is_none() => id = Some(v.to_owned()),
+            Ok(_) => {}
+            Err(_) => refs.push(v.to_owned()),
+        }
+    }
+    for v in cells.all("account_ref") {
+        if !refs.iter().any(|r| r == v) {
+            refs.push(v.to_owned());
+        }
+    }
+    (id, refs)
+}
+
 /// Splits an `id` cell: a Bilan id, or another system's id kept as external reference.
 fn split_id(raw: Option<&str>) -> (Option<Uuid>, Option<String>) {
     match raw {
@@ -1360,18 +1381,9 @@ pub fn parse_contacts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<Co
         }
         input.email = input.email.as_deref().map(first_email);
         // An account id that is not Bilan's (Salesforce's "Account ID") is a reference.
-        let mut account_refs: Vec<String> = Vec::new();
-        for v in cells.all("account_id") {
-            match Uuid::parse_str(v) {
-                Ok(_) if input.account_id.is_none() => input.account_id = Some(v.to_owned()),
-                Ok(_) => {}
-                Err(_) => account_refs.push(v.to_owned()),
-            }
-        }
-        for v in cells.all("account_ref") {
-            if !account_refs.iter().any(|r| r == v) {
-                account_refs.push(v.to_owned());
-            }
+        let (account_id, account_refs) = account_columns(&cells);
+        if account_id.is_some() {
+            input.account_id = account_id;
         }
         input.account_ref = account_refs.first().cloned();
         let new = input.validate().map_err(|e| rejections(line, mapping, &e))?;

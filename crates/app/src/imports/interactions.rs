@@ -134,23 +134,16 @@ async fn resolve(
     }
     let mut out = Vec::with_capacity(lines.len());
     for mut l in lines {
-        let account = match fixed_account
-            .map(Ok)
-            .unwrap_or_else(|| index.resolve(given(&l), &l.account_refs))
-        {
+        let account = match index.line_account(fixed_account, given(&l), &l.account_refs) {
             Ok(a) => a,
             Err(code) => {
-                let field = if l.account_refs.is_empty() {
-                    "account_id"
-                } else {
-                    "account_ref"
-                };
-                let message = match (code, l.account_refs.first()) {
-                    ("account.unknown", Some(r)) => format!("no account matches \"{r}\""),
-                    ("required", _) => "the account is missing".to_owned(),
-                    _ => format::message(code),
-                };
-                rejected.push(reject(l.line, mapping.column_for(field), code, message));
+                rejected.push(AccountIndex::rejection(
+                    code,
+                    l.line,
+                    mapping,
+                    given(&l),
+                    &l.account_refs,
+                ));
                 continue;
             }
         };

@@ -6,7 +6,6 @@ use axum::http::{Method, StatusCode};
 use bilan_app::mail_import::{import_mail, MailImportOptions, MailImportReport};
 use bilan_app::timeline::timeline;
 use bilan_app::Actor;
-use bilan_domain::contacts::ContactInput;
 use bilan_domain::roles::Role;
 use bilan_domain::timeline::{Direction, Interaction};
 use bilan_testkit::db_test;
@@ -20,19 +19,6 @@ fn eml(from: &str, to: &str, id: &str, subject: &str, date: &str) -> String {
         "From: {from}\r\nTo: {to}\r\nSubject: {subject}\r\nDate: {date}\r\nMessage-ID: <{id}>\r\n\
          Content-Type: text/plain; charset=utf-8\r\n\r\nBonjour,\r\nvoici le point sur la livraison.\r\n"
     )
-}
-
-async fn contact(t: &TestApp, actor: &Actor, account: Uuid, last: &str, email: &str) -> Uuid {
-    let input = ContactInput {
-        account_id: Some(account.to_string()),
-        last_name: Some(last.into()),
-        email: Some(email.into()),
-        ..Default::default()
-    };
-    bilan_app::contacts::create_contact(&t.app, actor, &input)
-        .await
-        .unwrap()
-        .id
 }
 
 async fn items(t: &TestApp, actor: &Actor, account: Uuid) -> Vec<Interaction> {
@@ -55,7 +41,7 @@ db_test!(mail_matches_contacts_and_domains, |t| async move {
     let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
         .await
         .unwrap();
-    let marie = contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
+    let marie = crate::contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
 
     // Inbound from a known contact: onto her account, with her linked.
     let inbound = eml(
@@ -143,7 +129,7 @@ db_test!(mail_matches_contacts_and_domains, |t| async move {
     )
     .await
     .unwrap();
-    contact(&t, &admin, other.id, "Martin", "luc@danone.fr").await;
+    crate::contact(&t, &admin, other.id, "Martin", "luc@danone.fr").await;
     let ambiguous = eml(
         "zoe@danone.fr",
         &admin.email,
@@ -160,7 +146,7 @@ db_test!(mbox_reports_bad_messages_and_dry_runs, |t| async move {
     let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
         .await
         .unwrap();
-    contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
+    crate::contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
     let one = eml(
         "marie@danone.fr",
         &admin.email,
@@ -221,7 +207,7 @@ db_test!(mail_import_over_the_api_and_pages, |t| async move {
     let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
         .await
         .unwrap();
-    contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
+    crate::contact(&t, &admin, acc.id, "Durand", "marie@danone.fr").await;
     let known = eml(
         "marie@danone.fr",
         &admin.email,

@@ -36,6 +36,26 @@ pub async fn logged_in(t: &TestApp, actor: &bilan_app::Actor) -> PageClient {
     c
 }
 
+/// Creates a contact with an e-mail address on `account`.
+pub async fn contact(
+    t: &TestApp,
+    actor: &bilan_app::Actor,
+    account: uuid::Uuid,
+    last_name: &str,
+    email: &str,
+) -> uuid::Uuid {
+    let input = bilan_domain::contacts::ContactInput {
+        account_id: Some(account.to_string()),
+        last_name: Some(last_name.into()),
+        email: Some(email.into()),
+        ..Default::default()
+    };
+    bilan_app::contacts::create_contact(&t.app, actor, &input)
+        .await
+        .unwrap()
+        .id
+}
+
 /// A valid account input with a known SIREN.
 pub fn danone() -> bilan_domain::accounts::AccountInput {
     bilan_domain::accounts::AccountInput {

@@ -9,7 +9,6 @@ use bilan_app::timeline::{self as tl, TimelineQuery};
 use bilan_app::{Actor, App};
 use bilan_db::audit::AuditScope;
 use bilan_domain::accounts::AccountInput;
-use bilan_domain::contacts::ContactInput;
 use bilan_domain::roles::Role;
 use bilan_domain::timeline::{Channel, Direction, Interaction};
 use bilan_testkit::http::{api, send};
@@ -23,19 +22,6 @@ async fn account(t: &TestApp, actor: &Actor, name: &str, siren: Option<&str>) ->
         ..Default::default()
     };
     bilan_app::accounts::create_account(&t.app, actor, &input)
-        .await
-        .unwrap()
-        .id
-}
-
-async fn contact(t: &TestApp, actor: &Actor, account: Uuid, last_name: &str, email: &str) -> Uuid {
-    let input = ContactInput {
-        account_id: Some(account.to_string()),
-        last_name: Some(last_name.into()),
-        email: Some(email.into()),
-        ..Default::default()
-    };
-    bilan_app::contacts::create_contact(&t.app, actor, &input)
         .await
         .unwrap()
         .id
@@ -70,8 +56,8 @@ db_test!(imports_a_file_onto_the_timelines, |t| async move {
     let kam = t.with_user(Role::AccountManager).await;
     let danone = account(&t, &admin, "Danone", Some("552032534")).await;
     let dupont = account(&t, &admin, "Atelier Dupont", None).await;
-    let jean = contact(&t, &admin, danone, "Martin", "jean@danone.fr").await;
-    let lea = contact(&t, &admin, danone, "Roux", "lea@danone.fr").await;
+    let jean = crate::contact(&t, &admin, danone, "Martin", "jean@danone.fr").await;
+    let lea = crate::contact(&t, &admin, danone, "Roux", "lea@danone.fr").await;
     let csv = file(&kam.email);
     let r = import_interactions(&t.app, &admin, csv.as_bytes(), &ImportOptions::default())
         .await
@@ -109,7 +95,7 @@ db_test!(
     |t| async move {
         let admin = t.with_user(Role::Admin).await;
         let danone = account(&t, &admin, "Danone", Some("552032534")).await;
-        contact(&t, &admin, danone, "Martin", "jean@danone.fr").await;
+        crate::contact(&t, &admin, danone, "Martin", "jean@danone.fr").await;
         account(&t, &admin, "Homonyme", None).await;
         account(&t, &admin, "Homonyme", None).await;
         let csv = "Date;Canal;Compte;Commercial;Contacts;Ref\n\
@@ -172,6 +158,12 @@ db_test!(one_account_for_the_whole_file_and_roles, |t| async move {
         .await
         .unwrap();
     assert_eq!(r.created, 1);
+    // The chosen account also takes lines whose account column is empty.
+    let with_column = "Date;Canal;Compte\n04/02/2025 09:00;Appel;\n";
+    let r = import_interactions(&t.app, &admin, with_column.as_bytes(), &opts)
+        .await
+        .unwrap();
+    assert_eq!((r.created, r.rejected.len()), (1, 0), "{:?}", r.rejected);
     // Another workspace's account is not found.
     let foreign = ImportOptions {
         account_id: Some(theirs),

@@ -7,10 +7,11 @@
 //! rarely say who started an exchange: a missing direction reads as outbound,
 //! unless the activity type says otherwise ("Incoming email").
 
-use super::{build_table, duplicate, normalize, parse_file, rejections, Cells, ImportKind, ParseOptions, ParsedFile};
+use super::{account_columns, build_table, duplicate, normalize, parse_file, rejections, Cells, ImportKind};
 use super::{Mapping, RejectedLine, SeenKeys};
+use super::{ParseOptions, ParsedFile};
 use crate::timeline::{InteractionInput, NewInteraction};
-use crate::validation::ValidationErrors;
+use crate::validation::{is_plausible_email, ValidationErrors};
 use std::collections::HashMap;
 use std::sync::LazyLock;
 use uuid::Uuid;
@@ -147,11 +148,6 @@ fn crm_activity(raw: &str) -> Option<(&'static str, Option<&'static str>)> {
     })
 }
 
-/// Whether a cell names a person by e-mail address.
-fn looks_like_email(v: &str) -> bool {
-    v.contains('@') && !v.contains(char::is_whitespace)
-}
-
 /// Splits a cell into a Bilan id or an e-mail address ("Name <a@b.fr>" works too).
 fn person_ref(raw: &str) -> Option<Result<Uuid, String>> {
     let v = raw.trim();
@@ -174,7 +170,7 @@ pub fn parse_interactions(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFil
     let mut seen = SeenKeys::default();
     parse_file(bytes, ImportKind::Interactions, opts, |mapping, line, fields| {
         let cells = Cells::new(mapping, fields);
-        parse_line(mapping, line, &cells, &mut seen)
+        parse_line(mapping, line, &cells, opts.account_given, &mut seen)
     })
 }
 
@@ -182,6 +178,7 @@ fn parse_line(
     mapping: &Mapping,
     line: usize,
     cells: &Cells<'_>,
+    account_given: bool,
     seen: &mut SeenKeys,
 ) -> Result<InteractionLine, Vec<RejectedLine>> {
     let mut e = ValidationErrors::new();
@@ -202,9 +199,7 @@ fn parse_line(
         let has_time = d.contains(':');
         match cells.first("time") {
             Some(t) if !has_time => format!("{} {t}", d.split([' ', 'T']).next().unwrap_or(d)),
-            _ if !has_time && crate::accounts::parse_date(d).is_some() => {
-                crate::accounts::parse_date(d).map_or_else(|| d.to_owned(), |day| format!("{day} 00:00"))
-            }
+            _ if !has_time => crate::accounts::parse_date(d).map_or_else(|| d.to_owned(), |day| format!("{day} 00:00")),
             _ => d.to_owned(),
         }
     });
@@ -218,19 +213,8 @@ fn parse_line(
     });
     input.direction = text("direction").or_else(|| Some(implied_direction.unwrap_or("outbound").to_owned()));
     // Accounts: a Bilan id, else references resolved by the use case.
-    let mut account_refs: Vec<String> = Vec::new();
-    for v in cells.all("account_id") {
-        match Uuid::parse_str(v) {
-            Ok(_) if input.account_id.is_none() => input.account_id = Some(v.to_owned()),
-            Ok(_) => {}
-            Err(_) => account_refs.push(v.to_owned()),
-        }
-    }
-    for v in cells.all("account_ref") {
-        if !account_refs.iter().any(|r| r == v) {
-            account_refs.push(v.to_owned());
-        }
-    }
+    let (account_id, account_refs) = account_columns(cells);
+    input.account_id = account_id;
     let resolve_later = input.account_id.is_none();
     if resolve_later {
         input.account_id = Some(Uuid::nil().to_string());
@@ -238,14 +222,14 @@ fn parse_line(
     let mut user_email = None;
     match cells.first("user").and_then(person_ref) {
         Some(Ok(id)) => input.user_id = Some(id.to_string()),
-        Some(Err(email)) if looks_like_email(&email) => user_email = Some(email),
+        Some(Err(email)) if is_plausible_email(&email) => user_email = Some(email),
         Some(Err(_)) => e.add("user_id", "email.invalid"),
         None => {}
     }
     let mut follow_up_user_email = None;
     match cells.first("follow_up_user").and_then(person_ref) {
         Some(Ok(id)) => input.follow_up_user_id = Some(id.to_string()),
-        Some(Err(email)) if looks_like_email(&email) => follow_up_user_email = Some(email),
+        Some(Err(email)) if is_plausible_email(&email) => follow_up_user_email = Some(email),
         Some(Err(_)) => e.add("follow_up_user_id", "email.invalid"),
         None => {}
     }
@@ -263,10 +247,10 @@ fn parse_line(
         }) {
             match person_ref(part) {
                 Some(Ok(id)) => contact_ids.push(id.to_string()),
-                Some(Err(email)) if looks_like_email(&email) && !contact_emails.contains(&email) => {
+                Some(Err(email)) if is_plausible_email(&email) && !contact_emails.contains(&email) => {
                     contact_emails.push(email);
                 }
-                Some(Err(email)) if looks_like_email(&email) => {}
+                Some(Err(email)) if is_plausible_email(&email) => {}
                 Some(Err(_)) => bad_contact = true,
                 None => {}
             }
@@ -288,9 +272,8 @@ fn parse_line(
     };
     if resolve_later {
         new.account_id = Uuid::nil();
-        if account_refs.is_empty() && !mapping.has("account_ref") && !mapping.has("account_id") {
-            // The account is chosen outside the file (ParseOptions::account_given).
-        } else if account_refs.is_empty() {
+        // An account chosen outside the file stands for lines that name none.
+        if account_refs.is_empty() && !account_given {
             let mut e = ValidationErrors::new();
             e.add("account_ref", "required");
             return Err(rejections(line, mapping, &e));
@@ -417,6 +400,12 @@ mod tests {
             ..Default::default()
         };
         assert!(parse_interactions(b"Date,Canal\n01/02/2025 10:00,visite\n", &given).is_ok());
+        // With the account chosen outside the file, a line leaving its account empty stands.
+        let p = match parse_interactions(b"Date,Canal,Compte\n01/02/2025 10:00,visite,\n", &given) {
+            Ok(p) => p,
+            Err(e) => panic!("{e}"),
+        };
+        assert!(p.rejected.is_empty() && p.lines.len() == 1, "{:?}", p.rejected);
     }
 
     #[test]
