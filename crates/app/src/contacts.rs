@@ -81,6 +81,14 @@ pub async fn find_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<Conta
         .ok_or(AppError::NotFound)
 }
 
+/// The workspace's contacts among `ids`, in one query (unknown ids are skipped).
+pub async fn find_contacts(app: &App, actor: &Actor, ids: &[Uuid]) -> AppResult<Vec<Contact>> {
+    actor.require(Permission::ReadContacts)?;
+    let mut pc = app.db.acquire().await?;
+    let rows = bilan_db::imports::contacts_by_ids(&mut pc.conn(), actor.workspace_id, ids).await?;
+    Ok(rows.into_iter().map(|r| r.into_contact()).collect::<Result<_, _>>()?)
+}
+
 /// Checks the account and site references of a contact; returns the account id.
 async fn check_refs(c: &mut Conn<'_>, workspace: Uuid, new: &NewContact) -> AppResult<Uuid> {
     let account = new

@@ -198,14 +198,10 @@ pub async fn contact_picker(
         .filter_map(|(_, v)| Uuid::parse_str(v).ok())
         .take(50)
         .collect();
-    let mut chosen = Vec::with_capacity(chosen_ids.len());
-    for c in &chosen_ids {
-        match bilan_app::contacts::find_contact(&state.app, &user.actor, *c).await {
-            Ok(contact) => chosen.push(contact),
-            Err(AppError::NotFound) => {}
-            Err(e) => return error_response(&user, &headers, &e),
-        }
-    }
+    let chosen = match bilan_app::contacts::find_contacts(&state.app, &user.actor, &chosen_ids).await {
+        Ok(found) => found,
+        Err(e) => return error_response(&user, &headers, &e),
+    };
     let q = bilan_app::contacts::ContactQuery {
         q: typed,
         account: Some(id.to_string()),
