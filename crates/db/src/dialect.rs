@@ -1,6 +1,8 @@
-//! The few places where SQLite and PostgreSQL really differ: full-text search.
+//! The few places where SQLite and PostgreSQL really differ: full-text search,
+//! bulk placeholders, and updates joined to a list of values.
 
 use crate::{Arg, Conn, DbResult, Engine, SqlBuilder};
+use uuid::Uuid;
 
 /// Appends a condition that `alias`'s row of `table` matches every search term as
 /// a word prefix: FTS5 on SQLite, a GIN-indexed `tsvector` on PostgreSQL. Terms are
@@ -97,4 +99,42 @@ pub fn rows_per_insert(engine: Engine, columns: usize) -> usize {
         // Stay well under PostgreSQL's 65,535 parameters per statement.
         Engine::Postgres => (60_000 / columns.max(1)).clamp(1, 500),
     }
+}
+
+/// Appends `UPDATE table SET columns = v.columns … WHERE workspace_id = $ws` for
+/// rows matched by `id` to a preceding `WITH v (id, columns…) AS (VALUES …)`.
+///
+/// SQLite is driven by the ids (an `UPDATE … FROM v` walks the workspace's rows
+/// there); PostgreSQL hash-joins `v` (the id-driven form would run a subquery per row).
+pub fn push_update_from_values(b: &mut SqlBuilder, engine: Engine, table: &str, columns: &[&str], workspace: Uuid) {
+    let list = columns.join(", ");
+    match engine {
+        Engine::Sqlite => {
+            let picked: Vec<String> = columns.iter().map(|c| format!("v.{c}")).collect();
+            b.push(&format!(
+                "UPDATE {table} SET ({list}) = (SELECT {} FROM v WHERE v.id = {table}.id) WHERE {table}.workspace_id = ",
+                picked.join(", ")
+            ));
+            b.bind(Arg::Uuid(workspace))
+                .push(&format!(" AND {table}.id IN (SELECT v.id FROM v)"));
+        }
+        Engine::Postgres => {
+            let set: Vec<String> = columns.iter().map(|c| format!("{c} = v.{c}")).collect();
+            b.push(&format!(
+                "UPDATE {table} SET {} FROM v WHERE {table}.workspace_id = ",
+                set.join(", ")
+            ));
+            b.bind(Arg::Uuid(workspace)).push(&format!(" AND {table}.id = v.id"));
+        }
+    }
+}
+
+/// Whether first responses after added outbounds are found from the additions'
+/// own ranges (two statements) rather than by re-reading the touched window.
+///
+/// SQLite's per-row cost through sqlx makes the ranges the faster path; PostgreSQL
+/// reads a window's rows fast enough that re-reading it wins (both measured with
+/// `bilan bench --only ingest`).
+pub fn answers_from_additions(engine: Engine) -> bool {
+    engine == Engine::Sqlite
 }

@@ -587,23 +587,14 @@ async fn write_answers(
             push_val(&mut b, opt_i64(*secs));
             b.push(")");
         }
-        if conn.engine() == crate::Engine::Sqlite {
-            // Driven by the ids: an UPDATE … FROM v lets SQLite walk the workspace's rows.
-            b.push(
-                ") UPDATE interactions SET (answered_by, response_seconds) = \
-                 (SELECT v.answered_by, v.response_seconds FROM v WHERE v.id = interactions.id) \
-                 WHERE interactions.workspace_id = ",
-            );
-            b.bind(Arg::Uuid(workspace))
-                .push(" AND interactions.id IN (SELECT v.id FROM v)");
-        } else {
-            // PostgreSQL hash-joins v; the form above would run a subquery per row.
-            b.push(
-                ") UPDATE interactions SET answered_by = v.answered_by, response_seconds = v.response_seconds \
-                 FROM v WHERE interactions.workspace_id = ",
-            );
-            b.bind(Arg::Uuid(workspace)).push(" AND interactions.id = v.id");
-        }
+        b.push(") ");
+        dialect::push_update_from_values(
+            &mut b,
+            conn.engine(),
+            "interactions",
+            &["answered_by", "response_seconds"],
+            workspace,
+        );
         execute(conn, b).await?;
     }
     Ok(())
@@ -922,10 +913,7 @@ impl Touches {
     pub async fn apply(self, conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<usize> {
         let mut n = 0;
         for (account, t) in self.accounts {
-            // PostgreSQL reads a window's rows fast enough that re-reading it beats the
-            // extra statements (measured by `bilan bench --only ingest`); SQLite's
-            // per-row cost makes the additions' own ranges the better path there.
-            n += if t.outbound_removed || conn.engine() == crate::Engine::Postgres {
+            n += if t.outbound_removed || !dialect::answers_from_additions(conn.engine()) {
                 refresh_window(conn, workspace, account, t.lo, t.hi).await?
             } else {
                 answer_additions(conn, workspace, account, t.added, &t.inbounds).await?
