@@ -10,10 +10,13 @@ pub mod config;
 pub mod contacts;
 pub mod demo;
 pub mod error;
+pub mod events;
 pub mod exports;
 pub mod imports;
 pub mod mail_import;
+pub mod outbox;
 pub mod search;
+pub mod surveys;
 pub mod timeline;
 pub mod users;
 

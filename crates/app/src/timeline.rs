@@ -245,6 +245,7 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
     let mut touches = Touches::new();
     touches.row(&row);
     touches.apply(&mut c, ws).await?;
+    crate::surveys::raise_for_interactions(&mut c, ws, now, &[(&row, &new)]).await?;
     let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
     record(
         &mut c,
@@ -393,6 +394,8 @@ pub(crate) async fn write_checked(
     store::lock_accounts(c, ws, &touches.accounts()).await?;
     store::insert_rows(c, &rows, &links).await?;
     touches.apply(c, ws).await?;
+    let raised: Vec<(&InteractionRow, &NewInteraction)> = rows.iter().zip(written.iter().copied()).collect();
+    crate::surveys::raise_for_interactions(c, ws, now, &raised).await?;
     let mut audit = Vec::with_capacity(rows.len());
     for (row, n) in rows.into_iter().zip(written) {
         let id = row.id;

@@ -13,6 +13,8 @@ pub enum Arg {
     OptText(Option<String>),
     /// Integer.
     I64(i64),
+    /// 32-bit integer (PostgreSQL INTEGER columns).
+    I32(i32),
     /// Identifier.
     Uuid(Uuid),
     /// Nullable identifier.
@@ -25,6 +27,8 @@ pub enum Arg {
     OptDate(Option<NaiveDate>),
     /// Instant in UTC.
     Instant(DateTime<Utc>),
+    /// Nullable instant in UTC.
+    OptInstant(Option<DateTime<Utc>>),
 }
 
 /// SQL text under construction plus its bound values.

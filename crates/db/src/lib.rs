@@ -10,9 +10,12 @@ pub mod builder;
 pub mod contacts;
 pub mod copy;
 pub mod dialect;
+pub mod events;
+pub mod outbox;
 pub mod imports;
 pub mod sessions;
 pub mod sites;
+pub mod surveys;
 pub mod timeline;
 pub mod tokens;
 pub mod users;
@@ -143,12 +146,14 @@ macro_rules! bind_args {
                 $crate::Arg::Text(v) => q.bind(v.clone()),
                 $crate::Arg::OptText(v) => q.bind(v.clone()),
                 $crate::Arg::I64(v) => q.bind(*v),
+                $crate::Arg::I32(v) => q.bind(*v),
                 $crate::Arg::Uuid(v) => q.bind(*v),
                 $crate::Arg::OptUuid(v) => q.bind(*v),
                 $crate::Arg::Bool(v) => q.bind(*v),
                 $crate::Arg::Date(v) => q.bind(*v),
                 $crate::Arg::OptDate(v) => q.bind(*v),
                 $crate::Arg::Instant(v) => q.bind(*v),
+                $crate::Arg::OptInstant(v) => q.bind(*v),
             };
         }
         q

@@ -9,6 +9,7 @@ pub mod identifiers;
 pub mod imports;
 pub mod mail;
 pub mod money;
+pub mod outbox;
 pub mod pagination;
 pub mod roles;
 pub mod search;

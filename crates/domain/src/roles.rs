@@ -46,6 +46,12 @@ pub enum Permission {
     ReadAudit,
     /// Log interactions on accounts' timelines, link answers, complete follow-ups.
     WriteInteractions,
+    /// See satisfaction scores, answers and verbatims.
+    ReadSatisfaction,
+    /// Define surveys and their sending rules.
+    ManageSurveys,
+    /// Send a survey by hand to chosen contacts.
+    SendSurveys,
 }
 
 impl Role {
@@ -91,23 +97,34 @@ impl Role {
                     | ExportData
                     | ReadUsers
                     | WriteInteractions
+                    | ReadSatisfaction
+                    | SendSurveys
             ),
             Role::Finance => matches!(
                 permission,
-                ReadAccounts | ReadContacts | ExportData | ReadUsers | WriteInteractions
+                ReadAccounts | ReadContacts | ExportData | ReadUsers | WriteInteractions | ReadSatisfaction
             ),
             Role::Support => matches!(
                 permission,
-                ReadAccounts | ReadContacts | WriteContacts | ReadUsers | WriteInteractions
+                ReadAccounts
+                    | ReadContacts
+                    | WriteContacts
+                    | ReadUsers
+                    | WriteInteractions
+                    | ReadSatisfaction
+                    | SendSurveys
             ),
-            Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers),
+            Role::Viewer => matches!(
+                permission,
+                ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction
+            ),
         }
     }
 }
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 11] = [
+    pub const ALL: [Permission; 14] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -119,6 +136,9 @@ impl Permission {
         Permission::ManageUsers,
         Permission::ReadAudit,
         Permission::WriteInteractions,
+        Permission::ReadSatisfaction,
+        Permission::ManageSurveys,
+        Permission::SendSurveys,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -135,6 +155,9 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
             Permission::WriteInteractions => "write_interactions",
+            Permission::ReadSatisfaction => "read_satisfaction",
+            Permission::ManageSurveys => "manage_surveys",
+            Permission::SendSurveys => "send_surveys",
         }
     }
 }
@@ -175,6 +198,9 @@ mod tests {
             ]
         );
         let viewer: Vec<_> = Permission::ALL.into_iter().filter(|p| Role::Viewer.can(*p)).collect();
-        assert_eq!(viewer, vec![ReadAccounts, ReadContacts, ReadUsers]);
+        assert_eq!(viewer, vec![ReadAccounts, ReadContacts, ReadUsers, ReadSatisfaction]);
+        let designers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(ManageSurveys)).collect();
+        assert_eq!(designers, vec![Role::Admin, Role::Manager]);
+        assert!(Role::Support.can(SendSurveys) && !Role::Finance.can(SendSurveys));
     }
 }

@@ -190,6 +190,16 @@ pub fn event_of_interaction(channel: Channel, direction: Direction, tags: &[Stri
     None
 }
 
+/// How old an event may be and still send a survey: satisfaction is measured hot.
+pub const HOT_WINDOW_DAYS: i64 = 7;
+
+/// Whether an event that occurred at `occurred_at` is recent enough at `now` to
+/// survey anybody about it. History logged after the fact (an import of last year's
+/// deliveries) sends nothing: asking about a months-old delivery is not "à chaud".
+pub fn is_hot(occurred_at: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    now.signed_duration_since(occurred_at) <= Duration::days(HOT_WINDOW_DAYS)
+}
+
 /// Where an NPS answer puts the person who gave it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -289,27 +299,35 @@ pub struct Summary {
 impl Summary {
     /// The scores of `(kind, score)` answers; scores off their kind's scale are ignored.
     pub fn of(answers: &[(SurveyKind, i16)]) -> Self {
+        let counted: Vec<(SurveyKind, i16, u64)> = answers.iter().map(|&(k, v)| (k, v, 1)).collect();
+        Self::of_counts(&counted)
+    }
+
+    /// The scores of `(kind, score, how many)` groups, as a database `GROUP BY` gives them.
+    pub fn of_counts(groups: &[(SurveyKind, i16, u64)]) -> Self {
         let mut s = Self::default();
-        let mut ces_sum: i64 = 0;
-        for &(kind, score) in answers.iter().filter(|(k, v)| k.is_valid_score(*v)) {
+        let mut ces_sum: u64 = 0;
+        for &(kind, score, n) in groups.iter().filter(|(k, v, _)| k.is_valid_score(*v)) {
+            let n_usize = usize::try_from(n).unwrap_or(usize::MAX);
             match kind {
                 SurveyKind::Nps => {
-                    s.nps_answers += 1;
+                    s.nps_answers += n_usize;
                     match NpsCategory::of(score) {
-                        Some(NpsCategory::Promoter) => s.promoters += 1,
-                        Some(NpsCategory::Passive) => s.passives += 1,
-                        Some(NpsCategory::Detractor) | None => s.detractors += 1,
+                        Some(NpsCategory::Promoter) => s.promoters += n_usize,
+                        Some(NpsCategory::Passive) => s.passives += n_usize,
+                        Some(NpsCategory::Detractor) | None => s.detractors += n_usize,
                     }
                 }
                 SurveyKind::Csat => {
-                    s.csat_answers += 1;
+                    s.csat_answers += n_usize;
                     if score >= 4 {
-                        s.csat_satisfied += 1;
+                        s.csat_satisfied += n_usize;
                     }
                 }
                 SurveyKind::Ces => {
-                    s.ces_answers += 1;
-                    ces_sum += i64::from(score);
+                    s.ces_answers += n_usize;
+                    // Valid CES scores are 1–7, never negative.
+                    ces_sum = ces_sum.saturating_add(u64::try_from(score).unwrap_or(0).saturating_mul(n));
                 }
             }
         }
@@ -455,6 +473,41 @@ pub fn trend(
         slot = slot.next(period);
     }
     out
+}
+
+/// [`trend`] over `(local day, kind, score, how many)` groups, as a database gives
+/// them grouped by day or by month (any day of the month stands for it).
+pub fn trend_of_counts(
+    groups: &[(NaiveDate, SurveyKind, i16, u64)],
+    period: Period,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Vec<(String, Summary)> {
+    if from > to {
+        return Vec::new();
+    }
+    let mut grouped: BTreeMap<Slot, Vec<(SurveyKind, i16, u64)>> = BTreeMap::new();
+    for &(day, kind, score, n) in groups {
+        grouped.entry(Slot::of(day, period)).or_default().push((kind, score, n));
+    }
+    let last = Slot::of(to, period);
+    let mut slot = Slot::of(from, period);
+    let mut out = Vec::new();
+    while slot <= last {
+        let in_slot = grouped.get(&slot).map(Vec::as_slice).unwrap_or_default();
+        out.push((slot.key(period), Summary::of_counts(in_slot)));
+        slot = slot.next(period);
+    }
+    out
+}
+
+/// [`breakdown`] over `(key, kind, score, how many)` groups.
+pub fn breakdown_of_counts<K: Ord + Clone>(groups: &[(K, SurveyKind, i16, u64)]) -> Vec<(K, Summary)> {
+    let mut grouped: BTreeMap<K, Vec<(SurveyKind, i16, u64)>> = BTreeMap::new();
+    for (key, kind, score, n) in groups {
+        grouped.entry(key.clone()).or_default().push((*kind, *score, *n));
+    }
+    grouped.into_iter().map(|(k, v)| (k, Summary::of_counts(&v))).collect()
 }
 
 /// Scores per key (site, business unit, persona…) of `(key, kind, score)` answers,
@@ -929,10 +982,121 @@ impl AnswerInput {
     }
 }
 
+/// A survey as stored: what is asked, on which scale, in both languages.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Survey {
+    /// Identifier.
+    pub id: Uuid,
+    /// Name shown to the team.
+    pub name: String,
+    /// NPS, CSAT or CES.
+    pub kind: SurveyKind,
+    /// The scored question in French.
+    pub question_fr: Option<String>,
+    /// The scored question in English.
+    pub question_en: Option<String>,
+    /// The optional free-text question in French.
+    pub comment_question_fr: Option<String>,
+    /// The optional free-text question in English.
+    pub comment_question_en: Option<String>,
+    /// Days a link stays valid.
+    pub expiry_days: u32,
+    /// Whether rules and manual sends may use it.
+    pub active: bool,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// Creation instant.
+    pub created_at: DateTime<Utc>,
+}
+
+impl Survey {
+    /// The scored question in `lang` (`fr` or `en`), falling back to the other language.
+    pub fn question(&self, lang: &str) -> &str {
+        let (first, second) = if lang == "en" {
+            (&self.question_en, &self.question_fr)
+        } else {
+            (&self.question_fr, &self.question_en)
+        };
+        first.as_deref().or(second.as_deref()).unwrap_or_default()
+    }
+
+    /// The free-text question in `lang`, if the survey asks one.
+    pub fn comment_question(&self, lang: &str) -> Option<&str> {
+        let (first, second) = if lang == "en" {
+            (&self.comment_question_en, &self.comment_question_fr)
+        } else {
+            (&self.comment_question_fr, &self.comment_question_en)
+        };
+        first.as_deref().or(second.as_deref())
+    }
+}
+
+/// A sending rule as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyRule {
+    /// Identifier.
+    pub id: Uuid,
+    /// The rule itself.
+    #[serde(flatten)]
+    pub rule: NewRule,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn counted_groups_give_the_same_scores_as_single_answers() {
+        let single = [
+            (SurveyKind::Nps, 10),
+            (SurveyKind::Nps, 10),
+            (SurveyKind::Nps, 3),
+            (SurveyKind::Nps, 8),
+            (SurveyKind::Ces, 2),
+            (SurveyKind::Ces, 5),
+            (SurveyKind::Ces, 5),
+        ];
+        let counted = [
+            (SurveyKind::Nps, 10, 2),
+            (SurveyKind::Nps, 3, 1),
+            (SurveyKind::Nps, 8, 1),
+            (SurveyKind::Ces, 2, 1),
+            (SurveyKind::Ces, 5, 2),
+        ];
+        let s = Summary::of_counts(&counted);
+        assert_eq!(s, Summary::of(&single));
+        // 2 promoters, 1 detractor of 4: 25.0; CES (2+5+5)/3 = 4.00.
+        assert_eq!(s.nps, Some(Decimal::new(250, 1)));
+        assert_eq!(s.ces, Some(Decimal::new(400, 2)));
+    }
+
+    #[test]
+    fn counted_trend_keeps_empty_quarters() {
+        let d = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let groups = [
+            (d("2026-01-01"), SurveyKind::Nps, 0, 3),
+            (d("2026-03-01"), SurveyKind::Nps, 10, 1),
+        ];
+        let t = trend_of_counts(&groups, Period::Quarter, d("2026-01-01"), d("2026-09-30"));
+        let keys: Vec<&str> = t.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(keys, ["2026-Q1", "2026-Q2", "2026-Q3"]);
+        assert_eq!(t[0].1.nps, Some(Decimal::new(-500, 1)));
+        assert_eq!(t[1].1.nps, None);
+        let b = breakdown_of_counts(&[("b", SurveyKind::Csat, 5, 2), ("a", SurveyKind::Csat, 1, 1)]);
+        assert_eq!(b[0].0, "a");
+        assert_eq!(b[1].1.csat, Some(Decimal::new(1000, 1)));
+    }
+
+    #[test]
+    fn only_recent_events_are_hot() {
+        let now = DateTime::parse_from_rfc3339("2026-06-10T12:00:00Z").unwrap().with_timezone(&Utc);
+        assert!(is_hot(now, now));
+        assert!(is_hot(now - Duration::days(7), now));
+        assert!(!is_hot(now - Duration::days(7) - Duration::seconds(1), now));
+        // A meeting planned for tomorrow and logged today is hot.
+        assert!(is_hot(now + Duration::days(1), now));
+    }
 
     fn at(s: &str) -> DateTime<Utc> {
         DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)

@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::LazyLock;
 
 mod messages;
+mod survey_messages;
 
 /// An interface language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
@@ -37,7 +38,14 @@ impl Lang {
 }
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| messages::MESSAGES.iter().map(|(k, fr, en)| (*k, (*fr, *en))).collect());
+    LazyLock::new(|| {
+        all_messages().map(|(k, fr, en)| (*k, (*fr, *en))).collect()
+    });
+
+/// Every message of every table.
+fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    messages::MESSAGES.iter().chain(survey_messages::MESSAGES)
+}
 
 /// The message for `key` in `lang`; the key itself when unknown.
 pub fn t(lang: Lang, key: &str) -> &str {
@@ -111,7 +119,7 @@ mod tests {
     #[test]
     fn every_key_is_unique_and_translated() {
         let mut seen = std::collections::HashSet::new();
-        for (k, fr, en) in messages::MESSAGES {
+        for (k, fr, en) in all_messages() {
             assert!(seen.insert(*k), "duplicate key {k}");
             assert!(!fr.is_empty() && !en.is_empty(), "empty message for {k}");
         }
@@ -187,9 +195,57 @@ mod template_keys {
                 &["admin", "manager", "account_manager", "finance", "support", "viewer"],
             ),
             ("audit.action.", &["create", "update", "delete"]),
+            ("survey_kind.", &["nps", "csat", "ces"]),
+            (
+                "event.",
+                &[
+                    "delivery",
+                    "intervention",
+                    "support_exchange",
+                    "meeting",
+                    "invoice_sent",
+                    "complaint_resolved",
+                    "review_held",
+                    "manual",
+                ],
+            ),
+            (
+                "eligibility.",
+                &["eligible", "no_consent", "left_company", "no_email", "surveyed_recently"],
+            ),
+            ("outbox.status.", &["pending", "sending", "sent", "failed"]),
+            ("period.", &["month", "quarter"]),
+            (
+                "public.",
+                &[
+                    "unknown", "unknown_title", "answered", "answered_title", "expired", "expired_title",
+                    "not_yet_sent", "not_yet_sent_title", "thanks", "thanks_title", "throttled", "throttled_title",
+                    "unavailable", "unavailable_title",
+                ],
+            ),
+            (
+                "mail.survey.",
+                &["subject", "greeting", "intro", "cta", "expiry", "signature", "why"],
+            ),
+            (
+                "satisfaction.",
+                &["trend_nps", "trend_csat", "trend_ces", "by_site", "by_unit", "by_role", "by_segment", "by_owner"],
+            ),
             (
                 "audit.entity.",
-                &["account", "site", "contact", "user", "token", "interaction"],
+                &[
+                    "account",
+                    "site",
+                    "contact",
+                    "user",
+                    "token",
+                    "interaction",
+                    "survey",
+                    "survey_rule",
+                    "survey_answer",
+                    "survey_send",
+                    "survey_settings",
+                ],
             ),
         ];
         for (prefix, list) in codes {

@@ -3,11 +3,13 @@
 
 pub mod api;
 pub mod assets;
+pub mod charts;
 pub mod csrf;
 pub mod error;
 pub mod format;
 pub mod ops;
 pub mod pages;
+pub mod rate_limit;
 pub mod session;
 
 use axum::Router;
@@ -21,6 +23,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted (CSV uploads), in bytes.
     pub max_body_bytes: usize,
+    /// Requests per minute one address may make to the public survey pages.
+    pub public_requests_per_minute: u32,
 }
 
 impl Default for WebConfig {
@@ -28,6 +32,7 @@ impl Default for WebConfig {
         Self {
             secure_cookies: false,
             max_body_bytes: 64 * 1024 * 1024,
+            public_requests_per_minute: 30,
         }
     }
 }
@@ -46,14 +51,21 @@ pub struct AppState {
     pub app: App,
     /// Web settings.
     pub config: Arc<WebConfig>,
+    /// The limit on the public survey pages.
+    pub public_limiter: Arc<rate_limit::RateLimiter>,
 }
 
 impl AppState {
     /// Builds the state.
     pub fn new(app: App, config: WebConfig) -> Self {
+        let public_limiter = Arc::new(rate_limit::RateLimiter::new(
+            config.public_requests_per_minute,
+            std::time::Duration::from_secs(60),
+        ));
         Self {
             app,
             config: Arc::new(config),
+            public_limiter,
         }
     }
 }

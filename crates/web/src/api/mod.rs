@@ -8,6 +8,7 @@ pub mod imports;
 pub mod openapi;
 pub mod problem;
 pub mod search;
+pub mod surveys;
 pub mod timeline;
 pub mod users;
 
@@ -67,6 +68,16 @@ pub fn router() -> Router<AppState> {
         .route("/imports/emails", post(imports::import_emails))
         .route("/exports/accounts", get(imports::export_accounts))
         .route("/exports/contacts", get(imports::export_contacts))
+        .route("/exports/survey-answers", get(surveys::export_answers))
+        .route("/surveys", get(surveys::list_surveys).post(surveys::create_survey))
+        .route("/surveys/{id}", get(surveys::find_survey).patch(surveys::update_survey))
+        .route("/surveys/{id}/rules", post(surveys::create_rule))
+        .route("/surveys/{id}/send", post(surveys::send_survey))
+        .route("/survey-rules/{id}", axum::routing::delete(surveys::delete_rule))
+        .route("/survey-settings", axum::routing::put(surveys::update_settings))
+        .route("/satisfaction", get(surveys::satisfaction))
+        .route("/survey-answers", get(surveys::list_answers))
+        .route("/outbox", get(surveys::outbox))
         .fallback(|| async { ApiError::from(AppError::NotFound) })
 }
 

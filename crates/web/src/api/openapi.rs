@@ -29,12 +29,17 @@ impl Modify for BearerAuth {
         super::timeline::find_interaction, super::timeline::update_interaction, super::timeline::delete_interaction,
         super::timeline::link_answer, super::timeline::list_follow_ups, super::timeline::complete_follow_up,
         super::timeline::response_times,
+        super::surveys::list_surveys, super::surveys::create_survey, super::surveys::find_survey,
+        super::surveys::update_survey, super::surveys::create_rule, super::surveys::delete_rule,
+        super::surveys::update_settings, super::surveys::send_survey, super::surveys::satisfaction,
+        super::surveys::list_answers, super::surveys::export_answers, super::surveys::outbox,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
          (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"),
          (name = "audit", description = "Who changed what, when"),
-         (name = "timeline", description = "Shared history: interactions, follow-ups, response times"))
+         (name = "timeline", description = "Shared history: interactions, follow-ups, response times"),
+         (name = "surveys", description = "Hot satisfaction: surveys, sending rules, answers, NPS/CSAT/CES figures, outbox"))
 )]
 pub struct ApiDoc;
 

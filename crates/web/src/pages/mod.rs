@@ -8,7 +8,10 @@ pub mod imports;
 pub mod login;
 pub mod mail_import;
 pub mod me;
+pub mod satisfaction;
 pub mod search;
+pub mod survey_link;
+pub mod surveys;
 pub mod timeline;
 pub mod users;
 
@@ -282,6 +285,17 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/follow-ups", get(timeline::my_follow_ups))
         .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
         .route("/response-times", get(timeline::response_times))
+        .route("/satisfaction", get(satisfaction::show_satisfaction))
+        .route("/satisfaction/answers", get(satisfaction::list_answers))
+        .route("/satisfaction/answers.csv", get(satisfaction::export_answers))
+        .route("/surveys", get(surveys::list_surveys).post(surveys::create_survey))
+        .route("/surveys/settings", post(surveys::update_settings))
+        .route("/surveys/{id}", get(surveys::show_survey).post(surveys::update_survey))
+        .route("/surveys/{id}/rules", post(surveys::add_rule))
+        .route("/survey-rules/{id}/delete", post(surveys::delete_rule))
+        .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
+        .route("/outbox", get(surveys::show_outbox))
+        .route("/s/{secret}", get(survey_link::show_answer_page).post(survey_link::submit_answer))
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))
         .route("/accounts/{id}/sites/{site}/delete", post(accounts::delete_site))

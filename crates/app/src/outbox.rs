@@ -1,0 +1,283 @@
+//! The e-mail path every feature shares: use cases queue a message in their own
+//! transaction ([`queue`]); workers ([`deliver_due`], [`run`]) claim due messages,
+//! hand them to the transport and record delivery, a retry with backoff, or failure.
+//!
+//! A message is claimed by one worker at a time (an atomic claim; `SKIP LOCKED` on
+//! PostgreSQL), so several workers never send it twice. A worker that dies between
+//! the SMTP server's acceptance and the record of it leaves the message claimed;
+//! once its lease runs out another worker sends it again with the same
+//! `Message-ID`, which receiving servers use to drop the duplicate.
+
+use crate::{App, AppError, AppResult};
+use bilan_db::outbox::{self as store, OutboxRow};
+use bilan_db::Conn;
+use bilan_domain::outbox::{after_failure, OutboxStatus, SendFailure};
+use chrono::{DateTime, Duration, Utc};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::path::PathBuf;
+use uuid::Uuid;
+
+/// How long a worker holds a claimed message before another may take it over.
+const LEASE: Duration = Duration::minutes(5);
+
+/// A message to queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outgoing {
+    /// What it is for (`survey_invitation`…).
+    pub purpose: &'static str,
+    /// The record it is about.
+    pub subject_id: Option<Uuid>,
+    /// Recipient address.
+    pub to_address: String,
+    /// Recipient name.
+    pub to_name: Option<String>,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text part.
+    pub text: String,
+    /// HTML part.
+    pub html: String,
+    /// Not before.
+    pub not_before: DateTime<Utc>,
+}
+
+/// Queues a message in the caller's transaction; returns its id.
+pub async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>, m: Outgoing) -> AppResult<Uuid> {
+    let id = bilan_db::new_id();
+    let row = OutboxRow {
+        id,
+        workspace_id: workspace,
+        purpose: m.purpose.to_owned(),
+        subject_id: m.subject_id,
+        to_address: m.to_address,
+        to_name: m.to_name,
+        subject: m.subject,
+        body_text: m.text,
+        body_html: m.html,
+        message_id: format!("<{}@bilan.invalid>", id.simple()),
+        status: OutboxStatus::Pending.code().to_owned(),
+        not_before: m.not_before,
+        attempts: 0,
+        claimed_by: None,
+        claimed_until: None,
+        last_error: None,
+        sent_at: None,
+        created_at: now,
+    };
+    store::insert(c, &row).await?;
+    Ok(id)
+}
+
+/// Where messages go.
+pub enum Transport {
+    /// An SMTP server (a relay on the local network, or the suite's test server).
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in a directory (the demo: open them with any mail reader).
+    File(AsyncFileTransport<Tokio1Executor>, PathBuf),
+    /// The log only (nothing leaves the machine).
+    Log,
+}
+
+/// The transport and the sender address.
+pub struct Mailer {
+    transport: Transport,
+    from: Mailbox,
+}
+
+impl Mailer {
+    /// A mailer from a URL: `smtp://[user:password@]host[:port]`, `file:///directory`
+    /// or `log`, sending as `from` (`Name <address>`).
+    pub fn from_url(url: &str, from: &str) -> AppResult<Self> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|_| AppError::Internal(format!("the sender address {from:?} is not an e-mail address")))?;
+        let transport = if url == "log" {
+            Transport::Log
+        } else if let Some(dir) = url.strip_prefix("file://") {
+            let dir = PathBuf::from(dir);
+            std::fs::create_dir_all(&dir)
+                .map_err(|e| AppError::Internal(format!("cannot create the mail directory {}: {e}", dir.display())))?;
+            Transport::File(AsyncFileTransport::<Tokio1Executor>::new(&dir), dir)
+        } else if let Some(rest) = url.strip_prefix("smtp://") {
+            let (auth, hostport) = match rest.rsplit_once('@') {
+                Some((a, h)) => (Some(a), h),
+                None => (None, rest),
+            };
+            let hostport = hostport.trim_end_matches('/');
+            let (host, port) = match hostport.rsplit_once(':') {
+                Some((h, p)) => (
+                    h,
+                    p.parse::<u16>()
+                        .map_err(|_| AppError::Internal(format!("bad SMTP port in {url:?}")))?,
+                ),
+                None => (hostport, 25),
+            };
+            if host.is_empty() {
+                return Err(AppError::Internal(format!("no SMTP host in {url:?}")));
+            }
+            let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
+                .port(port)
+                .timeout(Some(std::time::Duration::from_secs(30)));
+            if let Some(auth) = auth {
+                let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+                b = b.credentials(Credentials::new(user.to_owned(), password.to_owned()));
+            }
+            Transport::Smtp(b.build())
+        } else {
+            return Err(AppError::Internal(format!(
+                "unknown mail transport {url:?} (use smtp://host:port, file:///directory or log)"
+            )));
+        };
+        Ok(Self { transport, from })
+    }
+
+    /// A short description for start-up logs (no password).
+    pub fn describe(&self) -> String {
+        match &self.transport {
+            Transport::Smtp(_) => "smtp".to_owned(),
+            Transport::File(_, dir) => format!("files in {}", dir.display()),
+            Transport::Log => "log only".to_owned(),
+        }
+    }
+
+    fn message(&self, row: &OutboxRow) -> Result<Message, SendFailure> {
+        let address: Address = row
+            .to_address
+            .parse()
+            .map_err(|_| SendFailure::Permanent(format!("the address {:?} cannot be written", row.to_address)))?;
+        Message::builder()
+            .from(self.from.clone())
+            .to(Mailbox::new(row.to_name.clone(), address))
+            .subject(row.subject.clone())
+            .message_id(Some(row.message_id.clone()))
+            .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+            .map_err(|e| SendFailure::Permanent(format!("the message cannot be built: {e}")))
+    }
+
+    /// Hands one message to the transport.
+    pub async fn send(&self, row: &OutboxRow) -> Result<(), SendFailure> {
+        let message = self.message(row)?;
+        match &self.transport {
+            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
+                if e.is_permanent() {
+                    SendFailure::Permanent(e.to_string())
+                } else {
+                    // 4xx, timeouts, refused connections: the server may be back soon.
+                    SendFailure::Transient(e.to_string())
+                }
+            }),
+            Transport::File(t, _) => t
+                .send(message)
+                .await
+                .map(|_| ())
+                .map_err(|e| SendFailure::Transient(e.to_string())),
+            Transport::Log => {
+                tracing::info!(to = %row.to_address, subject = %row.subject, "e-mail (log transport)");
+                Ok(())
+            }
+        }
+    }
+}
+
+/// What one pass of a worker did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DeliveryReport {
+    /// Accepted by the transport.
+    pub sent: usize,
+    /// Failed for now, to be retried later.
+    pub retried: usize,
+    /// Given up.
+    pub failed: usize,
+}
+
+impl DeliveryReport {
+    /// Messages handled.
+    pub fn handled(&self) -> usize {
+        self.sent + self.retried + self.failed
+    }
+}
+
+/// Claims up to `limit` due messages for `worker`, sends them, records each outcome.
+pub async fn deliver_due(app: &App, mailer: &Mailer, worker: &str, limit: i64) -> AppResult<DeliveryReport> {
+    let now = app.now();
+    let claimed = {
+        let mut tx = app.db.begin().await?;
+        let rows = store::claim(&mut tx.conn(), worker, now, now + LEASE, limit).await?;
+        tx.commit().await?;
+        rows
+    };
+    let mut report = DeliveryReport::default();
+    for row in claimed {
+        let outcome = mailer.send(&row).await;
+        let done = app.now();
+        let mut conn = app.db.acquire().await?;
+        let mut c = conn.conn();
+        match outcome {
+            Ok(()) => {
+                if store::mark_sent(&mut c, row.id, worker, done).await? {
+                    report.sent += 1;
+                } else {
+                    tracing::warn!(outbox.id = %row.id, "sent after the lease ran out; another worker may resend it");
+                }
+            }
+            Err(failure) => {
+                let (status, not_before) = after_failure(&failure, row.attempts, done);
+                store::mark_failed(&mut c, row.id, worker, status.code(), not_before, failure.reason()).await?;
+                if status == OutboxStatus::Failed {
+                    report.failed += 1;
+                    tracing::warn!(outbox.id = %row.id, attempts = row.attempts, error = failure.reason(), "e-mail given up");
+                } else {
+                    report.retried += 1;
+                    tracing::info!(outbox.id = %row.id, attempts = row.attempts, error = failure.reason(), "e-mail to retry");
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Delivers due messages until `shutdown` resolves, polling every `poll` when idle.
+pub async fn run(
+    app: App,
+    mailer: Mailer,
+    worker: String,
+    poll: std::time::Duration,
+    shutdown: impl std::future::Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    tracing::info!(worker = %worker, transport = %mailer.describe(), "outbox worker started");
+    loop {
+        let idle = match deliver_due(&app, &mailer, &worker, 100).await {
+            Ok(r) => r.handled() == 0,
+            Err(e) => {
+                tracing::error!(error = %e, "outbox pass failed");
+                true
+            }
+        };
+        if idle {
+            tokio::select! {
+                _ = &mut shutdown => break,
+                _ = tokio::time::sleep(poll) => {}
+            }
+        }
+    }
+    tracing::info!(worker = %worker, "outbox worker stopped");
+}
+
+/// A unique worker name: host and process, plus a random suffix for several in one process.
+pub fn worker_name() -> String {
+    let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "bilan".into());
+    format!("{host}-{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8])
+}
+
+/// The workspace's messages, newest first, and the count per status.
+pub async fn overview(app: &App, actor: &crate::Actor, limit: i64) -> AppResult<(Vec<OutboxRow>, Vec<(String, i64)>)> {
+    actor.require(bilan_domain::roles::Permission::ManageSurveys)?;
+    let mut conn = app.db.acquire().await?;
+    let mut c = conn.conn();
+    let rows = store::list(&mut c, actor.workspace_id, limit).await?;
+    let counts = store::counts(&mut c, actor.workspace_id).await?;
+    Ok((rows, counts))
+}

@@ -1,0 +1,93 @@
+//! Events: what happened to an account, stored in the transaction of the change
+//! that caused it, so a subscriber (surveys today, health scores tomorrow) never
+//! sees an event whose cause was rolled back.
+
+use crate::{with_conn, Arg, Conn, DbResult};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// An event row as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct EventRow {
+    /// Identifier.
+    pub id: Uuid,
+    /// Workspace.
+    pub workspace_id: Uuid,
+    /// Event kind code (`delivery`, `meeting`, `invoice_sent`…).
+    pub kind: String,
+    /// The account it happened to.
+    pub account_id: Uuid,
+    /// Contacts concerned, comma-separated UUIDs.
+    pub contact_ids: String,
+    /// What caused it (`interaction`, `manual`…).
+    pub source_kind: String,
+    /// The causing record.
+    pub source_id: Uuid,
+    /// When it happened.
+    pub occurred_at: DateTime<Utc>,
+    /// When it was raised.
+    pub created_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, workspace_id, kind, account_id, contact_ids, source_kind, source_id, occurred_at, created_at";
+
+/// Stores an event.
+pub async fn insert(conn: &mut Conn<'_>, e: &EventRow) -> DbResult<()> {
+    let sql = format!("INSERT INTO events ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)");
+    with_conn!(conn, |c| sqlx::query(&sql)
+        .bind(e.id)
+        .bind(e.workspace_id)
+        .bind(&e.kind)
+        .bind(e.account_id)
+        .bind(&e.contact_ids)
+        .bind(&e.source_kind)
+        .bind(e.source_id)
+        .bind(e.occurred_at)
+        .bind(e.created_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// An account's events, newest first.
+pub async fn for_account(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid, limit: i64) -> DbResult<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND account_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(account)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Stores events in as few statements as the engine allows.
+pub async fn insert_many(conn: &mut Conn<'_>, rows: &[EventRow]) -> DbResult<()> {
+    let per = crate::dialect::rows_per_insert(conn.engine(), 9).max(1);
+    for chunk in rows.chunks(per) {
+        let mut b = crate::SqlBuilder::bulk(&format!("INSERT INTO events ({COLUMNS}) VALUES "), conn.engine());
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.push("(");
+            b.bind(Arg::Uuid(e.id)).push(", ");
+            b.bind(Arg::Uuid(e.workspace_id)).push(", ");
+            b.bind(Arg::Text(e.kind.clone())).push(", ");
+            b.bind(Arg::Uuid(e.account_id)).push(", ");
+            b.bind(Arg::Text(e.contact_ids.clone())).push(", ");
+            b.bind(Arg::Text(e.source_kind.clone())).push(", ");
+            b.bind(Arg::Uuid(e.source_id)).push(", ");
+            b.bind(Arg::Instant(e.occurred_at)).push(", ");
+            b.bind(Arg::Instant(e.created_at));
+            b.push(")");
+        }
+        with_conn!(conn, |c| crate::bind_args!(sqlx::query(&b.sql), &b.args)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
