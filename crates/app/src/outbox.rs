@@ -80,16 +80,22 @@ pub enum Transport {
     Log,
 }
 
-/// The transport and the sender address.
+/// Stands for the server's public base URL in queued messages: the worker that
+/// sends a message knows where the server is reached, the use case that queued it
+/// need not.
+pub const PUBLIC_URL_MARKER: &str = "{{BILAN_PUBLIC_URL}}";
+
+/// The transport, the sender address and the public base URL of links.
 pub struct Mailer {
     transport: Transport,
     from: Mailbox,
+    public_url: String,
 }
 
 impl Mailer {
     /// A mailer from a URL: `smtp://[user:password@]host[:port]`, `file:///directory`
-    /// or `log`, sending as `from` (`Name <address>`).
-    pub fn from_url(url: &str, from: &str) -> AppResult<Self> {
+    /// or `log`, sending as `from` (`Name <address>`), with links under `public_url`.
+    pub fn from_url(url: &str, from: &str, public_url: &str) -> AppResult<Self> {
         let from: Mailbox = from
             .parse()
             .map_err(|_| AppError::Internal(format!("the sender address {from:?} is not an e-mail address")))?;
@@ -130,7 +136,11 @@ impl Mailer {
                 "unknown mail transport {url:?} (use smtp://host:port, file:///directory or log)"
             )));
         };
-        Ok(Self { transport, from })
+        Ok(Self {
+            transport,
+            from,
+            public_url: public_url.trim_end_matches('/').to_owned(),
+        })
     }
 
     /// A short description for start-up logs (no password).
@@ -147,12 +157,16 @@ impl Mailer {
             .to_address
             .parse()
             .map_err(|_| SendFailure::Permanent(format!("the address {:?} cannot be written", row.to_address)))?;
+        let fill = |s: &str| s.replace(PUBLIC_URL_MARKER, &self.public_url);
         Message::builder()
             .from(self.from.clone())
             .to(Mailbox::new(row.to_name.clone(), address))
             .subject(row.subject.clone())
             .message_id(Some(row.message_id.clone()))
-            .multipart(MultiPart::alternative_plain_html(row.body_text.clone(), row.body_html.clone()))
+            .multipart(MultiPart::alternative_plain_html(
+                fill(&row.body_text),
+                fill(&row.body_html),
+            ))
             .map_err(|e| SendFailure::Permanent(format!("the message cannot be built: {e}")))
     }
 
@@ -174,7 +188,9 @@ impl Mailer {
                 .map(|_| ())
                 .map_err(|e| SendFailure::Transient(e.to_string())),
             Transport::Log => {
-                tracing::info!(to = %row.to_address, subject = %row.subject, "e-mail (log transport)");
+                // The log transport is for trying Bilan out: the body carries the link to click.
+                let body = row.body_text.replace(PUBLIC_URL_MARKER, &self.public_url);
+                tracing::info!(to = %row.to_address, subject = %row.subject, body = %body, "e-mail (log transport)");
                 Ok(())
             }
         }
@@ -269,7 +285,11 @@ pub async fn run(
 /// A unique worker name: host and process, plus a random suffix for several in one process.
 pub fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "bilan".into());
-    format!("{host}-{}-{}", std::process::id(), &Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{host}-{}-{}",
+        std::process::id(),
+        &Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 /// The workspace's messages, newest first, and the count per status.

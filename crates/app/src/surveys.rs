@@ -16,9 +16,8 @@ use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::{BuyingRole, Language};
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{
-    breakdown_of_counts, eligibility, invitation_expires_at, response_rate, trend_of_counts, AnswerInput,
-    ContactFacts, EventKind, NewRule, Period, RuleInput, SendEligibility, Summary, Survey, SurveyInput, SurveyKind,
-    SurveyRule,
+    breakdown_of_counts, eligibility, invitation_expires_at, response_rate, trend_of_counts, AnswerInput, ContactFacts,
+    EventKind, NewRule, Period, RuleInput, SendEligibility, Summary, Survey, SurveyInput, SurveyKind, SurveyRule,
 };
 use bilan_domain::timeline::{local_day, local_day_start, Channel, Direction, NewFollowUp, NewInteraction};
 use bilan_domain::ValidationErrors;
@@ -43,7 +42,17 @@ pub async fn create_survey(app: &App, actor: &Actor, input: &SurveyInput) -> App
     let mut c = tx.conn();
     let creator = (!actor.via_cli).then_some(actor.user_id);
     let survey = store::insert_survey(&mut c, actor.workspace_id, bilan_db::new_id(), &new, creator, now).await?;
-    record(&mut c, actor, now, AuditAction::Create, "survey", survey.id, None, Some(&survey)).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "survey",
+        survey.id,
+        None,
+        Some(&survey),
+    )
+    .await?;
     tx.commit().await?;
     Ok(survey)
 }
@@ -63,7 +72,17 @@ pub async fn update_survey(app: &App, actor: &Actor, id: Uuid, version: i64, inp
         .ok_or(AppError::Stale {
             current_version: before.version,
         })?;
-    record(&mut c, actor, now, AuditAction::Update, "survey", id, Some(&before), Some(&after)).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "survey",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
     tx.commit().await?;
     Ok(after)
 }
@@ -112,11 +131,24 @@ pub async fn add_rule(app: &App, actor: &Actor, input: &RuleInput) -> AppResult<
     let now = app.now();
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    if store::find_survey(&mut c, actor.workspace_id, new.survey_id).await?.is_none() {
+    if store::find_survey(&mut c, actor.workspace_id, new.survey_id)
+        .await?
+        .is_none()
+    {
         return Err(AppError::field("survey_id", "survey.unknown"));
     }
     let rule = store::insert_rule(&mut c, actor.workspace_id, bilan_db::new_id(), &new, now).await?;
-    record(&mut c, actor, now, AuditAction::Create, "survey_rule", rule.id, None, Some(&rule)).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "survey_rule",
+        rule.id,
+        None,
+        Some(&rule),
+    )
+    .await?;
     tx.commit().await?;
     Ok(rule)
 }
@@ -130,7 +162,17 @@ pub async fn delete_rule(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let gone = store::delete_rule(&mut c, actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    record(&mut c, actor, now, AuditAction::Delete, "survey_rule", id, Some(&gone), None).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Delete,
+        "survey_rule",
+        id,
+        Some(&gone),
+        None,
+    )
+    .await?;
     tx.commit().await?;
     Ok(())
 }
@@ -284,9 +326,8 @@ pub(crate) async fn on_events(
 ) -> AppResult<usize> {
     let mut rules_by_kind: HashMap<EventKind, Vec<SurveyRule>> = HashMap::new();
     for (_, e) in events {
-        if !rules_by_kind.contains_key(&e.kind) {
-            let rules = store::rules_for_event(c, workspace, e.kind).await?;
-            rules_by_kind.insert(e.kind, rules);
+        if let std::collections::hash_map::Entry::Vacant(slot) = rules_by_kind.entry(e.kind) {
+            slot.insert(store::rules_for_event(c, workspace, e.kind).await?);
         }
     }
     if rules_by_kind.values().all(Vec::is_empty) {
@@ -297,7 +338,9 @@ pub(crate) async fn on_events(
     let mut planned: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     let mut scheduled = 0;
     for (row, e) in events {
-        let Some(rules) = rules_by_kind.get(&e.kind) else { continue };
+        let Some(rules) = rules_by_kind.get(&e.kind) else {
+            continue;
+        };
         if rules.is_empty() {
             continue;
         }
@@ -306,7 +349,9 @@ pub(crate) async fn on_events(
             let survey = match surveys.get(&rule.rule.survey_id) {
                 Some(s) => s.clone(),
                 None => {
-                    let Some(s) = store::find_survey(c, workspace, rule.rule.survey_id).await? else { continue };
+                    let Some(s) = store::find_survey(c, workspace, rule.rule.survey_id).await? else {
+                        continue;
+                    };
                     surveys.insert(s.id, s.clone());
                     s
                 }
@@ -399,13 +444,34 @@ pub async fn send_survey(
     bilan_db::events::insert(&mut c, &event).await?;
     let interval = store::interval_days(&mut c, ws).await?;
     let mut planned = HashMap::new();
-    let outcomes = schedule(&mut c, ws, now, event.id, &survey, &contacts, now, interval, &mut planned).await?;
+    let outcomes = schedule(
+        &mut c,
+        ws,
+        now,
+        event.id,
+        &survey,
+        &contacts,
+        now,
+        interval,
+        &mut planned,
+    )
+    .await?;
     let scheduled = outcomes.iter().filter(|o| o.outcome.is_eligible()).count();
     let report = SendReport {
         scheduled,
         contacts: outcomes,
     };
-    record(&mut c, actor, now, AuditAction::Create, "survey_send", event.id, None, Some(&report)).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "survey_send",
+        event.id,
+        None,
+        Some(&report),
+    )
+    .await?;
     tx.commit().await?;
     tracing::info!(survey.id = %survey_id, account.id = %account_id, scheduled, "survey sent by hand");
     Ok(report)
@@ -441,7 +507,7 @@ struct InvitationHtml<'a> {
     why: &'a str,
 }
 
-/// The public address of a link (the server's base URL is in `BILAN_PUBLIC_URL`).
+/// The public address of a link under a base URL.
 pub fn link_url(base: &str, secret: &str) -> String {
     format!("{}/s/{secret}", base.trim_end_matches('/'))
 }
@@ -465,8 +531,7 @@ fn invitation_mail(
     let expiry = t(lang, "mail.survey.expiry").replace("{date}", &expires_on.format("%d/%m/%Y").to_string());
     let signature = fill("mail.survey.signature");
     let why = fill("mail.survey.why");
-    let base = std::env::var("BILAN_PUBLIC_URL").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
-    let link = link_url(&base, secret);
+    let link = link_url(crate::outbox::PUBLIC_URL_MARKER, secret);
     let question = survey.question(lang.code());
     let text = InvitationText {
         greeting: &greeting,
@@ -542,12 +607,17 @@ pub struct PublicLink {
 /// Either a live link or why it is not.
 pub type LinkResult<T> = Result<Result<T, (LinkProblem, Lang)>, AppError>;
 
-async fn live_invitation(c: &mut Conn<'_>, secret: &str, now: DateTime<Utc>) -> AppResult<Result<InvitationRow, (LinkProblem, Lang)>> {
+async fn live_invitation(
+    c: &mut Conn<'_>,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<InvitationRow, (LinkProblem, Lang)>> {
     // A secret that is not 64 hex digits cannot be one of ours: no lookup.
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(Err((LinkProblem::Unknown, Lang::Fr)));
     }
-    let Some(inv) = store::find_invitation_by_token(c, &crate::auth::digest(&secret.to_ascii_lowercase())).await? else {
+    let Some(inv) = store::find_invitation_by_token(c, &crate::auth::digest(&secret.to_ascii_lowercase())).await?
+    else {
         return Ok(Err((LinkProblem::Unknown, Lang::Fr)));
     };
     let lang = Lang::parse(&inv.language).unwrap_or(Lang::Fr);
@@ -715,8 +785,24 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     bilan_db::audit::insert_rows(
         &mut c,
         &[
-            entry(&system, now, AuditAction::Create, "survey_answer", answer_id, None, Some(&snapshot)),
-            entry(&system, now, AuditAction::Create, "interaction", interaction_id, None, Some(&interaction)),
+            entry(
+                &system,
+                now,
+                AuditAction::Create,
+                "survey_answer",
+                answer_id,
+                None,
+                Some(&snapshot),
+            ),
+            entry(
+                &system,
+                now,
+                AuditAction::Create,
+                "interaction",
+                interaction_id,
+                None,
+                Some(&interaction),
+            ),
         ],
     )
     .await?;
@@ -787,8 +873,12 @@ impl SatisfactionQuery {
         let to = date(&mut e, "to", &self.to).unwrap_or(today);
         let default_from = {
             let months_back = to.year() * 12 + i32::try_from(to.month0()).unwrap_or(0) - 11;
-            NaiveDate::from_ymd_opt(months_back.div_euclid(12), u32::try_from(months_back.rem_euclid(12)).unwrap_or(0) + 1, 1)
-                .unwrap_or(to)
+            NaiveDate::from_ymd_opt(
+                months_back.div_euclid(12),
+                u32::try_from(months_back.rem_euclid(12)).unwrap_or(0) + 1,
+                1,
+            )
+            .unwrap_or(to)
         };
         let from = date(&mut e, "from", &self.from).unwrap_or(default_from);
         if from > to {
@@ -948,13 +1038,21 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
         id.and_then(|id| site_names.get(&id).map(|(_, n)| n.clone()))
             .unwrap_or_else(|| none_label.clone())
     };
-    let by_site = lines(breakdown_of_counts(&on_sites), |k| (k.map(|u| u.to_string()), label_site(k)));
-    let by_unit = lines(breakdown_of_counts(&on_units), |k| (k.map(|u| u.to_string()), label_site(k)));
+    let by_site = lines(breakdown_of_counts(&on_sites), |k| {
+        (k.map(|u| u.to_string()), label_site(k))
+    });
+    let by_unit = lines(breakdown_of_counts(&on_units), |k| {
+        (k.map(|u| u.to_string()), label_site(k))
+    });
 
     let roles = store::score_counts(&mut c, ws, &f, Grouping::Roles).await?;
     let mut per_role = Vec::new();
     for (k, kind, score, n) in roles {
-        let parsed = k.as_deref().map(BuyingRole::parse_list).and_then(Result::ok).unwrap_or_default();
+        let parsed = k
+            .as_deref()
+            .map(BuyingRole::parse_list)
+            .and_then(Result::ok)
+            .unwrap_or_default();
         if parsed.is_empty() {
             per_role.push((None, kind, score, n));
         }
@@ -962,7 +1060,9 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
             per_role.push((Some(r.code().to_owned()), kind, score, n));
         }
     }
-    let by_role = lines(breakdown_of_counts(&per_role), |k| (k.clone(), k.clone().unwrap_or_else(|| none_label.clone())));
+    let by_role = lines(breakdown_of_counts(&per_role), |k| {
+        (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
+    });
 
     let segments = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
     let by_segment = lines(breakdown_of_counts(&segments), |k| {
@@ -981,7 +1081,12 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
             .and_then(|id| Uuid::parse_str(id).ok())
             .and_then(|id| team.get(&id.to_string()).cloned())
             .unwrap_or_else(|| none_label.clone());
-        (k.as_deref().and_then(|id| Uuid::parse_str(id).ok()).map(|u| u.to_string()), label)
+        (
+            k.as_deref()
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .map(|u| u.to_string()),
+            label,
+        )
     });
 
     let sent = store::sent_and_answered(
@@ -1031,7 +1136,10 @@ fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
         kind,
         sent,
         answered,
-        rate: response_rate(usize::try_from(sent).unwrap_or(usize::MAX), usize::try_from(answered).unwrap_or(0)),
+        rate: response_rate(
+            usize::try_from(sent).unwrap_or(usize::MAX),
+            usize::try_from(answered).unwrap_or(0),
+        ),
     }
 }
 
@@ -1044,7 +1152,12 @@ fn lines<K>(groups: Vec<(K, Summary)>, describe: impl Fn(&K) -> (Option<String>,
         })
         .collect();
     // Most answers first: the lines that weigh are read first.
-    out.sort_by(|a, b| b.summary.answers().cmp(&a.summary.answers()).then(a.label.cmp(&b.label)));
+    out.sort_by(|a, b| {
+        b.summary
+            .answers()
+            .cmp(&a.summary.answers())
+            .then(a.label.cmp(&b.label))
+    });
     out
 }
 
@@ -1069,7 +1182,15 @@ pub async fn list_answers(
         account_id: range.account,
         kind: None,
     };
-    Ok(store::list_answers(&mut pc.conn(), actor.workspace_id, &f, false, after, limit.clamp(1, ANSWERS_PAGE_MAX)).await?)
+    Ok(store::list_answers(
+        &mut pc.conn(),
+        actor.workspace_id,
+        &f,
+        false,
+        after,
+        limit.clamp(1, ANSWERS_PAGE_MAX),
+    )
+    .await?)
 }
 
 /// Header of the answers export.
@@ -1087,7 +1208,12 @@ pub const ANSWER_EXPORT_COLUMNS: [&str; 10] = [
 ];
 
 /// The answers of a period as CSV (UTF-8 with BOM, `;` or `,`).
-pub async fn export_answers(app: &App, actor: &Actor, range: &SatisfactionRange, separator: char) -> AppResult<Vec<u8>> {
+pub async fn export_answers(
+    app: &App,
+    actor: &Actor,
+    range: &SatisfactionRange,
+    separator: char,
+) -> AppResult<Vec<u8>> {
     actor.require(Permission::ExportData)?;
     actor.require(Permission::ReadSatisfaction)?;
     if !matches!(separator, ';' | ',') {
@@ -1207,7 +1333,11 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
         5,
     )
     .await?;
-    let surveys = store::list_surveys(&mut c, ws).await?.into_iter().filter(|s| s.active).collect();
+    let surveys = store::list_surveys(&mut c, ws)
+        .await?
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
     Ok(AccountSatisfaction {
         overall: Summary::of_counts(&flat),
         recent,

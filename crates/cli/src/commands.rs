@@ -39,9 +39,21 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, args.db_max_connections).await?;
             serve(app, &args).await?;
         }
-        Command::Worker { audit_retention_days } => {
+        Command::Worker {
+            audit_retention_days,
+            mail,
+        } => {
             let app = open_app(&url, 4).await?;
+            let mailer = mailer(&mail)?;
+            let outbox = tokio::spawn(bilan_app::outbox::run(
+                app.clone(),
+                mailer,
+                bilan_app::outbox::worker_name(),
+                std::time::Duration::from_secs(2),
+                shutdown(),
+            ));
             worker(app, audit_retention_days).await?;
+            let _ = outbox.await;
         }
         Command::Demo {
             size,
@@ -53,6 +65,11 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 url
             };
+            let mut args = args;
+            if std::env::var("BILAN_MAIL").is_err() && args.mail.transport == "log" {
+                // The demo's e-mail lands as .eml files a newcomer can open.
+                args.mail.transport = "file://bilan-demo-mail".to_owned();
+            }
             let app = open_app(&url, args.db_max_connections).await?;
             demo(&app, size).await?;
             if !no_serve {
@@ -123,6 +140,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             search(&app, &workspace, &text).await?;
         }
+        Command::Surveys(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::surveys::run(&app, cmd).await?;
+        }
+        Command::Satisfaction(args) => {
+            let app = open_app(&url, 2).await?;
+            crate::surveys::satisfaction(&app, args).await?;
+        }
         Command::Audit {
             workspace,
             record,
@@ -136,8 +161,27 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// The mailer the settings describe.
+pub fn mailer(m: &crate::config::MailArgs) -> Result<bilan_app::outbox::Mailer> {
+    bilan_app::outbox::Mailer::from_url(&m.transport, &m.mail_from, &m.public_url)
+        .map_err(|e| anyhow::anyhow!(describe(&e)))
+}
+
+/// Serves until Ctrl-C or SIGTERM; sends the outbox's e-mail too unless told not to.
 pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
+    let outbox = if args.no_mail_worker {
+        None
+    } else {
+        let mailer = mailer(&args.mail)?;
+        eprintln!("e-mail: {}", mailer.describe());
+        Some(tokio::spawn(bilan_app::outbox::run(
+            app.clone(),
+            mailer,
+            bilan_app::outbox::worker_name(),
+            std::time::Duration::from_secs(2),
+            shutdown(),
+        )))
+    };
     let config = bilan_web::WebConfig {
         secure_cookies: args.secure_cookies,
         ..Default::default()
@@ -155,6 +199,9 @@ pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     )
     .with_graceful_shutdown(shutdown())
     .await?;
+    if let Some(o) = outbox {
+        let _ = o.await;
+    }
     app.db.close().await;
     Ok(())
 }
@@ -458,6 +505,10 @@ pub(crate) async fn import(
             bar.finish_and_clear();
             return import_emails(app, file, workspace, None, dry_run).await;
         }
+        Entity::Answers => {
+            bar.finish_and_clear();
+            bail!("survey answers are given through their links, not imported");
+        }
     };
     bar.finish_and_clear();
     let report = match result {
@@ -578,8 +629,15 @@ async fn export(
     let bytes = match entity {
         Entity::Accounts => bilan_app::exports::export_accounts(app, &actor, None, separator).await,
         Entity::Contacts => bilan_app::exports::export_contacts(app, &actor, None, separator).await,
+        Entity::Answers => {
+            let today = bilan_domain::timeline::local_day(app.now());
+            let range = bilan_app::surveys::SatisfactionQuery::default()
+                .parse(today)
+                .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            bilan_app::surveys::export_answers(app, &actor, &range, separator).await
+        }
         Entity::Emails | Entity::Interactions => {
-            bail!("only accounts and contacts are exported as CSV; read exchanges with `bilan timeline` or the API")
+            bail!("only accounts, contacts and survey answers are exported as CSV; read exchanges with `bilan timeline` or the API")
         }
     }
     .map_err(|e| anyhow::anyhow!(describe(&e)))?;

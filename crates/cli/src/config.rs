@@ -36,6 +36,26 @@ pub struct ServeArgs {
     /// Maximum database connections of this process.
     #[arg(long, env = "BILAN_DB_MAX_CONNECTIONS", default_value_t = 16)]
     pub db_max_connections: u32,
+    /// E-mail settings.
+    #[command(flatten)]
+    pub mail: MailArgs,
+    /// Do not send the outbox's e-mail from this process (a separate `bilan worker` does).
+    #[arg(long, env = "BILAN_NO_MAIL_WORKER")]
+    pub no_mail_worker: bool,
+}
+
+/// Where e-mail goes.
+#[derive(Debug, Clone, Args)]
+pub struct MailArgs {
+    /// Transport: `smtp://[user:password@]host[:port]`, `file:///directory` (.eml files) or `log`.
+    #[arg(long = "mail", env = "BILAN_MAIL", default_value = "log", hide_env_values = true)]
+    pub transport: String,
+    /// Sender of every e-mail.
+    #[arg(long, env = "BILAN_MAIL_FROM", default_value = "Bilan <no-reply@bilan.localhost>")]
+    pub mail_from: String,
+    /// Base URL people reach the server at, for links in e-mails (survey answers).
+    #[arg(long, env = "BILAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    pub public_url: String,
 }
 
 /// Size of the demo dataset.
@@ -60,6 +80,8 @@ pub enum Entity {
     Interactions,
     /// E-mails (import only): one .eml file or an .mbox export, onto the timelines.
     Emails,
+    /// Survey answers (export only), of the last twelve months.
+    Answers,
 }
 
 /// The subcommands.
@@ -67,11 +89,14 @@ pub enum Entity {
 pub enum Command {
     /// Serve the web pages and the API.
     Serve(ServeArgs),
-    /// Run background jobs (expired sessions clean-up, audit retention).
+    /// Run background jobs: the outbox's e-mail, expired sessions clean-up, audit retention.
     Worker {
         /// Days audit entries are kept.
         #[arg(long, env = "BILAN_AUDIT_RETENTION_DAYS", default_value_t = 3650)]
         audit_retention_days: i64,
+        /// E-mail settings.
+        #[command(flatten)]
+        mail: MailArgs,
     },
     /// Create the demo workspace once (default database sqlite://bilan-demo.db), print credentials, and serve.
     Demo {
@@ -149,6 +174,11 @@ pub enum Command {
         /// Words to find.
         text: String,
     },
+    /// Surveys and their sending rules; send one by hand.
+    #[command(subcommand)]
+    Surveys(crate::surveys::SurveyCommand),
+    /// NPS, CSAT and CES over a period, with trend and breakdowns.
+    Satisfaction(crate::surveys::SatisfactionArgs),
     /// Print the audit trail of a record or of a user, newest first.
     Audit {
         /// Workspace name.

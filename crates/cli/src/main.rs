@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod config;
+mod surveys;
 mod timeline;
 
 use clap::Parser;

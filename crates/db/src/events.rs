@@ -29,7 +29,8 @@ pub struct EventRow {
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, workspace_id, kind, account_id, contact_ids, source_kind, source_id, occurred_at, created_at";
+const COLUMNS: &str =
+    "id, workspace_id, kind, account_id, contact_ids, source_kind, source_id, occurred_at, created_at";
 
 /// Stores an event.
 pub async fn insert(conn: &mut Conn<'_>, e: &EventRow) -> DbResult<()> {

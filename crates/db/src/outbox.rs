@@ -108,7 +108,9 @@ pub async fn claim(
 /// Records that the SMTP server accepted a message `worker` holds; false when the
 /// worker had lost it (its lease ran out and another worker took it).
 pub async fn mark_sent(conn: &mut Conn<'_>, id: Uuid, worker: &str, now: DateTime<Utc>) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query(
+    let n =
+        with_conn!(conn, |c| {
+            sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $3, claimed_by = NULL, claimed_until = NULL, last_error = NULL, \
          body_text = '', body_html = '' WHERE id = $1 AND claimed_by = $2 AND status = 'sending'"
     )
@@ -117,7 +119,8 @@ pub async fn mark_sent(conn: &mut Conn<'_>, id: Uuid, worker: &str, now: DateTim
     .bind(now)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+        })?;
     Ok(n == 1)
 }
 
@@ -162,7 +165,8 @@ pub async fn requeue(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTi
 
 /// The workspace's messages, newest first.
 pub async fn list(conn: &mut Conn<'_>, workspace: Uuid, limit: i64) -> DbResult<Vec<OutboxRow>> {
-    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
+    let sql =
+        format!("SELECT {COLUMNS} FROM outbox WHERE workspace_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2");
     Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(workspace)
         .bind(limit)

@@ -49,7 +49,8 @@ impl SurveyRow {
     /// Converts to the domain type.
     pub fn into_survey(self) -> DbResult<Survey> {
         Ok(Survey {
-            kind: SurveyKind::parse(&self.kind).ok_or_else(|| DbError::Corrupt(format!("surveys.kind of {}", self.id)))?,
+            kind: SurveyKind::parse(&self.kind)
+                .ok_or_else(|| DbError::Corrupt(format!("surveys.kind of {}", self.id)))?,
             id: self.id,
             name: self.name,
             question_fr: self.question_fr,
@@ -143,10 +144,7 @@ pub async fn find_survey(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbRe
 /// The workspace's surveys, by name.
 pub async fn list_surveys(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<Survey>> {
     let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE workspace_id = $1 ORDER BY name, id");
-    let rows: Vec<SurveyRow> = with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .fetch_all(&mut **c)
-        .await)?;
+    let rows: Vec<SurveyRow> = with_conn!(conn, |c| sqlx::query_as(&sql).bind(workspace).fetch_all(&mut **c).await)?;
     rows.into_iter().map(SurveyRow::into_survey).collect()
 }
 
@@ -254,12 +252,14 @@ pub async fn interval_days(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u32
 /// Sets the workspace's minimum number of days between two surveys of one contact.
 pub async fn set_interval_days(conn: &mut Conn<'_>, workspace: Uuid, days: u32) -> DbResult<()> {
     let days = i32::try_from(days).unwrap_or(i32::MAX);
-    with_conn!(conn, |c| sqlx::query("UPDATE workspaces SET survey_interval_days = $2 WHERE id = $1")
-        .bind(workspace)
-        .bind(days)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE workspaces SET survey_interval_days = $2 WHERE id = $1"
+    )
+    .bind(workspace)
+    .bind(days)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -270,8 +270,12 @@ pub async fn account_contacts(
     account: Uuid,
     ids: &[Uuid],
 ) -> DbResult<Vec<ContactRow>> {
-    let mut b = SqlBuilder::new(&format!("SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.workspace_id = "));
-    b.bind(Arg::Uuid(workspace)).push(" AND c.account_id = ").bind(Arg::Uuid(account));
+    let mut b = SqlBuilder::new(&format!(
+        "SELECT {CONTACT_COLUMNS} FROM contacts c WHERE c.workspace_id = "
+    ));
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND c.account_id = ")
+        .bind(Arg::Uuid(account));
     if !ids.is_empty() {
         b.push(" AND c.id IN (");
         for (i, id) in ids.iter().enumerate() {
@@ -299,7 +303,9 @@ pub async fn last_surveyed_before(
         return Ok(HashMap::new());
     }
     let mut b = SqlBuilder::new("SELECT contact_id, MAX(send_at) FROM survey_invitations WHERE workspace_id = ");
-    b.bind(Arg::Uuid(workspace)).push(" AND send_at < ").bind(Arg::Instant(before));
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND send_at < ")
+        .bind(Arg::Instant(before));
     b.push(" AND contact_id IN (");
     for (i, id) in contacts.iter().enumerate() {
         if i > 0 {
@@ -382,7 +388,9 @@ pub async fn find_invitation_by_token(conn: &mut Conn<'_>, token_hash: &str) -> 
 
 /// Marks an invitation answered; false when it already was (a second click lost the race).
 pub async fn mark_answered(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
-    let n = with_conn!(conn, |c| sqlx::query(
+    let n =
+        with_conn!(conn, |c| {
+            sqlx::query(
         "UPDATE survey_invitations SET answered_at = $3 WHERE workspace_id = $1 AND id = $2 AND answered_at IS NULL"
     )
     .bind(workspace)
@@ -390,7 +398,8 @@ pub async fn mark_answered(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: 
     .bind(now)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+        })?;
     Ok(n == 1)
 }
 
@@ -439,7 +448,10 @@ pub async fn insert_answers(conn: &mut Conn<'_>, rows: &[AnswerRow]) -> DbResult
     let columns = ANSWER_COLUMNS.replace("a.", "");
     let per = dialect::rows_per_insert(conn.engine(), 16);
     for chunk in rows.chunks(per.max(1)) {
-        let mut b = SqlBuilder::bulk(&format!("INSERT INTO survey_answers ({columns}) VALUES "), conn.engine());
+        let mut b = SqlBuilder::bulk(
+            &format!("INSERT INTO survey_answers ({columns}) VALUES "),
+            conn.engine(),
+        );
         for (i, r) in chunk.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -566,15 +578,15 @@ pub async fn score_counts(
         Grouping::Segment => "a.segment".to_owned(),
         Grouping::Owner => dialect::uuid_text(engine, "a.owner_id"),
     };
-    let mut b = SqlBuilder::new(&format!("SELECT {key} AS k, a.kind, a.score, COUNT(*) FROM survey_answers a"));
+    let mut b = SqlBuilder::new(&format!(
+        "SELECT {key} AS k, a.kind, a.score, COUNT(*) FROM survey_answers a"
+    ));
     push_filter(&mut b, workspace, f);
     b.push(" GROUP BY 1, 2, 3");
-    let rows: Vec<(Option<String>, String, i32, i64)> = with_conn!(conn, |c| bind_args!(
-        sqlx::query_as(&b.sql),
-        &b.args
-    )
-    .fetch_all(&mut **c)
-    .await)?;
+    let rows: Vec<(Option<String>, String, i32, i64)> =
+        with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
+            .fetch_all(&mut **c)
+            .await)?;
     rows.into_iter()
         .map(|(k, kind, score, n)| {
             let kind = SurveyKind::parse(&kind).ok_or_else(|| DbError::Corrupt("survey_answers.kind".into()))?;
@@ -598,7 +610,9 @@ pub async fn sent_and_answered(
         "SELECT s.kind, COUNT(*), COUNT(i.answered_at) FROM survey_invitations i \
          JOIN surveys s ON s.workspace_id = i.workspace_id AND s.id = i.survey_id WHERE i.workspace_id = ",
     );
-    b.bind(Arg::Uuid(workspace)).push(" AND i.send_at <= ").bind(Arg::Instant(now));
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND i.send_at <= ")
+        .bind(Arg::Instant(now));
     if let Some(t) = from {
         b.push(" AND i.send_at >= ").bind(Arg::Instant(t));
     }
@@ -615,7 +629,11 @@ pub async fn sent_and_answered(
     rows.into_iter()
         .map(|(kind, sent, answered)| {
             let kind = SurveyKind::parse(&kind).ok_or_else(|| DbError::Corrupt("surveys.kind".into()))?;
-            Ok((kind, u64::try_from(sent).unwrap_or(0), u64::try_from(answered).unwrap_or(0)))
+            Ok((
+                kind,
+                u64::try_from(sent).unwrap_or(0),
+                u64::try_from(answered).unwrap_or(0),
+            ))
         })
         .collect()
 }
@@ -673,14 +691,19 @@ pub async fn list_answers(
         b.push(" OR (a.answered_at = ").bind(Arg::Instant(at));
         b.push(" AND a.id < ").bind(Arg::Uuid(id)).push("))");
     }
-    b.push(" ORDER BY a.answered_at DESC, a.id DESC LIMIT ").bind(Arg::I64(limit));
+    b.push(" ORDER BY a.answered_at DESC, a.id DESC LIMIT ")
+        .bind(Arg::I64(limit));
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?)
 }
 
 /// Names of sites and business units by id, with their kind code.
-pub async fn site_names(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<HashMap<Uuid, (String, String)>> {
+pub async fn site_names(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    ids: &[Uuid],
+) -> DbResult<HashMap<Uuid, (String, String)>> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }

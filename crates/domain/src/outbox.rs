@@ -92,7 +92,10 @@ mod tests {
     fn a_permanent_failure_or_the_last_attempt_gives_up() {
         let now = DateTime::<Utc>::UNIX_EPOCH;
         let t = SendFailure::Transient("451".into());
-        assert_eq!(after_failure(&t, 1, now), (OutboxStatus::Pending, now + Duration::minutes(1)));
+        assert_eq!(
+            after_failure(&t, 1, now),
+            (OutboxStatus::Pending, now + Duration::minutes(1))
+        );
         assert_eq!(after_failure(&t, MAX_ATTEMPTS, now).0, OutboxStatus::Failed);
         let p = SendFailure::Permanent("554".into());
         assert_eq!(after_failure(&p, 1, now).0, OutboxStatus::Failed);

@@ -114,10 +114,7 @@ impl Role {
                     | ReadSatisfaction
                     | SendSurveys
             ),
-            Role::Viewer => matches!(
-                permission,
-                ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction
-            ),
+            Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction),
         }
     }
 }

@@ -1090,7 +1090,9 @@ mod tests {
 
     #[test]
     fn only_recent_events_are_hot() {
-        let now = DateTime::parse_from_rfc3339("2026-06-10T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2026-06-10T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert!(is_hot(now, now));
         assert!(is_hot(now - Duration::days(7), now));
         assert!(!is_hot(now - Duration::days(7) - Duration::seconds(1), now));

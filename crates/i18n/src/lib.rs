@@ -38,9 +38,7 @@ impl Lang {
 }
 
 static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
-    LazyLock::new(|| {
-        all_messages().map(|(k, fr, en)| (*k, (*fr, *en))).collect()
-    });
+    LazyLock::new(|| all_messages().map(|(k, fr, en)| (*k, (*fr, *en))).collect());
 
 /// Every message of every table.
 fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
@@ -211,16 +209,33 @@ mod template_keys {
             ),
             (
                 "eligibility.",
-                &["eligible", "no_consent", "left_company", "no_email", "surveyed_recently"],
+                &[
+                    "eligible",
+                    "no_consent",
+                    "left_company",
+                    "no_email",
+                    "surveyed_recently",
+                ],
             ),
             ("outbox.status.", &["pending", "sending", "sent", "failed"]),
             ("period.", &["month", "quarter"]),
             (
                 "public.",
                 &[
-                    "unknown", "unknown_title", "answered", "answered_title", "expired", "expired_title",
-                    "not_yet_sent", "not_yet_sent_title", "thanks", "thanks_title", "throttled", "throttled_title",
-                    "unavailable", "unavailable_title",
+                    "unknown",
+                    "unknown_title",
+                    "answered",
+                    "answered_title",
+                    "expired",
+                    "expired_title",
+                    "not_yet_sent",
+                    "not_yet_sent_title",
+                    "thanks",
+                    "thanks_title",
+                    "throttled",
+                    "throttled_title",
+                    "unavailable",
+                    "unavailable_title",
                 ],
             ),
             (
@@ -229,7 +244,16 @@ mod template_keys {
             ),
             (
                 "satisfaction.",
-                &["trend_nps", "trend_csat", "trend_ces", "by_site", "by_unit", "by_role", "by_segment", "by_owner"],
+                &[
+                    "trend_nps",
+                    "trend_csat",
+                    "trend_ces",
+                    "by_site",
+                    "by_unit",
+                    "by_role",
+                    "by_segment",
+                    "by_owner",
+                ],
             ),
             (
                 "audit.entity.",

@@ -13,7 +13,10 @@ const TOP: f64 = 16.0;
 const BOTTOM: f64 = 34.0;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 /// A line chart of one figure per period; periods without a value break the line.
@@ -28,7 +31,13 @@ pub fn trend_line(title: &str, points: &[(String, Option<Decimal>)], min: Decima
     } else {
         0.0
     };
-    let x = |i: usize| LEFT + if points.len() > 1 { step * i as f64 } else { plot_w / 2.0 };
+    let x = |i: usize| {
+        LEFT + if points.len() > 1 {
+            step * i as f64
+        } else {
+            plot_w / 2.0
+        }
+    };
     let y = |v: Decimal| TOP + plot_h - ((v - min).to_f64().unwrap_or(0.0) / span) * plot_h;
     let _ = write!(
         svg,
@@ -109,7 +118,11 @@ mod tests {
         ];
         let svg = trend_line("NPS <trend>", &pts, Decimal::from(-100), Decimal::from(100));
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
-        assert_eq!(svg.matches("<polyline").count(), 1, "one segment before the gap, a lone point after");
+        assert_eq!(
+            svg.matches("<polyline").count(),
+            1,
+            "one segment before the gap, a lone point after"
+        );
         assert_eq!(svg.matches("<circle").count(), 3);
         assert!(svg.contains(">30.0<") && svg.contains(">-10.0<"));
         assert!(svg.contains("NPS &lt;trend&gt;"), "titles are escaped");

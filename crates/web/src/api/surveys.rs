@@ -272,7 +272,8 @@ pub async fn send_survey(
     let account = uuid::Uuid::parse_str(&b.account_id).map_err(|_| AppError::field("account_id", "id.invalid"))?;
     let mut contacts = Vec::with_capacity(b.contact_ids.len());
     for (i, c) in b.contact_ids.iter().enumerate() {
-        contacts.push(uuid::Uuid::parse_str(c).map_err(|_| AppError::field(&format!("contact_ids.{i}"), "id.invalid"))?);
+        contacts
+            .push(uuid::Uuid::parse_str(c).map_err(|_| AppError::field(&format!("contact_ids.{i}"), "id.invalid"))?);
     }
     let r = uc::send_survey(&state.app, &actor, parse_id(&id)?, account, &contacts).await?;
     Ok(Json(SendResponse {
@@ -567,7 +568,9 @@ pub async fn list_answers(
         None => 50,
     };
     let items = uc::list_answers(&state.app, &actor, &range, after, limit).await?;
-    let next_cursor = (items.len() as i64 == limit).then(|| items.last().map(answer_cursor)).flatten();
+    let next_cursor = (items.len() as i64 == limit)
+        .then(|| items.last().map(answer_cursor))
+        .flatten();
     Ok(Json(AnswerPage {
         items: items.iter().map(AnswerResponse::from).collect(),
         next_cursor,

@@ -295,7 +295,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/survey-rules/{id}/delete", post(surveys::delete_rule))
         .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
         .route("/outbox", get(surveys::show_outbox))
-        .route("/s/{secret}", get(survey_link::show_answer_page).post(survey_link::submit_answer))
+        .route(
+            "/s/{secret}",
+            get(survey_link::show_answer_page).post(survey_link::submit_answer),
+        )
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))
         .route("/accounts/{id}/sites/{site}/delete", post(accounts::delete_site))

@@ -124,7 +124,12 @@ fn throttled(state: &AppState, connect: &Option<Extension<ConnectInfo<SocketAddr
     match state.public_limiter.check(ip, std::time::Instant::now()) {
         Ok(()) => None,
         Err(wait) => {
-            let mut res = message(Lang::Fr, StatusCode::TOO_MANY_REQUESTS, "public.throttled_title", "public.throttled");
+            let mut res = message(
+                Lang::Fr,
+                StatusCode::TOO_MANY_REQUESTS,
+                "public.throttled_title",
+                "public.throttled",
+            );
             if let Ok(v) = HeaderValue::from_str(&wait.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, v);
             }

@@ -1,7 +1,9 @@
 //! Survey management pages: surveys and their sending rules, the interval against
 //! over-surveying, a survey sent by hand from an account's page, and the outbox.
 
-use super::{conflict_if_stale, error_response, field, form_pairs, form_version, render, see_other, FormErrors, Layout};
+use super::{
+    conflict_if_stale, error_response, field, form_pairs, form_version, render, see_other, FormErrors, Layout,
+};
 use crate::session::PageUser;
 use crate::AppState;
 use askama::Template;
@@ -107,7 +109,14 @@ fn survey_input(pairs: &[(String, String)]) -> SurveyInput {
         comment_question_en: get("comment_question_en"),
         expiry_days: get("expiry_days"),
         // An unticked checkbox sends nothing.
-        active: Some(if field(pairs, "active").is_some() { "true" } else { "false" }.to_owned()),
+        active: Some(
+            if field(pairs, "active").is_some() {
+                "true"
+            } else {
+                "false"
+            }
+            .to_owned(),
+        ),
     }
 }
 
@@ -163,7 +172,16 @@ pub async fn list_surveys(
         question_en: Some(bilan_i18n::t(bilan_i18n::Lang::En, "surveys.default_question_nps").to_owned()),
         ..Default::default()
     };
-    list_page(&state, &user, &headers, input, FormErrors::none(user.lang), FormErrors::none(user.lang), notice).await
+    list_page(
+        &state,
+        &user,
+        &headers,
+        input,
+        FormErrors::none(user.lang),
+        FormErrors::none(user.lang),
+        notice,
+    )
+    .await
 }
 
 /// POST /surveys
@@ -174,8 +192,16 @@ pub async fn create_survey(State(state): State<AppState>, user: PageUser, header
         Ok(s) => see_other(&format!("/surveys/{}?done=created", s.id)),
         Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. })) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            let mut res =
-                list_page(&state, &user, &headers, input, errors, FormErrors::none(user.lang), None).await;
+            let mut res = list_page(
+                &state,
+                &user,
+                &headers,
+                input,
+                errors,
+                FormErrors::none(user.lang),
+                None,
+            )
+            .await;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
@@ -184,15 +210,27 @@ pub async fn create_survey(State(state): State<AppState>, user: PageUser, header
 }
 
 /// POST /surveys/settings
-pub async fn update_settings(State(state): State<AppState>, user: PageUser, headers: HeaderMap, body: Bytes) -> Response {
+pub async fn update_settings(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let pairs = form_pairs(&body);
     match uc::set_interval(&state.app, &user.actor, field(&pairs, "interval_days").unwrap_or("")).await {
         Ok(_) => see_other("/surveys?done=saved"),
         Err(e @ AppError::Validation(_)) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            let mut res =
-                list_page(&state, &user, &headers, SurveyInput::default(), FormErrors::none(user.lang), errors, None)
-                    .await;
+            let mut res = list_page(
+                &state,
+                &user,
+                &headers,
+                SurveyInput::default(),
+                FormErrors::none(user.lang),
+                errors,
+                None,
+            )
+            .await;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
