@@ -108,9 +108,8 @@ pub async fn claim(
 /// Records that the SMTP server accepted a message `worker` holds; false when the
 /// worker had lost it (its lease ran out and another worker took it).
 pub async fn mark_sent(conn: &mut Conn<'_>, id: Uuid, worker: &str, now: DateTime<Utc>) -> DbResult<bool> {
-    let n =
-        with_conn!(conn, |c| {
-            sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE outbox SET status = 'sent', sent_at = $3, claimed_by = NULL, claimed_until = NULL, last_error = NULL, \
          body_text = '', body_html = '' WHERE id = $1 AND claimed_by = $2 AND status = 'sending'"
     )
@@ -120,7 +119,7 @@ pub async fn mark_sent(conn: &mut Conn<'_>, id: Uuid, worker: &str, now: DateTim
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

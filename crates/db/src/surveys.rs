@@ -388,9 +388,8 @@ pub async fn find_invitation_by_token(conn: &mut Conn<'_>, token_hash: &str) -> 
 
 /// Marks an invitation answered; false when it already was (a second click lost the race).
 pub async fn mark_answered(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
-    let n =
-        with_conn!(conn, |c| {
-            sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE survey_invitations SET answered_at = $3 WHERE workspace_id = $1 AND id = $2 AND answered_at IS NULL"
     )
     .bind(workspace)
@@ -399,7 +398,7 @@ pub async fn mark_answered(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: 
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

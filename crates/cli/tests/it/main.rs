@@ -15,6 +15,7 @@ mod copy;
 mod imports;
 mod mail_import;
 mod schema;
+mod surveys;
 mod timeline;
 mod timeline_import;
 mod timeline_web;
