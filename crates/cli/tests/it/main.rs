@@ -16,6 +16,7 @@ mod imports;
 mod mail_import;
 mod schema;
 mod surveys;
+mod surveys_web;
 mod timeline;
 mod timeline_import;
 mod timeline_web;

@@ -1,0 +1,360 @@
+//! Hot satisfaction through the API and the pages (the use cases are tested in `surveys`).
+
+use crate::{danone, logged_in};
+use axum::http::{Method, StatusCode};
+use bilan_domain::roles::Role;
+use bilan_testkit::db_test;
+use bilan_testkit::http::{api, PageClient};
+use serde_json::json;
+
+/// The link secret of the latest queued e-mail of the workspace.
+async fn latest_secret(t: &bilan_testkit::TestApp, actor: &bilan_app::Actor) -> String {
+    let mut pc = t.app.db.acquire().await.unwrap();
+    let rows = bilan_db::outbox::list(&mut pc.conn(), actor.workspace_id, 1)
+        .await
+        .unwrap();
+    let body = &rows[0].body_text;
+    let start = body.find("/s/").unwrap() + 3;
+    body[start..start + 64].to_owned()
+}
+
+db_test!(surveys_over_the_api, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        .await
+        .unwrap();
+    let contact = crate::contact(&t, &admin, acc.id, "Durand", "durand@danone.test").await;
+    // Consent is required: give it.
+    let c = bilan_app::contacts::find_contact(&t.app, &admin, contact)
+        .await
+        .unwrap();
+    let mut input = c.to_input();
+    input.survey_consent = Some("true".into());
+    bilan_app::contacts::update_contact(&t.app, &admin, contact, c.version, &input)
+        .await
+        .unwrap();
+
+    let bad = api(
+        &router,
+        Method::POST,
+        "/api/v1/surveys",
+        &token,
+        Some(json!({"name": "X", "kind": "stars"})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<String> = bad.json()["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        fields.contains(&"kind".to_owned()) && fields.contains(&"question_fr".to_owned()),
+        "{fields:?}"
+    );
+    let created = api(
+        &router,
+        Method::POST,
+        "/api/v1/surveys",
+        &token,
+        Some(json!({"name": "CSAT support", "kind": "csat", "question_fr": "Êtes-vous satisfait ?", "expiry_days": 7})),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let rule = api(
+        &router,
+        Method::POST,
+        &format!("/api/v1/surveys/{id}/rules"),
+        &token,
+        Some(json!({"event_kind": "support_exchange", "delay_hours": 2, "roles": ["key_user"]})),
+    )
+    .await;
+    assert_eq!(rule.status, StatusCode::CREATED, "{}", rule.body);
+    let patched = api(
+        &router,
+        Method::PATCH,
+        &format!("/api/v1/surveys/{id}"),
+        &token,
+        Some(json!({"name": "CSAT après support", "version": 1})),
+    )
+    .await;
+    assert_eq!(patched.status, StatusCode::OK, "{}", patched.body);
+    assert_eq!(patched.json()["rules"][0]["event_kind"], "support_exchange");
+    let stale = api(
+        &router,
+        Method::PATCH,
+        &format!("/api/v1/surveys/{id}"),
+        &token,
+        Some(json!({"name": "Y", "version": 1})),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let list = api(&router, Method::GET, "/api/v1/surveys", &token, None).await;
+    assert_eq!(list.json()["interval_days"], 30);
+    assert_eq!(list.json()["surveys"][0]["name"], "CSAT après support");
+
+    let sent = api(
+        &router,
+        Method::POST,
+        &format!("/api/v1/surveys/{id}/send"),
+        &token,
+        Some(json!({"account_id": acc.id.to_string(), "contact_ids": [contact.to_string()]})),
+    )
+    .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(sent.json()["scheduled"], 1);
+    assert_eq!(sent.json()["contacts"][0]["outcome"], "eligible");
+    let again = api(
+        &router,
+        Method::POST,
+        &format!("/api/v1/surveys/{id}/send"),
+        &token,
+        Some(json!({"account_id": acc.id.to_string(), "contact_ids": [contact.to_string()]})),
+    )
+    .await;
+    assert_eq!(again.json()["contacts"][0]["outcome"], "surveyed_recently");
+    let outbox = api(&router, Method::GET, "/api/v1/outbox", &token, None).await;
+    assert_eq!(outbox.json()["counts"]["pending"], 1);
+
+    // The contact answers on the public page, without any login.
+    let secret = latest_secret(&t, &admin).await;
+    let mut public = PageClient::new(t.router());
+    let page = public.get(&format!("/s/{secret}")).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("Êtes-vous satisfait ?"), "{}", page.body);
+    assert_eq!(page.body.matches("name=\"score\"").count(), 5, "CSAT is on 1–5");
+    let off_scale = public.post_form(&format!("/s/{secret}"), &[("score", "6")]).await;
+    assert_eq!(off_scale.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(off_scale.body.contains("answer-error"));
+    let done = public
+        .post_form(
+            &format!("/s/{secret}"),
+            &[("score", "2"), ("comment", "Trop long <script>")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    assert!(done.body.contains("Merci"));
+    let reused = public.get(&format!("/s/{secret}")).await;
+    assert_eq!(reused.status, StatusCode::GONE);
+    assert!(reused.body.contains("Déjà répondu"));
+    let forged = public.get(&format!("/s/{}", "f".repeat(64))).await;
+    assert_eq!(forged.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        forged.headers.get("referrer-policy").map(|v| v.to_str().unwrap()),
+        Some("no-referrer")
+    );
+
+    let sat = api(
+        &router,
+        Method::GET,
+        "/api/v1/satisfaction?period=quarter",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(sat.status, StatusCode::OK, "{}", sat.body);
+    let j = sat.json();
+    assert_eq!(j["overall"]["csat"], "0.0");
+    assert_eq!(j["overall"]["csat_answers"], 1);
+    assert_eq!(j["period"], "quarter");
+    assert_eq!(j["verbatims"][0]["comment"], "Trop long <script>");
+    assert_eq!(j["by_segment"].as_array().unwrap().len(), 1);
+    let bad_range = api(
+        &router,
+        Method::GET,
+        "/api/v1/satisfaction?from=2026-12-01&to=2026-01-01",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(bad_range.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad_range.json()["errors"][0]["field"], "to");
+    let answers = api(&router, Method::GET, "/api/v1/survey-answers?limit=1", &token, None).await;
+    assert_eq!(answers.json()["items"][0]["score"], 2);
+    let csv = api(&router, Method::GET, "/api/v1/exports/survey-answers", &token, None).await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("Trop long <script>"));
+    let rule_id = patched.json()["rules"][0]["id"].as_str().unwrap().to_owned();
+    let gone = api(
+        &router,
+        Method::DELETE,
+        &format!("/api/v1/survey-rules/{rule_id}"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(gone.status, StatusCode::NO_CONTENT);
+    let settings = api(
+        &router,
+        Method::PUT,
+        "/api/v1/survey-settings",
+        &token,
+        Some(json!({"interval_days": 400})),
+    )
+    .await;
+    assert_eq!(settings.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let settings = api(
+        &router,
+        Method::PUT,
+        "/api/v1/survey-settings",
+        &token,
+        Some(json!({"interval_days": 45})),
+    )
+    .await;
+    assert_eq!(settings.json()["interval_days"], 45);
+
+    // Roles and workspaces.
+    let viewer = t.with_user(Role::Viewer).await;
+    let vt = t.token_for(&viewer).await;
+    assert_eq!(
+        api(&router, Method::GET, "/api/v1/satisfaction", &vt, None)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    assert_eq!(
+        api(
+            &router,
+            Method::POST,
+            "/api/v1/surveys",
+            &vt,
+            Some(json!({"name": "Z", "kind": "nps", "question_fr": "?"}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        api(&router, Method::GET, "/api/v1/outbox", &vt, None).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let stranger = t.user_in("Globex", Role::Admin).await;
+    let st = t.token_for(&stranger).await;
+    assert_eq!(
+        api(&router, Method::GET, &format!("/api/v1/surveys/{id}"), &st, None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        api(&router, Method::GET, "/api/v1/survey-answers", &st, None)
+            .await
+            .json()["items"],
+        json!([])
+    );
+});
+
+db_test!(surveys_in_the_pages, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let mut page = logged_in(&t, &admin).await;
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        .await
+        .unwrap();
+    let contact = crate::contact(&t, &admin, acc.id, "Durand", "durand@danone.test").await;
+    let c = bilan_app::contacts::find_contact(&t.app, &admin, contact)
+        .await
+        .unwrap();
+    let mut input = c.to_input();
+    input.survey_consent = Some("true".into());
+    bilan_app::contacts::update_contact(&t.app, &admin, contact, c.version, &input)
+        .await
+        .unwrap();
+
+    let list = page.get("/surveys").await;
+    assert_eq!(list.status, StatusCode::OK);
+    assert!(list.body.contains("survey-form"));
+    let refused = page
+        .post_form("/surveys", &[("name", ""), ("kind", "nps"), ("question_fr", "")])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.body.contains("form-error"));
+    let created = page
+        .post_form(
+            "/surveys",
+            &[
+                ("name", "NPS trimestriel"),
+                ("kind", "nps"),
+                ("question_fr", "Nous recommanderiez-vous ?"),
+                ("active", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::SEE_OTHER, "{}", created.body);
+    let at = created.location().unwrap();
+    let survey_id = at.trim_start_matches("/surveys/").split('?').next().unwrap().to_owned();
+    let shown = page.get(&at).await;
+    assert!(shown.body.contains("rule-form"));
+    let ruled = page
+        .post_form(
+            &format!("/surveys/{survey_id}/rules"),
+            &[
+                ("event_kind", "delivery"),
+                ("delay_hours", "0"),
+                ("roles", "key_user"),
+                ("roles", "buyer"),
+            ],
+        )
+        .await;
+    assert_eq!(ruled.status, StatusCode::SEE_OTHER, "{}", ruled.body);
+    let shown = page.get(&format!("/surveys/{survey_id}")).await;
+    assert!(
+        shown.body.contains("Key user") || shown.body.contains("Utilisateur"),
+        "{}",
+        shown.body
+    );
+    let interval = page.post_form("/surveys/settings", &[("interval_days", "abc")]).await;
+    assert_eq!(interval.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Send by hand from the account page; the report says who was asked.
+    let account_page = page.get(&format!("/accounts/{}", acc.id)).await;
+    assert!(
+        account_page.body.contains("send-survey"),
+        "the account page offers to send a survey"
+    );
+    let sent = page
+        .post_form(
+            &format!("/accounts/{}/surveys/send", acc.id),
+            &[("survey_id", &survey_id), ("contact_ids", &contact.to_string())],
+        )
+        .await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert!(sent.body.contains("send-outcomes"));
+    let secret = latest_secret(&t, &admin).await;
+    let mut public = PageClient::new(t.router());
+    let done = public
+        .post_form(&format!("/s/{secret}"), &[("score", "9"), ("comment", "Très bien")])
+        .await;
+    assert_eq!(done.status, StatusCode::OK);
+
+    let dash = page.get("/satisfaction").await;
+    assert_eq!(dash.status, StatusCode::OK);
+    assert!(dash.body.contains("id=\"nps-value\">100.0<"), "one promoter: NPS 100");
+    assert!(dash.body.contains("<svg class=\"chart\""), "trends drawn as SVG");
+    assert!(dash.body.contains("Très bien"), "the verbatim is shown");
+    let answers = page.get("/satisfaction/answers").await;
+    assert!(answers.body.contains("Très bien"));
+    let csv = page.get("/satisfaction/answers.csv?separator=,").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.body.contains("promoter"));
+    let account_page = page.get(&format!("/accounts/{}", acc.id)).await;
+    assert!(account_page.body.contains("id=\"account-nps\">100.0<"));
+    let outbox = page.get("/outbox").await;
+    assert!(outbox.body.contains("durand@danone.test"));
+
+    // A viewer sees the figures, not the forms; cannot create.
+    let viewer = t.with_user(Role::Viewer).await;
+    let mut vp = logged_in(&t, &viewer).await;
+    assert_eq!(vp.get("/satisfaction").await.status, StatusCode::OK);
+    assert!(!vp.get("/surveys").await.body.contains("survey-form"));
+    assert_eq!(
+        vp.post_form("/surveys", &[("name", "X"), ("kind", "nps"), ("question_fr", "?")])
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(vp.get("/outbox").await.status, StatusCode::FORBIDDEN);
+});
