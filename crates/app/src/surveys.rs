@@ -709,7 +709,12 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
         None => first_admin(&mut c, ws).await?.ok_or(AppError::NotFound)?,
     };
     let answer_id = bilan_db::new_id();
-    let team_lang = Lang::Fr;
+    // The follow-up is read by the owner: in their language.
+    let team_lang = bilan_db::users::find(&mut c, ws, owner)
+        .await?
+        .and_then(|u| u.language)
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or(Lang::Fr);
     let label = format!(
         "{} {}/{}",
         survey.kind.code().to_uppercase(),

@@ -189,3 +189,147 @@ db_test!(journey_log_a_call_search_it_and_read_the_history, |t| async move {
         "the contact picked is on the call"
     );
 });
+
+/// Polls the test SMTP server from a blocking thread.
+fn wait_for_mail(smtp: &bilan_testkit::smtp::SmtpServer, timeout: Duration) -> Result<String, String> {
+    let start = std::time::Instant::now();
+    while start.elapsed() < timeout {
+        if let Some(m) = smtp.messages().first() {
+            return m.text_body().ok_or_else(|| "a mail without a text part".to_owned());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Err("no survey e-mail reached the SMTP server".into())
+}
+
+fn survey_journey(
+    base: &str,
+    email: &str,
+    password: &str,
+    account: &str,
+    smtp: &bilan_testkit::smtp::SmtpServer,
+) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    b.goto(&format!("{base}/login"))?;
+    b.find("#email")?.send_keys(email)?;
+    b.find("#password")?.send_keys(password)?;
+    b.find("button[type=submit].primary")?.click()?;
+    b.wait_for_url("/accounts", wait)?;
+    b.goto(&format!("{base}/satisfaction"))?;
+    b.wait_for_text("#nps-value", "—", wait)?;
+    // A delivery logged on the account's timeline…
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.find("#log-contact-picker input[type=checkbox]")?.click()?;
+    b.find("#log-subject")?.send_keys("Livraison de la commande 42")?;
+    b.find("#log-tags")?.send_keys("livraison")?;
+    b.find("#log-submit")?.click()?;
+    b.wait_for_text("#timeline-items li:first-child", "Livraison de la commande 42", wait)?;
+    // …sends the contact a survey e-mail with a personal link.
+    let body = wait_for_mail(smtp, Duration::from_secs(15))?;
+    let start = body.find(base).ok_or_else(|| format!("no link to {base} in: {body}"))?;
+    let link: String = body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
+    // The contact answers 3/10 with a comment, without logging in (French: their language).
+    b.goto(&link)?;
+    b.wait_for_text("legend", "Recommanderiez-vous", wait)?;
+    b.find("label.scale-option:nth-child(4)")?.click()?;
+    b.find("#comment")?.send_keys("Livraison en retard, palette abîmée.")?;
+    b.find("#survey-answer button[type=submit]")?.click()?;
+    b.wait_for_text("#public-title", "Merci", wait)?;
+    // The link no longer works.
+    b.goto(&link)?;
+    b.wait_for_text("#public-title", "Déjà répondu", wait)?;
+    // The account owner has a follow-up, and the NPS moved.
+    b.goto(&format!("{base}/follow-ups"))?;
+    b.wait_for_text("#follow-ups-prospect", "NPS 3/10", wait)?;
+    b.goto(&format!("{base}/satisfaction"))?;
+    b.wait_for_text("#nps-value", "-100.0", wait)?;
+    b.wait_for_text("#verbatims", "palette abîmée", wait)?;
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.wait_for_text("#timeline-items li:first-child", "NPS 3/10", wait)?;
+    Ok(())
+}
+
+db_test!(
+    journey_a_delivery_sends_a_survey_answered_through_its_link,
+    |t| async move {
+        if !Browser::available() {
+            eprintln!(
+                "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+            );
+            assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+            return;
+        }
+        let admin = t.with_user(Role::Admin).await;
+        let mut input = crate::danone();
+        input.owner_id = Some(admin.user_id.to_string());
+        let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+            .await
+            .unwrap();
+        let contact = bilan_domain::contacts::ContactInput {
+            account_id: Some(acc.id.to_string()),
+            first_name: Some("Claire".into()),
+            last_name: Some("Durand".into()),
+            email: Some("claire.durand@danone.test".into()),
+            survey_consent: Some("true".into()),
+            language: Some("fr".into()),
+            ..Default::default()
+        };
+        bilan_app::contacts::create_contact(&t.app, &admin, &contact)
+            .await
+            .unwrap();
+        let survey = bilan_app::surveys::create_survey(
+            &t.app,
+            &admin,
+            &bilan_domain::surveys::SurveyInput {
+                name: Some("NPS livraison".into()),
+                kind: Some("nps".into()),
+                question_fr: Some("Recommanderiez-vous nos livraisons ?".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        bilan_app::surveys::add_rule(
+            &t.app,
+            &admin,
+            &bilan_domain::surveys::RuleInput {
+                survey_id: Some(survey.id.to_string()),
+                event_kind: Some("delivery".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let base = serve(&t).await;
+        let smtp = std::sync::Arc::new(bilan_testkit::smtp::SmtpServer::start().await.unwrap());
+        let mailer = bilan_app::outbox::Mailer::from_url(
+            &format!("smtp://127.0.0.1:{}", smtp.port()),
+            "Acme <no-reply@acme.test>",
+            &base,
+        )
+        .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let worker = tokio::spawn(bilan_app::outbox::run(
+            t.app.clone(),
+            mailer,
+            "journey".into(),
+            Duration::from_millis(200),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        let email = admin.email.clone();
+        let account = acc.id.to_string();
+        let smtp2 = smtp.clone();
+        let result = tokio::task::spawn_blocking(move || {
+            survey_journey(&base, &email, bilan_testkit::PASSWORD, &account, &smtp2)
+        })
+        .await
+        .unwrap();
+        let _ = stop.send(());
+        let _ = worker.await;
+        result.unwrap();
+        assert_eq!(smtp.messages().len(), 1, "one delivery, one e-mail");
+    }
+);

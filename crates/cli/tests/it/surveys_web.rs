@@ -145,7 +145,7 @@ db_test!(surveys_over_the_api, |t| async move {
     assert_eq!(forged.status, StatusCode::NOT_FOUND);
     assert_eq!(
         forged.headers.get("referrer-policy").map(|v| v.to_str().unwrap()),
-        Some("no-referrer")
+        Some("same-origin")
     );
 
     let sat = api(

@@ -88,8 +88,10 @@ pub struct MessagePage {
 
 fn private(mut res: Response) -> Response {
     let h = res.headers_mut();
-    // The URL holds the secret: never send it elsewhere, never cache, never index.
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
+    // The URL holds the secret: never send it to another site, never cache, never
+    // index. (`no-referrer` would also make the browser send `Origin: null` with the
+    // form, which the Origin check rightly refuses.)
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     h.insert("x-robots-tag", HeaderValue::from_static("noindex, nofollow"));
     res
