@@ -26,6 +26,8 @@ use std::ops::Range;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod satisfaction;
+
 /// Name of the demo workspace.
 pub const DEMO_WORKSPACE: &str = "Démo Bilan";
 
@@ -129,6 +131,8 @@ pub struct DemoReport {
     pub sites: usize,
     /// Interactions (the shared history) in the workspace.
     pub interactions: usize,
+    /// Survey answers in the workspace.
+    pub survey_answers: usize,
     /// False when the demo already existed and nothing was written.
     pub created: bool,
 }
@@ -211,6 +215,7 @@ pub async fn ensure_demo(
     }
 
     let interactions = write_histories(app, &plan, progress).await?;
+    let survey_answers = satisfaction::write(app, &plan).await?;
 
     for member in STAFF.iter().filter(|m| m.duty == Duty::Admin) {
         add_user_to_workspace(app, DEMO_WORKSPACE, &member.new_user()).await?;
@@ -221,6 +226,7 @@ pub async fn ensure_demo(
         contacts,
         sites,
         interactions,
+        survey_answers,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );
@@ -232,6 +238,7 @@ pub async fn ensure_demo(
         contacts,
         sites,
         interactions,
+        survey_answers,
         created: true,
     })
 }
@@ -295,6 +302,7 @@ async fn existing_report(app: &App, ws: &WorkspaceRow) -> AppResult<DemoReport> 
     let contacts = count_rows(&mut c, "contacts", ws.id).await?;
     let sites = count_rows(&mut c, "sites", ws.id).await?;
     let interactions = count_rows(&mut c, "interactions", ws.id).await?;
+    let survey_answers = count_rows(&mut c, "survey_answers", ws.id).await?;
     Ok(DemoReport {
         workspace: ws.name.clone(),
         users,
@@ -303,6 +311,7 @@ async fn existing_report(app: &App, ws: &WorkspaceRow) -> AppResult<DemoReport> 
         contacts,
         sites,
         interactions,
+        survey_answers,
         created: false,
     })
 }
@@ -323,6 +332,12 @@ async fn purge_workspace(app: &App, workspace: Uuid) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
     for table in [
+        "outbox",
+        "survey_answers",
+        "survey_invitations",
+        "events",
+        "survey_rules",
+        "surveys",
         "interaction_contacts",
         "interactions",
         "audit_log",

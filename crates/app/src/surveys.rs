@@ -1043,12 +1043,8 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
         id.and_then(|id| site_names.get(&id).map(|(_, n)| n.clone()))
             .unwrap_or_else(|| none_label.clone())
     };
-    let by_site = lines(breakdown_of_counts(&on_sites), |k| {
-        (k.map(|u| u.to_string()), label_site(k))
-    });
-    let by_unit = lines(breakdown_of_counts(&on_units), |k| {
-        (k.map(|u| u.to_string()), label_site(k))
-    });
+    let by_site = lines(&on_sites, |k| (k.map(|u| u.to_string()), label_site(k)));
+    let by_unit = lines(&on_units, |k| (k.map(|u| u.to_string()), label_site(k)));
 
     let roles = store::score_counts(&mut c, ws, &f, Grouping::Roles).await?;
     let mut per_role = Vec::new();
@@ -1065,12 +1061,12 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
             per_role.push((Some(r.code().to_owned()), kind, score, n));
         }
     }
-    let by_role = lines(breakdown_of_counts(&per_role), |k| {
+    let by_role = lines(&per_role, |k| {
         (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
     });
 
     let segments = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
-    let by_segment = lines(breakdown_of_counts(&segments), |k| {
+    let by_segment = lines(&segments, |k| {
         (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
     });
 
@@ -1080,7 +1076,7 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
         .into_iter()
         .map(|u| (u.id.to_string(), u.display_name))
         .collect();
-    let by_owner = lines(breakdown_of_counts(&owners), |k| {
+    let by_owner = lines(&owners, |k| {
         let label = k
             .as_deref()
             .and_then(|id| Uuid::parse_str(id).ok())
@@ -1148,8 +1144,23 @@ fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
     }
 }
 
-fn lines<K>(groups: Vec<(K, Summary)>, describe: impl Fn(&K) -> (Option<String>, String)) -> Vec<BreakdownLine> {
-    let mut out: Vec<BreakdownLine> = groups
+/// Lines a breakdown shows: the keys with most answers, the rest summed up in one
+/// "others" line (key `*`), so a portfolio of thousands of sites stays readable.
+pub const BREAKDOWN_LINES: usize = 20;
+
+fn lines<K: Ord + Clone + std::hash::Hash>(
+    groups: &[(K, SurveyKind, i16, u64)],
+    describe: impl Fn(&K) -> (Option<String>, String),
+) -> Vec<BreakdownLine> {
+    let mut totals: HashMap<&K, u64> = HashMap::new();
+    for (k, _, _, n) in groups {
+        *totals.entry(k).or_default() += n;
+    }
+    let mut ranked: Vec<(&K, u64)> = totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let kept: HashSet<&K> = ranked.iter().take(BREAKDOWN_LINES).map(|(k, _)| *k).collect();
+    let (top, rest): (Vec<_>, Vec<_>) = groups.iter().cloned().partition(|(k, ..)| kept.contains(k));
+    let mut out: Vec<BreakdownLine> = breakdown_of_counts(&top)
         .into_iter()
         .map(|(k, summary)| {
             let (key, label) = describe(&k);
@@ -1163,6 +1174,14 @@ fn lines<K>(groups: Vec<(K, Summary)>, describe: impl Fn(&K) -> (Option<String>,
             .cmp(&a.summary.answers())
             .then(a.label.cmp(&b.label))
     });
+    if !rest.is_empty() {
+        let flat: Vec<(SurveyKind, i16, u64)> = rest.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
+        out.push(BreakdownLine {
+            key: Some("*".to_owned()),
+            label: "*".to_owned(),
+            summary: Summary::of_counts(&flat),
+        });
+    }
     out
 }
 
@@ -1348,4 +1367,29 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
         recent,
         surveys,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_breakdown_keeps_the_biggest_lines_and_sums_up_the_rest() {
+        let mut groups = Vec::new();
+        for k in 0..30u64 {
+            // Key k has k + 1 answers, all promoters except key 0's detractor.
+            let score = if k == 0 { 0 } else { 10 };
+            groups.push((k, SurveyKind::Nps, score, k + 1));
+        }
+        let out = lines(&groups, |k| (Some(k.to_string()), format!("site {k}")));
+        assert_eq!(out.len(), BREAKDOWN_LINES + 1);
+        assert_eq!(out[0].label, "site 29", "most answers first");
+        let others = out.last().unwrap();
+        assert_eq!(others.key.as_deref(), Some("*"));
+        // Keys 0..=9 are left out: 1 + 2 + … + 10 = 55 answers, one of them a detractor.
+        assert_eq!(others.summary.nps_answers, 55);
+        assert_eq!(others.summary.detractors, 1);
+        let few = lines(&groups[..3], |k| (None, format!("{k}")));
+        assert_eq!(few.len(), 3, "no others line when everything fits");
+    }
 }

@@ -267,12 +267,13 @@ async fn demo(app: &App, size: Size) -> Result<()> {
     bar.finish_and_clear();
     eprintln!();
     eprintln!(
-        "Demo workspace {:?}: {} accounts, {} contacts, {} sites, {} interactions{}",
+        "Demo workspace {:?}: {} accounts, {} contacts, {} sites, {} interactions, {} survey answers{}",
         report.workspace,
         report.accounts,
         report.contacts,
         report.sites,
         report.interactions,
+        report.survey_answers,
         if report.created { " (just generated)" } else { "" }
     );
     eprintln!("Log in with any of these (password: {}):", report.password);

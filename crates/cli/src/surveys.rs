@@ -254,7 +254,12 @@ pub async fn satisfaction(app: &App, a: SatisfactionArgs) -> Result<()> {
     ] {
         println!("# by {title}");
         for l in lines {
-            println!("{}", line(&l.label, &l.summary));
+            let label = if l.key.as_deref() == Some("*") {
+                "(all the others)"
+            } else {
+                &l.label
+            };
+            println!("{}", line(label, &l.summary));
         }
     }
     Ok(())

@@ -697,7 +697,8 @@ pub async fn list_answers(
         .await)?)
 }
 
-/// Names of sites and business units by id, with their kind code.
+/// Sites and business units by id: their kind code and "name (account)", since
+/// two clients' "Division Industrie" are not the same.
 pub async fn site_names(
     conn: &mut Conn<'_>,
     workspace: Uuid,
@@ -706,8 +707,11 @@ pub async fn site_names(
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let mut b = SqlBuilder::new("SELECT id, kind, name FROM sites WHERE workspace_id = ");
-    b.bind(Arg::Uuid(workspace)).push(" AND id IN (");
+    let mut b = SqlBuilder::new(
+        "SELECT s.id, s.kind, s.name, a.name FROM sites s \
+         JOIN accounts a ON a.workspace_id = s.workspace_id AND a.id = s.account_id WHERE s.workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace)).push(" AND s.id IN (");
     for (i, id) in ids.iter().enumerate() {
         if i > 0 {
             b.push(", ");
@@ -715,10 +719,13 @@ pub async fn site_names(
         b.bind(Arg::Uuid(*id));
     }
     b.push(")");
-    let rows: Vec<(Uuid, String, String)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
+    let rows: Vec<(Uuid, String, String, String)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?;
-    Ok(rows.into_iter().map(|(id, kind, name)| (id, (kind, name))).collect())
+    Ok(rows
+        .into_iter()
+        .map(|(id, kind, name, account)| (id, (kind, format!("{name} ({account})"))))
+        .collect())
 }
 
 /// Who created a survey, if a user did.

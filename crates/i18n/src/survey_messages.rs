@@ -205,6 +205,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("satisfaction.by_segment", "Par segment", "By segment"),
     ("satisfaction.by_owner", "Par responsable de compte", "By account owner"),
     ("satisfaction.verbatims", "Verbatims", "Verbatims"),
+    ("satisfaction.others", "Tous les autres", "All the others"),
+    ("satisfaction.not_set", "Non renseigné", "Not set"),
     ("satisfaction.no_verbatims", "Aucun commentaire sur la période.", "No comment over the period."),
     ("satisfaction.no_answers", "Aucune réponse sur la période.", "No answer over the period."),
     ("satisfaction.all_answers", "Toutes les réponses", "All answers"),

@@ -101,6 +101,11 @@ impl DashboardPage {
     }
 
     fn label(&self, s: &Section<'_>, line: &BreakdownLine) -> String {
+        match line.key.as_deref() {
+            Some("*") => return self.l.t("satisfaction.others").to_owned(),
+            None => return self.l.t("satisfaction.not_set").to_owned(),
+            _ => {}
+        }
         match (s.code_prefix, &line.key) {
             (Some(prefix), Some(code)) => self.l.tk(prefix, code),
             _ => line.label.clone(),
