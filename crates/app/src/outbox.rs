@@ -14,9 +14,12 @@ use bilan_db::Conn;
 use bilan_domain::outbox::{after_failure, OutboxStatus, SendFailure};
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::{Address, AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::authentication::{Credentials, Mechanism};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
+use lettre::{Address, AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
+use std::time::Instant;
 use uuid::Uuid;
 
 /// How long a worker holds a claimed message before another may take it over.
@@ -70,10 +73,78 @@ pub async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>, m: Out
     Ok(id)
 }
 
+/// An SMTP server and the connection kept open to it between messages.
+///
+/// Bilan opens the TCP connection itself to turn Nagle's algorithm off: lettre
+/// writes a message's body and its final "." in two writes, and with Nagle on the
+/// second waits for the server's delayed acknowledgement, 40 ms a message.
+pub struct SmtpServer {
+    host: String,
+    port: u16,
+    credentials: Option<Credentials>,
+    connection: tokio::sync::Mutex<Option<(AsyncSmtpConnection, Instant)>>,
+}
+
+/// A connection idle for longer is checked (NOOP) before use: servers close idle ones.
+const IDLE_CHECK: std::time::Duration = std::time::Duration::from_secs(10);
+const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
+impl SmtpServer {
+    async fn connect(&self) -> Result<AsyncSmtpConnection, SendFailure> {
+        let transient = |e: String| SendFailure::Transient(format!("{}:{}: {e}", self.host, self.port));
+        let stream = tokio::time::timeout(
+            SMTP_TIMEOUT,
+            tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
+        )
+        .await
+        .map_err(|_| transient("connection timed out".into()))?
+        .map_err(|e| transient(e.to_string()))?;
+        stream.set_nodelay(true).map_err(|e| transient(e.to_string()))?;
+        let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &ClientId::default())
+            .await
+            .map_err(|e| transient(e.to_string()))?;
+        if let Some(c) = &self.credentials {
+            conn.auth(&[Mechanism::Plain, Mechanism::Login], c).await.map_err(|e| {
+                if e.is_permanent() {
+                    SendFailure::Permanent(format!("SMTP authentication refused: {e}"))
+                } else {
+                    transient(e.to_string())
+                }
+            })?;
+        }
+        Ok(conn)
+    }
+
+    async fn send(&self, message: &Message) -> Result<(), SendFailure> {
+        let mut slot = self.connection.lock().await;
+        let kept = match slot.take() {
+            Some((c, _)) if c.has_broken() => None,
+            Some((c, last)) if last.elapsed() < IDLE_CHECK => Some(c),
+            Some((mut c, _)) => c.test_connected().await.then_some(c),
+            None => None,
+        };
+        let mut conn = match kept {
+            Some(c) => c,
+            None => self.connect().await?,
+        };
+        let sent = tokio::time::timeout(SMTP_TIMEOUT, conn.send(message.envelope(), &message.formatted())).await;
+        match sent {
+            Ok(Ok(_)) => {
+                *slot = Some((conn, Instant::now()));
+                Ok(())
+            }
+            // A failed transaction aborts the connection; the next message opens another.
+            Ok(Err(e)) if e.is_permanent() => Err(SendFailure::Permanent(e.to_string())),
+            Ok(Err(e)) => Err(SendFailure::Transient(e.to_string())),
+            Err(_) => Err(SendFailure::Transient("the SMTP server did not answer in time".into())),
+        }
+    }
+}
+
 /// Where messages go.
 pub enum Transport {
     /// An SMTP server (a relay on the local network, or the suite's test server).
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(Box<SmtpServer>),
     /// `.eml` files in a directory (the demo: open them with any mail reader).
     File(AsyncFileTransport<Tokio1Executor>, PathBuf),
     /// The log only (nothing leaves the machine).
@@ -123,14 +194,16 @@ impl Mailer {
             if host.is_empty() {
                 return Err(AppError::Internal(format!("no SMTP host in {url:?}")));
             }
-            let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host)
-                .port(port)
-                .timeout(Some(std::time::Duration::from_secs(30)));
-            if let Some(auth) = auth {
+            let credentials = auth.map(|auth| {
                 let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
-                b = b.credentials(Credentials::new(user.to_owned(), password.to_owned()));
-            }
-            Transport::Smtp(b.build())
+                Credentials::new(user.to_owned(), password.to_owned())
+            });
+            Transport::Smtp(Box::new(SmtpServer {
+                host: host.to_owned(),
+                port,
+                credentials,
+                connection: tokio::sync::Mutex::new(None),
+            }))
         } else {
             return Err(AppError::Internal(format!(
                 "unknown mail transport {url:?} (use smtp://host:port, file:///directory or log)"
@@ -174,14 +247,8 @@ impl Mailer {
     pub async fn send(&self, row: &OutboxRow) -> Result<(), SendFailure> {
         let message = self.message(row)?;
         match &self.transport {
-            Transport::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
-                if e.is_permanent() {
-                    SendFailure::Permanent(e.to_string())
-                } else {
-                    // 4xx, timeouts, refused connections: the server may be back soon.
-                    SendFailure::Transient(e.to_string())
-                }
-            }),
+            // 4xx, timeouts, refused connections are transient: the server may be back soon.
+            Transport::Smtp(server) => server.send(&message).await,
             Transport::File(t, _) => t
                 .send(message)
                 .await

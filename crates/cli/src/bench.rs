@@ -4,6 +4,8 @@
 //! dataset in-process and loads it from client threads on the same machine: page
 //! latency at a fixed rate, API get-by-id throughput, and search latency.
 
+mod outbox;
+
 use crate::commands::open_app;
 use anyhow::{Context, Result};
 use bilan_app::imports::{self, ImportOptions};
@@ -40,7 +42,10 @@ pub struct BenchArgs {
     /// Client threads of the throughput run.
     #[arg(long, default_value_t = 8)]
     pub concurrency: usize,
-    /// Run only these groups (comma-separated): `import`, `ingest`, `serve`; all when absent.
+    /// E-mails queued for the outbox benchmark.
+    #[arg(long, default_value_t = 5_000)]
+    pub outbox_mails: usize,
+    /// Run only these groups (comma-separated): `import`, `ingest`, `outbox`, `serve`; all when absent.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
 }
@@ -62,6 +67,9 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     }
     if args.runs("ingest") {
         bench_ingests(&args, &dir, &mut report).await?;
+    }
+    if args.runs("outbox") {
+        bench_outboxes(&args, &dir, &mut report).await?;
     }
     let _ = std::fs::remove_dir_all(&dir);
     if !args.runs("serve") {
@@ -149,6 +157,25 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         args.search_rate,
         run.summary()
     );
+    let run = at_rate(args.search_rate, secs, vec![page("/satisfaction".into())]).await?;
+    let _ = writeln!(
+        report,
+        "| satisfaction page (12 months: scores, trend, 5 breakdowns, rates, verbatims) at {} req/s | {} |",
+        args.search_rate,
+        run.summary()
+    );
+    let run = at_rate(
+        args.search_rate,
+        secs,
+        vec![call("/api/v1/satisfaction?period=quarter".into())],
+    )
+    .await?;
+    let _ = writeln!(
+        report,
+        "| satisfaction API at {} req/s | {} |",
+        args.search_rate,
+        run.summary()
+    );
     let by_id = tokio::task::spawn_blocking({
         let (base, token, ids) = (base.clone(), token.clone(), ids.clone());
         let c = args.concurrency;
@@ -212,6 +239,32 @@ async fn bench_imports(args: &BenchArgs, dir: &std::path::Path, report: &mut Str
             "| CSV import, {} accounts, PostgreSQL | {:.0} rows/s |",
             args.import_rows, rate?
         );
+    }
+    Ok(())
+}
+
+/// The outbox into a local SMTP sink, from fresh databases, with one and two workers.
+async fn bench_outboxes(args: &BenchArgs, dir: &std::path::Path, report: &mut String) -> Result<()> {
+    for workers in [1, 2] {
+        let sqlite = format!("sqlite://{}", dir.join(format!("outbox-{workers}.db")).display());
+        let rate = outbox::bench_outbox(&sqlite, args.outbox_mails, workers).await?;
+        let _ = writeln!(
+            report,
+            "| outbox to SMTP, {} e-mails, {workers} worker(s), SQLite | {rate:.0} e-mails/s |",
+            args.outbox_mails
+        );
+        if let Some(pg) = &args.postgres {
+            let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
+            let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
+            admin.create_database(&name).await?;
+            let rate = outbox::bench_outbox(&bilan_db::replace_database(pg, &name), args.outbox_mails, workers).await;
+            admin.drop_database(&name).await?;
+            let _ = writeln!(
+                report,
+                "| outbox to SMTP, {} e-mails, {workers} worker(s), PostgreSQL | {:.0} e-mails/s |",
+                args.outbox_mails, rate?
+            );
+        }
     }
     Ok(())
 }

@@ -6,10 +6,10 @@ use rust_decimal::Decimal;
 use std::fmt::Write;
 
 const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 200.0;
-const LEFT: f64 = 44.0;
+const HEIGHT: f64 = 240.0;
+const LEFT: f64 = 52.0;
 const RIGHT: f64 = 12.0;
-const TOP: f64 = 16.0;
+const TOP: f64 = 22.0;
 const BOTTOM: f64 = 34.0;
 
 fn escape(s: &str) -> String {
@@ -58,8 +58,8 @@ pub fn trend_line(title: &str, points: &[(String, Option<Decimal>)], min: Decima
             v.normalize()
         );
     }
-    // Label every period when they fit, else about twelve of them.
-    let every = points.len().div_ceil(12).max(1);
+    // Label every period when they fit, else about seven of them.
+    let every = points.len().div_ceil(7).max(1);
     for (i, (label, _)) in points.iter().enumerate() {
         if i % every == 0 || i + 1 == points.len() {
             let _ = write!(
