@@ -368,3 +368,75 @@ pub async fn overview(app: &App, actor: &crate::Actor, limit: i64) -> AppResult<
     let counts = store::counts(&mut c, actor.workspace_id).await?;
     Ok((rows, counts))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn transports_are_read_from_urls() {
+        let from = "Acme <no-reply@acme.test>";
+        let m = Mailer::from_url(
+            "smtp://user:secret@relay.internal:2525",
+            from,
+            "https://bilan.acme.test/",
+        )
+        .unwrap();
+        match &m.transport {
+            Transport::Smtp(s) => {
+                assert_eq!((s.host.as_str(), s.port), ("relay.internal", 2525));
+                assert!(s.credentials.is_some());
+            }
+            _ => panic!("not SMTP"),
+        }
+        assert_eq!(
+            m.public_url, "https://bilan.acme.test",
+            "no trailing slash: links add /s/…"
+        );
+        assert!(!m.describe().contains("secret"), "the password is never shown");
+        let plain = Mailer::from_url("smtp://localhost", from, "http://x").unwrap();
+        assert!(matches!(&plain.transport, Transport::Smtp(s) if s.port == 25 && s.credentials.is_none()));
+        assert!(matches!(
+            Mailer::from_url("log", from, "http://x").unwrap().transport,
+            Transport::Log
+        ));
+        for bad in ["smtp://", "smtp://host:port", "ftp://host", "gmail"] {
+            assert!(Mailer::from_url(bad, from, "http://x").is_err(), "{bad}");
+        }
+        assert!(Mailer::from_url("log", "not an address", "http://x").is_err());
+    }
+
+    #[test]
+    fn messages_get_the_public_url_and_a_stable_message_id() {
+        let m = Mailer::from_url("log", "Acme <no-reply@acme.test>", "https://bilan.acme.test").unwrap();
+        let row = OutboxRow {
+            id: Uuid::nil(),
+            workspace_id: Uuid::nil(),
+            purpose: "survey_invitation".into(),
+            subject_id: None,
+            to_address: "claire@client.test".into(),
+            to_name: Some("Claire Durand".into()),
+            subject: "Votre avis".into(),
+            body_text: format!("Répondre : {PUBLIC_URL_MARKER}/s/abc"),
+            body_html: format!("<a href=\"{PUBLIC_URL_MARKER}/s/abc\">Répondre</a>"),
+            message_id: "<m1@bilan.invalid>".into(),
+            status: "sending".into(),
+            not_before: DateTime::<Utc>::UNIX_EPOCH,
+            attempts: 1,
+            claimed_by: None,
+            claimed_until: None,
+            last_error: None,
+            sent_at: None,
+            created_at: DateTime::<Utc>::UNIX_EPOCH,
+        };
+        let raw = String::from_utf8(m.message(&row).unwrap().formatted()).unwrap();
+        assert!(raw.contains("Message-ID: <m1@bilan.invalid>"), "{raw}");
+        assert!(raw.contains("https://bilan.acme.test/s/abc"));
+        assert!(!raw.contains(PUBLIC_URL_MARKER));
+        let bad = OutboxRow {
+            to_address: "not an address".into(),
+            ..row
+        };
+        assert!(matches!(m.message(&bad), Err(SendFailure::Permanent(_))));
+    }
+}

@@ -127,8 +127,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 .await
                 .context("copy failed; nothing was written to the target")?;
             eprintln!(
-                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} interactions, {} audit entries",
-                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.interactions, r.audit
+                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} interactions, {} surveys, {} survey answers, {} audit entries",
+                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.interactions, r.surveys, r.survey_answers, r.audit
             );
         }
         Command::Bench(args) => crate::bench::run(&url, args).await?,

@@ -19,6 +19,10 @@ pub struct CopyReport {
     pub audit: usize,
     /// Interactions of the shared history copied.
     pub interactions: usize,
+    /// Surveys copied (with their rules).
+    pub surveys: usize,
+    /// Survey answers copied (with their invitations and events).
+    pub survey_answers: usize,
 }
 
 /// Copies the workspace named `name` from `from` into `to` in one transaction on
@@ -80,6 +84,7 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
         crate::timeline::insert_rows(&mut t, &rows, &links).await?;
         report.interactions += rows.len();
     }
+    copy_surveys(&mut s, &mut t, ws.id, &mut report).await?;
     let mut before = None;
     loop {
         let rows = crate::audit::rows_after(&mut s, ws.id, before, 2000).await?;
@@ -90,4 +95,47 @@ pub async fn copy_workspace(from: &Db, to: &Db, name: &str) -> DbResult<CopyRepo
     }
     tx.commit().await?;
     Ok(report)
+}
+
+/// Surveys, rules, events, invitations and answers, and the anti-over-surveying
+/// interval. The outbox is not copied: messages still pending are sent by the source.
+async fn copy_surveys(
+    s: &mut crate::Conn<'_>,
+    t: &mut crate::Conn<'_>,
+    ws: uuid::Uuid,
+    report: &mut CopyReport,
+) -> DbResult<()> {
+    use crate::{events, surveys};
+    let interval = surveys::interval_days(s, ws).await?;
+    surveys::set_interval_days(t, ws, interval).await?;
+    for row in surveys::survey_rows(s, ws).await? {
+        surveys::insert_survey_row(t, &row).await?;
+        report.surveys += 1;
+    }
+    for r in surveys::list_rules(s, ws).await? {
+        surveys::insert_rule(t, ws, r.id, &r.rule, chrono::Utc::now()).await?;
+    }
+    let mut after = None;
+    loop {
+        let rows = events::rows_after(s, ws, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        events::insert_many(t, &rows).await?;
+    }
+    let mut after = None;
+    loop {
+        let rows = surveys::invitation_rows_after(s, ws, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        surveys::insert_invitations(t, &rows).await?;
+    }
+    let mut after = None;
+    loop {
+        let rows = surveys::answer_rows_after(s, ws, after, 2000).await?;
+        let Some(last) = rows.last() else { break };
+        after = Some(last.id);
+        surveys::insert_answers(t, &rows).await?;
+        report.survey_answers += rows.len();
+    }
+    Ok(())
 }

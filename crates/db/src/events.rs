@@ -92,3 +92,21 @@ pub async fn insert_many(conn: &mut Conn<'_>, rows: &[EventRow]) -> DbResult<()>
     }
     Ok(())
 }
+
+/// Events after `after` in id order (`bilan db copy`).
+pub async fn rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<EventRow>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}

@@ -739,3 +739,76 @@ pub async fn survey_creator(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> D
     .await)?;
     Ok(v.flatten())
 }
+
+/// The workspace's surveys as stored (`bilan db copy`).
+pub async fn survey_rows(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<SurveyRow>> {
+    let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys WHERE workspace_id = $1 ORDER BY id");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Stores a survey row as given (`bilan db copy`).
+pub async fn insert_survey_row(conn: &mut Conn<'_>, r: &SurveyRow) -> DbResult<()> {
+    let sql = format!(
+        "INSERT INTO surveys ({SURVEY_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)"
+    );
+    with_conn!(conn, |c| sqlx::query(&sql)
+        .bind(r.id)
+        .bind(r.workspace_id)
+        .bind(&r.name)
+        .bind(&r.kind)
+        .bind(&r.question_fr)
+        .bind(&r.question_en)
+        .bind(&r.comment_question_fr)
+        .bind(&r.comment_question_en)
+        .bind(r.expiry_days)
+        .bind(r.active)
+        .bind(r.created_by)
+        .bind(r.version)
+        .bind(r.created_at)
+        .bind(r.updated_at)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Invitations after `after` in id order (`bilan db copy`).
+pub async fn invitation_rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<InvitationRow>> {
+    let sql = format!(
+        "SELECT {INVITATION_COLUMNS} FROM survey_invitations WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) \
+         ORDER BY id LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
+/// Answers after `after` in id order (`bilan db copy`).
+pub async fn answer_rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<AnswerRow>> {
+    let sql = format!(
+        "SELECT {ANSWER_COLUMNS} FROM survey_answers a WHERE a.workspace_id = $1 AND ($2 IS NULL OR a.id > $2) \
+         ORDER BY a.id LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}

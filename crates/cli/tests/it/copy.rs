@@ -46,6 +46,53 @@ async fn copies_a_workspace_from_sqlite_to_postgres() {
     bilan_app::timeline::log_interaction(&from.app, &admin, &call)
         .await
         .unwrap();
+    // A survey answered by a consenting contact.
+    let asked = bilan_app::contacts::create_contact(
+        &from.app,
+        &admin,
+        &ContactInput {
+            account_id: Some(acc.id.to_string()),
+            last_name: Some("Durand".into()),
+            email: Some("durand@danone.test".into()),
+            survey_consent: Some("true".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let survey = bilan_app::surveys::create_survey(
+        &from.app,
+        &admin,
+        &bilan_domain::surveys::SurveyInput {
+            name: Some("NPS".into()),
+            kind: Some("nps".into()),
+            question_fr: Some("Nous recommanderiez-vous ?".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    bilan_app::surveys::set_interval(&from.app, &admin, "45").await.unwrap();
+    bilan_app::surveys::send_survey(&from.app, &admin, survey.id, acc.id, &[asked.id])
+        .await
+        .unwrap();
+    let body = {
+        let mut pc = from.app.db.acquire().await.unwrap();
+        bilan_db::outbox::list(&mut pc.conn(), admin.workspace_id, 1)
+            .await
+            .unwrap()[0]
+            .body_text
+            .clone()
+    };
+    let at = body.find("/s/").unwrap() + 3;
+    let answer = bilan_domain::surveys::AnswerInput {
+        score: Some("9".into()),
+        comment: None,
+    };
+    bilan_app::surveys::answer_link(&from.app, &body[at..at + 64], &answer)
+        .await
+        .unwrap()
+        .unwrap();
     let token = from.token_for(&admin).await;
     let report = bilan_db::copy::copy_workspace(&from.app.db, &to.app.db, "Acme")
         .await
@@ -56,9 +103,22 @@ async fn copies_a_workspace_from_sqlite_to_postgres() {
             report.tokens,
             report.accounts,
             report.sites,
-            report.contacts
+            report.contacts,
+            report.surveys,
+            report.survey_answers
         ),
-        (1, 1, 1, 1, 1)
+        (1, 1, 1, 1, 2, 1, 1)
+    );
+    let (surveys, interval) = bilan_app::surveys::list_surveys(&to.app, &admin).await.unwrap();
+    assert_eq!((surveys.len(), interval), (1, 45));
+    let range = bilan_app::surveys::SatisfactionQuery::default()
+        .parse(bilan_domain::timeline::local_day(to.app.now()))
+        .unwrap();
+    let d = bilan_app::surveys::satisfaction(&to.app, &admin, &range).await.unwrap();
+    assert_eq!(
+        (d.overall.promoters, d.total_rate.sent),
+        (1, 1),
+        "answers and invitations moved"
     );
     // The copy is complete: same account, same tags and money, the token and password still work.
     let copied = bilan_app::accounts::find_account(&to.app, &admin, acc.id)

@@ -1,0 +1,447 @@
+//! The satisfaction figures: scores, trends, breakdowns, response rates, verbatims.
+
+use crate::{Actor, App, AppResult};
+use bilan_db::surveys::{self as store, AnswerFilter, AnswerView, Grouping};
+use bilan_domain::contacts::BuyingRole;
+use bilan_domain::roles::Permission;
+use bilan_domain::surveys::{breakdown_of_counts, response_rate, trend_of_counts, Period, Summary, Survey, SurveyKind};
+use bilan_domain::timeline::{local_day, local_day_start};
+use bilan_domain::ValidationErrors;
+use chrono::{Datelike, Duration, NaiveDate};
+use rust_decimal::Decimal;
+use serde::Serialize;
+use std::collections::{HashMap, HashSet};
+use uuid::Uuid;
+
+/// The satisfaction page's parameters, as text from a query string or CLI flags.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(default)]
+pub struct SatisfactionQuery {
+    /// First day (YYYY-MM-DD), default: the first day of the month eleven months ago.
+    pub from: Option<String>,
+    /// Last day, default today.
+    pub to: Option<String>,
+    /// `month` (default) or `quarter`.
+    pub period: Option<String>,
+    /// One account only.
+    pub account: Option<String>,
+}
+
+/// The parsed parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SatisfactionRange {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Trend granularity.
+    pub period: Period,
+    /// One account only.
+    pub account: Option<Uuid>,
+}
+
+impl SatisfactionRange {
+    /// The answers this range covers.
+    pub fn filter(&self) -> AnswerFilter {
+        AnswerFilter {
+            from: Some(self.from),
+            to: Some(self.to),
+            account_id: self.account,
+            kind: None,
+        }
+    }
+}
+
+impl SatisfactionQuery {
+    /// Parses the parameters; `today` fills the defaults.
+    pub fn parse(&self, today: NaiveDate) -> AppResult<SatisfactionRange> {
+        let mut e = ValidationErrors::new();
+        let date = |e: &mut ValidationErrors, field: &str, raw: &Option<String>| {
+            let raw = raw.as_deref().map(str::trim).filter(|s| !s.is_empty())?;
+            let d = bilan_domain::accounts::parse_date(raw);
+            if d.is_none() {
+                e.add(field, "date.invalid");
+            }
+            d
+        };
+        let to = date(&mut e, "to", &self.to).unwrap_or(today);
+        let default_from = {
+            let months_back = to.year() * 12 + i32::try_from(to.month0()).unwrap_or(0) - 11;
+            NaiveDate::from_ymd_opt(
+                months_back.div_euclid(12),
+                u32::try_from(months_back.rem_euclid(12)).unwrap_or(0) + 1,
+                1,
+            )
+            .unwrap_or(to)
+        };
+        let from = date(&mut e, "from", &self.from).unwrap_or(default_from);
+        if from > to {
+            e.add("to", "period.invalid");
+        }
+        if (to - from).num_days() > 366 * 5 {
+            e.add("from", "period.too_long");
+        }
+        let period = match self.period.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Period::Month,
+            Some(raw) => Period::parse(raw).unwrap_or_else(|| {
+                e.add("period", "period.unknown");
+                Period::Month
+            }),
+        };
+        let account = match self.account.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => {
+                let id = Uuid::parse_str(raw).ok();
+                if id.is_none() {
+                    e.add("account", "id.invalid");
+                }
+                id
+            }
+        };
+        e.into_result()?;
+        Ok(SatisfactionRange {
+            from,
+            to,
+            period,
+            account,
+        })
+    }
+}
+
+/// One line of a breakdown.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreakdownLine {
+    /// The site, user… id, or the role or segment code; `None` for "not set".
+    pub key: Option<String>,
+    /// What people read.
+    pub label: String,
+    /// Scores of its answers.
+    pub summary: Summary,
+}
+
+/// Invitations sent and answered for one kind of survey.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResponseRate {
+    /// The survey kind.
+    pub kind: SurveyKind,
+    /// Invitations sent in the period.
+    pub sent: u64,
+    /// Of which answered.
+    pub answered: u64,
+    /// Answered ÷ sent, in %.
+    pub rate: Option<Decimal>,
+}
+
+/// Everything the satisfaction page shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Dashboard {
+    /// First day.
+    pub from: NaiveDate,
+    /// Last day.
+    pub to: NaiveDate,
+    /// Trend granularity.
+    pub period: Period,
+    /// The account, when the page is about one.
+    pub account: Option<Uuid>,
+    /// Scores over the whole period.
+    pub overall: Summary,
+    /// Answers per score, per kind (for the distribution bars).
+    pub distribution: Vec<(SurveyKind, Vec<(i16, u64)>)>,
+    /// Scores per month or quarter, empty ones included.
+    pub trend: Vec<(String, Summary)>,
+    /// Per site.
+    pub by_site: Vec<BreakdownLine>,
+    /// Per business unit.
+    pub by_unit: Vec<BreakdownLine>,
+    /// Per buying-centre role (an answer counts for each of its contact's roles).
+    pub by_role: Vec<BreakdownLine>,
+    /// Per segment (company size).
+    pub by_segment: Vec<BreakdownLine>,
+    /// Per account owner.
+    pub by_owner: Vec<BreakdownLine>,
+    /// Response rates per kind.
+    pub rates: Vec<ResponseRate>,
+    /// All kinds together.
+    pub total_rate: ResponseRate,
+    /// The latest comments.
+    pub verbatims: Vec<AnswerView>,
+}
+
+/// Comments shown beside the figures.
+const VERBATIMS: i64 = 30;
+
+/// The satisfaction figures of the workspace (or of one account) over a period.
+pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -> AppResult<Dashboard> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let ws = actor.workspace_id;
+    let now = app.now();
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let f = range.filter();
+    let months = store::score_counts(&mut c, ws, &f, Grouping::Month).await?;
+    let dated: Vec<(NaiveDate, SurveyKind, i16, u64)> = months
+        .iter()
+        .filter_map(|(k, kind, score, n)| {
+            let day = k.as_deref().and_then(bilan_domain::accounts::parse_date)?;
+            Some((day, *kind, *score, *n))
+        })
+        .collect();
+    let flat: Vec<(SurveyKind, i16, u64)> = dated.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
+    let overall = Summary::of_counts(&flat);
+    let mut distribution = Vec::new();
+    for kind in SurveyKind::ALL {
+        let mut per_score: Vec<(i16, u64)> = kind.scale().map(|s| (s, 0)).collect();
+        for (k, s, n) in &flat {
+            if *k == kind {
+                if let Some(slot) = per_score.iter_mut().find(|(v, _)| v == s) {
+                    slot.1 += n;
+                }
+            }
+        }
+        distribution.push((kind, per_score));
+    }
+    let trend = trend_of_counts(&dated, range.period, range.from, range.to);
+
+    let sites = store::score_counts(&mut c, ws, &f, Grouping::Site).await?;
+    let site_ids: Vec<Uuid> = sites
+        .iter()
+        .filter_map(|(k, ..)| k.as_deref().and_then(|s| Uuid::parse_str(s).ok()))
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let site_names = store::site_names(&mut c, ws, &site_ids).await?;
+    let (mut on_sites, mut on_units) = (Vec::new(), Vec::new());
+    for (k, kind, score, n) in sites {
+        let id = k.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+        match id.and_then(|id| site_names.get(&id).map(|v| (id, v))) {
+            Some((id, (site_kind, _))) if site_kind == "business_unit" => on_units.push((Some(id), kind, score, n)),
+            Some((id, _)) => on_sites.push((Some(id), kind, score, n)),
+            None => {
+                on_sites.push((None, kind, score, n));
+                on_units.push((None, kind, score, n));
+            }
+        }
+    }
+    let none_label = "—".to_owned();
+    let label_site = |id: &Option<Uuid>| {
+        id.and_then(|id| site_names.get(&id).map(|(_, n)| n.clone()))
+            .unwrap_or_else(|| none_label.clone())
+    };
+    let by_site = lines(&on_sites, |k| (k.map(|u| u.to_string()), label_site(k)));
+    let by_unit = lines(&on_units, |k| (k.map(|u| u.to_string()), label_site(k)));
+
+    let roles = store::score_counts(&mut c, ws, &f, Grouping::Roles).await?;
+    let mut per_role = Vec::new();
+    for (k, kind, score, n) in roles {
+        let parsed = k
+            .as_deref()
+            .map(BuyingRole::parse_list)
+            .and_then(Result::ok)
+            .unwrap_or_default();
+        if parsed.is_empty() {
+            per_role.push((None, kind, score, n));
+        }
+        for r in parsed {
+            per_role.push((Some(r.code().to_owned()), kind, score, n));
+        }
+    }
+    let by_role = lines(&per_role, |k| {
+        (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
+    });
+
+    let segments = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
+    let by_segment = lines(&segments, |k| {
+        (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
+    });
+
+    let owners = store::score_counts(&mut c, ws, &f, Grouping::Owner).await?;
+    let team: HashMap<String, String> = bilan_db::users::list(&mut c, ws)
+        .await?
+        .into_iter()
+        .map(|u| (u.id.to_string(), u.display_name))
+        .collect();
+    let by_owner = lines(&owners, |k| {
+        let label = k
+            .as_deref()
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .and_then(|id| team.get(&id.to_string()).cloned())
+            .unwrap_or_else(|| none_label.clone());
+        (
+            k.as_deref()
+                .and_then(|id| Uuid::parse_str(id).ok())
+                .map(|u| u.to_string()),
+            label,
+        )
+    });
+
+    let sent = store::sent_and_answered(
+        &mut c,
+        ws,
+        Some(local_day_start(range.from)),
+        range.to.succ_opt().map(local_day_start),
+        range.account,
+        now,
+    )
+    .await?;
+    let rates: Vec<ResponseRate> = SurveyKind::ALL
+        .into_iter()
+        .map(|kind| {
+            let (s, a) = sent
+                .iter()
+                .find(|(k, ..)| *k == kind)
+                .map(|(_, s, a)| (*s, *a))
+                .unwrap_or((0, 0));
+            rate(kind, s, a)
+        })
+        .collect();
+    let (s, a) = rates.iter().fold((0, 0), |(s, a), r| (s + r.sent, a + r.answered));
+    let total_rate = rate(SurveyKind::Nps, s, a);
+    let verbatims = store::list_answers(&mut c, ws, &f, true, None, VERBATIMS).await?;
+    Ok(Dashboard {
+        from: range.from,
+        to: range.to,
+        period: range.period,
+        account: range.account,
+        overall,
+        distribution,
+        trend,
+        by_site,
+        by_unit,
+        by_role,
+        by_segment,
+        by_owner,
+        rates,
+        total_rate,
+        verbatims,
+    })
+}
+
+fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
+    ResponseRate {
+        kind,
+        sent,
+        answered,
+        rate: response_rate(
+            usize::try_from(sent).unwrap_or(usize::MAX),
+            usize::try_from(answered).unwrap_or(0),
+        ),
+    }
+}
+
+/// Lines a breakdown shows: the keys with most answers, the rest summed up in one
+/// "others" line (key `*`), so a portfolio of thousands of sites stays readable.
+pub const BREAKDOWN_LINES: usize = 20;
+
+fn lines<K: Ord + Clone + std::hash::Hash>(
+    groups: &[(K, SurveyKind, i16, u64)],
+    describe: impl Fn(&K) -> (Option<String>, String),
+) -> Vec<BreakdownLine> {
+    let mut totals: HashMap<&K, u64> = HashMap::new();
+    for (k, _, _, n) in groups {
+        *totals.entry(k).or_default() += n;
+    }
+    let mut ranked: Vec<(&K, u64)> = totals.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(b.0)));
+    let kept: HashSet<&K> = ranked.iter().take(BREAKDOWN_LINES).map(|(k, _)| *k).collect();
+    let (top, rest): (Vec<_>, Vec<_>) = groups.iter().cloned().partition(|(k, ..)| kept.contains(k));
+    let mut out: Vec<BreakdownLine> = breakdown_of_counts(&top)
+        .into_iter()
+        .map(|(k, summary)| {
+            let (key, label) = describe(&k);
+            BreakdownLine { key, label, summary }
+        })
+        .collect();
+    // Most answers first: the lines that weigh are read first.
+    out.sort_by(|a, b| {
+        b.summary
+            .answers()
+            .cmp(&a.summary.answers())
+            .then(a.label.cmp(&b.label))
+    });
+    if !rest.is_empty() {
+        let flat: Vec<(SurveyKind, i16, u64)> = rest.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
+        out.push(BreakdownLine {
+            key: Some("*".to_owned()),
+            label: "*".to_owned(),
+            summary: Summary::of_counts(&flat),
+        });
+    }
+    out
+}
+
+/// What an account's page shows of its satisfaction.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccountSatisfaction {
+    /// Scores of the last twelve months.
+    pub overall: Summary,
+    /// The latest answers.
+    pub recent: Vec<AnswerView>,
+    /// Active surveys, to send one by hand.
+    pub surveys: Vec<Survey>,
+}
+
+/// An account's satisfaction over the last twelve months and its latest answers.
+pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> AppResult<AccountSatisfaction> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let today = local_day(app.now());
+    let from = today - Duration::days(365);
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let f = AnswerFilter {
+        from: Some(from),
+        to: Some(today),
+        account_id: Some(account),
+        kind: None,
+    };
+    let counts = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
+    let flat: Vec<(SurveyKind, i16, u64)> = counts.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
+    let recent = store::list_answers(
+        &mut c,
+        ws,
+        &AnswerFilter {
+            from: None,
+            to: None,
+            ..f
+        },
+        false,
+        None,
+        5,
+    )
+    .await?;
+    let surveys = store::list_surveys(&mut c, ws)
+        .await?
+        .into_iter()
+        .filter(|s| s.active)
+        .collect();
+    Ok(AccountSatisfaction {
+        overall: Summary::of_counts(&flat),
+        recent,
+        surveys,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_breakdown_keeps_the_biggest_lines_and_sums_up_the_rest() {
+        let mut groups = Vec::new();
+        for k in 0..30u64 {
+            // Key k has k + 1 answers, all promoters except key 0's detractor.
+            let score = if k == 0 { 0 } else { 10 };
+            groups.push((k, SurveyKind::Nps, score, k + 1));
+        }
+        let out = lines(&groups, |k| (Some(k.to_string()), format!("site {k}")));
+        assert_eq!(out.len(), BREAKDOWN_LINES + 1);
+        assert_eq!(out[0].label, "site 29", "most answers first");
+        let others = out.last().unwrap();
+        assert_eq!(others.key.as_deref(), Some("*"));
+        // Keys 0..=9 are left out: 1 + 2 + … + 10 = 55 answers, one of them a detractor.
+        assert_eq!(others.summary.nps_answers, 55);
+        assert_eq!(others.summary.detractors, 1);
+        let few = lines(&groups[..3], |k| (None, format!("{k}")));
+        assert_eq!(few.len(), 3, "no others line when everything fits");
+    }
+}

@@ -1,0 +1,284 @@
+//! The public link: opened and answered without login, once, before it expires.
+
+use crate::audit::entry;
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::surveys::{self as store, AnswerRow, InvitationRow};
+use bilan_db::timeline::{self as timeline_store, InteractionRow, Touches};
+use bilan_db::Conn;
+use bilan_domain::audit::AuditAction;
+use bilan_domain::contacts::BuyingRole;
+use bilan_domain::surveys::{AnswerInput, Survey};
+use bilan_domain::timeline::{local_day, Channel, Direction, NewFollowUp, NewInteraction};
+use bilan_i18n::{t, Lang};
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+/// Why a link cannot be answered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkProblem {
+    /// No invitation has this secret (mistyped, forged, or its survey deleted).
+    Unknown,
+    /// Already answered: each link works once.
+    Answered,
+    /// Past its expiry date.
+    Expired,
+    /// Not sent yet (a delayed survey whose link leaked early).
+    NotYetSent,
+}
+
+impl LinkProblem {
+    /// Stable code (also the page's message key suffix).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Answered => "answered",
+            Self::Expired => "expired",
+            Self::NotYetSent => "not_yet_sent",
+        }
+    }
+}
+
+/// What the public page shows for a live link.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicLink {
+    /// The survey.
+    pub survey: Survey,
+    /// The page's language (the contact's).
+    pub lang: Lang,
+    /// The contact's first name, for the greeting.
+    pub first_name: Option<String>,
+    /// The supplier asking (the workspace's name).
+    pub company: String,
+    /// When the link stops working.
+    pub expires_at: DateTime<Utc>,
+}
+
+/// Either a live link or why it is not.
+pub type LinkResult<T> = Result<Result<T, (LinkProblem, Lang)>, AppError>;
+
+async fn live_invitation(
+    c: &mut Conn<'_>,
+    secret: &str,
+    now: DateTime<Utc>,
+) -> AppResult<Result<InvitationRow, (LinkProblem, Lang)>> {
+    // A secret that is not 64 hex digits cannot be one of ours: no lookup.
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(Err((LinkProblem::Unknown, Lang::Fr)));
+    }
+    let Some(inv) = store::find_invitation_by_token(c, &crate::auth::digest(&secret.to_ascii_lowercase())).await?
+    else {
+        return Ok(Err((LinkProblem::Unknown, Lang::Fr)));
+    };
+    let lang = Lang::parse(&inv.language).unwrap_or(Lang::Fr);
+    let problem = if inv.answered_at.is_some() {
+        Some(LinkProblem::Answered)
+    } else if now >= inv.expires_at {
+        Some(LinkProblem::Expired)
+    } else if now < inv.send_at {
+        Some(LinkProblem::NotYetSent)
+    } else {
+        None
+    };
+    Ok(match problem {
+        Some(p) => Err((p, lang)),
+        None => Ok(inv),
+    })
+}
+
+/// Opens a link for the public answer page (no login: the secret is the key).
+pub async fn open_link(app: &App, secret: &str) -> LinkResult<PublicLink> {
+    let now = app.now();
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let inv = match live_invitation(&mut c, secret, now).await? {
+        Ok(inv) => inv,
+        Err(p) => return Ok(Err(p)),
+    };
+    let survey = store::find_survey(&mut c, inv.workspace_id, inv.survey_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contact = bilan_db::contacts::find(&mut c, inv.workspace_id, inv.contact_id).await?;
+    let company = bilan_db::workspaces::find(&mut c, inv.workspace_id)
+        .await?
+        .map(|w| w.name)
+        .unwrap_or_default();
+    Ok(Ok(PublicLink {
+        lang: Lang::parse(&inv.language).unwrap_or(Lang::Fr),
+        first_name: contact.and_then(|c| c.first_name),
+        survey,
+        company,
+        expires_at: inv.expires_at,
+    }))
+}
+
+/// What an answer led to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answered {
+    /// The answer stored.
+    pub answer_id: Uuid,
+    /// The timeline entry showing it.
+    pub interaction_id: Uuid,
+    /// Whether a follow-up was created for the account owner.
+    pub follow_up: bool,
+    /// The page's language.
+    pub lang: Lang,
+}
+
+/// Records the answer given through a link, once: the invitation is closed, the
+/// answer shows on the account's timeline, and a bad score creates a follow-up for
+/// the account owner due today. All in one transaction.
+pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkResult<Answered> {
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let inv = match live_invitation(&mut c, secret, now).await? {
+        Ok(inv) => inv,
+        Err(p) => return Ok(Err(p)),
+    };
+    let ws = inv.workspace_id;
+    let lang = Lang::parse(&inv.language).unwrap_or(Lang::Fr);
+    let survey = store::find_survey(&mut c, ws, inv.survey_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let answer = input.validate(survey.kind)?;
+    // Two submissions racing: the second finds the invitation closed.
+    if !store::mark_answered(&mut c, ws, inv.id, now).await? {
+        return Ok(Err((LinkProblem::Answered, lang)));
+    }
+    let account = bilan_db::accounts::find(&mut c, ws, inv.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contact = bilan_db::contacts::find(&mut c, ws, inv.contact_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    // Someone on our side must own the timeline entry: the account owner, else the
+    // survey's author, else the workspace's first admin.
+    let owner = match account.owner_id.or(survey_creator(&mut c, ws, survey.id).await?) {
+        Some(u) => u,
+        None => first_admin(&mut c, ws).await?.ok_or(AppError::NotFound)?,
+    };
+    let answer_id = bilan_db::new_id();
+    // The follow-up is read by the owner: in their language.
+    let team_lang = bilan_db::users::find(&mut c, ws, owner)
+        .await?
+        .and_then(|u| u.language)
+        .and_then(|l| Lang::parse(&l))
+        .unwrap_or(Lang::Fr);
+    let label = format!(
+        "{} {}/{}",
+        survey.kind.code().to_uppercase(),
+        answer.score,
+        survey.kind.max()
+    );
+    let follow_up = answer.is_negative().then(|| NewFollowUp {
+        what: t(team_lang, "surveys.follow_up_what")
+            .replace("{contact}", &contact.full_name())
+            .replace("{score}", &label),
+        user_id: account.owner_id.or(Some(owner)),
+        due: local_day(now),
+    });
+    let new = NewInteraction {
+        account_id: account.id,
+        occurred_at: now,
+        channel: Channel::WebForm,
+        direction: Direction::Inbound,
+        user_id: Some(owner),
+        contact_ids: vec![contact.id],
+        subject: Some(format!("{label} — {}", survey.name)),
+        summary: answer.comment.clone(),
+        tags: vec!["survey".to_owned(), survey.kind.code().to_owned()],
+        beyond_contract: false,
+        related_kind: Some("survey_answer".to_owned()),
+        related_id: Some(answer_id),
+        external_ref: None,
+        follow_up: follow_up.clone(),
+    };
+    let row = InteractionRow::from_new(bilan_db::new_id(), ws, owner, &new, now);
+    let interaction_id = row.id;
+    timeline_store::lock_accounts(&mut c, ws, &[account.id]).await?;
+    timeline_store::insert_rows(&mut c, std::slice::from_ref(&row), &[(ws, row.id, contact.id)]).await?;
+    let mut touches = Touches::new();
+    touches.row(&row);
+    touches.apply(&mut c, ws).await?;
+    let stored = AnswerRow {
+        id: answer_id,
+        workspace_id: ws,
+        invitation_id: inv.id,
+        survey_id: survey.id,
+        account_id: account.id,
+        contact_id: contact.id,
+        kind: survey.kind.code().to_owned(),
+        score: i32::from(answer.score),
+        comment: answer.comment.clone(),
+        answered_at: now,
+        answered_on: local_day(now),
+        site_id: contact.site_id,
+        roles: BuyingRole::join(&contact.roles),
+        segment: account.size.map(|s| s.code().to_owned()),
+        owner_id: account.owner_id,
+        interaction_id: Some(interaction_id),
+    };
+    store::insert_answers(&mut c, std::slice::from_ref(&stored)).await?;
+    // The person answering is not a user: the entries are the system's.
+    let system = Actor {
+        workspace_id: ws,
+        user_id: owner,
+        role: bilan_domain::roles::Role::Viewer,
+        display_name: String::new(),
+        email: String::new(),
+        language: None,
+        via_cli: true,
+    };
+    let snapshot = serde_json::json!({
+        "survey_id": survey.id, "contact_id": contact.id, "kind": survey.kind.code(),
+        "score": answer.score, "comment": answer.comment,
+    });
+    let interaction = timeline_store::find(&mut c, ws, interaction_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    bilan_db::audit::insert_rows(
+        &mut c,
+        &[
+            entry(
+                &system,
+                now,
+                AuditAction::Create,
+                "survey_answer",
+                answer_id,
+                None,
+                Some(&snapshot),
+            ),
+            entry(
+                &system,
+                now,
+                AuditAction::Create,
+                "interaction",
+                interaction_id,
+                None,
+                Some(&interaction),
+            ),
+        ],
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(answer.id = %answer_id, account.id = %account.id, negative = follow_up.is_some(), "survey answered");
+    Ok(Ok(Answered {
+        answer_id,
+        interaction_id,
+        follow_up: follow_up.is_some(),
+        lang,
+    }))
+}
+
+async fn survey_creator(c: &mut Conn<'_>, ws: Uuid, survey: Uuid) -> AppResult<Option<Uuid>> {
+    Ok(store::survey_creator(c, ws, survey).await?)
+}
+
+async fn first_admin(c: &mut Conn<'_>, ws: Uuid) -> AppResult<Option<Uuid>> {
+    let users = bilan_db::users::list(c, ws).await?;
+    Ok(users
+        .iter()
+        .find(|u| u.role == "admin" && u.disabled_at.is_none())
+        .or(users.first())
+        .map(|u| u.id))
+}

@@ -1,0 +1,208 @@
+//! Hot satisfaction: surveys and their sending rules, invitations scheduled after
+//! events (or sent by hand), the public single-use answer link, and the figures of
+//! the satisfaction page.
+//!
+//! `schedule` applies the sending rules to events, `mail` renders the invitation,
+//! `link` serves the public answer link, `figures` computes the satisfaction page,
+//! `answers` lists and exports answers; survey and rule management is here.
+
+mod answers;
+mod figures;
+mod link;
+mod mail;
+mod schedule;
+
+pub use answers::*;
+pub use figures::*;
+pub use link::*;
+pub use mail::*;
+pub use schedule::*;
+pub(crate) use schedule::{on_events, raise_for_interactions};
+
+use crate::audit::record;
+use crate::{Actor, App, AppError, AppResult};
+use bilan_db::surveys::{self as store};
+use bilan_domain::audit::AuditAction;
+use bilan_domain::roles::Permission;
+use bilan_domain::surveys::{RuleInput, Survey, SurveyInput, SurveyRule};
+use serde::Serialize;
+use std::collections::HashMap;
+use uuid::Uuid;
+
+/// Longest interval between two surveys of one contact that a workspace may set.
+pub const INTERVAL_DAYS_MAX: u32 = 365;
+
+// ---------------------------------------------------------------- surveys and rules
+
+/// Creates a survey.
+pub async fn create_survey(app: &App, actor: &Actor, input: &SurveyInput) -> AppResult<Survey> {
+    actor.require(Permission::ManageSurveys)?;
+    let new = input.validate()?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let creator = (!actor.via_cli).then_some(actor.user_id);
+    let survey = store::insert_survey(&mut c, actor.workspace_id, bilan_db::new_id(), &new, creator, now).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "survey",
+        survey.id,
+        None,
+        Some(&survey),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(survey)
+}
+
+/// Replaces a survey's fields if nobody changed it since `version`.
+pub async fn update_survey(app: &App, actor: &Actor, id: Uuid, version: i64, input: &SurveyInput) -> AppResult<Survey> {
+    actor.require(Permission::ManageSurveys)?;
+    let new = input.validate()?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::find_survey(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let after = store::update_survey(&mut c, actor.workspace_id, id, version, &new, now)
+        .await?
+        .ok_or(AppError::Stale {
+            current_version: before.version,
+        })?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "survey",
+        id,
+        Some(&before),
+        Some(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A survey with its sending rules.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SurveyWithRules {
+    /// The survey.
+    pub survey: Survey,
+    /// Its rules.
+    pub rules: Vec<SurveyRule>,
+}
+
+/// The workspace's surveys with their rules, and the anti-over-surveying interval.
+pub async fn list_surveys(app: &App, actor: &Actor) -> AppResult<(Vec<SurveyWithRules>, u32)> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let ws = actor.workspace_id;
+    let surveys = store::list_surveys(&mut c, ws).await?;
+    let mut rules: HashMap<Uuid, Vec<SurveyRule>> = HashMap::new();
+    for r in store::list_rules(&mut c, ws).await? {
+        rules.entry(r.rule.survey_id).or_default().push(r);
+    }
+    let interval = store::interval_days(&mut c, ws).await?;
+    let list = surveys
+        .into_iter()
+        .map(|survey| SurveyWithRules {
+            rules: rules.remove(&survey.id).unwrap_or_default(),
+            survey,
+        })
+        .collect();
+    Ok((list, interval))
+}
+
+/// One survey with its rules.
+pub async fn find_survey(app: &App, actor: &Actor, id: Uuid) -> AppResult<SurveyWithRules> {
+    let (list, _) = list_surveys(app, actor).await?;
+    list.into_iter().find(|s| s.survey.id == id).ok_or(AppError::NotFound)
+}
+
+/// Adds a sending rule to a survey.
+pub async fn add_rule(app: &App, actor: &Actor, input: &RuleInput) -> AppResult<SurveyRule> {
+    actor.require(Permission::ManageSurveys)?;
+    let new = input.validate()?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    if store::find_survey(&mut c, actor.workspace_id, new.survey_id)
+        .await?
+        .is_none()
+    {
+        return Err(AppError::field("survey_id", "survey.unknown"));
+    }
+    let rule = store::insert_rule(&mut c, actor.workspace_id, bilan_db::new_id(), &new, now).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Create,
+        "survey_rule",
+        rule.id,
+        None,
+        Some(&rule),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(rule)
+}
+
+/// Deletes a sending rule (invitations it scheduled stay).
+pub async fn delete_rule(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
+    actor.require(Permission::ManageSurveys)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let gone = store::delete_rule(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Delete,
+        "survey_rule",
+        id,
+        Some(&gone),
+        None,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Sets how many days must pass between two surveys of one contact, whatever the rules.
+pub async fn set_interval(app: &App, actor: &Actor, raw: &str) -> AppResult<u32> {
+    actor.require(Permission::ManageSurveys)?;
+    let days: u32 = raw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|d| (0..=INTERVAL_DAYS_MAX).contains(d))
+        .ok_or_else(|| AppError::field("interval_days", "interval_days.out_of_range"))?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    let before = store::interval_days(&mut c, actor.workspace_id).await?;
+    store::set_interval_days(&mut c, actor.workspace_id, days).await?;
+    record(
+        &mut c,
+        actor,
+        now,
+        AuditAction::Update,
+        "survey_settings",
+        actor.workspace_id,
+        Some(&serde_json::json!({ "interval_days": before })),
+        Some(&serde_json::json!({ "interval_days": days })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(days)
+}
