@@ -37,6 +37,8 @@ pub struct App {
     pub config: Arc<AppConfig>,
     /// The time source (a fake one in tests).
     pub clock: Arc<dyn Clock>,
+    /// Satisfaction dashboards computed recently.
+    pub satisfaction_cache: Arc<surveys::DashboardCache>,
 }
 
 impl App {
@@ -46,6 +48,7 @@ impl App {
             db,
             config: Arc::new(config),
             clock,
+            satisfaction_cache: Arc::default(),
         }
     }
 

@@ -295,8 +295,9 @@ pub async fn deliver_due(app: &App, mailer: &Mailer, worker: &str, limit: i64) -
     for row in claimed {
         let outcome = mailer.send(&row).await;
         let done = app.now();
-        let mut conn = app.db.acquire().await?;
-        let mut c = conn.conn();
+        // Each outcome is recorded at once, on the writer: a crash loses at most one.
+        let mut tx = app.db.begin().await?;
+        let mut c = tx.conn();
         match outcome {
             Ok(()) => {
                 if store::mark_sent(&mut c, row.id, worker, done).await? {
@@ -317,6 +318,7 @@ pub async fn deliver_due(app: &App, mailer: &Mailer, worker: &str, limit: i64) -
                 }
             }
         }
+        tx.commit().await?;
     }
     Ok(report)
 }

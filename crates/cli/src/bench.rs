@@ -164,6 +164,12 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         args.search_rate,
         run.summary()
     );
+    let run = satisfaction_uncached(&app, &demo, 30).await?;
+    let _ = writeln!(
+        report,
+        "| satisfaction figures computed without the cache (use case, 30 in a row) | {} |",
+        run.summary()
+    );
     let run = at_rate(
         args.search_rate,
         secs,
@@ -338,8 +344,8 @@ async fn bench_ingest(url: &str) -> Result<f64> {
     Ok(written as f64 / elapsed)
 }
 
-/// The demo account with the largest history.
-async fn flagship_id(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<String> {
+/// The demo's admin.
+async fn demo_admin(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<bilan_app::Actor> {
     let admin = demo
         .users
         .iter()
@@ -349,7 +355,36 @@ async fn flagship_id(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<St
     let user = bilan_app::users::find_by_email(app, &admin)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let actor = bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))?;
+    bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+/// Computes the default satisfaction dashboard `runs` times without the cache; returns the run.
+async fn satisfaction_uncached(app: &App, demo: &bilan_app::demo::DemoReport, runs: usize) -> Result<Run> {
+    let actor = demo_admin(app, demo).await?;
+    let today = bilan_domain::timeline::local_day(app.now());
+    let range = bilan_app::surveys::SatisfactionQuery::default()
+        .parse(today)
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let started = Instant::now();
+    let mut latencies = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let t = Instant::now();
+        bilan_app::surveys::compute_satisfaction(app, &actor, &range)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        latencies.push(t.elapsed());
+    }
+    latencies.sort();
+    Ok(Run {
+        latencies,
+        errors: 0,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// The demo account with the largest history.
+async fn flagship_id(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<String> {
+    let actor = demo_admin(app, demo).await?;
     let q = bilan_app::accounts::AccountQuery {
         q: Some(bilan_app::demo::FLAGSHIP_ACCOUNT.into()),
         ..Default::default()

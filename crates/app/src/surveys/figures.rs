@@ -28,7 +28,7 @@ pub struct SatisfactionQuery {
 }
 
 /// The parsed parameters.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct SatisfactionRange {
     /// First day.
     pub from: NaiveDate,
@@ -171,7 +171,25 @@ pub struct Dashboard {
 const VERBATIMS: i64 = 30;
 
 /// The satisfaction figures of the workspace (or of one account) over a period.
+///
+/// A dashboard computed in the last minute for the same workspace and range is
+/// served again, unless an answer arrived since through this process (see
+/// [`DashboardCache`]).
 pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -> AppResult<Dashboard> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let cache = &app.satisfaction_cache;
+    let ws = actor.workspace_id;
+    if let Some(d) = cache.get(ws, range) {
+        return Ok(d);
+    }
+    let generation = cache.generation(ws);
+    let d = compute_satisfaction(app, actor, range).await?;
+    cache.put(ws, *range, generation, d.clone());
+    Ok(d)
+}
+
+/// [`satisfaction`] computed from the database, without the cache.
+pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -> AppResult<Dashboard> {
     actor.require(Permission::ReadSatisfaction)?;
     let ws = actor.workspace_id;
     let now = app.now();
@@ -316,6 +334,66 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
     })
 }
 
+/// How long a computed dashboard is served again.
+const CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+/// Dashboards kept at most (the whole cache is dropped beyond).
+const CACHE_MAX: usize = 512;
+
+/// Dashboards computed recently, per workspace and range.
+///
+/// A dashboard reads every answer of its period: on the medium demo that is tens of
+/// milliseconds, and managers open it over and over while answers arrive a few an
+/// hour. An answer given through this process drops its workspace's entries at once
+/// (the browser journey sees the NPS move); another process's answers show within
+/// [`CACHE_TTL`].
+#[derive(Debug, Default)]
+pub struct DashboardCache {
+    inner: std::sync::Mutex<CacheInner>,
+}
+
+type CacheEntry = (u64, std::time::Instant, Dashboard);
+
+#[derive(Debug, Default)]
+struct CacheInner {
+    generations: HashMap<Uuid, u64>,
+    entries: HashMap<(Uuid, SatisfactionRange), CacheEntry>,
+}
+
+impl DashboardCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+        // A panic elsewhere while holding the lock leaves plain data: keep using it.
+        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn generation(&self, ws: Uuid) -> u64 {
+        self.lock().generations.get(&ws).copied().unwrap_or(0)
+    }
+
+    fn get(&self, ws: Uuid, range: &SatisfactionRange) -> Option<Dashboard> {
+        let inner = self.lock();
+        let current = inner.generations.get(&ws).copied().unwrap_or(0);
+        let (generation, at, d) = inner.entries.get(&(ws, *range))?;
+        (*generation == current && at.elapsed() < CACHE_TTL).then(|| d.clone())
+    }
+
+    fn put(&self, ws: Uuid, range: SatisfactionRange, generation: u64, d: Dashboard) {
+        let mut inner = self.lock();
+        if inner.entries.len() >= CACHE_MAX {
+            inner.entries.clear();
+        }
+        inner
+            .entries
+            .insert((ws, range), (generation, std::time::Instant::now(), d));
+    }
+
+    /// Forgets the workspace's dashboards (an answer or an invitation was written).
+    pub fn invalidate(&self, ws: Uuid) {
+        let mut inner = self.lock();
+        *inner.generations.entry(ws).or_default() += 1;
+        inner.entries.retain(|(w, _), _| *w != ws);
+    }
+}
+
 fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
     ResponseRate {
         kind,
@@ -424,6 +502,48 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_forgets_a_workspace_when_it_changes() {
+        let day = |d: u32| NaiveDate::from_ymd_opt(2026, 11, d).unwrap();
+        let range = SatisfactionRange {
+            from: day(1),
+            to: day(30),
+            period: Period::Month,
+            account: None,
+        };
+        let d = Dashboard {
+            from: range.from,
+            to: range.to,
+            period: range.period,
+            account: None,
+            overall: Summary::default(),
+            distribution: vec![],
+            trend: vec![],
+            by_site: vec![],
+            by_unit: vec![],
+            by_role: vec![],
+            by_segment: vec![],
+            by_owner: vec![],
+            rates: vec![],
+            total_rate: rate(SurveyKind::Nps, 0, 0),
+            verbatims: vec![],
+        };
+        let (ws, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let cache = DashboardCache::default();
+        assert!(cache.get(ws, &range).is_none());
+        cache.put(ws, range, cache.generation(ws), d.clone());
+        cache.put(other, range, cache.generation(other), d.clone());
+        assert_eq!(cache.get(ws, &range), Some(d.clone()));
+        // A dashboard computed while an answer arrived is not served afterwards.
+        let before = cache.generation(ws);
+        cache.invalidate(ws);
+        cache.put(ws, range, before, d.clone());
+        assert!(cache.get(ws, &range).is_none());
+        assert!(cache.get(other, &range).is_some(), "other workspaces keep theirs");
+        let later = SatisfactionRange { to: day(29), ..range };
+        assert!(cache.get(other, &later).is_none(), "another range is another entry");
+    }
 
     #[test]
     fn a_breakdown_keeps_the_biggest_lines_and_sums_up_the_rest() {

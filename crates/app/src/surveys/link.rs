@@ -261,6 +261,7 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     )
     .await?;
     tx.commit().await?;
+    app.satisfaction_cache.invalidate(ws);
     tracing::info!(answer.id = %answer_id, account.id = %account.id, negative = follow_up.is_some(), "survey answered");
     Ok(Ok(Answered {
         answer_id,

@@ -288,6 +288,7 @@ pub async fn send_survey(
     )
     .await?;
     tx.commit().await?;
+    app.satisfaction_cache.invalidate(ws);
     tracing::info!(survey.id = %survey_id, account.id = %account_id, scheduled, "survey sent by hand");
     Ok(report)
 }
