@@ -5,6 +5,7 @@ use crate::contacts::{ContactRow, COLUMNS as CONTACT_COLUMNS};
 use crate::{bind_args, dialect, with_conn, Arg, Conn, DbError, DbResult, SqlBuilder};
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::surveys::{EventKind, NewRule, NewSurvey, Survey, SurveyKind, SurveyRule};
+use bilan_domain::timeline::local_day_start;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
 use uuid::Uuid;
@@ -530,13 +531,35 @@ pub struct AnswerFilter {
     pub kind: Option<SurveyKind>,
 }
 
-fn push_filter(b: &mut SqlBuilder, workspace: Uuid, f: &AnswerFilter) {
+/// How a filter's days are matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DaysBy {
+    /// On the stored local day: the figures' covering indexes start with it.
+    Day,
+    /// On the instants bounding those days: lists walk the time index newest first
+    /// and stop at their limit instead of sorting the whole period.
+    Instant,
+}
+
+fn push_filter(b: &mut SqlBuilder, workspace: Uuid, f: &AnswerFilter, days: DaysBy) {
     b.push(" WHERE a.workspace_id = ").bind(Arg::Uuid(workspace));
-    if let Some(d) = f.from {
-        b.push(" AND a.answered_on >= ").bind(Arg::Date(d));
-    }
-    if let Some(d) = f.to {
-        b.push(" AND a.answered_on <= ").bind(Arg::Date(d));
+    match days {
+        DaysBy::Day => {
+            if let Some(d) = f.from {
+                b.push(" AND a.answered_on >= ").bind(Arg::Date(d));
+            }
+            if let Some(d) = f.to {
+                b.push(" AND a.answered_on <= ").bind(Arg::Date(d));
+            }
+        }
+        DaysBy::Instant => {
+            if let Some(d) = f.from {
+                b.push(" AND a.answered_at >= ").bind(Arg::Instant(local_day_start(d)));
+            }
+            if let Some(d) = f.to.and_then(|d| d.succ_opt()) {
+                b.push(" AND a.answered_at < ").bind(Arg::Instant(local_day_start(d)));
+            }
+        }
     }
     if let Some(a) = f.account_id {
         b.push(" AND a.account_id = ").bind(Arg::Uuid(a));
@@ -580,7 +603,7 @@ pub async fn score_counts(
     let mut b = SqlBuilder::new(&format!(
         "SELECT {key} AS k, a.kind, a.score, COUNT(*) FROM survey_answers a"
     ));
-    push_filter(&mut b, workspace, f);
+    push_filter(&mut b, workspace, f, DaysBy::Day);
     b.push(" GROUP BY 1, 2, 3");
     let rows: Vec<(Option<String>, String, i32, i64)> =
         with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
@@ -692,7 +715,7 @@ pub async fn list_answers(
          JOIN accounts acc ON acc.workspace_id = a.workspace_id AND acc.id = a.account_id \
          JOIN contacts c ON c.workspace_id = a.workspace_id AND c.id = a.contact_id"
     ));
-    push_filter(&mut b, workspace, f);
+    push_filter(&mut b, workspace, f, DaysBy::Instant);
     if verbatims_only {
         b.push(" AND a.comment IS NOT NULL");
     }

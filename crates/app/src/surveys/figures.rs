@@ -182,6 +182,10 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
     if let Some(d) = cache.get(ws, range) {
         return Ok(d);
     }
+    let _turn = cache.computing.lock().await;
+    if let Some(d) = cache.get(ws, range) {
+        return Ok(d);
+    }
     let generation = cache.generation(ws);
     let d = compute_satisfaction(app, actor, range).await?;
     cache.put(ws, *range, generation, d.clone());
@@ -349,6 +353,9 @@ const CACHE_MAX: usize = 512;
 #[derive(Debug, Default)]
 pub struct DashboardCache {
     inner: std::sync::Mutex<CacheInner>,
+    // Misses are computed one at a time: a burst of requests for a cold dashboard
+    // computes it once instead of once per request.
+    computing: tokio::sync::Mutex<()>,
 }
 
 type CacheEntry = (u64, std::time::Instant, Dashboard);

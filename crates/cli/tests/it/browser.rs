@@ -247,6 +247,8 @@ fn survey_journey(
     b.wait_for_text("#verbatims", "palette abîmée", wait)?;
     b.goto(&format!("{base}/accounts/{account}"))?;
     b.wait_for_text("#timeline-items li:first-child", "NPS 3/10", wait)?;
+    // The account's satisfaction card arrives after the page (htmx).
+    b.wait_for_text("#account-nps", "-100.0", wait)?;
     Ok(())
 }
 

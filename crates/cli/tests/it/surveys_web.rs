@@ -312,9 +312,13 @@ db_test!(surveys_in_the_pages, |t| async move {
     // Send by hand from the account page; the report says who was asked.
     let account_page = page.get(&format!("/accounts/{}", acc.id)).await;
     assert!(
-        account_page.body.contains("send-survey"),
-        "the account page offers to send a survey"
+        account_page
+            .body
+            .contains(&format!("hx-get=\"/accounts/{}/satisfaction\"", acc.id)),
+        "the account page loads its satisfaction card"
     );
+    let card = page.get_htmx(&format!("/accounts/{}/satisfaction", acc.id)).await;
+    assert!(card.body.contains("send-survey"), "the card offers to send a survey");
     let sent = page
         .post_form(
             &format!("/accounts/{}/surveys/send", acc.id),
@@ -340,8 +344,13 @@ db_test!(surveys_in_the_pages, |t| async move {
     let csv = page.get("/satisfaction/answers.csv?separator=,").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.body.contains("promoter"));
-    let account_page = page.get(&format!("/accounts/{}", acc.id)).await;
-    assert!(account_page.body.contains("id=\"account-nps\">100.0<"));
+    let card = page.get_htmx(&format!("/accounts/{}/satisfaction", acc.id)).await;
+    assert!(card.body.contains("id=\"account-nps\">100.0<"), "{}", card.body);
+    let direct = page.get(&format!("/accounts/{}/satisfaction", acc.id)).await;
+    assert_eq!(
+        direct.location().as_deref(),
+        Some(format!("/satisfaction?account={}", acc.id).as_str())
+    );
     let outbox = page.get("/outbox").await;
     assert!(outbox.body.contains("durand@danone.test"));
 

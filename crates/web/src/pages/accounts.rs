@@ -133,18 +133,6 @@ struct AccountPage {
     now_local: String,
     /// The quick-log form's contact picker, rendered (its own template escapes).
     picker: String,
-    /// Satisfaction of the last twelve months (absent when the role may not read it).
-    satisfaction: Option<bilan_app::surveys::AccountSatisfaction>,
-}
-
-impl AccountPage {
-    fn fig(&self, v: &Option<rust_decimal::Decimal>) -> String {
-        super::satisfaction::figure(v)
-    }
-
-    fn badge(&self, a: &bilan_db::surveys::AnswerView) -> &'static str {
-        super::satisfaction::score_class(&a.answer.kind, &a.answer.score)
-    }
 }
 
 /// GET /accounts/{id}
@@ -202,11 +190,7 @@ async fn show(
     let picker = super::timeline::ContactPicker::first_of(Layout::for_user(user, "accounts"), &contacts.items)
         .render()
         .unwrap_or_default();
-    let satisfaction = bilan_app::surveys::account_satisfaction(&state.app, &user.actor, id)
-        .await
-        .ok();
     render(&AccountPage {
-        satisfaction,
         picker,
         l,
         d,

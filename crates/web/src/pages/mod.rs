@@ -294,6 +294,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/surveys/{id}/rules", post(surveys::add_rule))
         .route("/survey-rules/{id}/delete", post(surveys::delete_rule))
         .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
+        .route("/accounts/{id}/satisfaction", get(satisfaction::account_card))
         .route("/outbox", get(surveys::show_outbox))
         .route(
             "/s/{secret}",

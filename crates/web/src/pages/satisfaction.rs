@@ -272,3 +272,62 @@ pub async fn export_answers(
         Err(e) => error_response(&user, &headers, &e),
     }
 }
+
+/// The satisfaction card of an account's page, loaded after the page itself.
+#[derive(Template)]
+#[template(path = "satisfaction/_account_card.html")]
+pub struct AccountCard {
+    /// Layout.
+    pub l: Layout,
+    /// The account.
+    pub account_id: uuid::Uuid,
+    /// Its satisfaction.
+    pub sat: bilan_app::surveys::AccountSatisfaction,
+    /// Its contacts still there, to send a survey by hand.
+    pub contacts: Vec<bilan_domain::contacts::Contact>,
+}
+
+impl AccountCard {
+    fn fig(&self, v: &Option<Decimal>) -> String {
+        figure(v)
+    }
+
+    fn badge(&self, a: &AnswerView) -> &'static str {
+        score_class(&a.answer.kind, &a.answer.score)
+    }
+}
+
+/// GET /accounts/{id}/satisfaction — the card (htmx), or the account's satisfaction page.
+pub async fn account_card(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    axum::extract::Path(id): axum::extract::Path<uuid::Uuid>,
+) -> Response {
+    if !crate::session::is_htmx(&headers) {
+        return super::see_other(&format!("/satisfaction?account={id}"));
+    }
+    let sat = match uc::account_satisfaction(&state.app, &user.actor, id).await {
+        Ok(s) => s,
+        Err(e) => return error_response(&user, &headers, &e),
+    };
+    let contacts = if user.actor.can(bilan_domain::roles::Permission::SendSurveys) {
+        let q = bilan_app::contacts::ContactQuery {
+            account: Some(id.to_string()),
+            limit: Some(50),
+            ..Default::default()
+        };
+        match bilan_app::contacts::list_contacts(&state.app, &user.actor, &q).await {
+            Ok(p) => p.items,
+            Err(e) => return error_response(&user, &headers, &e),
+        }
+    } else {
+        Vec::new()
+    };
+    render(&AccountCard {
+        l: Layout::for_user(&user, "accounts"),
+        account_id: id,
+        sat,
+        contacts,
+    })
+}
