@@ -197,10 +197,30 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
     actor.require(Permission::ReadSatisfaction)?;
     let ws = actor.workspace_id;
     let now = app.now();
+    let f = range.filter();
+    // Each grouping scans the period's answers once: on separate connections they
+    // run side by side, one per core.
+    let sent = async {
+        let mut pc = app.db.acquire().await?;
+        let until = range.to.succ_opt().map(local_day_start);
+        let from = Some(local_day_start(range.from));
+        Ok::<_, crate::AppError>(store::sent_and_answered(&mut pc.conn(), ws, from, until, range.account, now).await?)
+    };
+    let verbatims = async {
+        let mut pc = app.db.acquire().await?;
+        Ok::<_, crate::AppError>(store::list_answers(&mut pc.conn(), ws, &f, true, None, VERBATIMS).await?)
+    };
+    let (months, sites, roles, segments, owners, sent, verbatims) = tokio::try_join!(
+        counts(app, ws, &f, Grouping::Month),
+        counts(app, ws, &f, Grouping::Site),
+        counts(app, ws, &f, Grouping::Roles),
+        counts(app, ws, &f, Grouping::Segment),
+        counts(app, ws, &f, Grouping::Owner),
+        sent,
+        verbatims,
+    )?;
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    let f = range.filter();
-    let months = store::score_counts(&mut c, ws, &f, Grouping::Month).await?;
     let dated: Vec<(NaiveDate, SurveyKind, i16, u64)> = months
         .iter()
         .filter_map(|(k, kind, score, n)| {
@@ -224,7 +244,6 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
     }
     let trend = trend_of_counts(&dated, range.period, range.from, range.to);
 
-    let sites = store::score_counts(&mut c, ws, &f, Grouping::Site).await?;
     let site_ids: Vec<Uuid> = sites
         .iter()
         .filter_map(|(k, ..)| k.as_deref().and_then(|s| Uuid::parse_str(s).ok()))
@@ -252,7 +271,6 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
     let by_site = lines(&on_sites, |k| (k.map(|u| u.to_string()), label_site(k)));
     let by_unit = lines(&on_units, |k| (k.map(|u| u.to_string()), label_site(k)));
 
-    let roles = store::score_counts(&mut c, ws, &f, Grouping::Roles).await?;
     let mut per_role = Vec::new();
     for (k, kind, score, n) in roles {
         let parsed = k
@@ -271,12 +289,10 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
     });
 
-    let segments = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
     let by_segment = lines(&segments, |k| {
         (k.clone(), k.clone().unwrap_or_else(|| none_label.clone()))
     });
 
-    let owners = store::score_counts(&mut c, ws, &f, Grouping::Owner).await?;
     let team: HashMap<String, String> = bilan_db::users::list(&mut c, ws)
         .await?
         .into_iter()
@@ -296,15 +312,6 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         )
     });
 
-    let sent = store::sent_and_answered(
-        &mut c,
-        ws,
-        Some(local_day_start(range.from)),
-        range.to.succ_opt().map(local_day_start),
-        range.account,
-        now,
-    )
-    .await?;
     let rates: Vec<ResponseRate> = SurveyKind::ALL
         .into_iter()
         .map(|kind| {
@@ -318,7 +325,6 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         .collect();
     let (s, a) = rates.iter().fold((0, 0), |(s, a), r| (s + r.sent, a + r.answered));
     let total_rate = rate(SurveyKind::Nps, s, a);
-    let verbatims = store::list_answers(&mut c, ws, &f, true, None, VERBATIMS).await?;
     Ok(Dashboard {
         from: range.from,
         to: range.to,
@@ -399,6 +405,17 @@ impl DashboardCache {
         *inner.generations.entry(ws).or_default() += 1;
         inner.entries.retain(|(w, _), _| *w != ws);
     }
+}
+
+/// One grouping's counts, on a connection of its own.
+async fn counts(
+    app: &App,
+    ws: Uuid,
+    f: &AnswerFilter,
+    grouping: Grouping,
+) -> AppResult<Vec<(Option<String>, SurveyKind, i16, u64)>> {
+    let mut pc = app.db.acquire().await?;
+    Ok(store::score_counts(&mut pc.conn(), ws, f, grouping).await?)
 }
 
 fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
