@@ -69,6 +69,18 @@ impl SqlBuilder {
         self
     }
 
+    /// Appends `column IN (…)` with a placeholder per id (the list must not be empty).
+    pub fn push_in(&mut self, column: &str, ids: &[Uuid]) -> &mut Self {
+        self.push(column).push(" IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Arg::Uuid(*id));
+        }
+        self.push(")")
+    }
+
     /// Appends a placeholder for `arg`.
     pub fn bind(&mut self, arg: Arg) -> &mut Self {
         self.args.push(arg);

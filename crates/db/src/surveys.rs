@@ -278,14 +278,7 @@ pub async fn account_contacts(
         .push(" AND c.account_id = ")
         .bind(Arg::Uuid(account));
     if !ids.is_empty() {
-        b.push(" AND c.id IN (");
-        for (i, id) in ids.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.bind(Arg::Uuid(*id));
-        }
-        b.push(")");
+        b.push(" AND ").push_in("c.id", ids);
     }
     b.push(" ORDER BY c.sort_name, c.id");
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
@@ -307,14 +300,9 @@ pub async fn last_surveyed_before(
     b.bind(Arg::Uuid(workspace))
         .push(" AND send_at < ")
         .bind(Arg::Instant(before));
-    b.push(" AND contact_id IN (");
-    for (i, id) in contacts.iter().enumerate() {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.bind(Arg::Uuid(*id));
-    }
-    b.push(") GROUP BY contact_id");
+    b.push(" AND ")
+        .push_in("contact_id", contacts)
+        .push(" GROUP BY contact_id");
     let rows: Vec<(Uuid, DateTime<Utc>)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?;
@@ -745,14 +733,7 @@ pub async fn site_names(
         "SELECT s.id, s.kind, s.name, a.name FROM sites s \
          JOIN accounts a ON a.workspace_id = s.workspace_id AND a.id = s.account_id WHERE s.workspace_id = ",
     );
-    b.bind(Arg::Uuid(workspace)).push(" AND s.id IN (");
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.bind(Arg::Uuid(*id));
-    }
-    b.push(")");
+    b.bind(Arg::Uuid(workspace)).push(" AND ").push_in("s.id", ids);
     let rows: Vec<(Uuid, String, String, String)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?;

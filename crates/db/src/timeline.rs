@@ -275,18 +275,6 @@ async fn execute(conn: &mut Conn<'_>, b: SqlBuilder) -> DbResult<u64> {
         .map(|r| r.rows_affected()))?)
 }
 
-/// Appends `column IN (…)` for a non-empty list of ids.
-fn push_in(b: &mut SqlBuilder, column: &str, ids: &[Uuid]) {
-    b.push(&format!("{column} IN ("));
-    for (i, id) in ids.iter().enumerate() {
-        if i > 0 {
-            b.push(", ");
-        }
-        b.bind(Arg::Uuid(*id));
-    }
-    b.push(")");
-}
-
 /// The contacts of each of these interactions, by interaction id.
 pub async fn contacts_of(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<HashMap<Uuid, Vec<Uuid>>> {
     let mut out: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
@@ -296,7 +284,7 @@ pub async fn contacts_of(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> 
             conn.engine(),
         );
         b.bind(Arg::Uuid(workspace)).push(" AND ");
-        push_in(&mut b, "interaction_id", chunk);
+        b.push_in("interaction_id", chunk);
         let (sql, args) = (b.sql, b.args);
         let pairs: Vec<(Uuid, Uuid)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
             .fetch_all(&mut **c)
@@ -346,7 +334,7 @@ pub async fn existing_ids(
     for chunk in ids.chunks(500) {
         let mut b = SqlBuilder::bulk(&format!("SELECT id FROM {name} WHERE workspace_id = "), conn.engine());
         b.bind(Arg::Uuid(workspace)).push(" AND ");
-        push_in(&mut b, "id", chunk);
+        b.push_in("id", chunk);
         let (sql, args) = (b.sql, b.args);
         let rows: Vec<Uuid> = with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
             .fetch_all(&mut **c)

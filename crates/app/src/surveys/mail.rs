@@ -7,32 +7,30 @@ use bilan_domain::surveys::Survey;
 use bilan_domain::timeline::local_day;
 use bilan_i18n::{t, Lang};
 
+/// What the invitation says, in the contact's language.
+struct Parts {
+    lang: &'static str,
+    subject: String,
+    greeting: String,
+    intro: String,
+    question: String,
+    cta: String,
+    link: String,
+    expiry: String,
+    signature: String,
+    why: String,
+}
+
 #[derive(Template)]
 #[template(path = "mail/survey_invitation.txt")]
 struct InvitationText<'a> {
-    greeting: &'a str,
-    intro: &'a str,
-    question: &'a str,
-    cta: &'a str,
-    link: &'a str,
-    expiry: &'a str,
-    signature: &'a str,
-    why: &'a str,
+    p: &'a Parts,
 }
 
 #[derive(Template)]
 #[template(path = "mail/survey_invitation.html")]
 struct InvitationHtml<'a> {
-    lang: &'a str,
-    subject: &'a str,
-    greeting: &'a str,
-    intro: &'a str,
-    question: &'a str,
-    cta: &'a str,
-    link: &'a str,
-    expiry: &'a str,
-    signature: &'a str,
-    why: &'a str,
+    p: &'a Parts,
 }
 
 /// The public address of a link under a base URL.
@@ -51,41 +49,21 @@ pub(super) fn invitation_mail(
 ) -> AppResult<(String, String, String)> {
     let lang = Lang::parse(&inv.language).unwrap_or(Lang::Fr);
     let fill = |key: &str| t(lang, key).replace("{company}", company);
-    let greeting = t(lang, "mail.survey.greeting").replace("{name}", first_name.as_deref().unwrap_or(full_name));
-    let subject = fill("mail.survey.subject");
-    let intro = fill("mail.survey.intro");
-    let cta = fill("mail.survey.cta");
-    let expires_on = local_day(inv.expires_at);
-    let expiry = t(lang, "mail.survey.expiry").replace("{date}", &expires_on.format("%d/%m/%Y").to_string());
-    let signature = fill("mail.survey.signature");
-    let why = fill("mail.survey.why");
-    let link = link_url(crate::outbox::PUBLIC_URL_MARKER, secret);
-    let question = survey.question(lang.code());
-    let text = InvitationText {
-        greeting: &greeting,
-        intro: &intro,
-        question,
-        cta: &cta,
-        link: &link,
-        expiry: &expiry,
-        signature: &signature,
-        why: &why,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(format!("mail template: {e}")))?;
-    let html = InvitationHtml {
+    let expires_on = local_day(inv.expires_at).format("%d/%m/%Y").to_string();
+    let p = Parts {
         lang: lang.code(),
-        subject: &subject,
-        greeting: &greeting,
-        intro: &intro,
-        question,
-        cta: &cta,
-        link: &link,
-        expiry: &expiry,
-        signature: &signature,
-        why: &why,
-    }
-    .render()
-    .map_err(|e| AppError::Internal(format!("mail template: {e}")))?;
-    Ok((subject, text, html))
+        subject: fill("mail.survey.subject"),
+        greeting: t(lang, "mail.survey.greeting").replace("{name}", first_name.as_deref().unwrap_or(full_name)),
+        intro: fill("mail.survey.intro"),
+        question: survey.question(lang.code()).to_owned(),
+        cta: fill("mail.survey.cta"),
+        link: link_url(crate::outbox::PUBLIC_URL_MARKER, secret),
+        expiry: t(lang, "mail.survey.expiry").replace("{date}", &expires_on),
+        signature: fill("mail.survey.signature"),
+        why: fill("mail.survey.why"),
+    };
+    let failed = |e: askama::Error| AppError::Internal(format!("mail template: {e}"));
+    let text = InvitationText { p: &p }.render().map_err(failed)?;
+    let html = InvitationHtml { p: &p }.render().map_err(failed)?;
+    Ok((p.subject, text, html))
 }
