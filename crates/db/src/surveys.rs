@@ -557,53 +557,38 @@ fn push_filter(b: &mut SqlBuilder, workspace: Uuid, f: &AnswerFilter, days: Days
     }
 }
 
-/// What answers are grouped by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grouping {
-    /// The calendar month of the answer (its first day).
-    Month,
-    /// The contact's site or business unit.
-    Site,
-    /// The contact's buying-centre roles (a comma-separated set).
-    Roles,
-    /// The account's segment.
-    Segment,
-    /// The account's owner.
-    Owner,
+/// What one answer weighs in the figures: its day, kind, score and breakdown keys.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct AnswerFact {
+    /// The local day.
+    pub answered_on: NaiveDate,
+    /// Kind code.
+    pub kind: String,
+    /// Score.
+    pub score: i32,
+    /// Site or business unit.
+    pub site_id: Option<Uuid>,
+    /// Buying-centre role codes, comma-separated.
+    pub roles: String,
+    /// Segment.
+    pub segment: Option<String>,
+    /// Account owner.
+    pub owner_id: Option<Uuid>,
 }
 
-/// Answer counts per `(key, kind, score)`: the key is text (a month's first day
-/// `2026-03-01`, an id, role codes, a segment) or `None` for answers without one.
-pub async fn score_counts(
-    conn: &mut Conn<'_>,
-    workspace: Uuid,
-    f: &AnswerFilter,
-    grouping: Grouping,
-) -> DbResult<Vec<(Option<String>, SurveyKind, i16, u64)>> {
-    let engine = conn.engine();
-    let key = match grouping {
-        Grouping::Month => dialect::month_start_text(engine, "a.answered_on"),
-        Grouping::Site => dialect::uuid_text(engine, "a.site_id"),
-        Grouping::Roles => "a.roles".to_owned(),
-        Grouping::Segment => "a.segment".to_owned(),
-        Grouping::Owner => dialect::uuid_text(engine, "a.owner_id"),
-    };
-    let mut b = SqlBuilder::new(&format!(
-        "SELECT {key} AS k, a.kind, a.score, COUNT(*) FROM survey_answers a"
-    ));
+/// The facts of every answer the filter keeps, read from one covering index.
+///
+/// Grouped in Rust rather than by SQL: SQLite's `GROUP BY` b-tree cost ten times the
+/// scan itself (measured on the medium demo: 3 ms to read 22,762 entries, 30–50 ms
+/// to group them by one key).
+pub async fn answer_facts(conn: &mut Conn<'_>, workspace: Uuid, f: &AnswerFilter) -> DbResult<Vec<AnswerFact>> {
+    let mut b = SqlBuilder::new(
+        "SELECT a.answered_on, a.kind, a.score, a.site_id, a.roles, a.segment, a.owner_id FROM survey_answers a",
+    );
     push_filter(&mut b, workspace, f, DaysBy::Day);
-    b.push(" GROUP BY 1, 2, 3");
-    let rows: Vec<(Option<String>, String, i32, i64)> =
-        with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
-            .fetch_all(&mut **c)
-            .await)?;
-    rows.into_iter()
-        .map(|(k, kind, score, n)| {
-            let kind = SurveyKind::parse(&kind).ok_or_else(|| DbError::Corrupt("survey_answers.kind".into()))?;
-            let score = i16::try_from(score).map_err(|_| DbError::Corrupt("survey_answers.score".into()))?;
-            Ok((k, kind, score, u64::try_from(n).unwrap_or(0)))
-        })
-        .collect()
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
+        .fetch_all(&mut **c)
+        .await)?)
 }
 
 /// Invitations sent in a period (their `send_at` local day within it and already

@@ -1,7 +1,7 @@
 //! The satisfaction figures: scores, trends, breakdowns, response rates, verbatims.
 
 use crate::{Actor, App, AppResult};
-use bilan_db::surveys::{self as store, AnswerFilter, AnswerView, Grouping};
+use bilan_db::surveys::{self as store, AnswerFact, AnswerFilter, AnswerView};
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{breakdown_of_counts, response_rate, trend_of_counts, Period, Summary, Survey, SurveyKind};
@@ -198,8 +198,12 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
     let ws = actor.workspace_id;
     let now = app.now();
     let f = range.filter();
-    // Each grouping scans the period's answers once: on separate connections they
-    // run side by side, one per core.
+    // The answers' facts, the response rates and the verbatims are three reads of
+    // their own indexes: on separate connections they run side by side.
+    let facts = async {
+        let mut pc = app.db.acquire().await?;
+        Ok::<_, crate::AppError>(store::answer_facts(&mut pc.conn(), ws, &f).await?)
+    };
     let sent = async {
         let mut pc = app.db.acquire().await?;
         let until = range.to.succ_opt().map(local_day_start);
@@ -210,24 +214,15 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         let mut pc = app.db.acquire().await?;
         Ok::<_, crate::AppError>(store::list_answers(&mut pc.conn(), ws, &f, true, None, VERBATIMS).await?)
     };
-    let (months, sites, roles, segments, owners, sent, verbatims) = tokio::try_join!(
-        counts(app, ws, &f, Grouping::Month),
-        counts(app, ws, &f, Grouping::Site),
-        counts(app, ws, &f, Grouping::Roles),
-        counts(app, ws, &f, Grouping::Segment),
-        counts(app, ws, &f, Grouping::Owner),
-        sent,
-        verbatims,
-    )?;
+    let (facts, sent, verbatims) = tokio::try_join!(facts, sent, verbatims)?;
+    let facts = scored(facts);
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    let dated: Vec<(NaiveDate, SurveyKind, i16, u64)> = months
-        .iter()
-        .filter_map(|(k, kind, score, n)| {
-            let day = k.as_deref().and_then(bilan_domain::accounts::parse_date)?;
-            Some((day, *kind, *score, *n))
-        })
-        .collect();
+    let dated = tally(facts.iter().map(|(a, k, s)| (first_of_month(a.answered_on), *k, *s)));
+    let sites = tally(facts.iter().map(|(a, k, s)| (a.site_id, *k, *s)));
+    let roles = tally(facts.iter().map(|(a, k, s)| (a.roles.clone(), *k, *s)));
+    let segments = tally(facts.iter().map(|(a, k, s)| (a.segment.clone(), *k, *s)));
+    let owners = tally(facts.iter().map(|(a, k, s)| (a.owner_id, *k, *s)));
     let flat: Vec<(SurveyKind, i16, u64)> = dated.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
     let overall = Summary::of_counts(&flat);
     let mut distribution = Vec::new();
@@ -246,14 +241,13 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
 
     let site_ids: Vec<Uuid> = sites
         .iter()
-        .filter_map(|(k, ..)| k.as_deref().and_then(|s| Uuid::parse_str(s).ok()))
+        .filter_map(|(k, ..)| *k)
         .collect::<HashSet<_>>()
         .into_iter()
         .collect();
     let site_names = store::site_names(&mut c, ws, &site_ids).await?;
     let (mut on_sites, mut on_units) = (Vec::new(), Vec::new());
-    for (k, kind, score, n) in sites {
-        let id = k.as_deref().and_then(|s| Uuid::parse_str(s).ok());
+    for (id, kind, score, n) in sites {
         match id.and_then(|id| site_names.get(&id).map(|v| (id, v))) {
             Some((id, (site_kind, _))) if site_kind == "business_unit" => on_units.push((Some(id), kind, score, n)),
             Some((id, _)) => on_sites.push((Some(id), kind, score, n)),
@@ -273,11 +267,7 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
 
     let mut per_role = Vec::new();
     for (k, kind, score, n) in roles {
-        let parsed = k
-            .as_deref()
-            .map(BuyingRole::parse_list)
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        let parsed = BuyingRole::parse_list(&k).unwrap_or_default();
         if parsed.is_empty() {
             per_role.push((None, kind, score, n));
         }
@@ -300,16 +290,9 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         .collect();
     let by_owner = lines(&owners, |k| {
         let label = k
-            .as_deref()
-            .and_then(|id| Uuid::parse_str(id).ok())
             .and_then(|id| team.get(&id.to_string()).cloned())
             .unwrap_or_else(|| none_label.clone());
-        (
-            k.as_deref()
-                .and_then(|id| Uuid::parse_str(id).ok())
-                .map(|u| u.to_string()),
-            label,
-        )
+        (k.map(|u| u.to_string()), label)
     });
 
     let rates: Vec<ResponseRate> = SurveyKind::ALL
@@ -407,15 +390,33 @@ impl DashboardCache {
     }
 }
 
-/// One grouping's counts, on a connection of its own.
-async fn counts(
-    app: &App,
-    ws: Uuid,
-    f: &AnswerFilter,
-    grouping: Grouping,
-) -> AppResult<Vec<(Option<String>, SurveyKind, i16, u64)>> {
-    let mut pc = app.db.acquire().await?;
-    Ok(store::score_counts(&mut pc.conn(), ws, f, grouping).await?)
+/// The facts with their kind and score read; an unreadable one (a manual edit) is left out.
+fn scored(facts: Vec<AnswerFact>) -> Vec<(AnswerFact, SurveyKind, i16)> {
+    facts
+        .into_iter()
+        .filter_map(|a| {
+            let kind = SurveyKind::parse(&a.kind)?;
+            let score = i16::try_from(a.score).ok()?;
+            Some((a, kind, score))
+        })
+        .collect()
+}
+
+/// Counts of `(key, kind, score)`.
+fn tally<K: std::hash::Hash + Eq>(items: impl Iterator<Item = (K, SurveyKind, i16)>) -> Vec<(K, SurveyKind, i16, u64)> {
+    let mut counts: HashMap<(K, SurveyKind, i16), u64> = HashMap::new();
+    for item in items {
+        *counts.entry(item).or_default() += 1;
+    }
+    counts
+        .into_iter()
+        .map(|((k, kind, score), n)| (k, kind, score, n))
+        .collect()
+}
+
+/// The first day of `day`'s month: the trend's periods are made of months.
+fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
 }
 
 fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
@@ -496,8 +497,10 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
         account_id: Some(account),
         kind: None,
     };
-    let counts = store::score_counts(&mut c, ws, &f, Grouping::Segment).await?;
-    let flat: Vec<(SurveyKind, i16, u64)> = counts.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
+    let flat: Vec<(SurveyKind, i16, u64)> = scored(store::answer_facts(&mut c, ws, &f).await?)
+        .into_iter()
+        .map(|(_, k, s)| (k, s, 1))
+        .collect();
     let recent = store::list_answers(
         &mut c,
         ws,
