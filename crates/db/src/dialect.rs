@@ -139,6 +139,15 @@ pub fn answers_from_additions(engine: Engine) -> bool {
     engine == Engine::Sqlite
 }
 
+/// SQL text of the first day of the month of a date column, `2026-03-01`.
+pub fn month_start_text(engine: Engine, column: &str) -> String {
+    match engine {
+        // Dates are stored as ISO text.
+        Engine::Sqlite => format!("substr({column}, 1, 7) || '-01'"),
+        Engine::Postgres => format!("to_char({column}, 'YYYY-MM-01')"),
+    }
+}
+
 /// The row lock of the claim subquery of the outbox: PostgreSQL workers skip rows
 /// another worker is claiming instead of waiting for them; SQLite serialises writers,
 /// so its `UPDATE … RETURNING` is already atomic.

@@ -1,7 +1,7 @@
 //! The satisfaction figures: scores, trends, breakdowns, response rates, verbatims.
 
 use crate::{Actor, App, AppResult};
-use bilan_db::surveys::{self as store, AnswerFact, AnswerFilter, AnswerView};
+use bilan_db::surveys::{self as store, AnswerFact, AnswerFilter, AnswerView, IdKey, TextKey};
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{breakdown_of_counts, response_rate, trend_of_counts, Period, Summary, Survey, SurveyKind};
@@ -198,12 +198,8 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
     let ws = actor.workspace_id;
     let now = app.now();
     let f = range.filter();
-    // The answers' facts, the response rates and the verbatims are three reads of
-    // their own indexes: on separate connections they run side by side.
-    let facts = async {
-        let mut pc = app.db.acquire().await?;
-        Ok::<_, crate::AppError>(store::answer_facts(&mut pc.conn(), ws, &f).await?)
-    };
+    // Each count, the response rates and the verbatims read their own index: on
+    // separate connections they run side by side.
     let sent = async {
         let mut pc = app.db.acquire().await?;
         let until = range.to.succ_opt().map(local_day_start);
@@ -214,15 +210,24 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         let mut pc = app.db.acquire().await?;
         Ok::<_, crate::AppError>(store::list_answers(&mut pc.conn(), ws, &f, true, None, VERBATIMS).await?)
     };
-    let (facts, sent, verbatims) = tokio::try_join!(facts, sent, verbatims)?;
-    let facts = scored(facts);
+    let (months, roles, segments, sites, owners, sent, verbatims) = tokio::try_join!(
+        by_text(app, ws, &f, TextKey::Month),
+        by_text(app, ws, &f, TextKey::Roles),
+        by_text(app, ws, &f, TextKey::Segment),
+        by_id(app, ws, &f, IdKey::Site),
+        by_id(app, ws, &f, IdKey::Owner),
+        sent,
+        verbatims,
+    )?;
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    let dated = tally(facts.iter().map(|(a, k, s)| (first_of_month(a.answered_on), *k, *s)));
-    let sites = tally(facts.iter().map(|(a, k, s)| (a.site_id, *k, *s)));
-    let roles = tally(facts.iter().map(|(a, k, s)| (a.roles.clone(), *k, *s)));
-    let segments = tally(facts.iter().map(|(a, k, s)| (a.segment.clone(), *k, *s)));
-    let owners = tally(facts.iter().map(|(a, k, s)| (a.owner_id, *k, *s)));
+    let dated: Vec<(NaiveDate, SurveyKind, i16, u64)> = months
+        .iter()
+        .filter_map(|(k, kind, score, n)| {
+            let day = k.as_deref().and_then(bilan_domain::accounts::parse_date)?;
+            Some((day, *kind, *score, *n))
+        })
+        .collect();
     let flat: Vec<(SurveyKind, i16, u64)> = dated.iter().map(|(_, k, s, n)| (*k, *s, *n)).collect();
     let overall = Summary::of_counts(&flat);
     let mut distribution = Vec::new();
@@ -267,7 +272,7 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
 
     let mut per_role = Vec::new();
     for (k, kind, score, n) in roles {
-        let parsed = BuyingRole::parse_list(&k).unwrap_or_default();
+        let parsed = BuyingRole::parse_list(k.as_deref().unwrap_or_default()).unwrap_or_default();
         if parsed.is_empty() {
             per_role.push((None, kind, score, n));
         }
@@ -402,21 +407,26 @@ fn scored(facts: Vec<AnswerFact>) -> Vec<(AnswerFact, SurveyKind, i16)> {
         .collect()
 }
 
-/// Counts of `(key, kind, score)`.
-fn tally<K: std::hash::Hash + Eq>(items: impl Iterator<Item = (K, SurveyKind, i16)>) -> Vec<(K, SurveyKind, i16, u64)> {
-    let mut counts: HashMap<(K, SurveyKind, i16), u64> = HashMap::new();
-    for item in items {
-        *counts.entry(item).or_default() += 1;
-    }
-    counts
-        .into_iter()
-        .map(|((k, kind, score), n)| (k, kind, score, n))
-        .collect()
+/// Counts by a text key, on a connection of its own.
+async fn by_text(
+    app: &App,
+    ws: Uuid,
+    f: &AnswerFilter,
+    key: TextKey,
+) -> AppResult<Vec<(Option<String>, SurveyKind, i16, u64)>> {
+    let mut pc = app.db.acquire().await?;
+    Ok(store::counts_by_text(&mut pc.conn(), ws, f, key).await?)
 }
 
-/// The first day of `day`'s month: the trend's periods are made of months.
-fn first_of_month(day: NaiveDate) -> NaiveDate {
-    day.with_day(1).unwrap_or(day)
+/// Counts by an id key, on a connection of its own.
+async fn by_id(
+    app: &App,
+    ws: Uuid,
+    f: &AnswerFilter,
+    key: IdKey,
+) -> AppResult<Vec<(Option<Uuid>, SurveyKind, i16, u64)>> {
+    let mut pc = app.db.acquire().await?;
+    Ok(store::counts_by_id(&mut pc.conn(), ws, f, key).await?)
 }
 
 fn rate(kind: SurveyKind, sent: u64, answered: u64) -> ResponseRate {
