@@ -371,6 +371,32 @@ pub async fn overview(app: &App, actor: &crate::Actor, limit: i64) -> AppResult<
     Ok((rows, counts))
 }
 
+/// Puts a failed message back in the queue, to be sent at once (after the address
+/// or the relay was fixed).
+pub async fn retry(app: &App, actor: &crate::Actor, id: Uuid) -> AppResult<()> {
+    actor.require(bilan_domain::roles::Permission::ManageSurveys)?;
+    let now = app.now();
+    let mut tx = app.db.begin().await?;
+    let mut c = tx.conn();
+    if !store::requeue(&mut c, actor.workspace_id, id, now).await? {
+        // Unknown in this workspace, or not failed: either way nothing to retry.
+        return Err(AppError::NotFound);
+    }
+    crate::audit::record(
+        &mut c,
+        actor,
+        now,
+        bilan_domain::audit::AuditAction::Update,
+        "outbox",
+        id,
+        Some(&serde_json::json!({ "status": "failed" })),
+        Some(&serde_json::json!({ "status": "pending" })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -269,6 +269,7 @@ mod template_keys {
                     "survey_answer",
                     "survey_send",
                     "survey_settings",
+                    "outbox",
                 ],
             ),
         ];

@@ -13,6 +13,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.entity.survey_answer", "Réponse à une enquête", "Survey answer"),
     ("audit.entity.survey_send", "Envoi manuel d'enquête", "Survey sent by hand"),
     ("audit.entity.survey_settings", "Réglages des enquêtes", "Survey settings"),
+    ("audit.entity.outbox", "E-mail sortant", "Outgoing e-mail"),
     // The e-mail ({company} is the supplier, {name} the contact, {date} the expiry).
     ("mail.survey.subject", "{company} : votre avis en une minute", "{company}: your opinion in one minute"),
     ("mail.survey.greeting", "Bonjour {name},", "Hello {name},"),
@@ -232,6 +233,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("outbox.attempts", "Essais", "Attempts"),
     ("outbox.detail", "Détail", "Detail"),
     ("outbox.not_before", "pas avant", "not before"),
+    ("outbox.retry", "Renvoyer", "Send again"),
     ("outbox.status.pending", "en attente", "pending"),
     ("outbox.status.sending", "en cours d'envoi", "sending"),
     ("outbox.status.sent", "envoyé", "sent"),

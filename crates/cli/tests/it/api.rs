@@ -74,6 +74,7 @@ fn openapi_document_is_stable() {
             "/api/v1/interactions/{id}",
             "/api/v1/interactions/{id}/answer",
             "/api/v1/outbox",
+            "/api/v1/outbox/{id}/retry",
             "/api/v1/response-times",
             "/api/v1/satisfaction",
             "/api/v1/search",

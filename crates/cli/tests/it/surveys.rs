@@ -613,5 +613,30 @@ db_test!(a_failed_send_is_retried_later_without_duplicating, |t| async move {
             .handled(),
         0
     );
-    assert!(outbox(&t, &admin).await.iter().any(|r| r.status == "failed"));
+    let failed = outbox(&t, &admin)
+        .await
+        .into_iter()
+        .find(|r| r.status == "failed")
+        .unwrap();
+    // Once the relay is fixed, an admin sends it again; a sent one cannot be re-sent.
+    let support = t.with_user(Role::Support).await;
+    assert!(matches!(
+        bilan_app::outbox::retry(&t.app, &support, failed.id).await,
+        Err(AppError::Forbidden)
+    ));
+    bilan_app::outbox::retry(&t.app, &admin, failed.id).await.unwrap();
+    assert_eq!(
+        bilan_app::outbox::deliver_due(&t.app, &m, "w", 100).await.unwrap().sent,
+        1
+    );
+    assert!(matches!(
+        bilan_app::outbox::retry(&t.app, &admin, failed.id).await,
+        Err(AppError::NotFound)
+    ));
+    let stranger = t.user_in("Globex", Role::Admin).await;
+    assert!(matches!(
+        bilan_app::outbox::retry(&t.app, &stranger, failed.id).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(outbox(&t, &admin).await.iter().all(|r| r.status == "sent"));
 });

@@ -119,6 +119,20 @@ db_test!(surveys_over_the_api, |t| async move {
     assert_eq!(again.json()["contacts"][0]["outcome"], "surveyed_recently");
     let outbox = api(&router, Method::GET, "/api/v1/outbox", &token, None).await;
     assert_eq!(outbox.json()["counts"]["pending"], 1);
+    let message = outbox.json()["messages"][0]["id"].as_str().unwrap().to_owned();
+    let not_failed = api(
+        &router,
+        Method::POST,
+        &format!("/api/v1/outbox/{message}/retry"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        not_failed.status,
+        StatusCode::NOT_FOUND,
+        "only a failed message is sent again"
+    );
 
     // The contact answers on the public page, without any login.
     let secret = latest_secret(&t, &admin).await;

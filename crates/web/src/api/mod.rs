@@ -78,6 +78,7 @@ pub fn router() -> Router<AppState> {
         .route("/satisfaction", get(surveys::satisfaction))
         .route("/survey-answers", get(surveys::list_answers))
         .route("/outbox", get(surveys::outbox))
+        .route("/outbox/{id}/retry", post(surveys::retry_outbox))
         .fallback(|| async { ApiError::from(AppError::NotFound) })
 }
 

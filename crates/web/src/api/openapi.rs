@@ -33,6 +33,7 @@ impl Modify for BearerAuth {
         super::surveys::update_survey, super::surveys::create_rule, super::surveys::delete_rule,
         super::surveys::update_settings, super::surveys::send_survey, super::surveys::satisfaction,
         super::surveys::list_answers, super::surveys::export_answers, super::surveys::outbox,
+        super::surveys::retry_outbox,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),

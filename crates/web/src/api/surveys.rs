@@ -649,3 +649,15 @@ pub async fn outbox(State(state): State<AppState>, ApiActor(actor): ApiActor) ->
             .collect(),
     }))
 }
+
+/// Puts a failed message back in the queue, to be sent at once.
+#[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "surveys", params(("id" = String, Path, description = "Message id")),
+    responses((status = 204), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+pub async fn retry_outbox(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    bilan_app::outbox::retry(&state.app, &actor, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

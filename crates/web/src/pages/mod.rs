@@ -296,6 +296,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
         .route("/accounts/{id}/satisfaction", get(satisfaction::account_card))
         .route("/outbox", get(surveys::show_outbox))
+        .route("/outbox/{id}/retry", post(surveys::retry_outbox))
         .route(
             "/s/{secret}",
             get(survey_link::show_answer_page).post(survey_link::submit_answer),

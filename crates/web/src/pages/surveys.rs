@@ -426,3 +426,16 @@ pub async fn show_outbox(State(state): State<AppState>, user: PageUser, headers:
         Err(e) => error_response(&user, &headers, &e),
     }
 }
+
+/// POST /outbox/{id}/retry
+pub async fn retry_outbox(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match bilan_app::outbox::retry(&state.app, &user.actor, id).await {
+        Ok(()) => see_other("/outbox"),
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}
