@@ -517,6 +517,8 @@ pub struct AnswerFilter {
     pub account_id: Option<Uuid>,
     /// One survey kind only.
     pub kind: Option<SurveyKind>,
+    /// One contact only.
+    pub contact_id: Option<Uuid>,
 }
 
 /// How a filter's days are matched.
@@ -554,6 +556,9 @@ fn push_filter(b: &mut SqlBuilder, workspace: Uuid, f: &AnswerFilter, days: Days
     }
     if let Some(k) = f.kind {
         b.push(" AND a.kind = ").bind(Arg::Text(k.code().to_owned()));
+    }
+    if let Some(c) = f.contact_id {
+        b.push(" AND a.contact_id = ").bind(Arg::Uuid(c));
     }
 }
 

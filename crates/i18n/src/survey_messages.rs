@@ -218,6 +218,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("satisfaction.comment", "Commentaire", "Comment"),
     ("satisfaction.last_12_months", "12 derniers mois", "last 12 months"),
     ("satisfaction.details", "Détail de la satisfaction", "Satisfaction in detail"),
+    ("satisfaction.contact_title", "Enquêtes de satisfaction", "Satisfaction surveys"),
+    ("satisfaction.last_surveyed", "Dernière sollicitation", "Last asked"),
+    ("satisfaction.next_allowed", "pas de nouvelle enquête avant le", "no new survey before"),
+    ("satisfaction.no_answers_contact", "Aucune réponse de ce contact.", "No answer from this contact."),
     // The outbox.
     ("outbox.title", "E-mails sortants", "Outgoing e-mail"),
     (

@@ -48,6 +48,7 @@ impl SatisfactionRange {
             to: Some(self.to),
             account_id: self.account,
             kind: None,
+            contact_id: None,
         }
     }
 }
@@ -506,6 +507,7 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
         to: Some(today),
         account_id: Some(account),
         kind: None,
+        contact_id: None,
     };
     let flat: Vec<(SurveyKind, i16, u64)> = scored(store::answer_facts(&mut c, ws, &f).await?)
         .into_iter()
@@ -601,4 +603,43 @@ mod tests {
         let few = lines(&groups[..3], |k| (None, format!("{k}")));
         assert_eq!(few.len(), 3, "no others line when everything fits");
     }
+}
+
+/// What a contact's page shows of their surveys.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ContactSurveys {
+    /// When they were last asked (or will be, for a delayed invitation).
+    pub last_surveyed_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// The first day they may be asked again, if the interval still holds.
+    pub next_allowed_on: Option<NaiveDate>,
+    /// Their latest answers.
+    pub answers: Vec<AnswerView>,
+}
+
+/// A contact's surveys: when they were last asked, when they may be again, their answers.
+pub async fn contact_surveys(app: &App, actor: &Actor, contact: Uuid) -> AppResult<ContactSurveys> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    // Invitations planned later count too; a bound within four-digit years keeps
+    // SQLite's text comparison of instants right.
+    let horizon = app.now() + Duration::days(3660);
+    let last = store::last_surveyed_before(&mut c, ws, &[contact], horizon)
+        .await?
+        .remove(&contact);
+    let interval = store::interval_days(&mut c, ws).await?;
+    let next_allowed_on = last
+        .map(|t| local_day(t) + Duration::days(i64::from(interval)))
+        .filter(|d| *d > local_day(app.now()));
+    let f = AnswerFilter {
+        contact_id: Some(contact),
+        ..AnswerFilter::default()
+    };
+    let answers = store::list_answers(&mut c, ws, &f, false, None, 10).await?;
+    Ok(ContactSurveys {
+        last_surveyed_at: last,
+        next_allowed_on,
+        answers,
+    })
 }

@@ -365,6 +365,16 @@ db_test!(surveys_in_the_pages, |t| async move {
         direct.location().as_deref(),
         Some(format!("/satisfaction?account={}", acc.id).as_str())
     );
+    let contact_page = page.get(&format!("/contacts/{contact}")).await;
+    assert!(
+        contact_page.body.contains("contact-surveys"),
+        "the contact page shows their surveys"
+    );
+    assert!(contact_page.body.contains("NPS 9") && contact_page.body.contains("Très bien"));
+    assert!(
+        contact_page.body.contains("no new survey before") || contact_page.body.contains("pas de nouvelle enquête"),
+        "the interval is shown"
+    );
     let outbox = page.get("/outbox").await;
     assert!(outbox.body.contains("durand@danone.test"));
 

@@ -107,6 +107,14 @@ struct ContactPage {
     channels: Vec<&'static str>,
     directions: Vec<&'static str>,
     now_local: String,
+    /// Their surveys (absent when the role may not read satisfaction).
+    surveys: Option<bilan_app::surveys::ContactSurveys>,
+}
+
+impl ContactPage {
+    fn badge(&self, a: &bilan_db::surveys::AnswerView) -> &'static str {
+        super::satisfaction::score_class(&a.answer.kind, &a.answer.score)
+    }
 }
 
 /// GET /contacts/{id}
@@ -145,7 +153,11 @@ pub async fn show_contact(
         .with_timezone(&crate::format::DEFAULT_ZONE)
         .format("%Y-%m-%dT%H:%M")
         .to_string();
+    let surveys = bilan_app::surveys::contact_surveys(&state.app, &user.actor, c.id)
+        .await
+        .ok();
     render(&ContactPage {
+        surveys,
         l,
         c,
         account: detail.account,
