@@ -184,6 +184,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     };
     let config = bilan_web::WebConfig {
         secure_cookies: args.secure_cookies,
+        public_requests_per_minute: args.public_rate_per_minute,
         ..Default::default()
     };
     let router = bilan_web::router(bilan_web::AppState::new(app.clone(), config));

@@ -39,6 +39,10 @@ pub struct ServeArgs {
     /// E-mail settings.
     #[command(flatten)]
     pub mail: MailArgs,
+    /// Requests per minute one client address may make to the public survey pages (0: no limit,
+    /// e.g. behind a proxy that rate-limits itself: every contact then shares its address).
+    #[arg(long, env = "BILAN_PUBLIC_RATE_PER_MINUTE", default_value_t = 30)]
+    pub public_rate_per_minute: u32,
     /// Do not send the outbox's e-mail from this process (a separate `bilan worker` does).
     #[arg(long, env = "BILAN_NO_MAIL_WORKER")]
     pub no_mail_worker: bool,

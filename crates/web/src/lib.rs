@@ -23,7 +23,7 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// Largest request body accepted (CSV uploads), in bytes.
     pub max_body_bytes: usize,
-    /// Requests per minute one address may make to the public survey pages.
+    /// Requests per minute one address may make to the public survey pages (0: no limit).
     pub public_requests_per_minute: u32,
 }
 

@@ -19,7 +19,7 @@ pub struct RateLimiter {
 const SWEEP_AT: usize = 10_000;
 
 impl RateLimiter {
-    /// At most `max` requests per address per `window`.
+    /// At most `max` requests per address per `window`; 0 means no limit.
     pub fn new(max: u32, window: Duration) -> Self {
         Self {
             max,
@@ -30,6 +30,9 @@ impl RateLimiter {
 
     /// Counts a request from `ip`; `Err(seconds to wait)` when over the limit.
     pub fn check(&self, ip: IpAddr, now: Instant) -> Result<(), u64> {
+        if self.max == 0 {
+            return Ok(());
+        }
         let Ok(mut hits) = self.hits.lock() else {
             // A poisoned lock only means another request panicked: do not lock everybody out.
             return Ok(());
@@ -66,5 +69,7 @@ mod tests {
         assert_eq!(l.check(a, t0 + Duration::from_secs(20)), Err(40));
         assert!(l.check(b, t0).is_ok(), "another address has its own count");
         assert!(l.check(a, t0 + Duration::from_secs(60)).is_ok());
+        let off = RateLimiter::new(0, Duration::from_secs(60));
+        assert!((0..100).all(|_| off.check(a, t0).is_ok()), "0 turns the limit off");
     }
 }
