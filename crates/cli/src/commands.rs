@@ -44,7 +44,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             mail,
         } => {
             let app = open_app(&url, 4).await?;
-            let mailer = mailer(&mail)?;
+            let mailer = mailer(&mail, "127.0.0.1:8080")?;
             let outbox = tokio::spawn(bilan_app::outbox::run(
                 app.clone(),
                 mailer,
@@ -161,9 +161,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// The mailer the settings describe.
-pub fn mailer(m: &crate::config::MailArgs) -> Result<bilan_app::outbox::Mailer> {
-    bilan_app::outbox::Mailer::from_url(&m.transport, &m.mail_from, &m.public_url)
+/// The mailer the settings describe; links point at `public_url`, else at `http://{addr}`.
+pub fn mailer(m: &crate::config::MailArgs, addr: &str) -> Result<bilan_app::outbox::Mailer> {
+    let public_url = m.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
+    bilan_app::outbox::Mailer::from_url(&m.transport, &m.mail_from, &public_url)
         .map_err(|e| anyhow::anyhow!(describe(&e)))
 }
 
@@ -172,7 +173,7 @@ pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
     let outbox = if args.no_mail_worker {
         None
     } else {
-        let mailer = mailer(&args.mail)?;
+        let mailer = mailer(&args.mail, &args.addr)?;
         eprintln!("e-mail: {}", mailer.describe());
         Some(tokio::spawn(bilan_app::outbox::run(
             app.clone(),

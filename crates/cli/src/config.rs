@@ -57,9 +57,10 @@ pub struct MailArgs {
     /// Sender of every e-mail.
     #[arg(long, env = "BILAN_MAIL_FROM", default_value = "Bilan <no-reply@bilan.localhost>")]
     pub mail_from: String,
-    /// Base URL people reach the server at, for links in e-mails (survey answers).
-    #[arg(long, env = "BILAN_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
-    pub public_url: String,
+    /// Base URL people reach the server at, for links in e-mails (survey answers);
+    /// default `http://` + the listening address (`http://127.0.0.1:8080` for `worker`).
+    #[arg(long, env = "BILAN_PUBLIC_URL")]
+    pub public_url: Option<String>,
 }
 
 /// Size of the demo dataset.

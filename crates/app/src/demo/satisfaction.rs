@@ -30,7 +30,8 @@ const SURVEYS: &[(&str, SurveyKind, &str, &str, EventKind, u32)] = &[
         "Quelle est la probabilité que vous recommandiez nos services à un collègue ?",
         "How likely are you to recommend our services to a colleague?",
         EventKind::Delivery,
-        24,
+        // No delay: a newcomer who logs a delivery sees the e-mail at once.
+        0,
     ),
     (
         "CSAT support",
