@@ -51,19 +51,6 @@ pub async fn insert(conn: &mut Conn<'_>, e: &EventRow) -> DbResult<()> {
     Ok(())
 }
 
-/// An account's events, newest first.
-pub async fn for_account(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid, limit: i64) -> DbResult<Vec<EventRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM events WHERE workspace_id = $1 AND account_id = $2 ORDER BY occurred_at DESC, id DESC LIMIT $3"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .bind(account)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?)
-}
-
 /// Stores events in as few statements as the engine allows.
 pub async fn insert_many(conn: &mut Conn<'_>, rows: &[EventRow]) -> DbResult<()> {
     let per = crate::dialect::rows_per_insert(conn.engine(), 9).max(1);

@@ -562,38 +562,6 @@ fn push_filter(b: &mut SqlBuilder, workspace: Uuid, f: &AnswerFilter, days: Days
     }
 }
 
-/// What one answer weighs in the figures: its day, kind, score and breakdown keys.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
-pub struct AnswerFact {
-    /// The local day.
-    pub answered_on: NaiveDate,
-    /// Kind code.
-    pub kind: String,
-    /// Score.
-    pub score: i32,
-    /// Site or business unit.
-    pub site_id: Option<Uuid>,
-    /// Buying-centre role codes, comma-separated.
-    pub roles: String,
-    /// Segment.
-    pub segment: Option<String>,
-    /// Account owner.
-    pub owner_id: Option<Uuid>,
-}
-
-/// The facts of every answer the filter keeps, for a few answers (one account's):
-/// sqlx hands SQLite rows over one by one, about 10 µs each, so large sets are
-/// counted by SQL instead ([`counts_by_text`], [`counts_by_id`]).
-pub async fn answer_facts(conn: &mut Conn<'_>, workspace: Uuid, f: &AnswerFilter) -> DbResult<Vec<AnswerFact>> {
-    let mut b = SqlBuilder::new(
-        "SELECT a.answered_on, a.kind, a.score, a.site_id, a.roles, a.segment, a.owner_id FROM survey_answers a",
-    );
-    push_filter(&mut b, workspace, f, DaysBy::Day);
-    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
-        .fetch_all(&mut **c)
-        .await)?)
-}
-
 /// A text key answers are counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TextKey {

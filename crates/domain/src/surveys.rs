@@ -1020,6 +1020,20 @@ impl Survey {
         first.as_deref().or(second.as_deref()).unwrap_or_default()
     }
 
+    /// The survey as the text input that would recreate it (forms, merge patches).
+    pub fn to_input(&self) -> SurveyInput {
+        SurveyInput {
+            name: Some(self.name.clone()),
+            kind: Some(self.kind.code().to_owned()),
+            question_fr: self.question_fr.clone(),
+            question_en: self.question_en.clone(),
+            comment_question_fr: self.comment_question_fr.clone(),
+            comment_question_en: self.comment_question_en.clone(),
+            expiry_days: Some(self.expiry_days.to_string()),
+            active: Some(self.active.to_string()),
+        }
+    }
+
     /// The free-text question in `lang`, if the survey asks one.
     pub fn comment_question(&self, lang: &str) -> Option<&str> {
         let (first, second) = if lang == "en" {

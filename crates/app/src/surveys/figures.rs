@@ -1,7 +1,7 @@
 //! The satisfaction figures: scores, trends, breakdowns, response rates, verbatims.
 
 use crate::{Actor, App, AppResult};
-use bilan_db::surveys::{self as store, AnswerFact, AnswerFilter, AnswerView, IdKey, TextKey};
+use bilan_db::surveys::{self as store, AnswerFilter, AnswerView, IdKey, TextKey};
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{breakdown_of_counts, response_rate, trend_of_counts, Period, Summary, Survey, SurveyKind};
@@ -396,18 +396,6 @@ impl DashboardCache {
     }
 }
 
-/// The facts with their kind and score read; an unreadable one (a manual edit) is left out.
-fn scored(facts: Vec<AnswerFact>) -> Vec<(AnswerFact, SurveyKind, i16)> {
-    facts
-        .into_iter()
-        .filter_map(|a| {
-            let kind = SurveyKind::parse(&a.kind)?;
-            let score = i16::try_from(a.score).ok()?;
-            Some((a, kind, score))
-        })
-        .collect()
-}
-
 /// Counts by a text key, on a connection of its own.
 async fn by_text(
     app: &App,
@@ -509,9 +497,11 @@ pub async fn account_satisfaction(app: &App, actor: &Actor, account: Uuid) -> Ap
         kind: None,
         contact_id: None,
     };
-    let flat: Vec<(SurveyKind, i16, u64)> = scored(store::answer_facts(&mut c, ws, &f).await?)
+    // One account has few answers: any grouping will do, the counts are summed.
+    let flat: Vec<(SurveyKind, i16, u64)> = store::counts_by_text(&mut c, ws, &f, TextKey::Segment)
+        .await?
         .into_iter()
-        .map(|(_, k, s)| (k, s, 1))
+        .map(|(_, k, s, n)| (k, s, n))
         .collect();
     let recent = store::list_answers(
         &mut c,

@@ -153,7 +153,7 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
         .ok_or(AppError::NotFound)?;
     // Someone on our side must own the timeline entry: the account owner, else the
     // survey's author, else the workspace's first admin.
-    let owner = match account.owner_id.or(survey_creator(&mut c, ws, survey.id).await?) {
+    let owner = match account.owner_id.or(store::survey_creator(&mut c, ws, survey.id).await?) {
         Some(u) => u,
         None => first_admin(&mut c, ws).await?.ok_or(AppError::NotFound)?,
     };
@@ -269,10 +269,6 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
         follow_up: follow_up.is_some(),
         lang,
     }))
-}
-
-async fn survey_creator(c: &mut Conn<'_>, ws: Uuid, survey: Uuid) -> AppResult<Option<Uuid>> {
-    Ok(store::survey_creator(c, ws, survey).await?)
 }
 
 async fn first_admin(c: &mut Conn<'_>, ws: Uuid) -> AppResult<Option<Uuid>> {

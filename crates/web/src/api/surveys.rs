@@ -152,17 +152,7 @@ pub async fn update_survey(
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_survey(&state.app, &actor, id).await?;
-    let s = &current.survey;
-    let as_input = SurveyInput {
-        name: Some(s.name.clone()),
-        kind: Some(s.kind.code().to_owned()),
-        question_fr: s.question_fr.clone(),
-        question_en: s.question_en.clone(),
-        comment_question_fr: s.comment_question_fr.clone(),
-        comment_question_en: s.comment_question_en.clone(),
-        expiry_days: Some(s.expiry_days.to_string()),
-        active: Some(s.active.to_string()),
-    };
+    let as_input = current.survey.to_input();
     let input: SurveyInput = super::patched_input(&as_input, &patch)?;
     let survey = uc::update_survey(&state.app, &actor, id, expected.value(), &input)
         .await

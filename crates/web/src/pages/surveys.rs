@@ -120,19 +120,6 @@ fn survey_input(pairs: &[(String, String)]) -> SurveyInput {
     }
 }
 
-fn input_of(s: &bilan_domain::surveys::Survey) -> SurveyInput {
-    SurveyInput {
-        name: Some(s.name.clone()),
-        kind: Some(s.kind.code().to_owned()),
-        question_fr: s.question_fr.clone(),
-        question_en: s.question_en.clone(),
-        comment_question_fr: s.comment_question_fr.clone(),
-        comment_question_en: s.comment_question_en.clone(),
-        expiry_days: Some(s.expiry_days.to_string()),
-        active: Some(s.active.to_string()),
-    }
-}
-
 async fn list_page(
     state: &AppState,
     user: &PageUser,
@@ -250,7 +237,7 @@ async fn survey_page(
     match uc::find_survey(&state.app, &user.actor, id).await {
         Ok(s) => {
             let (input, version, errors) =
-                form.unwrap_or_else(|| (input_of(&s.survey), s.survey.version, FormErrors::none(user.lang)));
+                form.unwrap_or_else(|| (s.survey.to_input(), s.survey.version, FormErrors::none(user.lang)));
             let mut l = Layout::for_user(user, "surveys");
             l.notice = notice;
             render(&SurveyPage {
