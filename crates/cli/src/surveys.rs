@@ -77,6 +77,35 @@ pub enum SurveyCommand {
         #[arg(long, value_delimiter = ',', required = true)]
         contacts: Vec<uuid::Uuid>,
     },
+    /// Turn a survey off (rules and manual sends stop using it) or on again.
+    Active {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Survey id.
+        #[arg(long)]
+        survey: uuid::Uuid,
+        /// `true` or `false`.
+        value: String,
+    },
+    /// The outgoing e-mail, newest first, with the count per status (tab-separated).
+    Outbox {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Most messages printed.
+        #[arg(long, default_value_t = 50)]
+        limit: i64,
+    },
+    /// Send a failed e-mail of the outbox again.
+    Retry {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Message id (from `bilan surveys outbox`).
+        #[arg(long)]
+        id: uuid::Uuid,
+    },
     /// Set the minimum number of days between two surveys of one contact.
     Interval {
         /// Workspace name.
@@ -192,6 +221,39 @@ pub async fn run(app: &App, cmd: SurveyCommand) -> Result<()> {
                 println!("{}\t{}\t{}", c.contact_id, c.name, c.outcome.code());
             }
             eprintln!("{} invitation(s) scheduled", r.scheduled);
+        }
+        SurveyCommand::Active {
+            workspace,
+            survey,
+            value,
+        } => {
+            let actor = workspace_actor(app, &workspace).await?;
+            let current = uc::find_survey(app, &actor, survey).await.map_err(err)?.survey;
+            let mut input = current.to_input();
+            input.active = Some(value);
+            let s = uc::update_survey(app, &actor, survey, current.version, &input)
+                .await
+                .map_err(err)?;
+            eprintln!("{} is now {}", s.name, if s.active { "active" } else { "inactive" });
+        }
+        SurveyCommand::Outbox { workspace, limit } => {
+            let actor = workspace_actor(app, &workspace).await?;
+            let (rows, counts) = bilan_app::outbox::overview(app, &actor, limit).await.map_err(err)?;
+            let counts: Vec<String> = counts.iter().map(|(s, n)| format!("{s} {n}")).collect();
+            println!("# {}", counts.join(", "));
+            for r in rows {
+                let detail = r
+                    .sent_at
+                    .map(|t| t.to_rfc3339())
+                    .or(r.last_error)
+                    .unwrap_or_else(|| format!("not before {}", r.not_before.to_rfc3339()));
+                println!("{}\t{}\t{}\t{}\t{}", r.id, r.status, r.to_address, r.subject, detail);
+            }
+        }
+        SurveyCommand::Retry { workspace, id } => {
+            let actor = workspace_actor(app, &workspace).await?;
+            bilan_app::outbox::retry(app, &actor, id).await.map_err(err)?;
+            eprintln!("{id} is queued again");
         }
         SurveyCommand::Interval { workspace, days } => {
             let actor = workspace_actor(app, &workspace).await?;

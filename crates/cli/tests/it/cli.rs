@@ -285,3 +285,95 @@ fn interactions_import_and_timeline_from_the_command_line() {
     assert!(String::from_utf8_lossy(&bad.stderr).contains("channel: channel.invalid"));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn surveys_from_the_command_line() {
+    let (dir, db) = temp_db();
+    let add = [
+        "user",
+        "add",
+        "--workspace",
+        "Acme",
+        "--email",
+        "a@acme.test",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    assert!(bilan(&db, &add, Some("a long password\n")).status.success());
+    let ws = ["--workspace", "Acme"];
+    let bad = bilan(
+        &db,
+        &[&["surveys", "create", "--name", "X", "--kind", "stars"][..], &ws].concat(),
+        None,
+    );
+    assert!(!bad.status.success());
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("kind") && err.contains("question_fr"), "{err}");
+    let created = bilan(
+        &db,
+        &[
+            &[
+                "surveys",
+                "create",
+                "--name",
+                "NPS livraison",
+                "--kind",
+                "nps",
+                "--question-fr",
+                "Nous recommanderiez-vous ?",
+            ][..],
+            &ws,
+        ]
+        .concat(),
+        None,
+    );
+    assert!(created.status.success(), "{}", String::from_utf8_lossy(&created.stderr));
+    let id = String::from_utf8_lossy(&created.stdout).trim().to_owned();
+    let rule = bilan(
+        &db,
+        &[
+            &[
+                "surveys",
+                "rule",
+                "--survey",
+                &id,
+                "--event",
+                "delivery",
+                "--delay-hours",
+                "2",
+            ][..],
+            &ws,
+        ]
+        .concat(),
+        None,
+    );
+    assert!(rule.status.success(), "{}", String::from_utf8_lossy(&rule.stderr));
+    let off = bilan(
+        &db,
+        &[&["surveys", "active", "--survey", &id, "false"][..], &ws].concat(),
+        None,
+    );
+    assert!(off.status.success(), "{}", String::from_utf8_lossy(&off.stderr));
+    let list =
+        String::from_utf8_lossy(&bilan(&db, &[&["surveys", "list"][..], &ws].concat(), None).stdout).into_owned();
+    assert!(list.contains("NPS livraison\tinactive\tdelivery+2h"), "{list}");
+    let outbox = bilan(&db, &[&["surveys", "outbox"][..], &ws].concat(), None);
+    assert!(outbox.status.success());
+    let retry = bilan(
+        &db,
+        &[
+            &["surveys", "retry", "--id", &uuid::Uuid::new_v4().to_string()][..],
+            &ws,
+        ]
+        .concat(),
+        None,
+    );
+    assert!(!retry.status.success(), "an unknown message cannot be sent again");
+    let sat = bilan(&db, &[&["satisfaction", "--period", "quarter"][..], &ws].concat(), None);
+    assert!(sat.status.success(), "{}", String::from_utf8_lossy(&sat.stderr));
+    assert!(String::from_utf8_lossy(&sat.stdout).contains("response rate\t0 of 0"));
+    let bad_period = bilan(&db, &[&["satisfaction", "--period", "week"][..], &ws].concat(), None);
+    assert!(String::from_utf8_lossy(&bad_period.stderr).contains("period"));
+    let _ = std::fs::remove_dir_all(dir);
+}
