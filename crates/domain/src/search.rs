@@ -1,40 +1,53 @@
 //! Text normalisation for search and sorting: the same on every database, so
 //! "Société Générale" is found by "societe generale" on SQLite and PostgreSQL alike.
 
-use unicode_normalization::UnicodeNormalization;
-
 /// Lower-cases, removes accents and folds ligatures and punctuation to spaces.
 pub fn normalize(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut last_space = true;
-    for c in text.nfkd() {
-        if unicode_normalization::char::is_combining_mark(c) {
-            continue;
-        }
-        let folded: &str = match c {
-            'œ' | 'Œ' => "oe",
-            'æ' | 'Æ' => "ae",
-            'ß' => "ss",
-            'ø' | 'Ø' => "o",
-            'đ' | 'Đ' => "d",
-            'ł' | 'Ł' => "l",
-            _ => "",
-        };
-        if !folded.is_empty() {
-            out.push_str(folded);
-            last_space = false;
-        } else if c.is_alphanumeric() {
-            out.extend(c.to_lowercase());
-            last_space = false;
-        } else if !last_space {
-            out.push(' ');
-            last_space = true;
+    for c in text.chars() {
+        // Most text is ASCII, which compatibility decomposition leaves alone;
+        // decomposing char by char is the same as decomposing the whole text
+        // once combining marks are dropped (reordering only moves marks).
+        if c.is_ascii() {
+            push_folded(&mut out, &mut last_space, c);
+        } else {
+            unicode_normalization::char::decompose_compatible(c, |d| push_folded(&mut out, &mut last_space, d));
         }
     }
     if out.ends_with(' ') {
         out.pop();
     }
     out
+}
+
+/// Appends one decomposed character of [`normalize`]'s output.
+fn push_folded(out: &mut String, last_space: &mut bool, c: char) {
+    if unicode_normalization::char::is_combining_mark(c) {
+        return;
+    }
+    let folded: &str = match c {
+        'œ' | 'Œ' => "oe",
+        'æ' | 'Æ' => "ae",
+        'ß' => "ss",
+        'ø' | 'Ø' => "o",
+        'đ' | 'Đ' => "d",
+        'ł' | 'Ł' => "l",
+        _ => "",
+    };
+    if !folded.is_empty() {
+        out.push_str(folded);
+        *last_space = false;
+    } else if c.is_ascii_alphanumeric() {
+        out.push(c.to_ascii_lowercase());
+        *last_space = false;
+    } else if c.is_alphanumeric() {
+        out.extend(c.to_lowercase());
+        *last_space = false;
+    } else if !*last_space {
+        out.push(' ');
+        *last_space = true;
+    }
 }
 
 /// The words of a search query, normalised, each at most 64 characters, at most 8.
@@ -95,6 +108,7 @@ pub fn snippet(text: &str, terms: &[String], max_words: usize) -> Vec<SnippetPar
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_normalization::UnicodeNormalization;
 
     #[test]
     fn folds_accents_case_and_punctuation() {
@@ -103,6 +117,43 @@ mod tests {
         assert_eq!(normalize("ÉTÉ"), "ete");
         assert_eq!(normalize("Straße"), "strasse");
         assert_eq!(normalize("552 100 554"), "552 100 554");
+    }
+
+    /// The definition [`normalize`] speeds up: compatibility decomposition of the
+    /// whole text, marks dropped, then the same folding.
+    fn normalize_whole_text(text: &str) -> String {
+        let mut out = String::new();
+        let mut last_space = true;
+        for c in text.nfkd() {
+            push_folded(&mut out, &mut last_space, c);
+        }
+        if out.ends_with(' ') {
+            out.pop();
+        }
+        out
+    }
+
+    #[test]
+    fn char_by_char_decomposition_matches_the_whole_text() {
+        let samples = [
+            "Société Générale, L'Œuvre — Café ! Straße",
+            "e\u{301}te\u{301} de\u{301}ja\u{300} vu", // marks already decomposed
+            "Tiê\u{323}\u{302}ng Viê\u{323}t, tiếng Việt, ệ", // stacked marks in either order
+            "ﬁnance ﬂux ＡＢＣ１２３ x² ½ ㎏ Å Ω ℌ",   // compatibility forms
+            "한국어 日本語 Ελληνικά Ἀθῆναι русский ČŘŽ ąęłńóśźż",
+            "\u{301}leading mark, trailing mark\u{301}",
+            "tab\tnew\nline\r\u{a0}nbsp\u{200b}zero-width",
+        ];
+        for s in samples {
+            assert_eq!(normalize(s), normalize_whole_text(s), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_normalises_as_the_whole_text_would(s in "\\PC{0,60}") {
+            proptest::prop_assert_eq!(normalize(&s), normalize_whole_text(&s));
+        }
     }
 
     #[test]
