@@ -241,9 +241,14 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
     let user = new.user_id.unwrap_or(actor.user_id);
     let row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
     store::lock_accounts(&mut c, ws, &[row.account_id]).await?;
-    store::insert_rows(&mut c, std::slice::from_ref(&row), &contact_links(&row, &new)).await?;
     let mut touches = Touches::new();
-    touches.row(&row);
+    store::insert_new(
+        &mut c,
+        std::slice::from_ref(&row),
+        &contact_links(&row, &new),
+        &mut touches,
+    )
+    .await?;
     touches.apply(&mut c, ws).await?;
     crate::surveys::raise_for_interactions(&mut c, ws, now, &[(&row, &new)]).await?;
     let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
@@ -366,7 +371,6 @@ pub(crate) async fn write_checked(
     let mut rows = Vec::new();
     let mut written: Vec<&NewInteraction> = Vec::new();
     let mut links = Vec::new();
-    let mut touches = Touches::new();
     for n in valid {
         if let Some(id) = n.external_ref.as_ref().and_then(|r| known.get(r)) {
             items.push(BatchItem {
@@ -384,34 +388,57 @@ pub(crate) async fn write_checked(
             duplicate: false,
         });
         links.extend(contact_links(&row, n));
-        touches.row(&row);
         rows.push(row);
         written.push(n);
     }
     if rows.is_empty() {
         return Ok(items);
     }
-    store::lock_accounts(c, ws, &touches.accounts()).await?;
-    store::insert_rows(c, &rows, &links).await?;
+    // The audit snapshots are the rows as inserted: serialise them on another
+    // core while the database writes (a third of a batch's time otherwise).
+    let snapshots: Vec<(InteractionRow, Vec<Uuid>)> = rows
+        .iter()
+        .cloned()
+        .zip(written.iter().map(|n| n.contact_ids.clone()))
+        .collect();
+    let auditor = actor.clone();
+    let audit_job = tokio::task::spawn_blocking(move || creation_entries(&auditor, now, snapshots));
+    let accounts: Vec<Uuid> = rows.iter().map(|r| r.account_id).collect();
+    store::lock_accounts(c, ws, &accounts).await?;
+    let mut touches = Touches::new();
+    store::insert_new(c, &rows, &links, &mut touches).await?;
     touches.apply(c, ws).await?;
     let raised: Vec<(&InteractionRow, &NewInteraction)> = rows.iter().zip(written.iter().copied()).collect();
     crate::surveys::raise_for_interactions(c, ws, now, &raised).await?;
-    let mut audit = Vec::with_capacity(rows.len());
-    for (row, n) in rows.into_iter().zip(written) {
-        let id = row.id;
-        let snapshot = row.into_interaction(n.contact_ids.clone())?;
-        audit.push(entry(
-            actor,
-            now,
-            AuditAction::Create,
-            "interaction",
-            id,
-            None,
-            Some(&snapshot),
-        ));
-    }
+    let audit = audit_job
+        .await
+        .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
     bilan_db::audit::insert_rows(c, &audit).await?;
     Ok(items)
+}
+
+/// The audit entries of newly created interactions, from their rows and contacts.
+fn creation_entries(
+    actor: &Actor,
+    now: DateTime<Utc>,
+    created: Vec<(InteractionRow, Vec<Uuid>)>,
+) -> AppResult<Vec<bilan_db::audit::AuditRow>> {
+    created
+        .into_iter()
+        .map(|(row, contacts)| {
+            let id = row.id;
+            let snapshot = row.into_interaction(contacts)?;
+            Ok(entry(
+                actor,
+                now,
+                AuditAction::Create,
+                "interaction",
+                id,
+                None,
+                Some(&snapshot),
+            ))
+        })
+        .collect()
 }
 
 /// Replaces an interaction's fields if nobody changed it since `version`.

@@ -170,6 +170,14 @@ impl InteractionRow {
 enum Val {
     Bind(Arg),
     Lit(&'static str),
+    /// The account's first outbound at or after `at` (the smallest id among ties):
+    /// its id, or with `seconds` the seconds from `at` to it. SQLite only.
+    FirstOutbound {
+        workspace: Uuid,
+        account: Uuid,
+        at: DateTime<Utc>,
+        seconds: bool,
+    },
 }
 
 fn push_val(b: &mut SqlBuilder, v: Val) {
@@ -180,6 +188,26 @@ fn push_val(b: &mut SqlBuilder, v: Val) {
         Val::Lit(l) => {
             b.push(l);
         }
+        Val::FirstOutbound {
+            workspace,
+            account,
+            at,
+            seconds,
+        } => {
+            if seconds {
+                b.push("(SELECT unixepoch(n.occurred_at) - unixepoch(")
+                    .bind(Arg::Instant(at));
+                b.push(")");
+            } else {
+                b.push("(SELECT n.id");
+            }
+            b.push(" FROM interactions n WHERE n.workspace_id = ")
+                .bind(Arg::Uuid(workspace));
+            b.push(" AND n.account_id = ").bind(Arg::Uuid(account));
+            b.push(" AND n.direction = 'outbound' AND n.occurred_at >= ")
+                .bind(Arg::Instant(at));
+            b.push(" ORDER BY n.occurred_at, n.id LIMIT 1)");
+        }
     }
 }
 
@@ -187,8 +215,17 @@ fn opt_i64(v: Option<i64>) -> Val {
     v.map_or(Val::Lit("CAST(NULL AS BIGINT)"), |v| Val::Bind(Arg::I64(v)))
 }
 
-fn row_values(r: &InteractionRow) -> [Val; 25] {
+/// The values of a row; with `answer`, an automatic inbound without an answer
+/// takes its first response in the statement itself (see [`insert_new`]).
+fn row_values(r: &InteractionRow, answer: bool) -> [Val; 25] {
     use Val::Bind;
+    let answer = answer && r.answered_by.is_none() && !r.answer_linked && r.direction() == Some(Direction::Inbound);
+    let first = |seconds| Val::FirstOutbound {
+        workspace: r.workspace_id,
+        account: r.account_id,
+        at: r.occurred_at,
+        seconds,
+    };
     [
         Bind(Arg::Uuid(r.id)),
         Bind(Arg::Uuid(r.workspace_id)),
@@ -204,8 +241,16 @@ fn row_values(r: &InteractionRow) -> [Val; 25] {
         Bind(Arg::OptText(r.related_kind.clone())),
         Bind(Arg::OptUuid(r.related_id)),
         Bind(Arg::OptText(r.external_ref.clone())),
-        Bind(Arg::OptUuid(r.answered_by)),
-        opt_i64(r.response_seconds),
+        if answer {
+            first(false)
+        } else {
+            Bind(Arg::OptUuid(r.answered_by))
+        },
+        if answer {
+            first(true)
+        } else {
+            opt_i64(r.response_seconds)
+        },
         Bind(Arg::Bool(r.answer_linked)),
         Bind(Arg::OptText(r.follow_up_what.clone())),
         Bind(Arg::OptUuid(r.follow_up_user_id)),
@@ -219,24 +264,69 @@ fn row_values(r: &InteractionRow) -> [Val; 25] {
     ]
 }
 
-/// Inserts many rows with multi-row `INSERT`s, their contacts (`(workspace,
-/// interaction, contact)` triples) and, on SQLite, their search index entries in
-/// one set-based statement. First responses are not computed here: see [`Touches`].
+/// Inserts many rows as they are (copies, generated histories) with multi-row
+/// `INSERT`s, their contacts (`(workspace, interaction, contact)` triples) and, on
+/// SQLite, their search index entries in one set-based statement. First responses
+/// are not computed here: see [`insert_new`] and [`Touches`].
 pub async fn insert_rows(
     conn: &mut Conn<'_>,
     rows: &[InteractionRow],
     contacts: &[(Uuid, Uuid, Uuid)],
 ) -> DbResult<()> {
+    let rows: Vec<&InteractionRow> = rows.iter().collect();
+    insert_with(conn, &rows, contacts, false).await
+}
+
+/// Inserts interactions being logged and records them in `touches`, which then
+/// brings first responses up to date.
+///
+/// On SQLite an unanswered inbound takes its first response in the `INSERT`
+/// itself, after every outbound of the call is stored, so only inbounds already
+/// stored may need rewriting afterwards (a row written twice per batch was a
+/// sixth of a batch import's time). PostgreSQL recomputes the touched windows.
+pub async fn insert_new(
+    conn: &mut Conn<'_>,
+    rows: &[InteractionRow],
+    contacts: &[(Uuid, Uuid, Uuid)],
+    touches: &mut Touches,
+) -> DbResult<()> {
+    let answer = dialect::answers_from_additions(conn.engine());
+    let is_inbound = |r: &&InteractionRow| r.direction() == Some(Direction::Inbound);
+    let (inbounds, mut ordered): (Vec<&InteractionRow>, Vec<&InteractionRow>) = rows.iter().partition(is_inbound);
+    ordered.extend(inbounds);
+    insert_with(conn, &ordered, contacts, answer).await?;
+    for r in rows {
+        if answer && is_inbound(&r) {
+            touches.widen(r.account_id, r.occurred_at);
+        } else {
+            touches.row(r);
+        }
+    }
+    Ok(())
+}
+
+/// Inserts `rows` in their order with multi-row `INSERT`s; with `answer`,
+/// unanswered automatic inbounds look up their first response (see [`insert_new`]).
+async fn insert_with(
+    conn: &mut Conn<'_>,
+    rows: &[&InteractionRow],
+    contacts: &[(Uuid, Uuid, Uuid)],
+    answer: bool,
+) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "interactions").await?;
     let per_statement = dialect::rows_per_insert(conn.engine(), 25);
-    for chunk in rows.chunks(per_statement) {
+    // Outbounds come first in `rows`, so no statement both stores an outbound and
+    // looks it up as an answer.
+    let split = rows.partition_point(|r| r.direction() != Some(Direction::Inbound));
+    let (outbounds, inbounds) = rows.split_at(if answer { split } else { rows.len() });
+    for chunk in outbounds.chunks(per_statement).chain(inbounds.chunks(per_statement)) {
         let mut b = SqlBuilder::bulk(
             &format!("INSERT INTO interactions ({INSERT_COLUMNS}) VALUES "),
             conn.engine(),
         );
         for (i, r) in chunk.iter().enumerate() {
             b.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row_values(r).into_iter().enumerate() {
+            for (j, v) in row_values(r, answer).into_iter().enumerate() {
                 if j > 0 {
                     b.push(", ");
                 }
@@ -613,153 +703,90 @@ async fn outbound_near(
         .await)?)
 }
 
-/// For each inbound `(id, instant)`, the account's first outbound at or after it
-/// (the smallest id among ties), in one statement.
-async fn first_outbounds_from(
-    conn: &mut Conn<'_>,
-    workspace: Uuid,
-    account: Uuid,
-    inbounds: &[(Uuid, DateTime<Utc>)],
-) -> DbResult<Vec<(Uuid, Uuid, DateTime<Utc>)>> {
-    let mut out = Vec::with_capacity(inbounds.len());
-    for chunk in inbounds.chunks(dialect::rows_per_insert(conn.engine(), 2).min(500)) {
-        let mut b = SqlBuilder::bulk("WITH v (id, at) AS (VALUES ", conn.engine());
-        for (i, (id, at)) in chunk.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(Arg::Uuid(*id)).push(", ").bind(Arg::Instant(*at)).push(")");
-        }
-        // Two scalar subqueries, each an index seek on both engines (a subquery in a
-        // join condition makes PostgreSQL scan the table per row).
-        let first = |b: &mut SqlBuilder, what: &str| {
-            b.push(&format!("(SELECT {what} FROM interactions n WHERE n.workspace_id = "));
-            b.bind(Arg::Uuid(workspace))
-                .push(" AND n.account_id = ")
-                .bind(Arg::Uuid(account));
-            b.push(" AND n.direction = 'outbound' AND n.occurred_at >= v.at ORDER BY n.occurred_at, n.id LIMIT 1)");
-        };
-        b.push(") SELECT v.id, ");
-        first(&mut b, "n.id");
-        b.push(", ");
-        first(&mut b, "n.occurred_at");
-        b.push(" FROM v");
-        let (sql, args) = (b.sql, b.args);
-        let found: Vec<(Uuid, Option<Uuid>, Option<DateTime<Utc>>)> =
-            with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
-                .fetch_all(&mut **c)
-                .await)?;
-        let rows = found.into_iter().filter_map(|(i, o, at)| Some((i, o?, at?)));
-        out.extend(rows);
-    }
-    Ok(out)
-}
-
-/// Automatic inbounds that outbounds at these instants may answer: for each
-/// instant, the inbounds after the account's previous outbound and not after the
-/// instant, whose current answer is not earlier, with that answer and the instant.
-///
-/// Two statements: the previous outbound of every instant first, so the second
-/// reads plain index ranges (a correlated bound defeats SQLite's range planning).
-async fn inbounds_answerable_at(
-    conn: &mut Conn<'_>,
-    workspace: Uuid,
-    account: Uuid,
-    instants: &[DateTime<Utc>],
-) -> DbResult<Vec<(Uuid, DateTime<Utc>, Option<Uuid>, Option<i64>, DateTime<Utc>)>> {
-    // Before any outbound: a floor older than any stored instant.
-    let dawn = DateTime::<Utc>::from_timestamp(-2_208_988_800, 0).unwrap_or_default();
-    let mut out = Vec::new();
-    for chunk in instants.chunks(400) {
-        let mut b = SqlBuilder::bulk("WITH o (at) AS (VALUES ", conn.engine());
-        for (i, at) in chunk.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(Arg::Instant(*at)).push(")");
-        }
-        b.push(") SELECT o.at, (SELECT MAX(p.occurred_at) FROM interactions p WHERE p.workspace_id = ");
-        b.bind(Arg::Uuid(workspace))
-            .push(" AND p.account_id = ")
-            .bind(Arg::Uuid(account));
-        b.push(" AND p.direction = 'outbound' AND p.occurred_at < o.at) FROM o");
-        let (sql, args) = (b.sql, b.args);
-        let floors: Vec<(DateTime<Utc>, Option<DateTime<Utc>>)> =
-            with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
-                .fetch_all(&mut **c)
-                .await)?;
-        let mut b = SqlBuilder::bulk("WITH o (lo, hi) AS (VALUES ", conn.engine());
-        for (i, (at, floor)) in floors.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(Arg::Instant(floor.unwrap_or(dawn)))
-                .push(", ")
-                .bind(Arg::Instant(*at))
-                .push(")");
-        }
-        // CROSS JOIN keeps SQLite from scanning the account's inbounds once per instant
-        // (it fixes the join order there; PostgreSQL plans it as any join).
-        b.push(
-            ") SELECT i.id, i.occurred_at, i.answered_by, i.response_seconds, o.hi FROM o CROSS JOIN interactions i \
-             LEFT JOIN interactions a ON a.workspace_id = i.workspace_id AND a.id = i.answered_by \
-             WHERE i.workspace_id = ",
-        );
-        b.bind(Arg::Uuid(workspace))
-            .push(" AND i.account_id = ")
-            .bind(Arg::Uuid(account));
-        // Only those whose current answer comes at or after the instant can change.
-        b.push(
-            " AND i.direction = 'inbound' AND i.occurred_at > o.lo AND i.occurred_at <= o.hi \
-             AND i.answer_linked = FALSE AND (i.answered_by IS NULL OR a.occurred_at >= o.hi)",
-        );
-        let (sql, args) = (b.sql, b.args);
-        type Row = (Uuid, DateTime<Utc>, Option<Uuid>, Option<i64>, DateTime<Utc>);
-        let rows: Vec<Row> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
-            .fetch_all(&mut **c)
-            .await)?;
-        out.extend(rows);
-    }
-    Ok(out)
-}
+/// Values per statement in [`answer_additions`], per list.
+const ADDITIONS_PER_STATEMENT: usize = 1_000;
 
 /// Brings first responses up to date when outbounds were only added (no outbound
 /// removed or moved) and some inbounds were stored unanswered: work in proportion
-/// to the change, not to the account's history, in two statements.
+/// to the change, not to the account's history, in one statement per thousand
+/// additions that returns nothing (SQLite hands rows over one at a time, so
+/// reading the candidates back cost more than the update itself).
 ///
 /// An added outbound `o` can only become the answer of inbounds after the
-/// previous outbound `P` and not after `o` (nothing lies between `P` and `o`, so
-/// their answer is `o` or a tie at `o`'s instant); ranges of different added
-/// outbounds do not overlap. Unanswered new inbounds take the first outbound at
-/// or after them, added ones included since they are already stored.
+/// previous outbound `P` and not after `o`: nothing lies between `P` and `o`, so
+/// their first outbound at or after them is at `o`'s instant. Those inbounds and
+/// the new ones take the first outbound at or after them in the stored timeline,
+/// added ones included; every other inbound keeps its answer. SQLite only
+/// (`unixepoch`, `MATERIALIZED`): PostgreSQL recomputes the window instead.
 async fn answer_additions(
     conn: &mut Conn<'_>,
     workspace: Uuid,
     account: Uuid,
-    mut outbounds: Vec<(Uuid, DateTime<Utc>)>,
+    outbounds: &[(Uuid, DateTime<Utc>)],
     inbounds: &[(Uuid, DateTime<Utc>)],
 ) -> DbResult<usize> {
-    let mut changes: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
-    let at_of: HashMap<Uuid, DateTime<Utc>> = inbounds.iter().copied().collect();
-    for (id, o, o_at) in first_outbounds_from(conn, workspace, account, inbounds).await? {
-        if let Some(at) = at_of.get(&id) {
-            changes.insert(id, (Some(o), Some((o_at - *at).num_seconds())));
+    let mut instants: Vec<DateTime<Utc>> = outbounds.iter().map(|o| o.1).collect();
+    instants.sort();
+    instants.dedup();
+    let ids: Vec<Uuid> = inbounds.iter().map(|i| i.0).collect();
+    let statements = instants
+        .len()
+        .div_ceil(ADDITIONS_PER_STATEMENT)
+        .max(ids.len().div_ceil(ADDITIONS_PER_STATEMENT));
+    let part =
+        |k: usize, len: usize| (k * ADDITIONS_PER_STATEMENT).min(len)..((k + 1) * ADDITIONS_PER_STATEMENT).min(len);
+    let mut changed = 0;
+    for k in 0..statements {
+        let (ats, news) = (&instants[part(k, instants.len())], &ids[part(k, ids.len())]);
+        let mut b = SqlBuilder::bulk("WITH ", conn.engine());
+        if !ats.is_empty() {
+            b.push("o (at) AS (VALUES ");
+            for (i, at) in ats.iter().enumerate() {
+                b.push(if i == 0 { "(" } else { ", (" });
+                b.bind(Arg::Instant(*at)).push(")");
+            }
+            // Materialised, so each range bound is a constant when the inbounds are
+            // read: a correlated bound defeats SQLite's range planning.
+            b.push("), r (lo, hi) AS MATERIALIZED (SELECT COALESCE((SELECT MAX(p.occurred_at) FROM interactions p WHERE p.workspace_id = ");
+            b.bind(Arg::Uuid(workspace))
+                .push(" AND p.account_id = ")
+                .bind(Arg::Uuid(account));
+            b.push(" AND p.direction = 'outbound' AND p.occurred_at < o.at), ''), o.at FROM o), ");
         }
+        b.push("t (id) AS (");
+        if !ats.is_empty() {
+            // CROSS JOIN keeps SQLite from scanning the account's inbounds once per range.
+            b.push("SELECT i.id FROM r CROSS JOIN interactions i WHERE i.workspace_id = ");
+            b.bind(Arg::Uuid(workspace))
+                .push(" AND i.account_id = ")
+                .bind(Arg::Uuid(account));
+            b.push(" AND i.direction = 'inbound' AND i.occurred_at > r.lo AND i.occurred_at <= r.hi AND i.answer_linked = FALSE");
+            if !news.is_empty() {
+                b.push(" UNION ALL ");
+            }
+        }
+        if !news.is_empty() {
+            b.push("VALUES ");
+            for (i, id) in news.iter().enumerate() {
+                b.push(if i == 0 { "(" } else { ", (" });
+                b.bind(Arg::Uuid(*id)).push(")");
+            }
+        }
+        // No outbound at or after: the subquery has no row and both columns become
+        // NULL. Rows already right (most, when exchanges arrive in time order) are
+        // not rewritten.
+        let first = "(SELECT n.id, unixepoch(n.occurred_at) - unixepoch(interactions.occurred_at) \
+             FROM interactions n WHERE n.workspace_id = interactions.workspace_id \
+             AND n.account_id = interactions.account_id AND n.direction = 'outbound' \
+             AND n.occurred_at >= interactions.occurred_at ORDER BY n.occurred_at, n.id LIMIT 1)";
+        b.push(&format!(
+            ") UPDATE interactions SET (answered_by, response_seconds) = {first} WHERE workspace_id = "
+        ));
+        b.bind(Arg::Uuid(workspace)).push(" AND id IN (SELECT id FROM t)");
+        b.push(&format!(" AND (answered_by, response_seconds) IS NOT {first}"));
+        changed += execute(conn, b).await?;
     }
-    // The added outbound answering at each instant: the smallest id of the instant.
-    outbounds.sort_by_key(|&(id, at)| (at, id));
-    outbounds.dedup_by_key(|o| o.1);
-    let by_instant: HashMap<DateTime<Utc>, Uuid> = outbounds.iter().map(|&(id, at)| (at, id)).collect();
-    let instants: Vec<DateTime<Utc>> = outbounds.iter().map(|o| o.1).collect();
-    for (id, at, by, secs, o_at) in inbounds_answerable_at(conn, workspace, account, &instants).await? {
-        let Some(&o) = by_instant.get(&o_at) else { continue };
-        if at_of.contains_key(&id) {
-            continue;
-        }
-        let current = by.zip(secs).map(|(b, s)| (at + chrono::Duration::seconds(s), b));
-        if current.is_none_or(|c| (o_at, o) < c) {
-            changes.insert(id, (Some(o), Some((o_at - at).num_seconds())));
-        }
-    }
-    let mut changes: Vec<(Uuid, Option<Uuid>, Option<i64>)> =
-        changes.into_iter().map(|(id, (by, secs))| (id, by, secs)).collect();
-    changes.sort_by_key(|c| c.0);
-    write_answers(conn, workspace, &changes).await?;
-    Ok(changes.len())
+    Ok(changed as usize)
 }
 
 /// Recomputes the automatic answers of the account's inbounds after outbounds
@@ -882,6 +909,12 @@ impl Touches {
         t.inbounds.push((id, at));
     }
 
+    /// A row stored at `at` of `account`'s timeline with its answer already right:
+    /// only the window grows.
+    fn widen(&mut self, account: Uuid, at: DateTime<Utc>) {
+        self.accounts.entry(account).or_default().widen(at);
+    }
+
     /// Records a new or changed row (unanswered, unlinked) by its direction.
     pub fn row(&mut self, r: &InteractionRow) {
         match r.direction() {
@@ -897,14 +930,14 @@ impl Touches {
     }
 
     /// Brings the first responses of every touched timeline up to date; returns
-    /// how many inbounds got a new answer.
+    /// how many inbounds had their answer written (possibly with the same value).
     pub async fn apply(self, conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<usize> {
         let mut n = 0;
         for (account, t) in self.accounts {
             n += if t.outbound_removed || !dialect::answers_from_additions(conn.engine()) {
                 refresh_window(conn, workspace, account, t.lo, t.hi).await?
             } else {
-                answer_additions(conn, workspace, account, t.added, &t.inbounds).await?
+                answer_additions(conn, workspace, account, &t.added, &t.inbounds).await?
             };
         }
         Ok(n)

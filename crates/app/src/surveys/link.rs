@@ -196,9 +196,14 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     let row = InteractionRow::from_new(bilan_db::new_id(), ws, owner, &new, now);
     let interaction_id = row.id;
     timeline_store::lock_accounts(&mut c, ws, &[account.id]).await?;
-    timeline_store::insert_rows(&mut c, std::slice::from_ref(&row), &[(ws, row.id, contact.id)]).await?;
     let mut touches = Touches::new();
-    touches.row(&row);
+    timeline_store::insert_new(
+        &mut c,
+        std::slice::from_ref(&row),
+        &[(ws, row.id, contact.id)],
+        &mut touches,
+    )
+    .await?;
     touches.apply(&mut c, ws).await?;
     let stored = AnswerRow {
         id: answer_id,
