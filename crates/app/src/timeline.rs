@@ -239,16 +239,11 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
         }
     }
     let user = new.user_id.unwrap_or(actor.user_id);
-    let row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
+    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
     store::lock_accounts(&mut c, ws, &[row.account_id]).await?;
     let mut touches = Touches::new();
-    store::insert_new(
-        &mut c,
-        std::slice::from_ref(&row),
-        &contact_links(&row, &new),
-        &mut touches,
-    )
-    .await?;
+    let links = contact_links(&row, &new);
+    store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
     touches.apply(&mut c, ws).await?;
     crate::surveys::raise_for_interactions(&mut c, ws, now, &[(&row, &new)]).await?;
     let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
@@ -406,7 +401,7 @@ pub(crate) async fn write_checked(
     let accounts: Vec<Uuid> = rows.iter().map(|r| r.account_id).collect();
     store::lock_accounts(c, ws, &accounts).await?;
     let mut touches = Touches::new();
-    store::insert_new(c, &rows, &links, &mut touches).await?;
+    store::insert_new(c, &mut rows, &links, &mut touches).await?;
     touches.apply(c, ws).await?;
     let raised: Vec<(&InteractionRow, &NewInteraction)> = rows.iter().zip(written.iter().copied()).collect();
     crate::surveys::raise_for_interactions(c, ws, now, &raised).await?;

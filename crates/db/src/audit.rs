@@ -31,9 +31,9 @@ const COLUMNS: &str = "id, workspace_id, at, user_id, action, entity, entity_id,
 
 /// Appends entries (many per statement for imports).
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AuditRow]) -> DbResult<()> {
-    let per_statement = crate::dialect::rows_per_insert(conn.engine(), 9);
-    for chunk in rows.chunks(per_statement) {
-        let mut b = SqlBuilder::bulk(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES "), conn.engine());
+    let engine = conn.engine();
+    let statements = rows.chunks(crate::dialect::rows_per_insert(engine, 9)).map(|chunk| {
+        let mut b = SqlBuilder::bulk(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES "), engine);
         for (i, r) in chunk.iter().enumerate() {
             b.push(if i == 0 { "(" } else { ", (" });
             b.bind(Arg::Uuid(r.id))
@@ -54,12 +54,9 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AuditRow]) -> DbResult<()>
                 .push(", ");
             b.bind(Arg::OptText(r.after_json.clone())).push(")");
         }
-        let (sql, args) = (b.sql, b.args);
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
+        b
+    });
+    crate::execute_all(conn, statements).await?;
     Ok(())
 }
 

@@ -6,7 +6,7 @@
 //! whole timeline: see [`Touches`] for why the window is enough.
 
 use crate::accounts::UpdateOutcome;
-use crate::{bind_args, dialect, with_conn, Arg, Conn, DbError, DbResult, Engine, SqlBuilder};
+use crate::{bind_args, dialect, execute, execute_all, with_conn, Arg, Conn, DbError, DbResult, Engine, SqlBuilder};
 use bilan_domain::pagination::Cursor;
 use bilan_domain::timeline::{first_responses, Channel, Direction, FollowUp, Interaction, NewInteraction};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -170,14 +170,6 @@ impl InteractionRow {
 enum Val {
     Bind(Arg),
     Lit(&'static str),
-    /// The account's first outbound at or after `at` (the smallest id among ties):
-    /// its id, or with `seconds` the seconds from `at` to it. SQLite only.
-    FirstOutbound {
-        workspace: Uuid,
-        account: Uuid,
-        at: DateTime<Utc>,
-        seconds: bool,
-    },
 }
 
 fn push_val(b: &mut SqlBuilder, v: Val) {
@@ -188,26 +180,6 @@ fn push_val(b: &mut SqlBuilder, v: Val) {
         Val::Lit(l) => {
             b.push(l);
         }
-        Val::FirstOutbound {
-            workspace,
-            account,
-            at,
-            seconds,
-        } => {
-            if seconds {
-                b.push("(SELECT unixepoch(n.occurred_at) - unixepoch(")
-                    .bind(Arg::Instant(at));
-                b.push(")");
-            } else {
-                b.push("(SELECT n.id");
-            }
-            b.push(" FROM interactions n WHERE n.workspace_id = ")
-                .bind(Arg::Uuid(workspace));
-            b.push(" AND n.account_id = ").bind(Arg::Uuid(account));
-            b.push(" AND n.direction = 'outbound' AND n.occurred_at >= ")
-                .bind(Arg::Instant(at));
-            b.push(" ORDER BY n.occurred_at, n.id LIMIT 1)");
-        }
     }
 }
 
@@ -215,17 +187,8 @@ fn opt_i64(v: Option<i64>) -> Val {
     v.map_or(Val::Lit("CAST(NULL AS BIGINT)"), |v| Val::Bind(Arg::I64(v)))
 }
 
-/// The values of a row; with `answer`, an automatic inbound without an answer
-/// takes its first response in the statement itself (see [`insert_new`]).
-fn row_values(r: &InteractionRow, answer: bool) -> [Val; 25] {
+fn row_values(r: &InteractionRow) -> [Val; 25] {
     use Val::Bind;
-    let answer = answer && r.answered_by.is_none() && !r.answer_linked && r.direction() == Some(Direction::Inbound);
-    let first = |seconds| Val::FirstOutbound {
-        workspace: r.workspace_id,
-        account: r.account_id,
-        at: r.occurred_at,
-        seconds,
-    };
     [
         Bind(Arg::Uuid(r.id)),
         Bind(Arg::Uuid(r.workspace_id)),
@@ -241,16 +204,8 @@ fn row_values(r: &InteractionRow, answer: bool) -> [Val; 25] {
         Bind(Arg::OptText(r.related_kind.clone())),
         Bind(Arg::OptUuid(r.related_id)),
         Bind(Arg::OptText(r.external_ref.clone())),
-        if answer {
-            first(false)
-        } else {
-            Bind(Arg::OptUuid(r.answered_by))
-        },
-        if answer {
-            first(true)
-        } else {
-            opt_i64(r.response_seconds)
-        },
+        Bind(Arg::OptUuid(r.answered_by)),
+        opt_i64(r.response_seconds),
         Bind(Arg::Bool(r.answer_linked)),
         Bind(Arg::OptText(r.follow_up_what.clone())),
         Bind(Arg::OptUuid(r.follow_up_user_id)),
@@ -264,69 +219,23 @@ fn row_values(r: &InteractionRow, answer: bool) -> [Val; 25] {
     ]
 }
 
-/// Inserts many rows as they are (copies, generated histories) with multi-row
-/// `INSERT`s, their contacts (`(workspace, interaction, contact)` triples) and, on
-/// SQLite, their search index entries in one set-based statement. First responses
-/// are not computed here: see [`insert_new`] and [`Touches`].
+/// Inserts many rows as they are (copies, generated histories, rows whose answers
+/// are computed) with multi-row `INSERT`s, their contacts (`(workspace,
+/// interaction, contact)` triples) and, on SQLite, their search index entries in
+/// one set-based statement. First responses are not computed here: see
+/// [`insert_new`] and [`Touches`].
 pub async fn insert_rows(
     conn: &mut Conn<'_>,
     rows: &[InteractionRow],
     contacts: &[(Uuid, Uuid, Uuid)],
 ) -> DbResult<()> {
-    let rows: Vec<&InteractionRow> = rows.iter().collect();
-    insert_with(conn, &rows, contacts, false).await
-}
-
-/// Inserts interactions being logged and records them in `touches`, which then
-/// brings first responses up to date.
-///
-/// On SQLite an unanswered inbound takes its first response in the `INSERT`
-/// itself, after every outbound of the call is stored, so only inbounds already
-/// stored may need rewriting afterwards (a row written twice per batch was a
-/// sixth of a batch import's time). PostgreSQL recomputes the touched windows.
-pub async fn insert_new(
-    conn: &mut Conn<'_>,
-    rows: &[InteractionRow],
-    contacts: &[(Uuid, Uuid, Uuid)],
-    touches: &mut Touches,
-) -> DbResult<()> {
-    let answer = dialect::answers_from_additions(conn.engine());
-    let is_inbound = |r: &&InteractionRow| r.direction() == Some(Direction::Inbound);
-    let (inbounds, mut ordered): (Vec<&InteractionRow>, Vec<&InteractionRow>) = rows.iter().partition(is_inbound);
-    ordered.extend(inbounds);
-    insert_with(conn, &ordered, contacts, answer).await?;
-    for r in rows {
-        if answer && is_inbound(&r) {
-            touches.widen(r.account_id, r.occurred_at);
-        } else {
-            touches.row(r);
-        }
-    }
-    Ok(())
-}
-
-/// Inserts `rows` in their order with multi-row `INSERT`s; with `answer`,
-/// unanswered automatic inbounds look up their first response (see [`insert_new`]).
-async fn insert_with(
-    conn: &mut Conn<'_>,
-    rows: &[&InteractionRow],
-    contacts: &[(Uuid, Uuid, Uuid)],
-    answer: bool,
-) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "interactions").await?;
-    let per_statement = dialect::rows_per_insert(conn.engine(), 25);
-    // Outbounds come first in `rows`, so no statement both stores an outbound and
-    // looks it up as an answer.
-    let split = rows.partition_point(|r| r.direction() != Some(Direction::Inbound));
-    let (outbounds, inbounds) = rows.split_at(if answer { split } else { rows.len() });
-    for chunk in outbounds.chunks(per_statement).chain(inbounds.chunks(per_statement)) {
-        let mut b = SqlBuilder::bulk(
-            &format!("INSERT INTO interactions ({INSERT_COLUMNS}) VALUES "),
-            conn.engine(),
-        );
+    let engine = conn.engine();
+    let statements = rows.chunks(dialect::rows_per_insert(engine, 25)).map(|chunk| {
+        let mut b = SqlBuilder::bulk(&format!("INSERT INTO interactions ({INSERT_COLUMNS}) VALUES "), engine);
         for (i, r) in chunk.iter().enumerate() {
             b.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row_values(r, answer).into_iter().enumerate() {
+            for (j, v) in row_values(r).into_iter().enumerate() {
                 if j > 0 {
                     b.push(", ");
                 }
@@ -334,11 +243,153 @@ async fn insert_with(
             }
             b.push(")");
         }
-        execute(conn, b).await?;
-    }
+        b
+    });
+    execute_all(conn, statements).await?;
     insert_contacts(conn, contacts).await?;
     dialect::index_new_rows(conn, "interactions", mark).await?;
     Ok(())
+}
+
+/// Stored rows read at most per account by [`insert_new`]; past it the account's
+/// answers are left to [`Touches`] (an import overlapping a long history).
+const WINDOW_CAP: usize = 2_000;
+
+/// Inserts interactions being logged (unanswered, unlinked) and records them in
+/// `touches`, which then brings first responses up to date.
+///
+/// On SQLite, when the stored part of an account's touched window is small (new
+/// exchanges arrive near the end of the history, as they mostly do), it is read
+/// before the insert and the window's answers are computed here: new inbounds are
+/// inserted with theirs and only stored inbounds whose answer changes are
+/// rewritten. Writing every new inbound twice was a sixth of a batch import's
+/// time, and SQLite hands rows back one at a time. PostgreSQL, and larger windows,
+/// go through [`Touches`].
+pub async fn insert_new(
+    conn: &mut Conn<'_>,
+    rows: &mut [InteractionRow],
+    contacts: &[(Uuid, Uuid, Uuid)],
+    touches: &mut Touches,
+) -> DbResult<()> {
+    let Some(workspace) = rows.first().map(|r| r.workspace_id) else {
+        return Ok(());
+    };
+    let mut changes = Vec::new();
+    if dialect::answers_from_additions(conn.engine()) {
+        let mut spans: BTreeMap<Uuid, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
+        for r in rows.iter() {
+            let span = spans.entry(r.account_id).or_insert((r.occurred_at, r.occurred_at));
+            *span = (span.0.min(r.occurred_at), span.1.max(r.occurred_at));
+        }
+        for (account, (lo, hi)) in spans {
+            let answered = match read_window(conn, workspace, account, lo, hi).await? {
+                Some(window) => answer_in_window(window, rows, account, &mut changes),
+                None => false,
+            };
+            for r in rows.iter().filter(|r| r.account_id == account) {
+                if answered {
+                    touches.widen(account, r.occurred_at);
+                } else {
+                    touches.row(r);
+                }
+            }
+        }
+    } else {
+        rows.iter().for_each(|r| touches.row(r));
+    }
+    insert_rows(conn, rows, contacts).await?;
+    changes.sort_by_key(|c| c.0);
+    write_answers(conn, workspace, &changes).await?;
+    Ok(())
+}
+
+/// A stored account window for [`insert_new`]: its automatic inbounds and outbounds
+/// after the last outbound before the window, and the first outbound after it.
+struct StoredWindow {
+    rows: Vec<WindowRow>,
+    next: Option<Outbound>,
+}
+
+/// `(id, direction, instant, answered_by, response_seconds)` of a stored row.
+type WindowRow = (Uuid, String, DateTime<Utc>, Option<Uuid>, Option<i64>);
+
+/// Reads the stored part of the account's window `[lo, hi]` widened back to the
+/// previous outbound, or `None` when it holds more than [`WINDOW_CAP`] rows.
+async fn read_window(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    account: Uuid,
+    lo: DateTime<Utc>,
+    hi: DateTime<Utc>,
+) -> DbResult<Option<StoredWindow>> {
+    let floor = outbound_near(conn, workspace, account, lo, true).await?.map(|o| o.1);
+    let mut b = SqlBuilder::new(
+        "SELECT id, direction, occurred_at, answered_by, response_seconds FROM interactions WHERE workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND account_id = ")
+        .bind(Arg::Uuid(account));
+    if let Some(f) = floor {
+        b.push(" AND occurred_at > ").bind(Arg::Instant(f));
+    }
+    b.push(" AND occurred_at <= ").bind(Arg::Instant(hi));
+    b.push(" AND (direction = 'outbound' OR answer_linked = FALSE) LIMIT ");
+    b.bind(Arg::I64(WINDOW_CAP as i64 + 1));
+    let (sql, args) = (b.sql, b.args);
+    let rows: Vec<WindowRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    if rows.len() > WINDOW_CAP {
+        return Ok(None);
+    }
+    let next = outbound_near(conn, workspace, account, hi, false).await?;
+    Ok(Some(StoredWindow { rows, next }))
+}
+
+/// Computes the first responses of `account`'s window with the new `rows` in it:
+/// sets those of new inbounds and pushes the stored inbounds whose answer changes
+/// onto `changes`. False when a stored row is unreadable (left to [`Touches`]).
+fn answer_in_window(
+    window: StoredWindow,
+    rows: &mut [InteractionRow],
+    account: Uuid,
+    changes: &mut Vec<(Uuid, Option<Uuid>, Option<i64>)>,
+) -> bool {
+    let mut events = Vec::with_capacity(window.rows.len() + rows.len() + 1);
+    let mut current: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
+    for (id, dir, at, by, secs) in window.rows {
+        let Some(dir) = Direction::parse(&dir) else {
+            return false;
+        };
+        if dir == Direction::Inbound {
+            current.insert(id, (by, secs));
+        }
+        events.push((id, dir, at, None));
+    }
+    for r in rows.iter().filter(|r| r.account_id == account) {
+        let Some(dir) = r.direction() else { return false };
+        events.push((r.id, dir, r.occurred_at, None));
+    }
+    if let Some((id, at)) = window.next {
+        events.push((id, Direction::Outbound, at, None));
+    }
+    let mut desired: HashMap<Uuid, (Uuid, i64)> = first_responses(&events)
+        .into_iter()
+        .map(|(i, o, s)| (i, (o, s)))
+        .collect();
+    for r in rows.iter_mut().filter(|r| r.account_id == account) {
+        if let Some((by, secs)) = desired.remove(&r.id) {
+            r.answered_by = Some(by);
+            r.response_seconds = Some(secs);
+        }
+    }
+    for (id, now) in current {
+        let want = desired.remove(&id).map_or((None, None), |(o, s)| (Some(o), Some(s)));
+        if want != now {
+            changes.push((id, want.0, want.1));
+        }
+    }
+    true
 }
 
 async fn insert_contacts(conn: &mut Conn<'_>, links: &[(Uuid, Uuid, Uuid)]) -> DbResult<()> {
@@ -355,14 +406,6 @@ async fn insert_contacts(conn: &mut Conn<'_>, links: &[(Uuid, Uuid, Uuid)]) -> D
         execute(conn, b).await?;
     }
     Ok(())
-}
-
-async fn execute(conn: &mut Conn<'_>, b: SqlBuilder) -> DbResult<u64> {
-    let (sql, args) = (b.sql, b.args);
-    Ok(with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?)
 }
 
 /// The contacts of each of these interactions, by interaction id.
@@ -816,7 +859,6 @@ pub async fn refresh_window(
     }
     b.push(" AND (direction = 'outbound' OR answer_linked = FALSE)");
     let (sql, args) = (b.sql, b.args);
-    type WindowRow = (Uuid, String, DateTime<Utc>, Option<Uuid>, Option<i64>);
     let rows: Vec<WindowRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
         .fetch_all(&mut **c)
         .await)?;

@@ -9,7 +9,10 @@ pub fn normalize(text: &str) -> String {
         // Most text is ASCII, which compatibility decomposition leaves alone;
         // decomposing char by char is the same as decomposing the whole text
         // once combining marks are dropped (reordering only moves marks).
-        if c.is_ascii() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+            last_space = false;
+        } else if c.is_ascii() {
             push_folded(&mut out, &mut last_space, c);
         } else {
             unicode_normalization::char::decompose_compatible(c, |d| push_folded(&mut out, &mut last_space, d));

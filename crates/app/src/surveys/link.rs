@@ -193,17 +193,12 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
         external_ref: None,
         follow_up: follow_up.clone(),
     };
-    let row = InteractionRow::from_new(bilan_db::new_id(), ws, owner, &new, now);
+    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, owner, &new, now);
     let interaction_id = row.id;
     timeline_store::lock_accounts(&mut c, ws, &[account.id]).await?;
     let mut touches = Touches::new();
-    timeline_store::insert_new(
-        &mut c,
-        std::slice::from_ref(&row),
-        &[(ws, row.id, contact.id)],
-        &mut touches,
-    )
-    .await?;
+    let links = [(ws, row.id, contact.id)];
+    timeline_store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
     touches.apply(&mut c, ws).await?;
     let stored = AnswerRow {
         id: answer_id,

@@ -893,20 +893,63 @@ async fn check_incremental_first_responses(t: &TestApp, admin: &Actor, seed: u64
         } else {
             tl::log_batch(&t.app, admin, &items).await.unwrap();
         }
-        let all = walk(t, admin, acc, TimelineQuery::default()).await;
-        let events: Vec<_> = all.iter().map(|i| (i.id, i.direction, i.occurred_at, None)).collect();
-        let want: std::collections::HashMap<Uuid, (Uuid, i64)> = bilan_domain::timeline::first_responses(&events)
-            .into_iter()
-            .map(|(i, o, s)| (i, (o, s)))
-            .collect();
-        for i in all.iter().filter(|i| i.direction == Direction::Inbound) {
-            let got = i.answered_by.zip(i.response_seconds);
-            assert_eq!(
-                got,
-                want.get(&i.id).copied(),
-                "seed {seed}, round {round}: inbound at {}",
-                i.occurred_at
-            );
-        }
+        assert_answers_recomputed(t, admin, acc, &format!("seed {seed}, round {round}")).await;
     }
 }
+
+/// Every inbound of the account has the answer a recomputation of its whole
+/// timeline gives.
+async fn assert_answers_recomputed(t: &TestApp, admin: &Actor, acc: Uuid, label: &str) {
+    let all = walk(
+        t,
+        admin,
+        acc,
+        TimelineQuery {
+            limit: Some(200),
+            ..Default::default()
+        },
+    )
+    .await;
+    let events: Vec<_> = all.iter().map(|i| (i.id, i.direction, i.occurred_at, None)).collect();
+    let want: std::collections::HashMap<Uuid, (Uuid, i64)> = bilan_domain::timeline::first_responses(&events)
+        .into_iter()
+        .map(|(i, o, s)| (i, (o, s)))
+        .collect();
+    for i in all.iter().filter(|i| i.direction == Direction::Inbound) {
+        let got = i.answered_by.zip(i.response_seconds);
+        assert_eq!(got, want.get(&i.id).copied(), "{label}: inbound at {}", i.occurred_at);
+    }
+}
+
+db_test!(
+    a_batch_spanning_a_long_stored_history_still_answers_right,
+    |t| async move {
+        // More stored rows in the batch's window than are read back before an insert
+        // (2,000), so the answers go through the set-based path instead.
+        let admin = t.with_user(Role::Admin).await;
+        let acc = account(&t, &admin, "Long history").await;
+        let start = utc("2025-01-06T08:00:00Z");
+        let at = |minutes: i64| (start + chrono::Duration::minutes(minutes)).to_rfc3339();
+        for batch in 0..3 {
+            let items: Vec<InteractionInput> = (0..800)
+                .map(|i| {
+                    let n = batch * 800 + i;
+                    let dir = if n % 3 == 0 { "outbound" } else { "inbound" };
+                    ix(acc, &at(10 * n + 5), "email", dir)
+                })
+                .collect();
+            tl::log_batch(&t.app, &admin, &items).await.unwrap();
+        }
+        assert_answers_recomputed(&t, &admin, acc, "stored history").await;
+        // Outbounds in the middle and at the start, inbounds before and after them.
+        let span = vec![
+            ix(acc, &at(1), "email", "inbound"),
+            ix(acc, &at(3), "phone", "outbound"),
+            ix(acc, &at(10 * 1200 + 7), "email", "outbound"),
+            ix(acc, &at(10 * 1200 + 6), "email", "inbound"),
+            ix(acc, &at(10 * 2400 + 1), "email", "inbound"),
+        ];
+        tl::log_batch(&t.app, &admin, &span).await.unwrap();
+        assert_answers_recomputed(&t, &admin, acc, "after a batch over the whole history").await;
+    }
+);
