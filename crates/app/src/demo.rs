@@ -66,7 +66,7 @@ pub enum DemoSize {
     /// About 50,000 accounts, 200,000 contacts and 2,000,000 interactions (1,000,000
     /// of them the flagship's).
     Medium,
-    /// About 1,000,000 accounts, 5,000,000 contacts and 21,000,000 interactions
+    /// About 1,000,000 accounts, 5,000,000 contacts and 50,000,000 interactions
     /// (1,000,000 of them the flagship's).
     Large,
 }
@@ -2281,7 +2281,8 @@ fn mean_interactions(size: DemoSize) -> f64 {
     match size {
         DemoSize::Small => 40.0,
         DemoSize::Medium => 20.0,
-        DemoSize::Large => 20.0,
+        // 49 × 999,999 ordinary accounts + the flagship's million ≈ 50,000,000.
+        DemoSize::Large => 49.0,
     }
 }
 
@@ -2941,6 +2942,32 @@ mod tests {
         assert!(emails.iter().all(|e| e.ends_with("@groupe-hexagone-distribution.test")));
         assert!(chunk.sites.len() > 50);
         assert!(chunk.contacts.iter().filter(|c| c.site_id.is_some()).count() > 15_000);
+    }
+
+    #[test]
+    fn each_size_lands_near_its_nominal_history() {
+        for (size, nominal) in [
+            (DemoSize::Small, 100_000.0),
+            (DemoSize::Medium, 2_000_000.0),
+            (DemoSize::Large, 50_000_000.0),
+        ] {
+            let p = plan(size.accounts(), size);
+            let sample = 4_000.min(size.accounts());
+            let mut total = 0;
+            for index in 1..sample {
+                let mut scratch = Chunk::default();
+                generate_account(&p, index, &mut scratch);
+                let mut rng = Rng::new(mix64(SEED ^ mix64(index as u64 ^ 0xC0_7247)));
+                total += interaction_count(&p, index, &scratch.accounts[0], &mut rng);
+            }
+            let mean = total as f64 / (sample - 1) as f64;
+            let expected = mean * (size.accounts() - 1) as f64 + flagship_interactions(size) as f64;
+            assert!(
+                (0.8..1.25).contains(&(expected / nominal)),
+                "{}: about {expected:.0} interactions",
+                size.code()
+            );
+        }
     }
 
     #[test]
