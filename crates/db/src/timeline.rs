@@ -282,10 +282,22 @@ pub async fn insert_new(
             *span = (span.0.min(r.occurred_at), span.1.max(r.occurred_at));
         }
         for (account, (lo, hi)) in spans {
-            let answered = match read_window(conn, workspace, account, lo, hi).await? {
-                Some(window) => answer_in_window(window, rows, account, &mut changes),
-                None => false,
-            };
+            let window = read_window(conn, workspace, account, (Some(lo), Some(hi)), Some(WINDOW_CAP)).await?;
+            let answered = window.is_some();
+            if let Some(window) = window {
+                let added: Vec<(Uuid, Direction, DateTime<Utc>)> = rows
+                    .iter()
+                    .filter(|r| r.account_id == account)
+                    .filter_map(|r| Some((r.id, r.direction()?, r.occurred_at)))
+                    .collect();
+                let (mut answers, stored) = window_answers(window, &added)?;
+                for r in rows.iter_mut().filter(|r| r.account_id == account) {
+                    if let Some((by, secs)) = answers.remove(&r.id) {
+                        (r.answered_by, r.response_seconds) = (by, secs);
+                    }
+                }
+                changes.extend(stored);
+            }
             for r in rows.iter().filter(|r| r.account_id == account) {
                 if answered {
                     touches.widen(account, r.occurred_at);
@@ -313,16 +325,19 @@ struct StoredWindow {
 /// `(id, direction, instant, answered_by, response_seconds)` of a stored row.
 type WindowRow = (Uuid, String, DateTime<Utc>, Option<Uuid>, Option<i64>);
 
-/// Reads the stored part of the account's window `[lo, hi]` widened back to the
-/// previous outbound, or `None` when it holds more than [`WINDOW_CAP`] rows.
+/// Reads the stored part of the account's window `[lo, hi]` (`None`: unbounded)
+/// widened back to the previous outbound, or `None` when it holds more than `cap` rows.
 async fn read_window(
     conn: &mut Conn<'_>,
     workspace: Uuid,
     account: Uuid,
-    lo: DateTime<Utc>,
-    hi: DateTime<Utc>,
+    (lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>),
+    cap: Option<usize>,
 ) -> DbResult<Option<StoredWindow>> {
-    let floor = outbound_near(conn, workspace, account, lo, true).await?.map(|o| o.1);
+    let floor = match lo {
+        Some(lo) => outbound_near(conn, workspace, account, lo, true).await?.map(|o| o.1),
+        None => None,
+    };
     let mut b = SqlBuilder::new(
         "SELECT id, direction, occurred_at, answered_by, response_seconds FROM interactions WHERE workspace_id = ",
     );
@@ -332,64 +347,66 @@ async fn read_window(
     if let Some(f) = floor {
         b.push(" AND occurred_at > ").bind(Arg::Instant(f));
     }
-    b.push(" AND occurred_at <= ").bind(Arg::Instant(hi));
-    b.push(" AND (direction = 'outbound' OR answer_linked = FALSE) LIMIT ");
-    b.bind(Arg::I64(WINDOW_CAP as i64 + 1));
+    if let Some(h) = hi {
+        b.push(" AND occurred_at <= ").bind(Arg::Instant(h));
+    }
+    b.push(" AND (direction = 'outbound' OR answer_linked = FALSE)");
+    if let Some(cap) = cap {
+        b.push(" LIMIT ").bind(Arg::I64(cap as i64 + 1));
+    }
     let (sql, args) = (b.sql, b.args);
     let rows: Vec<WindowRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
         .fetch_all(&mut **c)
         .await)?;
-    if rows.len() > WINDOW_CAP {
+    if cap.is_some_and(|cap| rows.len() > cap) {
         return Ok(None);
     }
-    let next = outbound_near(conn, workspace, account, hi, false).await?;
+    let next = match hi {
+        Some(h) => outbound_near(conn, workspace, account, h, false).await?,
+        None => None,
+    };
     Ok(Some(StoredWindow { rows, next }))
 }
 
-/// Computes the first responses of `account`'s window with the new `rows` in it:
-/// sets those of new inbounds and pushes the stored inbounds whose answer changes
-/// onto `changes`. False when a stored row is unreadable (left to [`Touches`]).
-fn answer_in_window(
+/// An inbound's automatic answer: `(answered_by, response_seconds)`.
+type Answer = (Option<Uuid>, Option<i64>);
+
+/// A stored inbound's new answer: `(id, answered_by, response_seconds)`.
+type AnswerChange = (Uuid, Option<Uuid>, Option<i64>);
+
+/// The first responses of a stored window with `added` rows `(id, direction,
+/// instant)` in it: the answers of the added inbounds, and the stored inbounds
+/// whose answer changes as `(id, answered_by, response_seconds)`, in id order.
+fn window_answers(
     window: StoredWindow,
-    rows: &mut [InteractionRow],
-    account: Uuid,
-    changes: &mut Vec<(Uuid, Option<Uuid>, Option<i64>)>,
-) -> bool {
-    let mut events = Vec::with_capacity(window.rows.len() + rows.len() + 1);
-    let mut current: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
+    added: &[(Uuid, Direction, DateTime<Utc>)],
+) -> DbResult<(HashMap<Uuid, Answer>, Vec<AnswerChange>)> {
+    let mut events = Vec::with_capacity(window.rows.len() + added.len() + 1);
+    let mut current: HashMap<Uuid, Answer> = HashMap::new();
     for (id, dir, at, by, secs) in window.rows {
-        let Some(dir) = Direction::parse(&dir) else {
-            return false;
-        };
+        let dir = Direction::parse(&dir).ok_or_else(|| DbError::Corrupt(format!("interactions.direction of {id}")))?;
         if dir == Direction::Inbound {
             current.insert(id, (by, secs));
         }
         events.push((id, dir, at, None));
     }
-    for r in rows.iter().filter(|r| r.account_id == account) {
-        let Some(dir) = r.direction() else { return false };
-        events.push((r.id, dir, r.occurred_at, None));
-    }
+    events.extend(added.iter().map(|&(id, dir, at)| (id, dir, at, None)));
     if let Some((id, at)) = window.next {
         events.push((id, Direction::Outbound, at, None));
     }
-    let mut desired: HashMap<Uuid, (Uuid, i64)> = first_responses(&events)
+    let mut desired: HashMap<Uuid, Answer> = first_responses(&events)
         .into_iter()
-        .map(|(i, o, s)| (i, (o, s)))
+        .map(|(i, o, s)| (i, (Some(o), Some(s))))
         .collect();
-    for r in rows.iter_mut().filter(|r| r.account_id == account) {
-        if let Some((by, secs)) = desired.remove(&r.id) {
-            r.answered_by = Some(by);
-            r.response_seconds = Some(secs);
-        }
-    }
-    for (id, now) in current {
-        let want = desired.remove(&id).map_or((None, None), |(o, s)| (Some(o), Some(s)));
-        if want != now {
-            changes.push((id, want.0, want.1));
-        }
-    }
-    true
+    let mut changes: Vec<AnswerChange> = current
+        .into_iter()
+        .filter_map(|(id, now)| {
+            let want = desired.remove(&id).unwrap_or((None, None));
+            (want != now).then_some((id, want.0, want.1))
+        })
+        .collect();
+    changes.sort_by_key(|c| c.0);
+    Ok((desired, changes))
 }
 
 async fn insert_contacts(conn: &mut Conn<'_>, links: &[(Uuid, Uuid, Uuid)]) -> DbResult<()> {
@@ -841,53 +858,10 @@ pub async fn refresh_window(
     lo: Option<DateTime<Utc>>,
     hi: Option<DateTime<Utc>>,
 ) -> DbResult<usize> {
-    let floor = match lo {
-        Some(lo) => outbound_near(conn, workspace, account, lo, true).await?.map(|o| o.1),
-        None => None,
+    let Some(window) = read_window(conn, workspace, account, (lo, hi), None).await? else {
+        return Ok(0);
     };
-    let mut b = SqlBuilder::new(
-        "SELECT id, direction, occurred_at, answered_by, response_seconds FROM interactions WHERE workspace_id = ",
-    );
-    b.bind(Arg::Uuid(workspace))
-        .push(" AND account_id = ")
-        .bind(Arg::Uuid(account));
-    if let Some(f) = floor {
-        b.push(" AND occurred_at > ").bind(Arg::Instant(f));
-    }
-    if let Some(h) = hi {
-        b.push(" AND occurred_at <= ").bind(Arg::Instant(h));
-    }
-    b.push(" AND (direction = 'outbound' OR answer_linked = FALSE)");
-    let (sql, args) = (b.sql, b.args);
-    let rows: Vec<WindowRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
-        .fetch_all(&mut **c)
-        .await)?;
-    let mut events = Vec::with_capacity(rows.len() + 1);
-    let mut current: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = HashMap::new();
-    for (id, dir, at, by, secs) in rows {
-        let dir = Direction::parse(&dir).ok_or_else(|| DbError::Corrupt(format!("interactions.direction of {id}")))?;
-        if dir == Direction::Inbound {
-            current.insert(id, (by, secs));
-        }
-        events.push((id, dir, at, None));
-    }
-    if let Some(h) = hi {
-        if let Some((id, at)) = outbound_near(conn, workspace, account, h, false).await? {
-            events.push((id, Direction::Outbound, at, None));
-        }
-    }
-    let mut desired: HashMap<Uuid, (Option<Uuid>, Option<i64>)> = first_responses(&events)
-        .into_iter()
-        .map(|(i, o, s)| (i, (Some(o), Some(s))))
-        .collect();
-    let mut changes: Vec<(Uuid, Option<Uuid>, Option<i64>)> = current
-        .into_iter()
-        .filter_map(|(id, now)| {
-            let want = desired.remove(&id).unwrap_or((None, None));
-            (want != now).then_some((id, want.0, want.1))
-        })
-        .collect();
-    changes.sort_by_key(|c| c.0);
+    let (_, changes) = window_answers(window, &[])?;
     write_answers(conn, workspace, &changes).await?;
     Ok(changes.len())
 }
