@@ -66,11 +66,11 @@ pub struct MailArgs {
 /// Size of the demo dataset.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum Size {
-    /// ≈ 2,000 accounts.
+    /// ≈ 2,000 accounts and 100,000 exchanges.
     Small,
-    /// ≈ 50,000 accounts.
+    /// ≈ 50,000 accounts and 2,000,000 exchanges.
     Medium,
-    /// ≈ 1,000,000 accounts.
+    /// ≈ 1,000,000 accounts and 50,000,000 exchanges.
     Large,
 }
 
