@@ -276,35 +276,31 @@ pub async fn insert_new(
     };
     let mut changes = Vec::new();
     if dialect::answers_from_additions(conn.engine()) {
-        let mut spans: BTreeMap<Uuid, (DateTime<Utc>, DateTime<Utc>)> = BTreeMap::new();
-        for r in rows.iter() {
-            let span = spans.entry(r.account_id).or_insert((r.occurred_at, r.occurred_at));
-            *span = (span.0.min(r.occurred_at), span.1.max(r.occurred_at));
+        // Each account's rows, by index, so a batch over many accounts is walked once.
+        let mut by_account: BTreeMap<Uuid, Vec<usize>> = BTreeMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            by_account.entry(r.account_id).or_default().push(i);
         }
-        for (account, (lo, hi)) in spans {
-            let window = read_window(conn, workspace, account, (Some(lo), Some(hi)), Some(WINDOW_CAP)).await?;
-            let answered = window.is_some();
-            if let Some(window) = window {
-                let added: Vec<(Uuid, Direction, DateTime<Utc>)> = rows
-                    .iter()
-                    .filter(|r| r.account_id == account)
-                    .filter_map(|r| Some((r.id, r.direction()?, r.occurred_at)))
-                    .collect();
-                let (mut answers, stored) = window_answers(window, &added)?;
-                for r in rows.iter_mut().filter(|r| r.account_id == account) {
-                    if let Some((by, secs)) = answers.remove(&r.id) {
-                        (r.answered_by, r.response_seconds) = (by, secs);
-                    }
+        for (account, indices) in by_account {
+            let instants = indices.iter().map(|&i| rows[i].occurred_at);
+            let span = (instants.clone().min(), instants.max());
+            let Some(window) = read_window(conn, workspace, account, span, Some(WINDOW_CAP)).await? else {
+                indices.iter().for_each(|&i| touches.row(&rows[i]));
+                continue;
+            };
+            let added: Vec<(Uuid, Direction, DateTime<Utc>)> = indices
+                .iter()
+                .filter_map(|&i| Some((rows[i].id, rows[i].direction()?, rows[i].occurred_at)))
+                .collect();
+            let (mut answers, stored) = window_answers(window, &added)?;
+            for &i in &indices {
+                let r = &mut rows[i];
+                if let Some((by, secs)) = answers.remove(&r.id) {
+                    (r.answered_by, r.response_seconds) = (by, secs);
                 }
-                changes.extend(stored);
+                touches.widen(account, r.occurred_at);
             }
-            for r in rows.iter().filter(|r| r.account_id == account) {
-                if answered {
-                    touches.widen(account, r.occurred_at);
-                } else {
-                    touches.row(r);
-                }
-            }
+            changes.extend(stored);
         }
     } else {
         rows.iter().for_each(|r| touches.row(r));

@@ -27,6 +27,22 @@ fn temp_db() -> (std::path::PathBuf, String) {
     (dir, url)
 }
 
+/// Creates the workspace "Acme" with the admin a@acme.test.
+fn add_acme_admin(db: &str) {
+    let add = [
+        "user",
+        "add",
+        "--workspace",
+        "Acme",
+        "--email",
+        "a@acme.test",
+        "--role",
+        "admin",
+        "--password-stdin",
+    ];
+    assert!(bilan(db, &add, Some("a long password\n")).status.success());
+}
+
 #[test]
 fn users_tokens_and_openapi_from_the_command_line() {
     let (dir, db) = temp_db();
@@ -182,18 +198,7 @@ fn import_reports_refused_lines_and_is_all_or_nothing() {
 #[test]
 fn interactions_import_and_timeline_from_the_command_line() {
     let (dir, db) = temp_db();
-    let add = [
-        "user",
-        "add",
-        "--workspace",
-        "Acme",
-        "--email",
-        "a@acme.test",
-        "--role",
-        "admin",
-        "--password-stdin",
-    ];
-    assert!(bilan(&db, &add, Some("a long password\n")).status.success());
+    add_acme_admin(&db);
     let accounts = dir.join("comptes.csv");
     std::fs::write(&accounts, "Raison sociale;SIREN\nDanone;552032534\n").unwrap();
     let out = bilan(
@@ -289,18 +294,7 @@ fn interactions_import_and_timeline_from_the_command_line() {
 #[test]
 fn surveys_from_the_command_line() {
     let (dir, db) = temp_db();
-    let add = [
-        "user",
-        "add",
-        "--workspace",
-        "Acme",
-        "--email",
-        "a@acme.test",
-        "--role",
-        "admin",
-        "--password-stdin",
-    ];
-    assert!(bilan(&db, &add, Some("a long password\n")).status.success());
+    add_acme_admin(&db);
     let ws = ["--workspace", "Acme"];
     let bad = bilan(
         &db,
