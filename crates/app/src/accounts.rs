@@ -1,12 +1,10 @@
 //! Account use cases: list, show, create, edit (optimistic), delete, sites.
 
-use crate::audit::record;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::accounts::{self, AccountFigures, AccountFilter, AccountPage, AccountSort, UpdateOutcome};
 use bilan_db::users::{self, UserRow};
 use bilan_db::{sites, Conn};
 use bilan_domain::accounts::{Account, AccountInput, AccountStatus, NewAccount, Site, SiteInput};
-use bilan_domain::audit::AuditAction;
 use bilan_domain::pagination::{page_size, Cursor};
 use bilan_domain::roles::Permission;
 use bilan_domain::search::query_terms;
@@ -158,25 +156,14 @@ pub(crate) async fn check_people(c: &mut Conn<'_>, workspace: Uuid, a: &NewAccou
 
 /// Creates an account.
 pub async fn create_account(app: &App, actor: &Actor, input: &AccountInput) -> AppResult<Account> {
-    actor.require(Permission::WriteAccounts)?;
-    let new = input.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    check_people(&mut c, actor.workspace_id, &new).await?;
-    let now = app.now();
-    let account = accounts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), &new, now).await?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "account",
-        account.id,
-        None,
-        Some(&account),
-    )
-    .await?;
-    tx.commit().await?;
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteAccounts).await?;
+    let new = new?;
+    check_people(&mut w.conn(), actor.workspace_id, &new).await?;
+    let now = w.now();
+    let account = accounts::insert(&mut w.conn(), actor.workspace_id, bilan_db::new_id(), &new, now).await?;
+    w.audit_created(&account);
+    w.commit().await?;
     tracing::info!(account.id = %account.id, user.id = %actor.user_id, "account created");
     Ok(account)
 }
@@ -189,28 +176,18 @@ pub async fn update_account(
     version: i64,
     input: &AccountInput,
 ) -> AppResult<Account> {
-    actor.require(Permission::WriteAccounts)?;
-    let new = input.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    check_people(&mut c, actor.workspace_id, &new).await?;
-    let before = accounts::find(&mut c, actor.workspace_id, id).await?;
-    let now = app.now();
-    let outcome = accounts::update(&mut c, actor.workspace_id, id, version, &new, now).await?;
-    match outcome {
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteAccounts).await?;
+    let new = new?;
+    check_people(&mut w.conn(), actor.workspace_id, &new).await?;
+    let before = accounts::find(&mut w.conn(), actor.workspace_id, id).await?;
+    let now = w.now();
+    match accounts::update(&mut w.conn(), actor.workspace_id, id, version, &new, now).await? {
         UpdateOutcome::Updated(a) => {
-            record(
-                &mut c,
-                actor,
-                now,
-                AuditAction::Update,
-                "account",
-                id,
-                before.as_ref(),
-                Some(&a),
-            )
-            .await?;
-            tx.commit().await?;
+            if let Some(before) = &before {
+                w.audit_updated(before, &a);
+            }
+            w.commit().await?;
             Ok(a)
         }
         UpdateOutcome::Stale(current_version) => Err(AppError::Stale { current_version }),
@@ -220,51 +197,28 @@ pub async fn update_account(
 
 /// Deletes an account with its sites and contacts.
 pub async fn delete_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
-    actor.require(Permission::DeleteAccounts)?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let before = accounts::find(&mut c, actor.workspace_id, id)
+    let mut w = app.write(actor, Permission::DeleteAccounts).await?;
+    let before = accounts::find(&mut w.conn(), actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    accounts::delete(&mut c, actor.workspace_id, id).await?;
-    record(
-        &mut c,
-        actor,
-        app.now(),
-        AuditAction::Delete,
-        "account",
-        id,
-        Some(&before),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    accounts::delete(&mut w.conn(), actor.workspace_id, id).await?;
+    w.audit_deleted(&before);
+    w.commit().await?;
     Ok(())
 }
 
 /// Adds a site or business unit to an account.
 pub async fn add_site(app: &App, actor: &Actor, account: Uuid, input: &SiteInput) -> AppResult<Site> {
-    actor.require(Permission::WriteAccounts)?;
-    let new = input.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    accounts::find(&mut c, actor.workspace_id, account)
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteAccounts).await?;
+    let new = new?;
+    accounts::find(&mut w.conn(), actor.workspace_id, account)
         .await?
         .ok_or(AppError::NotFound)?;
-    let now = app.now();
-    let site = sites::insert(&mut c, actor.workspace_id, account, &new, now).await?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "site",
-        site.id,
-        None,
-        Some(&site),
-    )
-    .await?;
-    tx.commit().await?;
+    let now = w.now();
+    let site = sites::insert(&mut w.conn(), actor.workspace_id, account, &new, now).await?;
+    w.audit_created(&site);
+    w.commit().await?;
     Ok(site)
 }
 
@@ -281,25 +235,29 @@ pub async fn list_sites(app: &App, actor: &Actor, account: Uuid) -> AppResult<Ve
 
 /// Removes a site (contacts attached to it keep their account).
 pub async fn delete_site(app: &App, actor: &Actor, account: Uuid, site: Uuid) -> AppResult<()> {
-    actor.require(Permission::WriteAccounts)?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let before = sites::find(&mut c, actor.workspace_id, site)
+    let mut w = app.write(actor, Permission::WriteAccounts).await?;
+    let before = sites::find(&mut w.conn(), actor.workspace_id, site)
         .await?
         .filter(|s| s.account_id == account);
     let before = before.ok_or(AppError::NotFound)?;
-    sites::delete(&mut c, actor.workspace_id, account, site).await?;
-    record(
-        &mut c,
-        actor,
-        app.now(),
-        AuditAction::Delete,
-        "site",
-        site,
-        Some(&before),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    sites::delete(&mut w.conn(), actor.workspace_id, account, site).await?;
+    w.audit_deleted(&before);
+    w.commit().await?;
     Ok(())
+}
+
+impl Audited for Account {
+    const ENTITY: &'static str = "account";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl Audited for Site {
+    const ENTITY: &'static str = "site";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
 }

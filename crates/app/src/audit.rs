@@ -136,3 +136,18 @@ pub async fn purge(app: &App, days: i64) -> AppResult<u64> {
     tx.commit().await?;
     Ok(n)
 }
+
+/// The nightly job that applies the retention period of the settings
+/// (`BILAN_AUDIT_RETENTION_DAYS`).
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct ApplyAuditRetention {}
+
+impl crate::jobs::JobKind for ApplyAuditRetention {
+    const KIND: &'static str = "apply_audit_retention";
+
+    async fn run(self, app: &App, _job: &crate::jobs::JobContext) -> AppResult<()> {
+        let n = purge(app, app.config.audit_retention_days).await?;
+        tracing::info!(audit.purged = n, "applied the audit retention period");
+        Ok(())
+    }
+}

@@ -211,9 +211,9 @@ pub async fn list_sessions(app: &App, actor: &Actor) -> AppResult<Vec<SessionRow
 
 /// Revokes one of the caller's sessions by its stored id.
 pub async fn revoke_session(app: &App, actor: &Actor, session_id: &str) -> AppResult<()> {
-    let mut tx = app.db.begin().await?;
-    let found = sessions::delete_for_user(&mut tx.conn(), actor.workspace_id, actor.user_id, session_id).await?;
-    tx.commit().await?;
+    let mut w = app.write_own(actor).await?;
+    let found = sessions::delete_for_user(&mut w.conn(), actor.workspace_id, actor.user_id, session_id).await?;
+    w.commit().await?;
     if found {
         Ok(())
     } else {
@@ -240,32 +240,21 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<Cre
         ));
     }
     let secret = format!("{TOKEN_PREFIX}{}", random_secret());
+    let mut w = app.write_own(actor).await?;
     let row = TokenRow {
         id: bilan_db::new_id(),
         workspace_id: actor.workspace_id,
         user_id: actor.user_id,
         name: name.to_owned(),
         token_hash: digest(&secret),
-        created_at: app.now(),
+        created_at: w.now(),
         last_used_at: None,
         revoked_at: None,
     };
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    tokens::insert(&mut c, &row).await?;
+    tokens::insert(&mut w.conn(), &row).await?;
     let snapshot = serde_json::json!({"name": row.name, "user_id": row.user_id, "revoked": false});
-    crate::audit::record(
-        &mut c,
-        actor,
-        row.created_at,
-        AuditAction::Create,
-        "token",
-        row.id,
-        None,
-        Some(&snapshot),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_entry(AuditAction::Create, "token", row.id, None, Some(&snapshot));
+    w.commit().await?;
     Ok(CreatedToken { token: row, secret })
 }
 
@@ -305,27 +294,32 @@ pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenRow>> {
 /// Revokes one of the caller's tokens (an admin may revoke anyone's).
 pub async fn revoke_token(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let only_own = (actor.role != Role::Admin).then_some(actor.user_id);
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let now = app.now();
-    if !tokens::revoke(&mut c, actor.workspace_id, only_own, id, now).await? {
+    let mut w = app.write_own(actor).await?;
+    let now = w.now();
+    if !tokens::revoke(&mut w.conn(), actor.workspace_id, only_own, id, now).await? {
         return Err(AppError::NotFound);
     }
     let (before, after) = (
         serde_json::json!({"revoked": false}),
         serde_json::json!({"revoked": true}),
     );
-    crate::audit::record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "token",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_entry(AuditAction::Update, "token", id, Some(&before), Some(&after));
+    w.commit().await?;
     Ok(())
+}
+
+/// Deletes expired sessions and login failures older than a day (every ten minutes).
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct PurgeSessions {}
+
+impl crate::jobs::JobKind for PurgeSessions {
+    const KIND: &'static str = "purge_sessions";
+
+    async fn run(self, app: &App, _job: &crate::jobs::JobContext) -> AppResult<()> {
+        let now = app.now();
+        let mut tx = app.db.begin().await?;
+        sessions::purge(&mut tx.conn(), now, now - chrono::Duration::days(1)).await?;
+        tx.commit().await?;
+        Ok(())
+    }
 }

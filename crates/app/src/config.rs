@@ -19,6 +19,8 @@ pub struct AppConfig {
     pub argon2_memory_kib: u32,
     /// Argon2id iterations.
     pub argon2_iterations: u32,
+    /// Audit entries older than this many days are deleted by the nightly job.
+    pub audit_retention_days: i64,
 }
 
 impl Default for AppConfig {
@@ -31,6 +33,7 @@ impl Default for AppConfig {
             throttle_window: Duration::minutes(15),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
+            audit_retention_days: 3650,
         }
     }
 }

@@ -1,11 +1,9 @@
 //! Contact use cases: list, show, create, edit (optimistic), delete.
 
-use crate::audit::record;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::accounts::UpdateOutcome;
 use bilan_db::contacts::{self, ContactFilter, ContactPage};
 use bilan_db::{accounts, sites, Conn};
-use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::{BuyingRole, Contact, ContactInput, NewContact};
 use bilan_domain::pagination::{page_size, Cursor};
 use bilan_domain::roles::Permission;
@@ -108,25 +106,22 @@ async fn check_refs(c: &mut Conn<'_>, workspace: Uuid, new: &NewContact) -> AppR
 
 /// Creates a contact on an account.
 pub async fn create_contact(app: &App, actor: &Actor, input: &ContactInput) -> AppResult<Contact> {
-    actor.require(Permission::WriteContacts)?;
-    let new = input.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let account = check_refs(&mut c, actor.workspace_id, &new).await?;
-    let now = app.now();
-    let contact = contacts::insert(&mut c, actor.workspace_id, bilan_db::new_id(), account, &new, now).await?;
-    record(
-        &mut c,
-        actor,
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteContacts).await?;
+    let new = new?;
+    let account = check_refs(&mut w.conn(), actor.workspace_id, &new).await?;
+    let now = w.now();
+    let contact = contacts::insert(
+        &mut w.conn(),
+        actor.workspace_id,
+        bilan_db::new_id(),
+        account,
+        &new,
         now,
-        AuditAction::Create,
-        "contact",
-        contact.id,
-        None,
-        Some(&contact),
     )
     .await?;
-    tx.commit().await?;
+    w.audit_created(&contact);
+    w.commit().await?;
     Ok(contact)
 }
 
@@ -138,28 +133,18 @@ pub async fn update_contact(
     version: i64,
     input: &ContactInput,
 ) -> AppResult<Contact> {
-    actor.require(Permission::WriteContacts)?;
-    let new = input.validate()?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let account = check_refs(&mut c, actor.workspace_id, &new).await?;
-    let before = contacts::find(&mut c, actor.workspace_id, id).await?;
-    let now = app.now();
-    let outcome = contacts::update(&mut c, actor.workspace_id, id, version, account, &new, now).await?;
-    match outcome {
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteContacts).await?;
+    let new = new?;
+    let account = check_refs(&mut w.conn(), actor.workspace_id, &new).await?;
+    let before = contacts::find(&mut w.conn(), actor.workspace_id, id).await?;
+    let now = w.now();
+    match contacts::update(&mut w.conn(), actor.workspace_id, id, version, account, &new, now).await? {
         UpdateOutcome::Updated(contact) => {
-            record(
-                &mut c,
-                actor,
-                now,
-                AuditAction::Update,
-                "contact",
-                id,
-                before.as_ref(),
-                Some(&contact),
-            )
-            .await?;
-            tx.commit().await?;
+            if let Some(before) = &before {
+                w.audit_updated(before, &contact);
+            }
+            w.commit().await?;
             Ok(contact)
         }
         UpdateOutcome::Stale(current_version) => Err(AppError::Stale { current_version }),
@@ -169,24 +154,20 @@ pub async fn update_contact(
 
 /// Deletes a contact.
 pub async fn delete_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
-    actor.require(Permission::WriteContacts)?;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let before = contacts::find(&mut c, actor.workspace_id, id)
+    let mut w = app.write(actor, Permission::WriteContacts).await?;
+    let before = contacts::find(&mut w.conn(), actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    contacts::delete(&mut c, actor.workspace_id, id).await?;
-    record(
-        &mut c,
-        actor,
-        app.now(),
-        AuditAction::Delete,
-        "contact",
-        id,
-        Some(&before),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    contacts::delete(&mut w.conn(), actor.workspace_id, id).await?;
+    w.audit_deleted(&before);
+    w.commit().await?;
     Ok(())
+}
+
+impl Audited for Contact {
+    const ENTITY: &'static str = "contact";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
 }

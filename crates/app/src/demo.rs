@@ -13,7 +13,7 @@ use bilan_db::sites::{self as db_sites, SiteRow};
 use bilan_db::timeline::{self as db_timeline, InteractionRow};
 use bilan_db::users as db_users;
 use bilan_db::workspaces::{self, WorkspaceRow};
-use bilan_db::{with_conn, Conn, DbError, DbResult};
+use bilan_db::{with_conn, Conn, DbResult};
 use bilan_domain::accounts::{AccountStatus, CompanySize, NewAccount, SiteKind};
 use bilan_domain::contacts::{BuyingRole, Language, NewContact};
 use bilan_domain::identifiers::{french_vat_number, luhn_valid};
@@ -326,43 +326,10 @@ async fn count_rows(conn: &mut Conn<'_>, table: &str, workspace: Uuid) -> DbResu
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
-/// Deletes every row of a workspace, children first: SQLite checks foreign keys per
-/// deleted parent, which is only cheap once the child tables hold no matching rows.
+/// Deletes every row of a workspace, in the order of the table registry.
 async fn purge_workspace(app: &App, workspace: Uuid) -> AppResult<()> {
     let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    for table in [
-        "outbox",
-        "survey_answers",
-        "survey_invitations",
-        "events",
-        "survey_rules",
-        "surveys",
-        "interaction_contacts",
-        "interactions",
-        "audit_log",
-        "contacts",
-        "sites",
-        "account_tags",
-        "accounts",
-        "api_tokens",
-        "sessions",
-        "users",
-    ] {
-        let sql = format!("DELETE FROM {table} WHERE workspace_id = $1");
-        with_conn!(&mut c, |cn| sqlx::query(&sql)
-            .bind(workspace)
-            .execute(&mut **cn)
-            .await
-            .map(|r| r.rows_affected()))
-        .map_err(DbError::from)?;
-    }
-    with_conn!(&mut c, |cn| sqlx::query("DELETE FROM workspaces WHERE id = $1")
-        .bind(workspace)
-        .execute(&mut **cn)
-        .await
-        .map(|r| r.rows_affected()))
-    .map_err(DbError::from)?;
+    bilan_db::tables::delete_workspace(&mut tx.conn(), workspace).await?;
     tx.commit().await?;
     Ok(())
 }

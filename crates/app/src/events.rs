@@ -1,13 +1,15 @@
-//! Events: "a delivery happened on this account". A module raises its events in
-//! the transaction of the change that causes them; subscribers (hot surveys today,
-//! health scores and reminders tomorrow) react in that same transaction, so an
-//! e-mail is queued exactly when its cause commits.
+//! Events: "a delivery happened on this account". A capability raises its events
+//! through the unit of work ([`crate::unit_of_work::Work::raise`]); they are stored
+//! and the subscribers registered in [`SUBSCRIBERS`] react in that same
+//! transaction, so an e-mail is queued exactly when its cause commits.
 
+use crate::unit_of_work::Work;
 use crate::AppResult;
 use bilan_db::events::{self as store, EventRow};
-use bilan_db::Conn;
-use bilan_domain::surveys::{is_hot, EventKind};
+use bilan_domain::events::{is_hot, EventKind};
 use chrono::{DateTime, Utc};
+use std::future::Future;
+use std::pin::Pin;
 use uuid::Uuid;
 
 /// Something that happened to an account.
@@ -27,6 +29,15 @@ pub struct Event {
     pub occurred_at: DateTime<Utc>,
 }
 
+/// An event as stored, handed to subscribers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEvent {
+    /// The stored event's id.
+    pub id: Uuid,
+    /// The event.
+    pub event: Event,
+}
+
 /// What raising events led to.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Raised {
@@ -36,36 +47,60 @@ pub struct Raised {
     pub invitations: usize,
 }
 
-/// Stores the hot ones among `events` and lets the subscribers react, in the
-/// caller's transaction. Events older than the hot window (history imported after
-/// the fact) are dropped: nothing is to be done about them now.
-pub async fn raise(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>, events: &[Event]) -> AppResult<Raised> {
-    let rows: Vec<(EventRow, &Event)> = events
-        .iter()
+/// A future a subscriber returns.
+pub type SubscriberFuture<'a> = Pin<Box<dyn Future<Output = AppResult<Raised>> + Send + 'a>>;
+
+/// Reacts to stored events inside the unit of work that raised them.
+pub type Subscriber = for<'a> fn(&'a mut Work, &'a [StoredEvent]) -> SubscriberFuture<'a>;
+
+/// Every subscriber, one line per capability that reacts to events.
+pub const SUBSCRIBERS: &[(&str, Subscriber)] = &[("surveys", crate::surveys::on_events)];
+
+/// Stores the hot ones among `events` and lets every subscriber react. Events
+/// older than the hot window (history imported after the fact) are dropped:
+/// nothing is to be done about them now.
+pub(crate) async fn store_and_notify(w: &mut Work, events: Vec<Event>) -> AppResult<Raised> {
+    let now = w.now();
+    let workspace = w.workspace_id();
+    let stored: Vec<StoredEvent> = events
+        .into_iter()
         .filter(|e| is_hot(e.occurred_at, now))
-        .map(|e| {
-            let row = EventRow {
-                id: bilan_db::new_id(),
-                workspace_id: workspace,
-                kind: e.kind.code().to_owned(),
-                account_id: e.account_id,
-                contact_ids: e.contact_ids.iter().map(Uuid::to_string).collect::<Vec<_>>().join(","),
-                source_kind: e.source_kind.to_owned(),
-                source_id: e.source_id,
-                occurred_at: e.occurred_at,
-                created_at: now,
-            };
-            (row, e)
+        .map(|event| StoredEvent {
+            id: bilan_db::new_id(),
+            event,
         })
         .collect();
-    if rows.is_empty() {
+    if stored.is_empty() {
         return Ok(Raised::default());
     }
-    let stored: Vec<EventRow> = rows.iter().map(|(r, _)| r.clone()).collect();
-    store::insert_many(c, &stored).await?;
-    let invitations = crate::surveys::on_events(c, workspace, now, &rows).await?;
-    Ok(Raised {
-        events: rows.len(),
-        invitations,
-    })
+    let rows: Vec<EventRow> = stored
+        .iter()
+        .map(|s| EventRow {
+            id: s.id,
+            workspace_id: workspace,
+            kind: s.event.kind.code().to_owned(),
+            account_id: s.event.account_id,
+            contact_ids: s
+                .event
+                .contact_ids
+                .iter()
+                .map(Uuid::to_string)
+                .collect::<Vec<_>>()
+                .join(","),
+            source_kind: s.event.source_kind.to_owned(),
+            source_id: s.event.source_id,
+            occurred_at: s.event.occurred_at,
+            created_at: now,
+        })
+        .collect();
+    store::insert_many(&mut w.conn(), &rows).await?;
+    let mut raised = Raised {
+        events: stored.len(),
+        invitations: 0,
+    };
+    for (_, subscriber) in SUBSCRIBERS {
+        let r = subscriber(w, &stored).await?;
+        raised.invitations += r.invitations;
+    }
+    Ok(raised)
 }

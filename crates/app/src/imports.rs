@@ -11,7 +11,6 @@ use bilan_db::contacts::{self, ContactRow};
 use bilan_db::imports as lookups;
 use bilan_db::Conn;
 use bilan_domain::accounts::NewAccount;
-use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::NewContact;
 use bilan_domain::imports::{self as format, AccountLine, ContactLine, Mapping, ParseOptions, ParsedFile, SeenKeys};
 use bilan_domain::roles::Permission;
@@ -154,10 +153,10 @@ pub async fn import_accounts_with_progress(
     let lines = std::mem::take(&mut parsed.lines);
     let mut rejected = std::mem::take(&mut parsed.rejected);
     let ws = actor.workspace_id;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let plan = plan_accounts(&mut c, ws, now, &parsed.mapping, lines, &mut rejected).await?;
+    let mut w = app.write(actor, Permission::ImportData).await?;
+    let now = w.now();
+    let stamp = w.audit_stamp();
+    let plan = plan_accounts(&mut w.conn(), ws, now, &parsed.mapping, lines, &mut rejected).await?;
     let mut report = report(&parsed);
     report.created = plan.inserts.len();
     report.updated = plan.updates.len();
@@ -167,41 +166,24 @@ pub async fn import_accounts_with_progress(
     tick(progress, done, total);
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-            accounts::insert_rows(&mut c, chunk).await?;
-            // The audit trail records every imported row, in the import's transaction.
+            accounts::insert_rows(&mut w.conn(), chunk).await?;
+            // The audit trail records every imported row, a batch at a time.
             let entries = chunk
                 .iter()
-                .map(|r| {
-                    let after = r.clone().into_account()?;
-                    Ok(crate::audit::entry(
-                        actor,
-                        now,
-                        AuditAction::Create,
-                        "account",
-                        r.id,
-                        None,
-                        Some(&after),
-                    ))
-                })
+                .map(|r| Ok(stamp.created(&r.clone().into_account()?)))
                 .collect::<AppResult<Vec<_>>>()?;
-            bilan_db::audit::insert_rows(&mut c, &entries).await?;
+            w.audit_rows(entries);
+            w.flush_audit().await?;
             done += chunk.len();
             tick(progress, done, total);
         }
         for (line, id, version, new) in &plan.updates {
-            let before = accounts::find(&mut c, ws, *id).await?;
-            match accounts::update(&mut c, ws, *id, *version, new, now).await? {
+            let before = accounts::find(&mut w.conn(), ws, *id).await?;
+            match accounts::update(&mut w.conn(), ws, *id, *version, new, now).await? {
                 UpdateOutcome::Updated(after) => {
-                    let e = crate::audit::entry(
-                        actor,
-                        now,
-                        AuditAction::Update,
-                        "account",
-                        *id,
-                        before.as_ref(),
-                        Some(&after),
-                    );
-                    bilan_db::audit::insert_rows(&mut c, &[e]).await?;
+                    if let Some(before) = &before {
+                        w.audit_updated(before, &after);
+                    }
                 }
                 UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
                     report.updated -= 1;
@@ -214,7 +196,7 @@ pub async fn import_accounts_with_progress(
             }
         }
     }
-    finish(tx, opts, &mut report, rejected).await?;
+    finish(w, opts, &mut report, rejected).await?;
     tick(progress, total, total);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,
@@ -225,7 +207,7 @@ pub async fn import_accounts_with_progress(
 
 /// Commits, or rolls back a dry run or a refused all-or-nothing import.
 pub(crate) async fn finish(
-    tx: bilan_db::Tx,
+    w: crate::Work,
     opts: &ImportOptions,
     report: &mut ImportReport,
     mut rejected: Vec<RejectedLine>,
@@ -234,10 +216,10 @@ pub(crate) async fn finish(
     let refused = !rejected.is_empty() && !opts.skip_invalid;
     report.rejected = rejected;
     if opts.dry_run || refused {
-        tx.rollback().await?;
+        w.rollback().await?;
         report.committed = false;
     } else {
-        tx.commit().await?;
+        w.commit().await?;
         report.committed = true;
     }
     Ok(())
@@ -383,15 +365,24 @@ pub async fn import_contacts_with_progress(
     let lines = std::mem::take(&mut parsed.lines);
     let mut rejected = std::mem::take(&mut parsed.rejected);
     let ws = actor.workspace_id;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut w = app.write(actor, Permission::ImportData).await?;
+    let now = w.now();
+    let stamp = w.audit_stamp();
     if let Some(a) = opts.account_id {
-        if lookups::accounts_by_ids(&mut c, ws, &[a]).await?.is_empty() {
+        if lookups::accounts_by_ids(&mut w.conn(), ws, &[a]).await?.is_empty() {
             return Err(AppError::field("account_id", "account.unknown"));
         }
     }
-    let plan = plan_contacts(&mut c, ws, now, opts.account_id, &parsed.mapping, lines, &mut rejected).await?;
+    let plan = plan_contacts(
+        &mut w.conn(),
+        ws,
+        now,
+        opts.account_id,
+        &parsed.mapping,
+        lines,
+        &mut rejected,
+    )
+    .await?;
     let mut report = report(&parsed);
     report.created = plan.inserts.len();
     report.updated = plan.updates.len();
@@ -401,41 +392,24 @@ pub async fn import_contacts_with_progress(
     tick(progress, done, total);
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-            contacts::insert_rows(&mut c, chunk).await?;
-            // The audit trail records every imported row, in the import's transaction.
+            contacts::insert_rows(&mut w.conn(), chunk).await?;
+            // The audit trail records every imported row, a batch at a time.
             let entries = chunk
                 .iter()
-                .map(|r| {
-                    let after = r.clone().into_contact()?;
-                    Ok(crate::audit::entry(
-                        actor,
-                        now,
-                        AuditAction::Create,
-                        "contact",
-                        r.id,
-                        None,
-                        Some(&after),
-                    ))
-                })
+                .map(|r| Ok(stamp.created(&r.clone().into_contact()?)))
                 .collect::<AppResult<Vec<_>>>()?;
-            bilan_db::audit::insert_rows(&mut c, &entries).await?;
+            w.audit_rows(entries);
+            w.flush_audit().await?;
             done += chunk.len();
             tick(progress, done, total);
         }
         for (line, id, version, (account, new)) in &plan.updates {
-            let before = contacts::find(&mut c, ws, *id).await?;
-            match contacts::update(&mut c, ws, *id, *version, *account, new, now).await? {
+            let before = contacts::find(&mut w.conn(), ws, *id).await?;
+            match contacts::update(&mut w.conn(), ws, *id, *version, *account, new, now).await? {
                 UpdateOutcome::Updated(after) => {
-                    let e = crate::audit::entry(
-                        actor,
-                        now,
-                        AuditAction::Update,
-                        "contact",
-                        *id,
-                        before.as_ref(),
-                        Some(&after),
-                    );
-                    bilan_db::audit::insert_rows(&mut c, &[e]).await?;
+                    if let Some(before) = &before {
+                        w.audit_updated(before, &after);
+                    }
                 }
                 UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
                     report.updated -= 1;
@@ -448,7 +422,7 @@ pub async fn import_contacts_with_progress(
             }
         }
     }
-    finish(tx, opts, &mut report, rejected).await?;
+    finish(w, opts, &mut report, rejected).await?;
     tick(progress, total, total);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,

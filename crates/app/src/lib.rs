@@ -1,5 +1,6 @@
-//! Bilan's use cases: each one checks access, runs in one transaction, and
-//! returns domain types. Pages, API and CLI all call these, never the database.
+//! Bilan's use cases: each one checks access, writes through one unit of work
+//! ([`unit_of_work`]), and returns domain types. Pages, API and CLI all call
+//! these, never the database.
 
 pub mod access;
 pub mod accounts;
@@ -13,17 +14,20 @@ pub mod error;
 pub mod events;
 pub mod exports;
 pub mod imports;
+pub mod jobs;
 pub mod mail_import;
 pub mod outbox;
 pub mod search;
 pub mod surveys;
 pub mod timeline;
+pub mod unit_of_work;
 pub mod users;
 
 pub use access::Actor;
 pub use clock::Clock;
 pub use config::AppConfig;
 pub use error::{AppError, AppResult};
+pub use unit_of_work::{Audited, Work};
 
 use bilan_db::Db;
 use std::sync::Arc;

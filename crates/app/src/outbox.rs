@@ -1,6 +1,7 @@
-//! The e-mail path every feature shares: use cases queue a message in their own
-//! transaction ([`queue`]); workers ([`deliver_due`], [`run`]) claim due messages,
-//! hand them to the transport and record delivery, a retry with backoff, or failure.
+//! The e-mail path every feature shares: use cases queue a message through their
+//! unit of work ([`crate::Work::queue_mail`]); each pass of the worker loop
+//! ([`crate::jobs::run_worker`]) runs [`deliver_due`], which claims due messages,
+//! hands them to the transport and records delivery, a retry with backoff, or failure.
 //!
 //! A message is claimed by one worker at a time (an atomic claim; `SKIP LOCKED` on
 //! PostgreSQL), so several workers never send it twice. A worker that dies between
@@ -46,8 +47,9 @@ pub struct Outgoing {
     pub not_before: DateTime<Utc>,
 }
 
-/// Queues a message in the caller's transaction; returns its id.
-pub async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>, m: Outgoing) -> AppResult<Uuid> {
+/// Queues a message in the caller's transaction; returns its id. Use cases go
+/// through [`crate::Work::queue_mail`].
+pub(crate) async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>, m: Outgoing) -> AppResult<Uuid> {
     let id = bilan_db::new_id();
     let row = OutboxRow {
         id,
@@ -255,9 +257,9 @@ impl Mailer {
                 .map(|_| ())
                 .map_err(|e| SendFailure::Transient(e.to_string())),
             Transport::Log => {
-                // The log transport is for trying Bilan out: the body carries the link to click.
-                let body = row.body_text.replace(PUBLIC_URL_MARKER, &self.public_url);
-                tracing::info!(to = %row.to_address, subject = %row.subject, body = %body, "e-mail (log transport)");
+                // Recipient and subject only: bodies carry single-use link secrets,
+                // and logs are read by more people than mailboxes are.
+                tracing::info!(to = %row.to_address, subject = %row.subject, outbox.id = %row.id, "e-mail (log transport, body not logged)");
                 Ok(())
             }
         }
@@ -323,34 +325,6 @@ pub async fn deliver_due(app: &App, mailer: &Mailer, worker: &str, limit: i64) -
     Ok(report)
 }
 
-/// Delivers due messages until `shutdown` resolves, polling every `poll` when idle.
-pub async fn run(
-    app: App,
-    mailer: Mailer,
-    worker: String,
-    poll: std::time::Duration,
-    shutdown: impl std::future::Future<Output = ()>,
-) {
-    tokio::pin!(shutdown);
-    tracing::info!(worker = %worker, transport = %mailer.describe(), "outbox worker started");
-    loop {
-        let idle = match deliver_due(&app, &mailer, &worker, 100).await {
-            Ok(r) => r.handled() == 0,
-            Err(e) => {
-                tracing::error!(error = %e, "outbox pass failed");
-                true
-            }
-        };
-        if idle {
-            tokio::select! {
-                _ = &mut shutdown => break,
-                _ = tokio::time::sleep(poll) => {}
-            }
-        }
-    }
-    tracing::info!(worker = %worker, "outbox worker stopped");
-}
-
 /// A unique worker name: host and process, plus a random suffix for several in one process.
 pub fn worker_name() -> String {
     let host = std::env::var("HOSTNAME").unwrap_or_else(|_| "bilan".into());
@@ -374,26 +348,20 @@ pub async fn overview(app: &App, actor: &crate::Actor, limit: i64) -> AppResult<
 /// Puts a failed message back in the queue, to be sent at once (after the address
 /// or the relay was fixed).
 pub async fn retry(app: &App, actor: &crate::Actor, id: Uuid) -> AppResult<()> {
-    actor.require(bilan_domain::roles::Permission::ManageSurveys)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    if !store::requeue(&mut c, actor.workspace_id, id, now).await? {
+    let mut w = app.write(actor, bilan_domain::roles::Permission::ManageSurveys).await?;
+    let now = w.now();
+    if !store::requeue(&mut w.conn(), actor.workspace_id, id, now).await? {
         // Unknown in this workspace, or not failed: either way nothing to retry.
         return Err(AppError::NotFound);
     }
-    crate::audit::record(
-        &mut c,
-        actor,
-        now,
+    w.audit_entry(
         bilan_domain::audit::AuditAction::Update,
         "outbox",
         id,
         Some(&serde_json::json!({ "status": "failed" })),
         Some(&serde_json::json!({ "status": "pending" })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     Ok(())
 }
 
@@ -437,7 +405,56 @@ mod tests {
     #[test]
     fn messages_get_the_public_url_and_a_stable_message_id() {
         let m = Mailer::from_url("log", "Acme <no-reply@acme.test>", "https://bilan.acme.test").unwrap();
-        let row = OutboxRow {
+        let row = sample_row();
+        let raw = String::from_utf8(m.message(&row).unwrap().formatted()).unwrap();
+        assert!(raw.contains("Message-ID: <m1@bilan.invalid>"), "{raw}");
+        assert!(raw.contains("https://bilan.acme.test/s/abc"));
+        assert!(!raw.contains(PUBLIC_URL_MARKER));
+        let bad = OutboxRow {
+            to_address: "not an address".into(),
+            ..row
+        };
+        assert!(matches!(m.message(&bad), Err(SendFailure::Permanent(_))));
+    }
+
+    /// A log writer the test reads back.
+    #[derive(Clone, Default)]
+    struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[tokio::test]
+    async fn the_log_transport_never_logs_a_body_or_its_link() {
+        let m = Mailer::from_url("log", "Acme <no-reply@acme.test>", "https://bilan.acme.test").unwrap();
+        let out = Captured::default();
+        let writer = out.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        m.send(&sample_row()).await.unwrap();
+        let logged = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        assert!(
+            logged.contains("claire@client.test") && logged.contains("Votre avis"),
+            "{logged}"
+        );
+        assert!(
+            !logged.contains("/s/abc") && !logged.contains("Répondre"),
+            "a secret leaked: {logged}"
+        );
+    }
+
+    fn sample_row() -> OutboxRow {
+        OutboxRow {
             id: Uuid::nil(),
             workspace_id: Uuid::nil(),
             purpose: "survey_invitation".into(),
@@ -456,15 +473,6 @@ mod tests {
             last_error: None,
             sent_at: None,
             created_at: DateTime::<Utc>::UNIX_EPOCH,
-        };
-        let raw = String::from_utf8(m.message(&row).unwrap().formatted()).unwrap();
-        assert!(raw.contains("Message-ID: <m1@bilan.invalid>"), "{raw}");
-        assert!(raw.contains("https://bilan.acme.test/s/abc"));
-        assert!(!raw.contains(PUBLIC_URL_MARKER));
-        let bad = OutboxRow {
-            to_address: "not an address".into(),
-            ..row
-        };
-        assert!(matches!(m.message(&bad), Err(SendFailure::Permanent(_))));
+        }
     }
 }

@@ -3,15 +3,14 @@
 //! first-response statistics. First responses are kept up to date in the same
 //! transaction as every change that can move them.
 
-use crate::audit::{entry, record};
+use crate::events::Event;
+use crate::unit_of_work::{AuditStamp, Audited, Work};
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::accounts::UpdateOutcome;
 use bilan_db::timeline::{
     self as store, FollowUpItem, InteractionRow, RefTable, ResponseFilter, TimelineFilter, TimelinePage, Touches,
 };
-use bilan_db::Conn;
 use bilan_domain::accounts::parse_date;
-use bilan_domain::audit::AuditAction;
 use bilan_domain::pagination::{page_size, Cursor};
 use bilan_domain::roles::Permission;
 use bilan_domain::search::query_terms;
@@ -159,7 +158,7 @@ pub async fn find_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<I
 /// to the workspace, and the instant is not in the future. Returns each item's
 /// problems as (field, code), one query per referenced table for the whole batch.
 pub(crate) async fn check_refs(
-    c: &mut Conn<'_>,
+    c: &mut bilan_db::Conn<'_>,
     workspace: Uuid,
     now: DateTime<Utc>,
     items: &[&NewInteraction],
@@ -216,12 +215,12 @@ fn contact_links(row: &InteractionRow, n: &NewInteraction) -> Vec<(Uuid, Uuid, U
 /// responses up to date (an outbound answers the unanswered inbounds before it;
 /// an inbound logged late is answered at once by an existing later outbound).
 pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput) -> AppResult<Interaction> {
-    actor.require(Permission::WriteInteractions)?;
-    let new = input.validate()?;
-    let now = app.now();
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let new = new?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let problems = check_refs(&mut c, ws, now, &[&new]).await?;
     let mut e = ValidationErrors::new();
     for (field, code) in problems.into_iter().flatten() {
@@ -245,20 +244,12 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
     let links = contact_links(&row, &new);
     store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
     touches.apply(&mut c, ws).await?;
-    crate::surveys::raise_for_interactions(&mut c, ws, now, &[(&row, &new)]).await?;
     let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "interaction",
-        stored.id,
-        None,
-        Some(&stored),
-    )
-    .await?;
-    tx.commit().await?;
+    for event in events_of(&[(&row, &new)]) {
+        w.raise(event);
+    }
+    w.audit_created(&stored);
+    w.commit().await?;
     tracing::info!(
         interaction.id = %stored.id,
         account.id = %stored.account_id,
@@ -309,10 +300,10 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
             }
         }
     }
-    let now = app.now();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let refs: Vec<&NewInteraction> = valid.iter().map(|(_, n)| n).collect();
     let problems = check_refs(&mut c, ws, now, &refs).await?;
     for ((i, _), errs) in valid.iter().zip(problems) {
@@ -332,8 +323,8 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
         return Err(AppError::Validation(e));
     }
     let valid: Vec<NewInteraction> = valid.into_iter().map(|(_, n)| n).collect();
-    let items = write_checked(&mut c, actor, now, &valid).await?;
-    tx.commit().await?;
+    let items = write_checked(&mut w, actor, &valid).await?;
+    w.commit().await?;
     let inserted = items.iter().filter(|i| !i.duplicate).count();
     let report = BatchReport {
         inserted,
@@ -350,18 +341,15 @@ pub async fn log_batch(app: &App, actor: &Actor, inputs: &[InteractionInput]) ->
 }
 
 /// Writes interactions whose references [`check_refs`] accepted, in the caller's
-/// transaction: one whose external reference is already stored (or earlier in
+/// unit of work: one whose external reference is already stored (or earlier in
 /// `valid`) is skipped and reported as a duplicate. First responses of the
-/// touched timelines are brought up to date and every row is audited.
-pub(crate) async fn write_checked(
-    c: &mut Conn<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    valid: &[NewInteraction],
-) -> AppResult<Vec<BatchItem>> {
+/// touched timelines are brought up to date, every row is audited, and their
+/// events are raised.
+pub(crate) async fn write_checked(w: &mut Work, actor: &Actor, valid: &[NewInteraction]) -> AppResult<Vec<BatchItem>> {
     let ws = actor.workspace_id;
+    let now = w.now();
     let external: Vec<String> = valid.iter().filter_map(|n| n.external_ref.clone()).collect();
-    let mut known: HashMap<String, Uuid> = store::ids_by_external_ref(c, ws, &external).await?;
+    let mut known: HashMap<String, Uuid> = store::ids_by_external_ref(&mut w.conn(), ws, &external).await?;
     let mut items = Vec::with_capacity(valid.len());
     let mut rows = Vec::new();
     let mut written: Vec<&NewInteraction> = Vec::new();
@@ -396,44 +384,60 @@ pub(crate) async fn write_checked(
         .cloned()
         .zip(written.iter().map(|n| n.contact_ids.clone()))
         .collect();
-    let auditor = actor.clone();
-    let audit_job = tokio::task::spawn_blocking(move || creation_entries(&auditor, now, snapshots));
+    let stamp = w.audit_stamp();
+    let audit_job = tokio::task::spawn_blocking(move || creation_entries(&stamp, snapshots));
     let accounts: Vec<Uuid> = rows.iter().map(|r| r.account_id).collect();
-    store::lock_accounts(c, ws, &accounts).await?;
+    let mut c = w.conn();
+    store::lock_accounts(&mut c, ws, &accounts).await?;
     let mut touches = Touches::new();
-    store::insert_new(c, &mut rows, &links, &mut touches).await?;
-    touches.apply(c, ws).await?;
+    store::insert_new(&mut c, &mut rows, &links, &mut touches).await?;
+    touches.apply(&mut c, ws).await?;
     let raised: Vec<(&InteractionRow, &NewInteraction)> = rows.iter().zip(written.iter().copied()).collect();
-    crate::surveys::raise_for_interactions(c, ws, now, &raised).await?;
+    for event in events_of(&raised) {
+        w.raise(event);
+    }
     let audit = audit_job
         .await
         .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
-    bilan_db::audit::insert_rows(c, &audit).await?;
+    w.audit_rows(audit);
     Ok(items)
 }
 
 /// The audit entries of newly created interactions, from their rows and contacts.
 fn creation_entries(
-    actor: &Actor,
-    now: DateTime<Utc>,
+    stamp: &AuditStamp,
     created: Vec<(InteractionRow, Vec<Uuid>)>,
 ) -> AppResult<Vec<bilan_db::audit::AuditRow>> {
     created
         .into_iter()
-        .map(|(row, contacts)| {
-            let id = row.id;
-            let snapshot = row.into_interaction(contacts)?;
-            Ok(entry(
-                actor,
-                now,
-                AuditAction::Create,
-                "interaction",
-                id,
-                None,
-                Some(&snapshot),
-            ))
+        .map(|(row, contacts)| Ok(stamp.created(&row.into_interaction(contacts)?)))
+        .collect()
+}
+
+/// The events freshly written interactions stand for (a delivery, an
+/// intervention, a meeting, a support answer).
+fn events_of(rows: &[(&InteractionRow, &NewInteraction)]) -> Vec<Event> {
+    rows.iter()
+        .filter_map(|(row, n)| {
+            let kind = bilan_domain::events::event_of_interaction(n.channel, n.direction, &n.tags)?;
+            Some(Event {
+                kind,
+                account_id: row.account_id,
+                contact_ids: n.contact_ids.clone(),
+                source_kind: "interaction",
+                source_id: row.id,
+                occurred_at: n.occurred_at,
+            })
         })
         .collect()
+}
+
+impl Audited for Interaction {
+    const ENTITY: &'static str = "interaction";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
 }
 
 /// Replaces an interaction's fields if nobody changed it since `version`.
@@ -447,12 +451,12 @@ pub async fn update_interaction(
     version: i64,
     input: &InteractionInput,
 ) -> AppResult<Interaction> {
-    actor.require(Permission::WriteInteractions)?;
-    let new = input.validate()?;
-    let now = app.now();
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let new = new?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
     let mut e = ValidationErrors::new();
     for (field, code) in check_refs(&mut c, ws, now, &[&new]).await?.into_iter().flatten() {
@@ -480,42 +484,26 @@ pub async fn update_interaction(
         UpdateOutcome::NotFound => return Err(AppError::NotFound),
     }
     touches.apply(&mut c, ws).await?;
-    let after = record_update(&mut c, actor, now, &before).await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_update(w, &before).await
 }
 
-/// Reads an interaction back after a change and records the change in the audit
-/// trail, inside the caller's transaction.
-async fn record_update(
-    c: &mut bilan_db::Conn<'_>,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    before: &Interaction,
-) -> AppResult<Interaction> {
-    let after = store::find(c, actor.workspace_id, before.id)
+/// Reads an interaction back after a change, records the change in the audit
+/// trail and commits.
+async fn commit_update(mut w: Work, before: &Interaction) -> AppResult<Interaction> {
+    let ws = w.workspace_id();
+    let after = store::find(&mut w.conn(), ws, before.id)
         .await?
         .ok_or(AppError::NotFound)?;
-    record(
-        c,
-        actor,
-        now,
-        AuditAction::Update,
-        "interaction",
-        before.id,
-        Some(before),
-        Some(&after),
-    )
-    .await?;
+    w.audit_updated(before, &after);
+    w.commit().await?;
     Ok(after)
 }
 
 /// Deletes an interaction; the inbounds it answered get the next outbound instead.
 pub async fn delete_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
-    actor.require(Permission::WriteInteractions)?;
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
     store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
     let mut touches = Touches::new();
@@ -527,29 +515,18 @@ pub async fn delete_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult
     }
     store::delete(&mut c, ws, id).await?;
     touches.apply(&mut c, ws).await?;
-    record(
-        &mut c,
-        actor,
-        app.now(),
-        AuditAction::Delete,
-        "interaction",
-        id,
-        Some(&before),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_deleted(&before);
+    w.commit().await?;
     Ok(())
 }
 
 /// Records that `outbound_id` is the answer to `inbound_id` (when the next
 /// outbound was about something else): same account, not earlier than the request.
 pub async fn link_answer(app: &App, actor: &Actor, inbound_id: Uuid, outbound_id: Uuid) -> AppResult<Interaction> {
-    actor.require(Permission::WriteInteractions)?;
-    let now = app.now();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let before = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
     let Some(answer) = store::find_row(&mut c, ws, outbound_id).await? else {
         return Err(AppError::field("outbound_id", "interaction.unknown"));
@@ -569,18 +546,15 @@ pub async fn link_answer(app: &App, actor: &Actor, inbound_id: Uuid, outbound_id
     store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
     let seconds = (answer.occurred_at - before.occurred_at).num_seconds();
     store::set_link(&mut c, ws, inbound_id, outbound_id, seconds, now).await?;
-    let after = record_update(&mut c, actor, now, &before).await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_update(w, &before).await
 }
 
 /// Removes an explicit answer link: the next outbound answers the inbound again.
 pub async fn unlink_answer(app: &App, actor: &Actor, inbound_id: Uuid) -> AppResult<Interaction> {
-    actor.require(Permission::WriteInteractions)?;
-    let now = app.now();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let before = store::find(&mut c, ws, inbound_id).await?.ok_or(AppError::NotFound)?;
     if !before.answer_linked {
         return Ok(before);
@@ -590,9 +564,7 @@ pub async fn unlink_answer(app: &App, actor: &Actor, inbound_id: Uuid) -> AppRes
     let mut touches = Touches::new();
     touches.inbound(before.account_id, inbound_id, before.occurred_at);
     touches.apply(&mut c, ws).await?;
-    let after = record_update(&mut c, actor, now, &before).await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_update(w, &before).await
 }
 
 /// The caller's open follow-ups: late ones, and those due within
@@ -625,11 +597,10 @@ pub async fn my_follow_ups(app: &App, actor: &Actor, today: NaiveDate) -> AppRes
 
 /// Marks an interaction's follow-up done (doing it twice changes nothing).
 pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult<Interaction> {
-    actor.require(Permission::WriteInteractions)?;
-    let now = app.now();
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let now = w.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
     match &before.follow_up {
         None => return Err(AppError::Conflict("no follow-up on this interaction".into())),
@@ -637,9 +608,7 @@ pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult
         Some(_) => {}
     }
     store::complete_follow_up(&mut c, ws, id, now).await?;
-    let after = record_update(&mut c, actor, now, &before).await?;
-    tx.commit().await?;
-    Ok(after)
+    commit_update(w, &before).await
 }
 
 /// Which answered requests response statistics cover, as text parameters.

@@ -5,7 +5,6 @@ use crate::{Actor, App, AppError, AppResult};
 use bilan_db::users::{self, UserRow};
 use bilan_db::workspaces::{self, WorkspaceRow};
 use bilan_db::{sessions, tokens};
-use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::Language;
 use bilan_domain::roles::{Permission, Role};
 use bilan_domain::validation::{is_plausible_email, ValidationErrors};
@@ -15,6 +14,9 @@ use uuid::Uuid;
 /// What the audit trail keeps of a user (never the password hash).
 #[derive(Debug, Serialize)]
 pub struct UserSnapshot<'a> {
+    /// The user (the audit entry's record, not repeated in the snapshot).
+    #[serde(skip)]
+    pub id: Uuid,
     /// Login e-mail.
     pub email: &'a str,
     /// Name shown.
@@ -30,6 +32,7 @@ pub struct UserSnapshot<'a> {
 impl<'a> From<&'a UserRow> for UserSnapshot<'a> {
     fn from(u: &'a UserRow) -> Self {
         UserSnapshot {
+            id: u.id,
             email: &u.email,
             display_name: &u.display_name,
             role: &u.role,
@@ -102,14 +105,26 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         ));
     }
     let (email, display_name, role, hash, language) = validate(app, u)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    // The unit of work is opened in the workspace: an existing one's id, or the
+    // id the new one will get (created below, in the same transaction).
+    let existing = {
+        let mut pc = app.db.acquire().await?;
+        workspaces::find_by_name(&mut pc.conn(), name).await?
+    };
+    let ws_id = existing.as_ref().map_or_else(bilan_db::new_id, |w| w.id);
+    let mut w = app.write_unchecked(ws_id, None).await?;
+    let now = w.now();
+    let mut c = w.conn();
     let ws = match workspaces::find_by_name(&mut c, name).await? {
-        Some(ws) => ws,
+        Some(ws) if ws.id == ws_id => ws,
+        Some(_) => {
+            return Err(AppError::Conflict(
+                "the workspace was created meanwhile; try again".into(),
+            ))
+        }
         None => {
             let ws = WorkspaceRow {
-                id: bilan_db::new_id(),
+                id: ws_id,
                 name: name.to_owned(),
                 timezone: "Europe/Paris".into(),
                 created_at: now,
@@ -131,20 +146,8 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         updated_at: now,
     };
     users::insert(&mut c, &row).await?;
-    let operator = system_actor(&row);
-    let snapshot = UserSnapshot::from(&row);
-    crate::audit::record(
-        &mut c,
-        &operator,
-        now,
-        AuditAction::Create,
-        "user",
-        row.id,
-        None,
-        Some(&snapshot),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_created(&UserSnapshot::from(&row));
+    w.commit().await?;
     Ok((ws, row))
 }
 
@@ -152,7 +155,8 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
 pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<UserRow> {
     actor.require(Permission::ManageUsers)?;
     let (email, display_name, role, hash, language) = validate(app, u)?;
-    let now = app.now();
+    let mut w = app.write(actor, Permission::ManageUsers).await?;
+    let now = w.now();
     let row = UserRow {
         id: bilan_db::new_id(),
         workspace_id: actor.workspace_id,
@@ -165,22 +169,9 @@ pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<Use
         created_at: now,
         updated_at: now,
     };
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    users::insert(&mut c, &row).await?;
-    let snapshot = UserSnapshot::from(&row);
-    crate::audit::record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "user",
-        row.id,
-        None,
-        Some(&snapshot),
-    )
-    .await?;
-    tx.commit().await?;
+    users::insert(&mut w.conn(), &row).await?;
+    w.audit_created(&UserSnapshot::from(&row));
+    w.commit().await?;
     Ok(row)
 }
 
@@ -210,10 +201,9 @@ pub async fn update_user(
     role: Option<&str>,
     disabled: Option<bool>,
 ) -> AppResult<UserRow> {
-    actor.require(Permission::ManageUsers)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut w = app.write(actor, Permission::ManageUsers).await?;
+    let now = w.now();
+    let mut c = w.conn();
     let current = users::find(&mut c, actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -249,19 +239,8 @@ pub async fn update_user(
     let updated = users::find(&mut c, actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let (before, after) = (UserSnapshot::from(&current), UserSnapshot::from(&updated));
-    crate::audit::record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "user",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_updated(&UserSnapshot::from(&current), &UserSnapshot::from(&updated));
+    w.commit().await?;
     Ok(updated)
 }
 
@@ -304,9 +283,9 @@ pub async fn list_all_users(app: &App) -> AppResult<Vec<(String, UserRow)>> {
 
 /// Remembers the caller's interface language.
 pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppResult<()> {
-    let mut tx = app.db.begin().await?;
-    users::set_language(&mut tx.conn(), actor.workspace_id, actor.user_id, language.code()).await?;
-    tx.commit().await?;
+    let mut w = app.write_own(actor).await?;
+    users::set_language(&mut w.conn(), actor.workspace_id, actor.user_id, language.code()).await?;
+    w.commit().await?;
     Ok(())
 }
 
@@ -324,4 +303,12 @@ pub async fn find_workspace(app: &App, name: &str) -> AppResult<WorkspaceRow> {
     workspaces::find_by_name(&mut pc.conn(), name.trim())
         .await?
         .ok_or(AppError::NotFound)
+}
+
+impl crate::Audited for UserSnapshot<'_> {
+    const ENTITY: &'static str = "user";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
 }

@@ -43,17 +43,19 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             audit_retention_days,
             mail,
         } => {
-            let app = open_app(&url, 4).await?;
+            let mut app = open_app(&url, 4).await?;
+            with_retention(&mut app, audit_retention_days);
             let mailer = mailer(&mail, "127.0.0.1:8080")?;
-            let outbox = tokio::spawn(bilan_app::outbox::run(
+            eprintln!("worker started; e-mail: {}", mailer.describe());
+            bilan_app::jobs::run_worker(
                 app.clone(),
-                mailer,
+                Some(mailer),
                 bilan_app::outbox::worker_name(),
                 std::time::Duration::from_secs(2),
                 shutdown(),
-            ));
-            worker(app, audit_retention_days).await?;
-            let _ = outbox.await;
+            )
+            .await;
+            app.db.close().await;
         }
         Command::Demo {
             size,
@@ -126,10 +128,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let r = bilan_db::copy::copy_workspace(&src.db, &dst.db, &workspace)
                 .await
                 .context("copy failed; nothing was written to the target")?;
-            eprintln!(
-                "copied workspace {workspace:?}: {} users, {} tokens, {} accounts, {} sites, {} contacts, {} interactions, {} surveys, {} survey answers, {} audit entries",
-                r.users, r.tokens, r.accounts, r.sites, r.contacts, r.interactions, r.surveys, r.survey_answers, r.audit
-            );
+            eprintln!("copied workspace {workspace:?}: {}", r.summary());
         }
         Command::Bench(args) => crate::bench::run(&url, args).await?,
         Command::Timeline(cmd) => {
@@ -157,6 +156,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             audit(&app, &workspace, record, user.as_deref(), limit).await?;
         }
+        Command::Jobs(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::jobs::run(&app, cmd).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -168,16 +171,25 @@ pub fn mailer(m: &crate::config::MailArgs, addr: &str) -> Result<bilan_app::outb
         .map_err(|e| anyhow::anyhow!(describe(&e)))
 }
 
-/// Serves until Ctrl-C or SIGTERM; sends the outbox's e-mail too unless told not to.
-pub async fn serve(app: App, args: &ServeArgs) -> Result<()> {
+/// Sets the audit retention period the nightly job applies.
+fn with_retention(app: &mut App, days: i64) {
+    let mut config = (*app.config).clone();
+    config.audit_retention_days = days;
+    app.config = Arc::new(config);
+}
+
+/// Serves until Ctrl-C or SIGTERM; runs a worker too (jobs and the outbox's
+/// e-mail) unless told not to.
+pub async fn serve(mut app: App, args: &ServeArgs) -> Result<()> {
+    with_retention(&mut app, args.audit_retention_days);
     let outbox = if args.no_mail_worker {
         None
     } else {
         let mailer = mailer(&args.mail, &args.addr)?;
         eprintln!("e-mail: {}", mailer.describe());
-        Some(tokio::spawn(bilan_app::outbox::run(
+        Some(tokio::spawn(bilan_app::jobs::run_worker(
             app.clone(),
-            mailer,
+            Some(mailer),
             bilan_app::outbox::worker_name(),
             std::time::Duration::from_secs(2),
             shutdown(),
@@ -224,27 +236,6 @@ async fn shutdown() {
     #[cfg(not(unix))]
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
-}
-
-/// Background jobs: expired sessions and old login failures are purged every ten
-/// minutes, audit entries past the retention period too.
-async fn worker(app: App, audit_retention_days: i64) -> Result<()> {
-    eprintln!("worker started");
-    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        tokio::select! {
-            _ = tick.tick() => {
-                let now = app.now();
-                let mut tx = app.db.begin().await?;
-                bilan_db::sessions::purge(&mut tx.conn(), now, now - chrono::Duration::days(1)).await?;
-                tx.commit().await?;
-                let purged = bilan_app::audit::purge(&app, audit_retention_days).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
-                tracing::info!(audit.purged = purged, "purged expired sessions and old audit entries");
-            }
-            _ = shutdown() => break,
-        }
-    }
-    Ok(())
 }
 
 async fn demo(app: &App, size: Size) -> Result<()> {

@@ -43,9 +43,12 @@ pub struct ServeArgs {
     /// e.g. behind a proxy that rate-limits itself: every contact then shares its address).
     #[arg(long, env = "BILAN_PUBLIC_RATE_PER_MINUTE", default_value_t = 30)]
     pub public_rate_per_minute: u32,
-    /// Do not send the outbox's e-mail from this process (a separate `bilan worker` does).
+    /// Run no worker in this process: no background job, no e-mail (a separate `bilan worker` does).
     #[arg(long, env = "BILAN_NO_MAIL_WORKER")]
     pub no_mail_worker: bool,
+    /// Days audit entries are kept (applied nightly by the worker).
+    #[arg(long, env = "BILAN_AUDIT_RETENTION_DAYS", default_value_t = 3650)]
+    pub audit_retention_days: i64,
 }
 
 /// Where e-mail goes.
@@ -94,7 +97,7 @@ pub enum Entity {
 pub enum Command {
     /// Serve the web pages and the API.
     Serve(ServeArgs),
-    /// Run background jobs: the outbox's e-mail, expired sessions clean-up, audit retention.
+    /// Run background jobs: the outbox's e-mail, recurring jobs (expired sessions, audit retention) and queued ones.
     Worker {
         /// Days audit entries are kept.
         #[arg(long, env = "BILAN_AUDIT_RETENTION_DAYS", default_value_t = 3650)]
@@ -184,6 +187,9 @@ pub enum Command {
     Surveys(crate::surveys::SurveyCommand),
     /// NPS, CSAT and CES over a period, with trend and breakdowns.
     Satisfaction(crate::surveys::SatisfactionArgs),
+    /// Background jobs: list them (failed ones with their error), retry, run the due ones.
+    #[command(subcommand)]
+    Jobs(crate::jobs::JobsCommand),
     /// Print the audit trail of a record or of a user, newest first.
     Audit {
         /// Workspace name.

@@ -4,6 +4,7 @@
 mod bench;
 mod commands;
 mod config;
+mod jobs;
 mod surveys;
 mod timeline;
 

@@ -668,3 +668,8 @@ pub async fn figures(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult
         sites,
     })
 }
+
+/// `bilan db copy`: this table's rows of a workspace, with their tags (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move { crate::tables::copy_batches!(s, t, ws, rows_after, insert_rows) })
+}

@@ -121,3 +121,8 @@ pub async fn purge_before(conn: &mut Conn<'_>, cutoff: DateTime<Utc>) -> DbResul
     .await
     .map(|r| r.rows_affected()))?)
 }
+
+/// `bilan db copy`: this table's rows of a workspace (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move { crate::tables::copy_batches!(s, t, ws, rows_after, insert_rows) })
+}

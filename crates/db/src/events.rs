@@ -97,3 +97,8 @@ pub async fn rows_after(
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// `bilan db copy`: this table's rows of a workspace (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move { crate::tables::copy_batches!(s, t, ws, rows_after, insert_many) })
+}

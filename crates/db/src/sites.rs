@@ -126,3 +126,14 @@ pub async fn rows_for_workspace(conn: &mut Conn<'_>, workspace: Uuid) -> DbResul
         .fetch_all(&mut **c)
         .await)?)
 }
+
+/// `bilan db copy`: this table's rows of a workspace (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        let rows = rows_for_workspace(s, ws).await?;
+        for r in &rows {
+            insert_row(t, r).await?;
+        }
+        Ok(rows.len())
+    })
+}

@@ -4,7 +4,8 @@
 use crate::contacts::{ContactRow, COLUMNS as CONTACT_COLUMNS};
 use crate::{bind_args, dialect, with_conn, Arg, Conn, DbError, DbResult, SqlBuilder};
 use bilan_domain::contacts::BuyingRole;
-use bilan_domain::surveys::{EventKind, NewRule, NewSurvey, Survey, SurveyKind, SurveyRule};
+use bilan_domain::events::EventKind;
+use bilan_domain::surveys::{NewRule, NewSurvey, Survey, SurveyKind, SurveyRule};
 use bilan_domain::timeline::local_day_start;
 use chrono::{DateTime, NaiveDate, Utc};
 use std::collections::HashMap;
@@ -864,4 +865,70 @@ pub async fn answer_rows_after(
         .bind(limit)
         .fetch_all(&mut **c)
         .await)?)
+}
+
+/// `bilan db copy`: the workspace's surveys, and its interval against over-surveying.
+pub fn copy_surveys<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        set_interval_days(t, ws, interval_days(s, ws).await?).await?;
+        let rows = survey_rows(s, ws).await?;
+        for r in &rows {
+            insert_survey_row(t, r).await?;
+        }
+        Ok(rows.len())
+    })
+}
+
+/// A sending rule as stored.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct StoredRule {
+    /// Identifier.
+    pub id: Uuid,
+    /// Workspace.
+    pub workspace_id: Uuid,
+    /// Its survey.
+    pub survey_id: Uuid,
+    /// The event kind code.
+    pub event_kind: String,
+    /// Hours between event and e-mail.
+    pub delay_hours: i32,
+    /// Buying-centre role codes, comma-separated.
+    pub roles: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+const RULE_COLUMNS: &str = "id, workspace_id, survey_id, event_kind, delay_hours, roles, created_at";
+
+/// `bilan db copy`: the workspace's sending rules as stored, their own timestamps kept.
+pub fn copy_rules<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        let sql = format!("SELECT {RULE_COLUMNS} FROM survey_rules WHERE workspace_id = $1 ORDER BY id");
+        let rows: Vec<StoredRule> = with_conn!(s, |c| sqlx::query_as(&sql).bind(ws).fetch_all(&mut **c).await)?;
+        let insert = format!("INSERT INTO survey_rules ({RULE_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7)");
+        for r in &rows {
+            with_conn!(&mut *t, |c| sqlx::query(&insert)
+                .bind(r.id)
+                .bind(r.workspace_id)
+                .bind(r.survey_id)
+                .bind(&r.event_kind)
+                .bind(r.delay_hours)
+                .bind(&r.roles)
+                .bind(r.created_at)
+                .execute(&mut **c)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(rows.len())
+    })
+}
+
+/// `bilan db copy`: the workspace's invitations (see [`crate::tables`]).
+pub fn copy_invitations<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move { crate::tables::copy_batches!(s, t, ws, invitation_rows_after, insert_invitations) })
+}
+
+/// `bilan db copy`: the workspace's answers (see [`crate::tables`]).
+pub fn copy_answers<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move { crate::tables::copy_batches!(s, t, ws, answer_rows_after, insert_answers) })
 }

@@ -1275,3 +1275,25 @@ pub async fn search(conn: &mut Conn<'_>, workspace: Uuid, terms: &[String], limi
         .await)?;
     with_contacts(conn, workspace, rows).await
 }
+
+/// `bilan db copy`: this table's rows of a workspace, with the contacts each involves (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        let mut after = None;
+        let mut copied = 0;
+        loop {
+            let rows = rows_after(s, ws, after, 2000).await?;
+            let Some(last) = rows.last() else { break };
+            after = Some(last.id);
+            let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+            let links: Vec<(Uuid, Uuid, Uuid)> = contacts_of(s, ws, &ids)
+                .await?
+                .into_iter()
+                .flat_map(|(interaction, contacts)| contacts.into_iter().map(move |c| (ws, interaction, c)))
+                .collect();
+            insert_rows(t, &rows, &links).await?;
+            copied += rows.len();
+        }
+        Ok(copied)
+    })
+}

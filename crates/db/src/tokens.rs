@@ -108,3 +108,14 @@ pub async fn touch(conn: &mut Conn<'_>, id: Uuid, now: DateTime<Utc>) -> DbResul
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// `bilan db copy`: this table's rows of a workspace (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        let rows = list_for_workspace(s, ws).await?;
+        for r in &rows {
+            insert(t, r).await?;
+        }
+        Ok(rows.len())
+    })
+}

@@ -151,3 +151,14 @@ pub async fn count_active_admins(conn: &mut Conn<'_>, workspace: Uuid) -> DbResu
     .fetch_one(&mut **c)
     .await)?)
 }
+
+/// `bilan db copy`: this table's rows of a workspace (see [`crate::tables`]).
+pub fn copy<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -> crate::tables::CopyFuture<'a> {
+    Box::pin(async move {
+        let rows = list(s, ws).await?;
+        for u in &rows {
+            insert(t, u).await?;
+        }
+        Ok(rows.len())
+    })
+}

@@ -5,8 +5,10 @@
 pub mod accounts;
 pub mod audit;
 pub mod contacts;
+pub mod events;
 pub mod identifiers;
 pub mod imports;
+pub mod jobs;
 pub mod mail;
 pub mod money;
 pub mod outbox;

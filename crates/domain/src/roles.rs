@@ -52,6 +52,8 @@ pub enum Permission {
     ManageSurveys,
     /// Send a survey by hand to chosen contacts.
     SendSurveys,
+    /// See background jobs and retry failed ones.
+    ManageJobs,
 }
 
 impl Role {
@@ -87,7 +89,7 @@ impl Role {
         use Permission::*;
         match self {
             Role::Admin => true,
-            Role::Manager => !matches!(permission, ManageUsers),
+            Role::Manager => !matches!(permission, ManageUsers | ManageJobs),
             Role::AccountManager => matches!(
                 permission,
                 ReadAccounts
@@ -121,7 +123,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 14] = [
+    pub const ALL: [Permission; 15] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -136,6 +138,7 @@ impl Permission {
         Permission::ReadSatisfaction,
         Permission::ManageSurveys,
         Permission::SendSurveys,
+        Permission::ManageJobs,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -155,6 +158,7 @@ impl Permission {
             Permission::ReadSatisfaction => "read_satisfaction",
             Permission::ManageSurveys => "manage_surveys",
             Permission::SendSurveys => "send_surveys",
+            Permission::ManageJobs => "manage_jobs",
         }
     }
 }
@@ -176,6 +180,12 @@ mod tests {
         use Permission::*;
         assert!(Permission::ALL.iter().all(|p| Role::Admin.can(*p)));
         assert!(!Role::Manager.can(ManageUsers));
+        let job_keepers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(ManageJobs)).collect();
+        assert_eq!(
+            job_keepers,
+            vec![Role::Admin],
+            "failed jobs are an administrator's business"
+        );
         assert!(Role::Manager.can(ReadAudit) && !Role::AccountManager.can(ReadAudit));
         assert!(Role::Manager.can(ImportData));
         assert!(!Role::AccountManager.can(ImportData));

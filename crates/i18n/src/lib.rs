@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod job_messages;
 mod messages;
 mod survey_messages;
 
@@ -42,7 +43,10 @@ static TABLE: LazyLock<HashMap<&'static str, (&'static str, &'static str)>> =
 
 /// Every message of every table.
 fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
-    messages::MESSAGES.iter().chain(survey_messages::MESSAGES)
+    messages::MESSAGES
+        .iter()
+        .chain(survey_messages::MESSAGES)
+        .chain(job_messages::MESSAGES)
 }
 
 /// The message for `key` in `lang`; the key itself when unknown.
@@ -218,6 +222,11 @@ mod template_keys {
                 ],
             ),
             ("outbox.status.", &["pending", "sending", "sent", "failed"]),
+            ("jobs.status.", &["pending", "running", "done", "failed"]),
+            (
+                "jobs.kind.",
+                &["purge_sessions", "apply_audit_retention", "purge_finished_jobs"],
+            ),
             ("period.", &["month", "quarter"]),
             (
                 "public.",

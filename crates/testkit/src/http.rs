@@ -45,6 +45,19 @@ pub async fn send(router: &Router, req: Request<Body>) -> TestResponse {
     }
 }
 
+/// Fails when a page's `<title>` holds markup: a browser tab shows the title as
+/// text, so a template that puts HTML in it shows tags to the user. Every page a
+/// test fetches goes through this check.
+pub fn assert_plain_title(path: &str, body: &str) {
+    let Some(start) = body.find("<title>") else { return };
+    let rest = &body[start + "<title>".len()..];
+    let title = rest.find("</title>").map_or(rest, |end| &rest[..end]);
+    assert!(
+        !title.contains('<') && !title.contains('\n'),
+        "the title of {path} is not plain text: {title:?}"
+    );
+}
+
 /// A browser-like client for pages: keeps cookies and the CSRF token.
 pub struct PageClient {
     router: Router,
@@ -104,6 +117,7 @@ impl PageClient {
             .unwrap();
         let res = send(&self.router, req).await;
         self.absorb(&res);
+        assert_plain_title(path, &res.body);
         res
     }
 

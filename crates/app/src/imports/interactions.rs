@@ -48,9 +48,9 @@ pub async fn import_interactions_with_progress(
     let lines = std::mem::take(&mut parsed.lines);
     let mut rejected = std::mem::take(&mut parsed.rejected);
     let ws = actor.workspace_id;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let mut w = app.write(actor, Permission::ImportData).await?;
+    let now = w.now();
+    let mut c = w.conn();
     if let Some(a) = opts.account_id {
         if lookups::accounts_by_ids(&mut c, ws, &[a]).await?.is_empty() {
             return Err(AppError::field("account_id", "account.unknown"));
@@ -81,7 +81,8 @@ pub async fn import_interactions_with_progress(
     tick(progress, done, total);
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in valid.chunks(BATCH_MAX) {
-            let items = write_checked(&mut c, actor, now, chunk).await?;
+            let items = write_checked(&mut w, actor, chunk).await?;
+            w.flush_audit().await?;
             let created = items.iter().filter(|i| !i.duplicate).count();
             report.created += created;
             report.unchanged += items.len() - created;
@@ -89,7 +90,7 @@ pub async fn import_interactions_with_progress(
             tick(progress, done, total);
         }
     }
-    finish(tx, opts, &mut report, rejected).await?;
+    finish(w, opts, &mut report, rejected).await?;
     tick(progress, total, total);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, unchanged = report.unchanged,

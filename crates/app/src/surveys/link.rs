@@ -1,7 +1,6 @@
 //! The public link: opened and answered without login, once, before it expires.
 
-use crate::audit::entry;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{App, AppError, AppResult};
 use bilan_db::surveys::{self as store, AnswerRow, InvitationRow};
 use bilan_db::timeline::{self as timeline_store, InteractionRow, Touches};
 use bilan_db::Conn;
@@ -129,13 +128,23 @@ pub struct Answered {
 /// the account owner due today. All in one transaction.
 pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkResult<Answered> {
     let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    // The link says which workspace it belongs to; the unit of work is opened in
+    // it, and the invitation read again inside (it may have been answered since).
+    let ws = {
+        let mut pc = app.db.acquire().await?;
+        match live_invitation(&mut pc.conn(), secret, now).await? {
+            Ok(inv) => inv.workspace_id,
+            Err(p) => return Ok(Err(p)),
+        }
+    };
+    let mut w = app.write_unchecked(ws, None).await?;
+    let now = w.now();
+    let mut c = w.conn();
     let inv = match live_invitation(&mut c, secret, now).await? {
-        Ok(inv) => inv,
+        Ok(inv) if inv.workspace_id == ws => inv,
+        Ok(_) => return Err(AppError::NotFound),
         Err(p) => return Ok(Err(p)),
     };
-    let ws = inv.workspace_id;
     let lang = Lang::parse(&inv.language).unwrap_or(Lang::Fr);
     let survey = store::find_survey(&mut c, ws, inv.survey_id)
         .await?
@@ -220,15 +229,6 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     };
     store::insert_answers(&mut c, std::slice::from_ref(&stored)).await?;
     // The person answering is not a user: the entries are the system's.
-    let system = Actor {
-        workspace_id: ws,
-        user_id: owner,
-        role: bilan_domain::roles::Role::Viewer,
-        display_name: String::new(),
-        email: String::new(),
-        language: None,
-        via_cli: true,
-    };
     let snapshot = serde_json::json!({
         "survey_id": survey.id, "contact_id": contact.id, "kind": survey.kind.code(),
         "score": answer.score, "comment": answer.comment,
@@ -236,31 +236,9 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     let interaction = timeline_store::find(&mut c, ws, interaction_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    bilan_db::audit::insert_rows(
-        &mut c,
-        &[
-            entry(
-                &system,
-                now,
-                AuditAction::Create,
-                "survey_answer",
-                answer_id,
-                None,
-                Some(&snapshot),
-            ),
-            entry(
-                &system,
-                now,
-                AuditAction::Create,
-                "interaction",
-                interaction_id,
-                None,
-                Some(&interaction),
-            ),
-        ],
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_entry(AuditAction::Create, "survey_answer", answer_id, None, Some(&snapshot));
+    w.audit_created(&interaction);
+    w.commit().await?;
     app.satisfaction_cache.invalidate(ws);
     tracing::info!(answer.id = %answer_id, account.id = %account.id, negative = follow_up.is_some(), "survey answered");
     Ok(Ok(Answered {

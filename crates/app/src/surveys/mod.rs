@@ -16,11 +16,10 @@ pub use answers::*;
 pub use figures::*;
 pub use link::*;
 pub use mail::*;
+pub(crate) use schedule::on_events;
 pub use schedule::*;
-pub(crate) use schedule::{on_events, raise_for_interactions};
 
-use crate::audit::record;
-use crate::{Actor, App, AppError, AppResult};
+use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::surveys::{self as store};
 use bilan_domain::audit::AuditAction;
 use bilan_domain::roles::Permission;
@@ -36,55 +35,41 @@ pub const INTERVAL_DAYS_MAX: u32 = 365;
 
 /// Creates a survey.
 pub async fn create_survey(app: &App, actor: &Actor, input: &SurveyInput) -> AppResult<Survey> {
-    actor.require(Permission::ManageSurveys)?;
-    let new = input.validate()?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let new = new?;
+    let now = w.now();
     let creator = (!actor.via_cli).then_some(actor.user_id);
-    let survey = store::insert_survey(&mut c, actor.workspace_id, bilan_db::new_id(), &new, creator, now).await?;
-    record(
-        &mut c,
-        actor,
+    let survey = store::insert_survey(
+        &mut w.conn(),
+        actor.workspace_id,
+        bilan_db::new_id(),
+        &new,
+        creator,
         now,
-        AuditAction::Create,
-        "survey",
-        survey.id,
-        None,
-        Some(&survey),
     )
     .await?;
-    tx.commit().await?;
+    w.audit_created(&survey);
+    w.commit().await?;
     Ok(survey)
 }
 
 /// Replaces a survey's fields if nobody changed it since `version`.
 pub async fn update_survey(app: &App, actor: &Actor, id: Uuid, version: i64, input: &SurveyInput) -> AppResult<Survey> {
-    actor.require(Permission::ManageSurveys)?;
-    let new = input.validate()?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let before = store::find_survey(&mut c, actor.workspace_id, id)
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let new = new?;
+    let now = w.now();
+    let before = store::find_survey(&mut w.conn(), actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let after = store::update_survey(&mut c, actor.workspace_id, id, version, &new, now)
+    let after = store::update_survey(&mut w.conn(), actor.workspace_id, id, version, &new, now)
         .await?
         .ok_or(AppError::Stale {
             current_version: before.version,
         })?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Update,
-        "survey",
-        id,
-        Some(&before),
-        Some(&after),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_updated(&before, &after);
+    w.commit().await?;
     Ok(after)
 }
 
@@ -127,54 +112,30 @@ pub async fn find_survey(app: &App, actor: &Actor, id: Uuid) -> AppResult<Survey
 
 /// Adds a sending rule to a survey.
 pub async fn add_rule(app: &App, actor: &Actor, input: &RuleInput) -> AppResult<SurveyRule> {
-    actor.require(Permission::ManageSurveys)?;
-    let new = input.validate()?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    if store::find_survey(&mut c, actor.workspace_id, new.survey_id)
+    let new = input.validate();
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let new = new?;
+    let now = w.now();
+    if store::find_survey(&mut w.conn(), actor.workspace_id, new.survey_id)
         .await?
         .is_none()
     {
         return Err(AppError::field("survey_id", "survey.unknown"));
     }
-    let rule = store::insert_rule(&mut c, actor.workspace_id, bilan_db::new_id(), &new, now).await?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "survey_rule",
-        rule.id,
-        None,
-        Some(&rule),
-    )
-    .await?;
-    tx.commit().await?;
+    let rule = store::insert_rule(&mut w.conn(), actor.workspace_id, bilan_db::new_id(), &new, now).await?;
+    w.audit_created(&rule);
+    w.commit().await?;
     Ok(rule)
 }
 
 /// Deletes a sending rule (invitations it scheduled stay).
 pub async fn delete_rule(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
-    actor.require(Permission::ManageSurveys)?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let gone = store::delete_rule(&mut c, actor.workspace_id, id)
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let gone = store::delete_rule(&mut w.conn(), actor.workspace_id, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Delete,
-        "survey_rule",
-        id,
-        Some(&gone),
-        None,
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_deleted(&gone);
+    w.commit().await?;
     Ok(())
 }
 
@@ -187,22 +148,32 @@ pub async fn set_interval(app: &App, actor: &Actor, raw: &str) -> AppResult<u32>
         .ok()
         .filter(|d| (0..=INTERVAL_DAYS_MAX).contains(d))
         .ok_or_else(|| AppError::field("interval_days", "interval_days.out_of_range"))?;
-    let now = app.now();
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let before = store::interval_days(&mut c, actor.workspace_id).await?;
-    store::set_interval_days(&mut c, actor.workspace_id, days).await?;
-    record(
-        &mut c,
-        actor,
-        now,
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let before = store::interval_days(&mut w.conn(), actor.workspace_id).await?;
+    store::set_interval_days(&mut w.conn(), actor.workspace_id, days).await?;
+    w.audit_entry(
         AuditAction::Update,
         "survey_settings",
         actor.workspace_id,
         Some(&serde_json::json!({ "interval_days": before })),
         Some(&serde_json::json!({ "interval_days": days })),
-    )
-    .await?;
-    tx.commit().await?;
+    );
+    w.commit().await?;
     Ok(days)
+}
+
+impl Audited for Survey {
+    const ENTITY: &'static str = "survey";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
+}
+
+impl Audited for SurveyRule {
+    const ENTITY: &'static str = "survey_rule";
+
+    fn audit_id(&self) -> Uuid {
+        self.id
+    }
 }

@@ -1,23 +1,21 @@
 //! Scheduling: the sending rules applied to events, and surveys sent by hand; each
-//! invitation is written with its e-mail queued, in the caller's transaction.
+//! invitation is written with its e-mail queued, in the caller's unit of work.
 
 use super::mail::invitation_mail;
-use crate::audit::record;
-use crate::events::Event;
-use crate::outbox::{queue, Outgoing};
+use crate::events::{Raised, StoredEvent, SubscriberFuture};
+use crate::outbox::Outgoing;
+use crate::unit_of_work::Work;
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::contacts::ContactRow;
 use bilan_db::events::EventRow;
 use bilan_db::surveys::{self as store, InvitationRow};
-use bilan_db::timeline::InteractionRow;
-use bilan_db::Conn;
 use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::{BuyingRole, Language};
+use bilan_domain::events::EventKind;
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{
-    eligibility, invitation_expires_at, ContactFacts, EventKind, NewRule, SendEligibility, Survey, SurveyRule,
+    eligibility, invitation_expires_at, ContactFacts, NewRule, SendEligibility, Survey, SurveyRule,
 };
-use bilan_domain::timeline::NewInteraction;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 use std::collections::{HashMap, HashSet};
@@ -40,9 +38,7 @@ pub struct ContactOutcome {
 /// of `send_at` (on either side: an invitation planned later counts too).
 #[allow(clippy::too_many_arguments)]
 async fn schedule(
-    c: &mut Conn<'_>,
-    workspace: Uuid,
-    now: DateTime<Utc>,
+    w: &mut Work,
     event_id: Uuid,
     survey: &Survey,
     contacts: &[ContactRow],
@@ -50,9 +46,10 @@ async fn schedule(
     interval: u32,
     planned: &mut HashMap<Uuid, DateTime<Utc>>,
 ) -> AppResult<Vec<ContactOutcome>> {
+    let (workspace, now) = (w.workspace_id(), w.now());
     let ids: Vec<Uuid> = contacts.iter().map(|r| r.id).collect();
     let horizon = send_at + Duration::days(i64::from(interval)) + Duration::days(1);
-    let last = store::last_surveyed_before(c, workspace, &ids, horizon).await?;
+    let last = store::last_surveyed_before(&mut w.conn(), workspace, &ids, horizon).await?;
     let mut outcomes = Vec::with_capacity(contacts.len());
     let mut company: Option<String> = None;
     for contact in contacts {
@@ -77,7 +74,7 @@ async fn schedule(
             let company = match &company {
                 Some(n) => n.clone(),
                 None => {
-                    let n = bilan_db::workspaces::find(c, workspace)
+                    let n = bilan_db::workspaces::find(&mut w.conn(), workspace)
                         .await?
                         .map(|w| w.name)
                         .unwrap_or_default();
@@ -101,24 +98,18 @@ async fn schedule(
                 answered_at: None,
                 created_at: now,
             };
-            if store::insert_invitation(c, &invitation).await? {
+            if store::insert_invitation(&mut w.conn(), &invitation).await? {
                 let mail = invitation_mail(survey, &invitation, &contact.first_name, &name, &company, &secret)?;
-                queue(
-                    c,
-                    workspace,
-                    now,
-                    Outgoing {
-                        purpose: "survey_invitation",
-                        subject_id: Some(invitation.id),
-                        to_address: email,
-                        to_name: Some(name.clone()),
-                        subject: mail.0,
-                        text: mail.1,
-                        html: mail.2,
-                        not_before: send_at,
-                    },
-                )
-                .await?;
+                w.queue_mail(Outgoing {
+                    purpose: "survey_invitation",
+                    subject_id: Some(invitation.id),
+                    to_address: email,
+                    to_name: Some(name.clone()),
+                    subject: mail.0,
+                    text: mail.1,
+                    html: mail.2,
+                    not_before: send_at,
+                });
                 planned.insert(contact.id, send_at);
             }
         }
@@ -133,38 +124,42 @@ async fn schedule(
 
 /// Subscriber of [`crate::events::raise`]: schedules the invitations the sending
 /// rules call for. Returns how many were scheduled.
-pub(crate) async fn on_events(
-    c: &mut Conn<'_>,
-    workspace: Uuid,
-    now: DateTime<Utc>,
-    events: &[(EventRow, &Event)],
-) -> AppResult<usize> {
+pub(crate) fn on_events<'a>(w: &'a mut Work, events: &'a [StoredEvent]) -> SubscriberFuture<'a> {
+    Box::pin(async move {
+        let invitations = schedule_after_events(w, events).await?;
+        Ok(Raised { events: 0, invitations })
+    })
+}
+
+async fn schedule_after_events(w: &mut Work, events: &[StoredEvent]) -> AppResult<usize> {
+    let workspace = w.workspace_id();
+    let now = w.now();
     let mut rules_by_kind: HashMap<EventKind, Vec<SurveyRule>> = HashMap::new();
-    for (_, e) in events {
+    for StoredEvent { event: e, .. } in events {
         if let std::collections::hash_map::Entry::Vacant(slot) = rules_by_kind.entry(e.kind) {
-            slot.insert(store::rules_for_event(c, workspace, e.kind).await?);
+            slot.insert(store::rules_for_event(&mut w.conn(), workspace, e.kind).await?);
         }
     }
     if rules_by_kind.values().all(Vec::is_empty) {
         return Ok(0);
     }
-    let interval = store::interval_days(c, workspace).await?;
+    let interval = store::interval_days(&mut w.conn(), workspace).await?;
     let mut surveys: HashMap<Uuid, Survey> = HashMap::new();
     let mut planned: HashMap<Uuid, DateTime<Utc>> = HashMap::new();
     let mut scheduled = 0;
-    for (row, e) in events {
+    for StoredEvent { id: event_id, event: e } in events {
         let Some(rules) = rules_by_kind.get(&e.kind) else {
             continue;
         };
         if rules.is_empty() {
             continue;
         }
-        let account_contacts = store::account_contacts(c, workspace, e.account_id, &e.contact_ids).await?;
+        let account_contacts = store::account_contacts(&mut w.conn(), workspace, e.account_id, &e.contact_ids).await?;
         for rule in rules {
             let survey = match surveys.get(&rule.rule.survey_id) {
                 Some(s) => s.clone(),
                 None => {
-                    let Some(s) = store::find_survey(c, workspace, rule.rule.survey_id).await? else {
+                    let Some(s) = store::find_survey(&mut w.conn(), workspace, rule.rule.survey_id).await? else {
                         continue;
                     };
                     surveys.insert(s.id, s.clone());
@@ -173,10 +168,8 @@ pub(crate) async fn on_events(
             };
             let chosen = contacts_for_rule(&rule.rule, &e.contact_ids, &account_contacts);
             let outcomes = schedule(
-                c,
-                workspace,
-                now,
-                row.id,
+                w,
+                *event_id,
                 &survey,
                 &chosen,
                 rule.rule.send_at(e.occurred_at.max(now)),
@@ -227,20 +220,19 @@ pub async fn send_survey(
     if contact_ids.is_empty() {
         return Err(AppError::field("contact_ids", "contacts.required"));
     }
-    let now = app.now();
     let ws = actor.workspace_id;
-    let mut tx = app.db.begin().await?;
-    let mut c = tx.conn();
-    let survey = store::find_survey(&mut c, ws, survey_id)
+    let mut w = app.write(actor, Permission::SendSurveys).await?;
+    let now = w.now();
+    let survey = store::find_survey(&mut w.conn(), ws, survey_id)
         .await?
         .ok_or_else(|| AppError::field("survey_id", "survey.unknown"))?;
     if !survey.active {
         return Err(AppError::field("survey_id", "survey.inactive"));
     }
-    if bilan_db::accounts::find(&mut c, ws, account_id).await?.is_none() {
+    if bilan_db::accounts::find(&mut w.conn(), ws, account_id).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let contacts = store::account_contacts(&mut c, ws, account_id, contact_ids).await?;
+    let contacts = store::account_contacts(&mut w.conn(), ws, account_id, contact_ids).await?;
     let found: HashSet<Uuid> = contacts.iter().map(|r| r.id).collect();
     if contact_ids.iter().any(|id| !found.contains(id)) {
         return Err(AppError::field("contact_ids", "contact.unknown"));
@@ -256,67 +248,18 @@ pub async fn send_survey(
         occurred_at: now,
         created_at: now,
     };
-    bilan_db::events::insert(&mut c, &event).await?;
-    let interval = store::interval_days(&mut c, ws).await?;
+    bilan_db::events::insert(&mut w.conn(), &event).await?;
+    let interval = store::interval_days(&mut w.conn(), ws).await?;
     let mut planned = HashMap::new();
-    let outcomes = schedule(
-        &mut c,
-        ws,
-        now,
-        event.id,
-        &survey,
-        &contacts,
-        now,
-        interval,
-        &mut planned,
-    )
-    .await?;
+    let outcomes = schedule(&mut w, event.id, &survey, &contacts, now, interval, &mut planned).await?;
     let scheduled = outcomes.iter().filter(|o| o.outcome.is_eligible()).count();
     let report = SendReport {
         scheduled,
         contacts: outcomes,
     };
-    record(
-        &mut c,
-        actor,
-        now,
-        AuditAction::Create,
-        "survey_send",
-        event.id,
-        None,
-        Some(&report),
-    )
-    .await?;
-    tx.commit().await?;
+    w.audit_entry(AuditAction::Create, "survey_send", event.id, None, Some(&report));
+    w.commit().await?;
     app.satisfaction_cache.invalidate(ws);
     tracing::info!(survey.id = %survey_id, account.id = %account_id, scheduled, "survey sent by hand");
     Ok(report)
-}
-
-/// Raises the survey events of freshly written interactions (a delivery, an
-/// intervention, a meeting, a support answer), in the caller's transaction.
-pub(crate) async fn raise_for_interactions(
-    c: &mut Conn<'_>,
-    workspace: Uuid,
-    now: DateTime<Utc>,
-    rows: &[(&InteractionRow, &NewInteraction)],
-) -> AppResult<crate::events::Raised> {
-    let events: Vec<Event> = rows
-        .iter()
-        .filter_map(|(row, n)| {
-            let kind = bilan_domain::surveys::event_of_interaction(n.channel, n.direction, &n.tags)?;
-            Some(Event {
-                kind,
-                account_id: row.account_id,
-                contact_ids: n.contact_ids.clone(),
-                source_kind: "interaction",
-                source_id: row.id,
-                occurred_at: n.occurred_at,
-            })
-        })
-        .collect();
-    if events.is_empty() {
-        return Ok(crate::events::Raised::default());
-    }
-    crate::events::raise(c, workspace, now, &events).await
 }

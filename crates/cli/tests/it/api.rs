@@ -73,6 +73,8 @@ fn openapi_document_is_stable() {
             "/api/v1/interactions/batch",
             "/api/v1/interactions/{id}",
             "/api/v1/interactions/{id}/answer",
+            "/api/v1/jobs",
+            "/api/v1/jobs/{id}/retry",
             "/api/v1/outbox",
             "/api/v1/outbox/{id}/retry",
             "/api/v1/response-times",

@@ -312,9 +312,9 @@ db_test!(
         )
         .unwrap();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(bilan_app::outbox::run(
+        let worker = tokio::spawn(bilan_app::jobs::run_worker(
             t.app.clone(),
-            mailer,
+            Some(mailer),
             "journey".into(),
             Duration::from_millis(200),
             async move {

@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod copy;
 mod imports;
+mod jobs;
 mod mail_import;
 mod schema;
 mod surveys;

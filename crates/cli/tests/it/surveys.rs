@@ -18,7 +18,7 @@ use rust_decimal::Decimal;
 use std::collections::HashSet;
 use uuid::Uuid;
 
-async fn account_owned_by(t: &TestApp, actor: &Actor, name: &str, owner: Option<Uuid>, size: &str) -> Uuid {
+pub(crate) async fn account_owned_by(t: &TestApp, actor: &Actor, name: &str, owner: Option<Uuid>, size: &str) -> Uuid {
     let input = AccountInput {
         name: Some(name.into()),
         owner_id: owner.map(|o| o.to_string()),
@@ -33,7 +33,7 @@ async fn account_owned_by(t: &TestApp, actor: &Actor, name: &str, owner: Option<
 
 /// A contact: `consent` to surveys, `left` the company or not, some roles and a site.
 #[allow(clippy::too_many_arguments)]
-async fn person(
+pub(crate) async fn person(
     t: &TestApp,
     actor: &Actor,
     account: Uuid,
@@ -61,7 +61,7 @@ async fn person(
         .id
 }
 
-async fn survey(t: &TestApp, actor: &Actor, name: &str, kind: &str) -> Uuid {
+pub(crate) async fn survey(t: &TestApp, actor: &Actor, name: &str, kind: &str) -> Uuid {
     let input = SurveyInput {
         name: Some(name.into()),
         kind: Some(kind.into()),
@@ -72,7 +72,7 @@ async fn survey(t: &TestApp, actor: &Actor, name: &str, kind: &str) -> Uuid {
     uc::create_survey(&t.app, actor, &input).await.unwrap().id
 }
 
-async fn rule(t: &TestApp, actor: &Actor, survey: Uuid, event: &str, delay: &str, roles: &str) {
+pub(crate) async fn rule(t: &TestApp, actor: &Actor, survey: Uuid, event: &str, delay: &str, roles: &str) {
     let input = RuleInput {
         survey_id: Some(survey.to_string()),
         event_kind: Some(event.into()),

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod contacts;
 pub mod imports;
+pub mod jobs;
 pub mod openapi;
 pub mod problem;
 pub mod search;
@@ -79,6 +80,8 @@ pub fn router() -> Router<AppState> {
         .route("/survey-answers", get(surveys::list_answers))
         .route("/outbox", get(surveys::outbox))
         .route("/outbox/{id}/retry", post(surveys::retry_outbox))
+        .route("/jobs", get(jobs::list_jobs))
+        .route("/jobs/{id}/retry", post(jobs::retry_job))
         .fallback(|| async { ApiError::from(AppError::NotFound) })
 }
 

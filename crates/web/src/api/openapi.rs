@@ -34,13 +34,15 @@ impl Modify for BearerAuth {
         super::surveys::update_settings, super::surveys::send_survey, super::surveys::satisfaction,
         super::surveys::list_answers, super::surveys::export_answers, super::surveys::outbox,
         super::surveys::retry_outbox,
+        super::jobs::list_jobs, super::jobs::retry_job,
     ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
          (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"),
          (name = "audit", description = "Who changed what, when"),
          (name = "timeline", description = "Shared history: interactions, follow-ups, response times"),
-         (name = "surveys", description = "Hot satisfaction: surveys, sending rules, answers, NPS/CSAT/CES figures, outbox"))
+         (name = "surveys", description = "Hot satisfaction: surveys, sending rules, answers, NPS/CSAT/CES figures, outbox"),
+         (name = "jobs", description = "Background jobs: what ran, what failed and why"))
 )]
 pub struct ApiDoc;
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod audit;
 pub mod contacts;
 pub mod imports;
+pub mod jobs;
 pub mod login;
 pub mod mail_import;
 pub mod me;
@@ -295,6 +296,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/survey-rules/{id}/delete", post(surveys::delete_rule))
         .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
         .route("/accounts/{id}/satisfaction", get(satisfaction::account_card))
+        .route("/jobs", get(jobs::list_jobs))
+        .route("/jobs/{id}/retry", post(jobs::retry_job))
         .route("/outbox", get(surveys::show_outbox))
         .route("/outbox/{id}/retry", post(surveys::retry_outbox))
         .route(

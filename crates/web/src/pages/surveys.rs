@@ -15,7 +15,8 @@ use bilan_app::surveys::{self as uc, SendReport, SurveyWithRules};
 use bilan_app::AppError;
 use bilan_db::outbox::OutboxRow;
 use bilan_domain::contacts::BuyingRole;
-use bilan_domain::surveys::{EventKind, RuleInput, SurveyInput, SurveyKind};
+use bilan_domain::events::EventKind;
+use bilan_domain::surveys::{RuleInput, SurveyInput, SurveyKind};
 use uuid::Uuid;
 
 /// The surveys page.
