@@ -75,7 +75,7 @@ pub fn router(state: AppState) -> Router {
     let pages = pages::router(state.clone());
     Router::new()
         .merge(pages)
-        .nest("/api/v1", api::router())
+        .merge(api::router())
         .merge(ops::router())
         .merge(assets::router())
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))

@@ -124,7 +124,8 @@ impl MapCsrf for Response {
     }
 }
 
-/// The caller of an API route, authenticated by `Authorization: Bearer TOKEN`.
+/// The caller of an API route, authenticated by `Authorization: Bearer TOKEN` and
+/// holding the permission the operation declares (`x-permission` in the document).
 #[derive(Debug, Clone)]
 pub struct ApiActor(pub Actor);
 
@@ -139,7 +140,24 @@ impl FromRequestParts<AppState> for ApiActor {
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(AppError::Unauthenticated)?;
-        Ok(ApiActor(auth::authenticate_token(&state.app, token).await?))
+        let actor = auth::authenticate_token(&state.app, token).await?;
+        // The operation's declared permission is checked here, before any other
+        // extractor reads the body: a caller without the role gets 403, whatever
+        // they sent. An operation the document does not describe is refused.
+        let path = parts
+            .extensions
+            .get::<axum::extract::MatchedPath>()
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default();
+        match crate::api::openapi::required(&parts.method, &path) {
+            Some(crate::api::openapi::Required::Authenticated) => {}
+            Some(crate::api::openapi::Required::Permission(p)) => actor.require(p)?,
+            None => {
+                tracing::error!(http.path = %path, "API operation without a declared permission");
+                return Err(AppError::Forbidden.into());
+            }
+        }
+        Ok(ApiActor(actor))
     }
 }
 

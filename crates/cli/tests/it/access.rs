@@ -81,20 +81,83 @@ db_test!(api_role_matrix, |t| async move {
     }
 });
 
-db_test!(every_api_route_checks_the_role, |t| async move {
-    use bilan_domain::roles::Permission::*;
+db_test!(every_api_operation_checks_the_role, |t| async move {
+    // Derived from the served document, which the router builds: every operation,
+    // every role. Each operation names its permission (`x-permission`); a role
+    // without it gets 403 before anything else is looked at, a role with it never does.
+    use bilan_domain::roles::Permission;
+    let doc: serde_json::Value = serde_json::from_str(&bilan_web::api::openapi::openapi_json()).unwrap();
+    let mut operations: Vec<(Method, String, String)> = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, op) in item.as_object().unwrap() {
+            let permission = op["x-permission"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{method} {path} does not say which permission it needs"))
+                .to_owned();
+            operations.push((method.to_uppercase().parse().unwrap(), path.clone(), permission));
+        }
+    }
+    // Deletions last, so each role's fixtures stay until then.
+    operations.sort_by_key(|(m, p, _)| (*m == Method::DELETE, p.clone()));
+    assert!(operations.len() >= 50, "{} operations", operations.len());
     let router = t.router();
     let admin = t.with_user(Role::Admin).await;
+    let mut wrong = Vec::new();
     for role in Role::ALL {
         let actor = t.with_user(role).await;
         let token = t.token_for(&actor).await;
-        // Fresh records per role, so deletions by one role do not hide another's answer.
-        let acc = bilan_app::accounts::create_account(&t.app, &admin, &danone())
+        let f = Fixtures::new(&t, &admin).await;
+        for (method, path, permission) in &operations {
+            let concrete = f.fill(path, admin.user_id);
+            let body = matches!(*method, Method::POST | Method::PATCH | Method::PUT).then(|| f.body());
+            let res = api(&router, method.clone(), &concrete, &token, body).await;
+            let allowed = match permission.as_str() {
+                "authenticated" => true,
+                code => role.can(
+                    Permission::ALL
+                        .into_iter()
+                        .find(|p| p.code() == code)
+                        .unwrap_or_else(|| panic!("{method} {path}: unknown permission {code}")),
+                ),
+            };
+            let what = format!("{} {method} {concrete}: {} {}", role.code(), res.status, res.body);
+            let right = if allowed {
+                ![StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED].contains(&res.status)
+                    && !res.status.is_server_error()
+            } else {
+                res.status == StatusCode::FORBIDDEN && res.json()["code"] == "forbidden"
+            };
+            if !right {
+                wrong.push(what);
+            }
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} answers do not fit the roles:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+});
+
+/// Records every path parameter can point at, fresh for each role.
+struct Fixtures {
+    account: uuid::Uuid,
+    site: uuid::Uuid,
+    contact: uuid::Uuid,
+    interaction: uuid::Uuid,
+    survey: uuid::Uuid,
+    rule: uuid::Uuid,
+}
+
+impl Fixtures {
+    async fn new(t: &bilan_testkit::TestApp, admin: &bilan_app::Actor) -> Fixtures {
+        let acc = bilan_app::accounts::create_account(&t.app, admin, &danone())
             .await
             .unwrap();
         let site = bilan_app::accounts::add_site(
             &t.app,
-            &admin,
+            admin,
             acc.id,
             &bilan_domain::accounts::SiteInput {
                 name: Some("Site".into()),
@@ -103,101 +166,77 @@ db_test!(every_api_route_checks_the_role, |t| async move {
         )
         .await
         .unwrap();
-        let contact = bilan_app::contacts::create_contact(
+        let contact = crate::contact(
+            t,
+            admin,
+            acc.id,
+            "Roux",
+            &format!("roux-{}@client.test", acc.id.simple()),
+        )
+        .await;
+        let interaction = bilan_app::timeline::log_interaction(
             &t.app,
-            &admin,
-            &bilan_domain::contacts::ContactInput {
+            admin,
+            &bilan_domain::timeline::InteractionInput {
                 account_id: Some(acc.id.to_string()),
-                last_name: Some("Roux".into()),
+                channel: Some("phone".into()),
+                direction: Some("inbound".into()),
+                occurred_at: Some("2026-11-20T09:00:00Z".into()),
+                follow_up_what: Some("Rappeler".into()),
+                follow_up_due: Some("2026-11-25".into()),
                 ..Default::default()
             },
         )
         .await
         .unwrap();
-        let (a, s, c, u) = (acc.id, site.id, contact.id, admin.user_id);
-        let routes: Vec<(
-            Method,
-            String,
-            Option<serde_json::Value>,
-            bilan_domain::roles::Permission,
-        )> = vec![
-            (Method::GET, "/api/v1/accounts?limit=5".into(), None, ReadAccounts),
-            (Method::GET, format!("/api/v1/accounts/{a}"), None, ReadAccounts),
-            (
-                Method::PATCH,
-                format!("/api/v1/accounts/{a}"),
-                Some(json!({"city": "Nantes", "version": 1})),
-                WriteAccounts,
-            ),
-            (Method::GET, format!("/api/v1/accounts/{a}/sites"), None, ReadAccounts),
-            (
-                Method::POST,
-                format!("/api/v1/accounts/{a}/sites"),
-                Some(json!({"name": "Entrepôt"})),
-                WriteAccounts,
-            ),
-            (
-                Method::DELETE,
-                format!("/api/v1/accounts/{a}/sites/{s}"),
-                None,
-                WriteAccounts,
-            ),
-            (Method::GET, "/api/v1/contacts".into(), None, ReadContacts),
-            (Method::GET, format!("/api/v1/contacts/{c}"), None, ReadContacts),
-            (
-                Method::PATCH,
-                format!("/api/v1/contacts/{c}"),
-                Some(json!({"phone": "01 23 45 67 89", "version": 1})),
-                WriteContacts,
-            ),
-            (Method::DELETE, format!("/api/v1/contacts/{c}"), None, WriteContacts),
-            (Method::GET, "/api/v1/users".into(), None, ReadUsers),
-            (Method::GET, format!("/api/v1/users/{u}"), None, ReadUsers),
-            (
-                Method::PATCH,
-                format!("/api/v1/users/{u}"),
-                Some(json!({"display_name": "Camille"})),
-                ManageUsers,
-            ),
-            (
-                Method::POST,
-                "/api/v1/imports/accounts?dry_run=true".into(),
-                None,
-                ImportData,
-            ),
-            (
-                Method::POST,
-                "/api/v1/imports/contacts?dry_run=true".into(),
-                None,
-                ImportData,
-            ),
-            (Method::GET, "/api/v1/exports/accounts".into(), None, ExportData),
-            (Method::GET, "/api/v1/exports/contacts".into(), None, ExportData),
-            (Method::DELETE, format!("/api/v1/accounts/{a}"), None, DeleteAccounts),
-        ];
-        for (method, path, body, permission) in routes {
-            let res = api(&router, method.clone(), &path, &token, body).await;
-            if role.can(permission) {
-                assert_ne!(
-                    res.status,
-                    StatusCode::FORBIDDEN,
-                    "{} {method} {path}: {}",
-                    role.code(),
-                    res.body
-                );
-                assert_ne!(res.status, StatusCode::UNAUTHORIZED, "{} {method} {path}", role.code());
-            } else {
-                assert_eq!(
-                    res.status,
-                    StatusCode::FORBIDDEN,
-                    "{} {method} {path}: {}",
-                    role.code(),
-                    res.body
-                );
-            }
+        let survey = crate::surveys::survey(t, admin, &format!("S {}", acc.id.simple()), "nps").await;
+        let rule = bilan_app::surveys::add_rule(
+            &t.app,
+            admin,
+            &bilan_domain::surveys::RuleInput {
+                survey_id: Some(survey.to_string()),
+                event_kind: Some("delivery".into()),
+                roles: Some("buyer".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        Fixtures {
+            account: acc.id,
+            site: site.id,
+            contact,
+            interaction: interaction.id,
+            survey,
+            rule: rule.id,
         }
     }
-});
+
+    /// The path with its parameters replaced by these records' ids.
+    fn fill(&self, path: &str, user: uuid::Uuid) -> String {
+        let id = match path.split('/').nth(3).unwrap_or("") {
+            "accounts" => self.account,
+            "contacts" => self.contact,
+            "users" => user,
+            "interactions" | "follow-ups" => self.interaction,
+            "surveys" => self.survey,
+            "survey-rules" => self.rule,
+            _ => uuid::Uuid::now_v7(),
+        };
+        path.replace("{id}", &id.to_string())
+            .replace("{site}", &self.site.to_string())
+    }
+
+    /// A body every write operation accepts far enough to reach its role check.
+    fn body(&self) -> serde_json::Value {
+        json!({
+            "version": 1,
+            "account_id": self.account.to_string(),
+            "contact_ids": [self.contact.to_string()],
+            "items": [],
+        })
+    }
+}
 
 db_test!(api_query_errors_are_problems, |t| async move {
     let router = t.router();

@@ -45,52 +45,31 @@ db_test!(openapi_and_ops_endpoints, |t| async move {
 });
 
 #[test]
-fn openapi_document_is_stable() {
+fn openapi_document_matches_its_snapshot() {
+    // The whole served document: a change to any operation shows in review.
+    // Accept a deliberate change with BILAN_UPDATE_SNAPSHOTS=1.
     let doc = bilan_web::api::openapi::openapi_json();
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/snapshots/openapi.json");
+    if std::env::var_os("BILAN_UPDATE_SNAPSHOTS").is_some() {
+        std::fs::write(path, &doc).unwrap();
+    }
+    let expected = std::fs::read_to_string(path).unwrap_or_default();
+    if expected != doc {
+        let first = expected.lines().zip(doc.lines()).position(|(a, b)| a != b).unwrap_or(0);
+        panic!(
+            "the OpenAPI document changed (line {}: {:?}); rerun with BILAN_UPDATE_SNAPSHOTS=1 if that is intended",
+            first + 1,
+            doc.lines().nth(first)
+        );
+    }
     let v: serde_json::Value = serde_json::from_str(&doc).unwrap();
-    let mut paths: Vec<String> = v["paths"].as_object().unwrap().keys().cloned().collect();
-    paths.sort();
-    assert_eq!(
-        paths,
-        vec![
-            "/api/v1/accounts",
-            "/api/v1/accounts/{id}",
-            "/api/v1/accounts/{id}/interactions",
-            "/api/v1/accounts/{id}/sites",
-            "/api/v1/accounts/{id}/sites/{site}",
-            "/api/v1/audit",
-            "/api/v1/contacts",
-            "/api/v1/contacts/{id}",
-            "/api/v1/exports/accounts",
-            "/api/v1/exports/contacts",
-            "/api/v1/exports/survey-answers",
-            "/api/v1/follow-ups",
-            "/api/v1/follow-ups/{id}/done",
-            "/api/v1/imports/accounts",
-            "/api/v1/imports/contacts",
-            "/api/v1/imports/emails",
-            "/api/v1/imports/interactions",
-            "/api/v1/interactions/batch",
-            "/api/v1/interactions/{id}",
-            "/api/v1/interactions/{id}/answer",
-            "/api/v1/jobs",
-            "/api/v1/jobs/{id}/retry",
-            "/api/v1/outbox",
-            "/api/v1/outbox/{id}/retry",
-            "/api/v1/response-times",
-            "/api/v1/satisfaction",
-            "/api/v1/search",
-            "/api/v1/survey-answers",
-            "/api/v1/survey-rules/{id}",
-            "/api/v1/survey-settings",
-            "/api/v1/surveys",
-            "/api/v1/surveys/{id}",
-            "/api/v1/surveys/{id}/rules",
-            "/api/v1/surveys/{id}/send",
-            "/api/v1/users",
-            "/api/v1/users/{id}",
-        ]
-    );
+    let served: usize = v["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|p| p.as_object().unwrap().len())
+        .sum();
+    assert_eq!(served, 50, "operations");
 }
 
 db_test!(import_and_export_over_the_api, |t| async move {

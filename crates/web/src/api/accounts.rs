@@ -14,6 +14,8 @@ use bilan_app::accounts::{self as uc, AccountQuery};
 use bilan_domain::accounts::{Account, AccountInput, Site, SiteInput};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// An amount of money: exact decimal as text, and its currency.
 #[derive(Debug, Serialize, ToSchema)]
@@ -173,7 +175,7 @@ fn with_etag(status: StatusCode, a: Account) -> Response {
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
     ),
     responses((status = 200, body = AccountList), (status = 401, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn list_accounts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -189,7 +191,7 @@ pub async fn list_accounts(
 /// Creates an account.
 #[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
     responses((status = 201, body = AccountResponse), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn create_account(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -207,7 +209,7 @@ pub async fn create_account(
 
 /// Finds an account by id (404 for another workspace's id).
 #[utoipa::path(get, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, body = AccountResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = AccountResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn find_account(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -221,7 +223,7 @@ pub async fn find_account(
 /// (409 if stale) or as `If-Match` (412 if stale); nothing is overwritten when stale.
 #[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = AccountInput,
     responses((status = 200, body = AccountResponse), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn update_account(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -242,7 +244,7 @@ pub async fn update_account(
 
 /// Deletes an account with its sites and contacts.
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")),
-    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("delete_accounts"))))]
 pub async fn delete_account(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -254,7 +256,7 @@ pub async fn delete_account(
 
 /// Lists an account's sites and business units.
 #[utoipa::path(get, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")),
-    responses((status = 200, body = [SiteResponse]), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = [SiteResponse]), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn list_sites(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -266,7 +268,7 @@ pub async fn list_sites(
 
 /// Adds a site or business unit to an account.
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = SiteInput,
-    responses((status = 201, body = SiteResponse), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = SiteResponse), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn create_site(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -281,7 +283,7 @@ pub async fn create_site(
 /// Removes a site.
 #[utoipa::path(delete, path = "/api/v1/accounts/{id}/sites/{site}", tag = "accounts",
     params(("id" = String, Path, description = "Account id"), ("site" = String, Path, description = "Site id")),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn delete_site(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -289,4 +291,13 @@ pub async fn delete_site(
 ) -> ApiResult<StatusCode> {
     uc::delete_site(&state.app, &actor, parse_id(&id)?, parse_id(&site)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_accounts, create_account))
+        .routes(routes!(find_account, update_account, delete_account))
+        .routes(routes!(list_sites, create_site))
+        .routes(routes!(delete_site))
 }

@@ -11,6 +11,8 @@ use bilan_app::AppError;
 use bilan_db::audit::AuditScope;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// One changed field.
 #[derive(Debug, Serialize, ToSchema)]
@@ -67,7 +69,7 @@ pub struct AuditQuery {
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
     params(("record" = Option<String>, Query, description = "Record id"), ("user" = Option<String>, Query, description = "User id"),
            ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"), ("limit" = Option<u32>, Query, description = "1 to 200")),
-    responses((status = 200, body = AuditList), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = AuditList), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_audit"))))]
 pub async fn list_audit(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -103,4 +105,9 @@ pub async fn list_audit(
             .collect(),
         next_cursor: page.next_cursor,
     }))
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list_audit))
 }

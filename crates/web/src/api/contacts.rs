@@ -14,6 +14,8 @@ use bilan_app::contacts::{self as uc, ContactQuery};
 use bilan_domain::contacts::{Contact, ContactInput};
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A contact.
 #[derive(Debug, Serialize, ToSchema)]
@@ -99,7 +101,7 @@ fn with_etag(status: StatusCode, c: Contact) -> Response {
         ("cursor" = Option<String>, Query, description = "next_cursor of the previous page"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 200"),
     ),
-    responses((status = 200, body = ContactList), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ContactList), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_contacts"))))]
 pub async fn list_contacts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -114,7 +116,7 @@ pub async fn list_contacts(
 
 /// Creates a contact (`account_id` required; `roles` as an array or comma-separated text).
 #[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
-    responses((status = 201, body = ContactResponse), (status = 400, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = ContactResponse), (status = 400, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_contacts"))))]
 pub async fn create_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -127,7 +129,7 @@ pub async fn create_contact(
 
 /// Finds a contact.
 #[utoipa::path(get, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")),
-    responses((status = 200, body = ContactResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ContactResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_contacts"))))]
 pub async fn find_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -141,7 +143,7 @@ pub async fn find_contact(
 
 /// Updates a contact (JSON merge patch with `version` or `If-Match`).
 #[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")), request_body = ContactInput,
-    responses((status = 200, body = ContactResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = ContactResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_contacts"))))]
 pub async fn update_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -162,7 +164,7 @@ pub async fn update_contact(
 
 /// Deletes a contact.
 #[utoipa::path(delete, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_contacts"))))]
 pub async fn delete_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -170,4 +172,11 @@ pub async fn delete_contact(
 ) -> ApiResult<StatusCode> {
     uc::delete_contact(&state.app, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_contacts, create_contact))
+        .routes(routes!(find_contact, update_contact, delete_contact))
 }

@@ -15,6 +15,8 @@ use bilan_app::mail_import::{MailImportOptions, MailImportReport};
 use bilan_app::AppError;
 use serde::Serialize;
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// One refused line.
 #[derive(Debug, Serialize, ToSchema)]
@@ -139,7 +141,7 @@ fn answer(report: ImportReport) -> Response {
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("skip_invalid" = Option<bool>, Query, description = "Import the valid lines"),
            ("map" = Option<String>, Query, description = "Column override `Header=field`, repeatable")),
     responses((status = 200, body = ImportReportResponse), (status = 422, description = "Lines refused (report) or unreadable file (problem)", body = ImportReportResponse), (status = 403, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("import_data"))))]
 pub async fn import_accounts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -155,7 +157,7 @@ pub async fn import_accounts(
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("skip_invalid" = Option<bool>, Query, description = "Import the valid lines"),
            ("account" = Option<String>, Query, description = "Account receiving every contact"), ("map" = Option<String>, Query, description = "Column override `Header=field`")),
     responses((status = 200, body = ImportReportResponse), (status = 422, body = ImportReportResponse), (status = 403, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("import_data"))))]
 pub async fn import_contacts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -174,7 +176,7 @@ pub async fn import_contacts(
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("skip_invalid" = Option<bool>, Query, description = "Import the valid lines"),
            ("account" = Option<String>, Query, description = "Account receiving every line"), ("map" = Option<String>, Query, description = "Column override `Header=field`")),
     responses((status = 200, body = ImportReportResponse), (status = 422, body = ImportReportResponse), (status = 403, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("import_data"))))]
 pub async fn import_interactions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -226,7 +228,7 @@ pub fn separator(q: &ExportQuery) -> char {
 /// Exports accounts as CSV (UTF-8 with BOM; `;` by default, `separator=,` for commas), with the list's filters.
 #[utoipa::path(get, path = "/api/v1/exports/accounts", tag = "imports",
     params(("separator" = Option<String>, Query, description = "; or ,"), ("q" = Option<String>, Query, description = "Same filters as the account list")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("export_data"))))]
 pub async fn export_accounts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -241,7 +243,7 @@ pub async fn export_accounts(
 /// Exports contacts as CSV (`account=ID` for one account's).
 #[utoipa::path(get, path = "/api/v1/exports/contacts", tag = "imports",
     params(("separator" = Option<String>, Query, description = "; or ,"), ("account" = Option<String>, Query, description = "Only this account's contacts")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("export_data"))))]
 pub async fn export_contacts(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -339,7 +341,7 @@ impl From<MailImportReport> for MailImportReportResponse {
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("account" = Option<String>, Query, description = "Account receiving every message"),
            ("mbox" = Option<bool>, Query, description = "Read the body as an mbox")),
     responses((status = 200, body = MailImportReportResponse), (status = 422, description = "Unreadable file", body = Problem), (status = 403, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn import_emails(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -363,4 +365,15 @@ pub async fn import_emails(
     };
     let report = bilan_app::mail_import::import_mail(&state.app, &actor, &body, &opts).await?;
     Ok(Json(report.into()))
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(import_accounts))
+        .routes(routes!(import_contacts))
+        .routes(routes!(import_interactions))
+        .routes(routes!(export_accounts))
+        .routes(routes!(export_contacts))
+        .routes(routes!(import_emails))
 }

@@ -9,6 +9,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// One background job.
 #[derive(Debug, Serialize, ToSchema)]
@@ -53,7 +55,7 @@ pub struct JobsQuery {
 /// Lists the workspace's background jobs, failed ones with their error.
 #[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery),
     responses((status = 200, body = JobsResponse), (status = 403, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("manage_jobs"))))]
 pub async fn list_jobs(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -81,7 +83,7 @@ pub async fn list_jobs(
 
 /// Puts a failed job back in the queue, to run at once.
 #[utoipa::path(post, path = "/api/v1/jobs/{id}/retry", tag = "jobs", params(("id" = String, Path, description = "Job id")),
-    responses((status = 204), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_jobs"))))]
 pub async fn retry_job(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -89,4 +91,11 @@ pub async fn retry_job(
 ) -> ApiResult<StatusCode> {
     bilan_app::jobs::retry_job(&state.app, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_jobs))
+        .routes(routes!(retry_job))
 }

@@ -15,74 +15,37 @@ pub mod users;
 
 use crate::AppState;
 use axum::http::HeaderMap;
-use axum::routing::{delete, get, post};
+use axum::routing::{any, get};
 use axum::Router;
 use bilan_app::AppError;
 use problem::{ApiError, ApiResult};
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 use uuid::Uuid;
 
-/// Every API route (mounted under `/api/v1`).
+/// Every API operation with its OpenAPI description, one list per capability:
+/// a route cannot exist without its documentation. Paths are absolute (`/api/v1/…`).
+pub fn operations() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(openapi::ApiDoc::openapi())
+        .merge(accounts::routes())
+        .merge(contacts::routes())
+        .merge(users::routes())
+        .merge(imports::routes())
+        .merge(audit::routes())
+        .merge(search::routes())
+        .merge(timeline::routes())
+        .merge(surveys::routes())
+        .merge(jobs::routes())
+}
+
+/// The API's router: its operations, the OpenAPI document, and problem+json for
+/// any other path under `/api/v1`.
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/openapi.json", get(openapi::serve_openapi))
-        .route("/audit", get(audit::list_audit))
-        .route("/search", get(search::search))
-        .route("/accounts", get(accounts::list_accounts).post(accounts::create_account))
-        .route(
-            "/accounts/{id}",
-            get(accounts::find_account)
-                .patch(accounts::update_account)
-                .delete(accounts::delete_account),
-        )
-        .route(
-            "/accounts/{id}/sites",
-            get(accounts::list_sites).post(accounts::create_site),
-        )
-        .route("/accounts/{id}/sites/{site}", delete(accounts::delete_site))
-        .route(
-            "/accounts/{id}/interactions",
-            get(timeline::list_interactions).post(timeline::create_interaction),
-        )
-        .route("/interactions/batch", post(timeline::create_batch))
-        .route(
-            "/interactions/{id}",
-            get(timeline::find_interaction)
-                .patch(timeline::update_interaction)
-                .delete(timeline::delete_interaction),
-        )
-        .route("/interactions/{id}/answer", post(timeline::link_answer))
-        .route("/follow-ups", get(timeline::list_follow_ups))
-        .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
-        .route("/response-times", get(timeline::response_times))
-        .route("/contacts", get(contacts::list_contacts).post(contacts::create_contact))
-        .route(
-            "/contacts/{id}",
-            get(contacts::find_contact)
-                .patch(contacts::update_contact)
-                .delete(contacts::delete_contact),
-        )
-        .route("/users", get(users::list_users).post(users::create_user))
-        .route("/users/{id}", get(users::find_user).patch(users::update_user))
-        .route("/imports/accounts", post(imports::import_accounts))
-        .route("/imports/contacts", post(imports::import_contacts))
-        .route("/imports/interactions", post(imports::import_interactions))
-        .route("/imports/emails", post(imports::import_emails))
-        .route("/exports/accounts", get(imports::export_accounts))
-        .route("/exports/contacts", get(imports::export_contacts))
-        .route("/exports/survey-answers", get(surveys::export_answers))
-        .route("/surveys", get(surveys::list_surveys).post(surveys::create_survey))
-        .route("/surveys/{id}", get(surveys::find_survey).patch(surveys::update_survey))
-        .route("/surveys/{id}/rules", post(surveys::create_rule))
-        .route("/surveys/{id}/send", post(surveys::send_survey))
-        .route("/survey-rules/{id}", axum::routing::delete(surveys::delete_rule))
-        .route("/survey-settings", axum::routing::put(surveys::update_settings))
-        .route("/satisfaction", get(surveys::satisfaction))
-        .route("/survey-answers", get(surveys::list_answers))
-        .route("/outbox", get(surveys::outbox))
-        .route("/outbox/{id}/retry", post(surveys::retry_outbox))
-        .route("/jobs", get(jobs::list_jobs))
-        .route("/jobs/{id}/retry", post(jobs::retry_job))
-        .fallback(|| async { ApiError::from(AppError::NotFound) })
+    let (router, _) = operations().split_for_parts();
+    router
+        .route("/api/v1/openapi.json", get(openapi::serve_openapi))
+        .route("/api/v1/{*rest}", any(|| async { ApiError::from(AppError::NotFound) }))
+        .route("/api/v1", any(|| async { ApiError::from(AppError::NotFound) }))
 }
 
 /// Query-string parameters whose malformed values answer problem+json (400), like bodies.

@@ -1,6 +1,8 @@
-//! The OpenAPI document, generated from the handlers' annotations.
+//! The OpenAPI document: its header here, its operations from the router
+//! (each capability's `routes()`), so the two cannot drift apart.
 
 use axum::Json;
+use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -17,25 +19,6 @@ impl Modify for BearerAuth {
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Bilan API", description = "The client relationship ledger: accounts, contacts, users, imports and exports. Errors are application/problem+json with a stable `code` and an `errors` array of {field, code, message}."),
-    paths(
-        super::accounts::list_accounts, super::accounts::create_account, super::accounts::find_account,
-        super::accounts::update_account, super::accounts::delete_account, super::accounts::list_sites,
-        super::accounts::create_site, super::accounts::delete_site,
-        super::contacts::list_contacts, super::contacts::create_contact, super::contacts::find_contact,
-        super::contacts::update_contact, super::contacts::delete_contact,
-        super::users::list_users, super::users::create_user, super::users::find_user, super::users::update_user,
-        super::imports::import_accounts, super::imports::import_contacts, super::imports::import_interactions, super::imports::import_emails, super::imports::export_accounts, super::imports::export_contacts, super::audit::list_audit, super::search::search,
-        super::timeline::list_interactions, super::timeline::create_interaction, super::timeline::create_batch,
-        super::timeline::find_interaction, super::timeline::update_interaction, super::timeline::delete_interaction,
-        super::timeline::link_answer, super::timeline::list_follow_ups, super::timeline::complete_follow_up,
-        super::timeline::response_times,
-        super::surveys::list_surveys, super::surveys::create_survey, super::surveys::find_survey,
-        super::surveys::update_survey, super::surveys::create_rule, super::surveys::delete_rule,
-        super::surveys::update_settings, super::surveys::send_survey, super::surveys::satisfaction,
-        super::surveys::list_answers, super::surveys::export_answers, super::surveys::outbox,
-        super::surveys::retry_outbox,
-        super::jobs::list_jobs, super::jobs::retry_job,
-    ),
     modifiers(&BearerAuth),
     tags((name = "accounts", description = "Client accounts (comptes) and their sites"), (name = "contacts", description = "People of client accounts"),
          (name = "users", description = "The team and its roles"), (name = "imports", description = "CSV import and export"),
@@ -46,14 +29,55 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
+/// The document: the header above and every operation the router serves.
+pub fn document() -> &'static utoipa::openapi::OpenApi {
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| super::operations().into_openapi());
+    &DOCUMENT
+}
+
 /// The document as JSON text (also printed by `bilan openapi`).
 pub fn openapi_json() -> String {
-    ApiDoc::openapi()
+    document()
         .to_pretty_json()
         .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
 }
 
 /// GET /api/v1/openapi.json
-pub async fn serve_openapi() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn serve_openapi() -> Json<&'static utoipa::openapi::OpenApi> {
+    Json(document())
+}
+
+/// What an operation requires of its caller, as its `x-permission` declares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Required {
+    /// Any signed-in user (the use case then shows each what their role allows).
+    Authenticated,
+    /// This permission.
+    Permission(bilan_domain::roles::Permission),
+}
+
+/// The permission the operation at `method` and `path` (the router's pattern,
+/// `/api/v1/accounts/{id}`) declares; `None` for an operation the document lacks.
+pub fn required(method: &axum::http::Method, path: &str) -> Option<Required> {
+    static TABLE: LazyLock<std::collections::HashMap<(String, String), Required>> = LazyLock::new(|| {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let mut table = std::collections::HashMap::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let needed = match op["x-permission"].as_str() {
+                    Some("authenticated") => Some(Required::Authenticated),
+                    Some(code) => bilan_domain::roles::Permission::ALL
+                        .into_iter()
+                        .find(|p| p.code() == code)
+                        .map(Required::Permission),
+                    None => None,
+                };
+                if let Some(n) = needed {
+                    table.insert((method.to_uppercase(), path.clone()), n);
+                }
+            }
+        }
+        table
+    });
+    TABLE.get(&(method.as_str().to_owned(), path.to_owned())).copied()
 }

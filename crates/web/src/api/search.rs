@@ -11,6 +11,8 @@ use axum::extract::State;
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// What a search found.
 #[derive(Debug, Serialize, ToSchema)]
@@ -35,7 +37,7 @@ pub struct SearchParams {
 /// interactions (subject, summary, tags): accent- and case-insensitive word prefixes.
 #[utoipa::path(get, path = "/api/v1/search", tag = "accounts",
     params(("q" = String, Query, description = "Words to find"), ("limit" = Option<u32>, Query, description = "Per section, 1 to 50 (default 10)")),
-    responses((status = 200, body = SearchResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SearchResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("authenticated"))))]
 pub async fn search(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -47,4 +49,9 @@ pub async fn search(
         contacts: r.contacts.into_iter().map(ContactResponse::from).collect(),
         interactions: r.interactions.into_iter().map(InteractionResponse::from).collect(),
     }))
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(search))
 }

@@ -16,6 +16,8 @@ use bilan_db::surveys::AnswerView;
 use bilan_domain::surveys::{RuleInput, Summary, SurveyInput, SurveyRule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A sending rule.
 #[derive(Debug, Serialize, ToSchema)]
@@ -100,7 +102,7 @@ pub struct SurveyList {
 }
 
 /// Lists surveys with their rules.
-#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = SurveyList)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = SurveyList)), security(("bearer" = [])), extensions(("x-permission" = json!("read_satisfaction"))))]
 pub async fn list_surveys(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<SurveyList>> {
     let (list, interval_days) = uc::list_surveys(&state.app, &actor).await?;
     Ok(Json(SurveyList {
@@ -111,7 +113,7 @@ pub async fn list_surveys(State(state): State<AppState>, ApiActor(actor): ApiAct
 
 /// Creates a survey.
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput,
-    responses((status = 201, body = SurveyResponse), (status = 422, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = SurveyResponse), (status = 422, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn create_survey(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -127,7 +129,7 @@ pub async fn create_survey(
 
 /// One survey with its rules.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
-    responses((status = 200, body = SurveyResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SurveyResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_satisfaction"))))]
 pub async fn find_survey(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -140,7 +142,7 @@ pub async fn find_survey(
 #[utoipa::path(patch, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
     request_body = SurveyInput,
     responses((status = 200, body = SurveyResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn update_survey(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -168,7 +170,7 @@ pub async fn update_survey(
 
 /// Adds a sending rule to a survey.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/rules", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
-    request_body = RuleInput, responses((status = 201, body = RuleResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    request_body = RuleInput, responses((status = 201, body = RuleResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn create_rule(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -184,7 +186,7 @@ pub async fn create_rule(
 
 /// Deletes a sending rule.
 #[utoipa::path(delete, path = "/api/v1/survey-rules/{id}", tag = "surveys", params(("id" = String, Path, description = "Rule id")),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn delete_rule(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -203,7 +205,7 @@ pub struct SettingsBody {
 
 /// Sets the anti-over-surveying interval.
 #[utoipa::path(put, path = "/api/v1/survey-settings", tag = "surveys", request_body = SettingsBody,
-    responses((status = 200, body = SettingsBody), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SettingsBody), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn update_settings(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -251,7 +253,7 @@ pub struct SendResponse {
 
 /// Sends a survey by hand to contacts of one account; ineligible ones are reported, not sent.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/send", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
-    request_body = SendBody, responses((status = 200, body = SendResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    request_body = SendBody, responses((status = 200, body = SendResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("send_surveys"))))]
 pub async fn send_survey(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -487,7 +489,7 @@ impl From<&Dashboard> for SatisfactionResponse {
            ("to" = Option<String>, Query, description = "Last day (default today)"),
            ("period" = Option<String>, Query, description = "month or quarter"),
            ("account" = Option<String>, Query, description = "One account only")),
-    responses((status = 200, body = SatisfactionResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = SatisfactionResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_satisfaction"))))]
 pub async fn satisfaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -537,7 +539,7 @@ pub fn parse_answer_cursor(raw: &str) -> Option<(chrono::DateTime<chrono::Utc>, 
     params(("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
            ("account" = Option<String>, Query, description = "One account only"), ("cursor" = Option<String>, Query, description = "From next_cursor"),
            ("limit" = Option<String>, Query, description = "1–200, default 50")),
-    responses((status = 200, body = AnswerPage), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = AnswerPage), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_satisfaction"))))]
 pub async fn list_answers(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -571,7 +573,7 @@ pub async fn list_answers(
 #[utoipa::path(get, path = "/api/v1/exports/survey-answers", tag = "surveys",
     params(("from" = Option<String>, Query, description = "First day"), ("to" = Option<String>, Query, description = "Last day"),
            ("account" = Option<String>, Query, description = "One account only"), ("separator" = Option<String>, Query, description = "; or ,")),
-    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, content_type = "text/csv", body = String), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("export_data"))))]
 pub async fn export_answers(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -618,7 +620,7 @@ pub struct OutboxResponse {
 }
 
 /// The workspace's outgoing e-mail and its delivery.
-#[utoipa::path(get, path = "/api/v1/outbox", tag = "surveys", responses((status = 200, body = OutboxResponse), (status = 403, body = Problem)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/outbox", tag = "surveys", responses((status = 200, body = OutboxResponse), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn outbox(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<OutboxResponse>> {
     let (rows, counts) = bilan_app::outbox::overview(&state.app, &actor, 100).await?;
     Ok(Json(OutboxResponse {
@@ -642,7 +644,7 @@ pub async fn outbox(State(state): State<AppState>, ApiActor(actor): ApiActor) ->
 
 /// Puts a failed message back in the queue, to be sent at once.
 #[utoipa::path(post, path = "/api/v1/outbox/{id}/retry", tag = "surveys", params(("id" = String, Path, description = "Message id")),
-    responses((status = 204), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn retry_outbox(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -650,4 +652,20 @@ pub async fn retry_outbox(
 ) -> ApiResult<StatusCode> {
     bilan_app::outbox::retry(&state.app, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_surveys, create_survey))
+        .routes(routes!(find_survey, update_survey))
+        .routes(routes!(create_rule))
+        .routes(routes!(delete_rule))
+        .routes(routes!(update_settings))
+        .routes(routes!(send_survey))
+        .routes(routes!(satisfaction))
+        .routes(routes!(list_answers))
+        .routes(routes!(export_answers))
+        .routes(routes!(outbox))
+        .routes(routes!(retry_outbox))
 }

@@ -13,6 +13,8 @@ use bilan_app::timeline::{self as uc, ResponseQuery, TimelineQuery};
 use bilan_domain::timeline::{Interaction, InteractionInput, ResponseFigures};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A follow-up promised in an interaction.
 #[derive(Debug, Serialize, ToSchema)]
@@ -115,7 +117,7 @@ pub struct InteractionList {
         ("tag" = Option<String>, Query, description = "Tag"), ("from" = Option<String>, Query, description = "From date"),
         ("to" = Option<String>, Query, description = "To date"), ("cursor" = Option<String>, Query, description = "next_cursor"),
         ("limit" = Option<u32>, Query, description = "1 to 200")),
-    responses((status = 200, body = InteractionList), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = InteractionList), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn list_interactions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -132,7 +134,7 @@ pub async fn list_interactions(
 /// Logs an interaction on an account (`account_id` taken from the path).
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/interactions", tag = "timeline", params(("id" = String, Path, description = "Account id")),
     request_body = InteractionInput,
-    responses((status = 201, body = InteractionResponse), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = InteractionResponse), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn create_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -165,7 +167,7 @@ pub struct BatchResponse {
 
 /// Logs up to 1,000 interactions at once, all or nothing (errors name `items[N].field`).
 #[utoipa::path(post, path = "/api/v1/interactions/batch", tag = "timeline", request_body = BatchBody,
-    responses((status = 201, body = BatchResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = BatchResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn create_batch(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -198,7 +200,7 @@ pub async fn create_batch(
 
 /// Finds an interaction.
 #[utoipa::path(get, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn find_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -213,7 +215,7 @@ pub async fn find_interaction(
 #[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
     request_body = InteractionInput,
     responses((status = 200, body = InteractionResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn update_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -234,7 +236,7 @@ pub async fn update_interaction(
 
 /// Deletes an interaction.
 #[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn delete_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -253,7 +255,7 @@ pub struct AnswerBody {
 
 /// Links the outbound interaction that answered an inbound one (response time follows).
 #[utoipa::path(post, path = "/api/v1/interactions/{id}/answer", tag = "timeline", params(("id" = String, Path, description = "Inbound interaction id")),
-    request_body = AnswerBody, responses((status = 200, body = InteractionResponse), (status = 422, body = Problem)), security(("bearer" = [])))]
+    request_body = AnswerBody, responses((status = 200, body = InteractionResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn link_answer(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -275,7 +277,7 @@ pub struct FollowUpList {
 }
 
 /// The caller's follow-ups: overdue and due within a week.
-#[utoipa::path(get, path = "/api/v1/follow-ups", tag = "timeline", responses((status = 200, body = FollowUpList)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/follow-ups", tag = "timeline", responses((status = 200, body = FollowUpList)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn list_follow_ups(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -295,7 +297,7 @@ pub async fn list_follow_ups(
 
 /// Marks a follow-up done.
 #[utoipa::path(post, path = "/api/v1/follow-ups/{id}/done", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn complete_follow_up(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -347,7 +349,7 @@ fn figures(key: String, f: &ResponseFigures) -> FiguresResponse {
 #[utoipa::path(get, path = "/api/v1/response-times", tag = "timeline",
     params(("account" = Option<String>, Query, description = "Account id"), ("channel" = Option<String>, Query, description = "Channel"),
            ("user" = Option<String>, Query, description = "User id"), ("from" = Option<String>, Query, description = "From date"), ("to" = Option<String>, Query, description = "To date")),
-    responses((status = 200, body = ResponseStatsResponse)), security(("bearer" = [])))]
+    responses((status = 200, body = ResponseStatsResponse)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn response_times(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -365,4 +367,16 @@ pub async fn response_times(
             .collect(),
         by_user: s.by_user.iter().map(|(u, f)| figures(u.to_string(), f)).collect(),
     }))
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_interactions, create_interaction))
+        .routes(routes!(create_batch))
+        .routes(routes!(find_interaction, update_interaction, delete_interaction))
+        .routes(routes!(link_answer))
+        .routes(routes!(list_follow_ups))
+        .routes(routes!(complete_follow_up))
+        .routes(routes!(response_times))
 }

@@ -12,6 +12,8 @@ use bilan_app::users::{self as uc, NewUser};
 use bilan_db::users::UserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 /// A user.
 #[derive(Debug, Serialize, ToSchema)]
@@ -73,7 +75,7 @@ pub struct UserPatch {
 }
 
 /// Lists the workspace's users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserResponse])), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserResponse])), security(("bearer" = [])), extensions(("x-permission" = json!("read_users"))))]
 pub async fn list_users(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -89,7 +91,7 @@ pub async fn list_users(
 
 /// Adds a colleague (admin only).
 #[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody,
-    responses((status = 201, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])))]
+    responses((status = 201, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_users"))))]
 pub async fn create_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -113,7 +115,7 @@ pub async fn create_user(
 
 /// Finds a user.
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")),
-    responses((status = 200, body = UserResponse), (status = 404, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = UserResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("read_users"))))]
 pub async fn find_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -124,7 +126,7 @@ pub async fn find_user(
 
 /// Changes a user's name, role or enabled state (admin only; the last admin stays).
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")), request_body = UserPatch,
-    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])))]
+    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_users"))))]
 pub async fn update_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -143,4 +145,11 @@ pub async fn update_user(
     .await
     .map_err(ApiError::from)?;
     Ok(Json(u.into()))
+}
+
+/// This module's operations, each with its OpenAPI description.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users, create_user))
+        .routes(routes!(find_user, update_user))
 }
