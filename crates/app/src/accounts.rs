@@ -1,8 +1,9 @@
 //! Account use cases: list, show, create, edit (optimistic), delete, sites.
 
+use crate::users::User;
 use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::accounts::{self, AccountFigures, AccountFilter, AccountPage, AccountSort, UpdateOutcome};
-use bilan_db::users::{self, UserRow};
+use bilan_db::users;
 use bilan_db::{sites, Conn};
 use bilan_domain::accounts::{Account, AccountInput, AccountStatus, NewAccount, Site, SiteInput};
 use bilan_domain::pagination::{page_size, Cursor};
@@ -101,9 +102,9 @@ pub struct AccountDetail {
     /// Contact and site counts.
     pub figures: AccountFigures,
     /// The owner, if any.
-    pub owner: Option<UserRow>,
+    pub owner: Option<User>,
     /// The executive sponsor, if any.
-    pub sponsor: Option<UserRow>,
+    pub sponsor: Option<User>,
 }
 
 /// Finds one account of the caller's workspace (404 for any other workspace's id).
@@ -125,11 +126,11 @@ pub async fn show_account(app: &App, actor: &Actor, id: Uuid) -> AppResult<Accou
     let sites = sites::list_for_account(&mut c, ws, id).await?;
     let figures = accounts::figures(&mut c, ws, id).await?;
     let owner = match account.owner_id {
-        Some(o) => users::find(&mut c, ws, o).await?,
+        Some(o) => users::find(&mut c, ws, o).await?.map(User::from),
         None => None,
     };
     let sponsor = match account.sponsor_id {
-        Some(s) => users::find(&mut c, ws, s).await?,
+        Some(s) => users::find(&mut c, ws, s).await?.map(User::from),
         None => None,
     };
     Ok(AccountDetail {

@@ -3,7 +3,9 @@
 //! admins and managers read it per record or per user.
 
 use crate::{Actor, App, AppError, AppResult};
-use bilan_db::audit::{self, AuditRow, AuditScope};
+use bilan_db::audit::{self, AuditRow};
+
+pub use bilan_db::audit::AuditScope;
 use bilan_db::Conn;
 use bilan_domain::audit::{diff, AuditAction, FieldChange};
 use bilan_domain::roles::Permission;

@@ -7,7 +7,10 @@ use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, Salt
 use argon2::{Algorithm, Argon2, Params, Version};
 use bilan_db::sessions::{self, SessionRow};
 use bilan_db::tokens::{self, TokenRow};
-use bilan_db::users::{self, UserRow};
+
+/// A signed-in session as stored: the SHA-256 of its cookie and its CSRF token.
+pub use bilan_db::sessions::SessionRow as Session;
+use bilan_db::users;
 use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::Language;
 use bilan_domain::roles::Role;
@@ -68,7 +71,7 @@ pub fn digest(secret: &str) -> String {
 }
 
 /// Builds the actor of a stored user, refusing disabled users.
-pub fn actor_of(user: &UserRow) -> AppResult<Actor> {
+pub fn actor_of(user: &crate::users::User) -> AppResult<Actor> {
     if user.disabled_at.is_some() {
         return Err(AppError::Unauthenticated);
     }
@@ -135,7 +138,7 @@ pub async fn login(
         }
     };
     sessions::clear_login_failures(&mut c, "email", &email).await?;
-    let actor = actor_of(&user)?;
+    let actor = actor_of(&crate::users::User::from(user.clone()))?;
     let token = random_secret();
     let csrf_token = random_secret();
     sessions::insert(
@@ -184,7 +187,7 @@ pub async fn authenticate_session(app: &App, token: &str) -> AppResult<LiveSessi
     let user = users::find(&mut c, session.workspace_id, session.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let actor = actor_of(&user)?;
+    let actor = actor_of(&crate::users::User::from(user))?;
     drop(pc);
     // Touch at most once a minute: one write per click would serialise SQLite.
     if now - session.last_seen_at > chrono::Duration::seconds(60) {
@@ -221,11 +224,41 @@ pub async fn revoke_session(app: &App, actor: &Actor, session_id: &str) -> AppRe
     }
 }
 
+/// An API token as its owner sees it: never its hash.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ApiToken {
+    /// Identifier.
+    pub id: Uuid,
+    /// The user it acts as.
+    pub user_id: Uuid,
+    /// Label chosen by the user.
+    pub name: String,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last use.
+    pub last_used_at: Option<DateTime<Utc>>,
+    /// Revoked.
+    pub revoked_at: Option<DateTime<Utc>>,
+}
+
+impl From<TokenRow> for ApiToken {
+    fn from(t: TokenRow) -> Self {
+        ApiToken {
+            id: t.id,
+            user_id: t.user_id,
+            name: t.name,
+            created_at: t.created_at,
+            last_used_at: t.last_used_at,
+            revoked_at: t.revoked_at,
+        }
+    }
+}
+
 /// A token just created; `secret` is shown once and never stored.
 #[derive(Debug, Clone)]
 pub struct CreatedToken {
-    /// The stored token (hash only).
-    pub token: TokenRow,
+    /// The stored token.
+    pub token: ApiToken,
     /// The secret to give the user.
     pub secret: String,
 }
@@ -255,7 +288,10 @@ pub async fn create_token(app: &App, actor: &Actor, name: &str) -> AppResult<Cre
     let snapshot = serde_json::json!({"name": row.name, "user_id": row.user_id, "revoked": false});
     w.audit_entry(AuditAction::Create, "token", row.id, None, Some(&snapshot));
     w.commit().await?;
-    Ok(CreatedToken { token: row, secret })
+    Ok(CreatedToken {
+        token: row.into(),
+        secret,
+    })
 }
 
 /// Resolves a bearer token to its actor.
@@ -271,7 +307,7 @@ pub async fn authenticate_token(app: &App, secret: &str) -> AppResult<Actor> {
     let user = users::find(&mut c, token.workspace_id, token.user_id)
         .await?
         .ok_or(AppError::Unauthenticated)?;
-    let actor = actor_of(&user)?;
+    let actor = actor_of(&crate::users::User::from(user))?;
     drop(pc);
     let now = app.now();
     if token
@@ -286,9 +322,13 @@ pub async fn authenticate_token(app: &App, secret: &str) -> AppResult<Actor> {
 }
 
 /// The caller's tokens.
-pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<TokenRow>> {
+pub async fn list_tokens(app: &App, actor: &Actor) -> AppResult<Vec<ApiToken>> {
     let mut pc = app.db.acquire().await?;
-    Ok(tokens::list_for_user(&mut pc.conn(), actor.workspace_id, actor.user_id).await?)
+    Ok(tokens::list_for_user(&mut pc.conn(), actor.workspace_id, actor.user_id)
+        .await?
+        .into_iter()
+        .map(ApiToken::from)
+        .collect())
 }
 
 /// Revokes one of the caller's tokens (an admin may revoke anyone's).

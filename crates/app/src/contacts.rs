@@ -2,7 +2,9 @@
 
 use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::accounts::UpdateOutcome;
-use bilan_db::contacts::{self, ContactFilter, ContactPage};
+use bilan_db::contacts::{self, ContactFilter};
+
+pub use bilan_db::contacts::ContactPage;
 use bilan_db::{accounts, sites, Conn};
 use bilan_domain::contacts::{BuyingRole, Contact, ContactInput, NewContact};
 use bilan_domain::pagination::{page_size, Cursor};

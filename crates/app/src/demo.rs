@@ -13,7 +13,7 @@ use bilan_db::sites::{self as db_sites, SiteRow};
 use bilan_db::timeline::{self as db_timeline, InteractionRow};
 use bilan_db::users as db_users;
 use bilan_db::workspaces::{self, WorkspaceRow};
-use bilan_db::{with_conn, Conn, DbResult};
+use bilan_db::{Conn, DbResult};
 use bilan_domain::accounts::{AccountStatus, CompanySize, NewAccount, SiteKind};
 use bilan_domain::contacts::{BuyingRole, Language, NewContact};
 use bilan_domain::identifiers::{french_vat_number, luhn_valid};
@@ -316,13 +316,9 @@ async fn existing_report(app: &App, ws: &WorkspaceRow) -> AppResult<DemoReport> 
     })
 }
 
-/// Only ever called with the table names written in this file.
+/// Rows of a registered workspace table.
 async fn count_rows(conn: &mut Conn<'_>, table: &str, workspace: Uuid) -> DbResult<usize> {
-    let sql = format!("SELECT COUNT(*) FROM {table} WHERE workspace_id = $1");
-    let n: i64 = with_conn!(conn, |c| sqlx::query_scalar(&sql)
-        .bind(workspace)
-        .fetch_one(&mut **c)
-        .await)?;
+    let n = bilan_db::tables::count_rows(conn, table, workspace).await?;
     Ok(usize::try_from(n).unwrap_or(0))
 }
 
@@ -2667,6 +2663,7 @@ mod tests {
     use super::*;
     use crate::clock::SystemClock;
     use crate::AppConfig;
+    use bilan_db::with_conn;
     use bilan_domain::identifiers::{parse_siren, parse_siret, parse_vat_number};
     use std::collections::HashMap;
 

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod clock;
 pub mod config;
 pub mod contacts;
+pub mod database;
 pub mod demo;
 pub mod error;
 pub mod events;

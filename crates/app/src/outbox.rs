@@ -335,14 +335,61 @@ pub fn worker_name() -> String {
     )
 }
 
+/// A queued or sent message as the outbox page shows it: never its body, which
+/// holds link secrets until it is sent.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct OutboxMessage {
+    /// Identifier.
+    pub id: Uuid,
+    /// What it is for (`survey_invitation`…).
+    pub purpose: String,
+    /// Recipient address.
+    pub to_address: String,
+    /// Subject line.
+    pub subject: String,
+    /// `pending`, `sending`, `sent` or `failed`.
+    pub status: String,
+    /// Not to be sent before.
+    pub not_before: DateTime<Utc>,
+    /// Attempts so far.
+    pub attempts: i32,
+    /// Why the last attempt failed.
+    pub last_error: Option<String>,
+    /// When the SMTP server accepted it.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<OutboxRow> for OutboxMessage {
+    fn from(r: OutboxRow) -> Self {
+        OutboxMessage {
+            id: r.id,
+            purpose: r.purpose,
+            to_address: r.to_address,
+            subject: r.subject,
+            status: r.status,
+            not_before: r.not_before,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            sent_at: r.sent_at,
+            created_at: r.created_at,
+        }
+    }
+}
+
 /// The workspace's messages, newest first, and the count per status.
-pub async fn overview(app: &App, actor: &crate::Actor, limit: i64) -> AppResult<(Vec<OutboxRow>, Vec<(String, i64)>)> {
+pub async fn overview(
+    app: &App,
+    actor: &crate::Actor,
+    limit: i64,
+) -> AppResult<(Vec<OutboxMessage>, Vec<(String, i64)>)> {
     actor.require(bilan_domain::roles::Permission::ManageSurveys)?;
     let mut conn = app.db.acquire().await?;
     let mut c = conn.conn();
     let rows = store::list(&mut c, actor.workspace_id, limit).await?;
     let counts = store::counts(&mut c, actor.workspace_id).await?;
-    Ok((rows, counts))
+    Ok((rows.into_iter().map(OutboxMessage::from).collect(), counts))
 }
 
 /// Puts a failed message back in the queue, to be sent at once (after the address

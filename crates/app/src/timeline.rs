@@ -7,8 +7,9 @@ use crate::events::Event;
 use crate::unit_of_work::{AuditStamp, Audited, Work};
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::accounts::UpdateOutcome;
+pub use bilan_db::timeline::FollowUpItem;
 use bilan_db::timeline::{
-    self as store, FollowUpItem, InteractionRow, RefTable, ResponseFilter, TimelineFilter, TimelinePage, Touches,
+    self as store, InteractionRow, RefTable, ResponseFilter, TimelineFilter, TimelinePage, Touches,
 };
 use bilan_domain::accounts::parse_date;
 use bilan_domain::pagination::{page_size, Cursor};

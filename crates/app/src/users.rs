@@ -29,8 +29,47 @@ pub struct UserSnapshot<'a> {
     pub disabled: bool,
 }
 
-impl<'a> From<&'a UserRow> for UserSnapshot<'a> {
-    fn from(u: &'a UserRow) -> Self {
+/// A member of the team as pages, API and CLI see them: never the password hash.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct User {
+    /// Identifier.
+    pub id: Uuid,
+    /// Workspace.
+    pub workspace_id: Uuid,
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown to colleagues.
+    pub display_name: String,
+    /// Role code (see `bilan_domain::roles::Role`).
+    pub role: String,
+    /// Preferred interface language code.
+    pub language: Option<String>,
+    /// When the user was disabled.
+    pub disabled_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Created.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last changed.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl From<UserRow> for User {
+    fn from(r: UserRow) -> Self {
+        User {
+            id: r.id,
+            workspace_id: r.workspace_id,
+            email: r.email,
+            display_name: r.display_name,
+            role: r.role,
+            language: r.language,
+            disabled_at: r.disabled_at,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+        }
+    }
+}
+
+impl<'a> From<&'a User> for UserSnapshot<'a> {
+    fn from(u: &'a User) -> Self {
         UserSnapshot {
             id: u.id,
             email: &u.email,
@@ -96,7 +135,7 @@ fn validate(app: &App, u: &NewUser) -> AppResult<(String, String, Role, String, 
 }
 
 /// Adds a user to a named workspace, creating the workspace if needed (CLI, set-up).
-pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser) -> AppResult<(WorkspaceRow, UserRow)> {
+pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser) -> AppResult<(WorkspaceRow, User)> {
     let name = workspace_name.trim();
     if name.is_empty() || name.chars().count() > 100 {
         return Err(AppError::field(
@@ -146,13 +185,14 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         updated_at: now,
     };
     users::insert(&mut c, &row).await?;
-    w.audit_created(&UserSnapshot::from(&row));
+    let user = User::from(row);
+    w.audit_created(&UserSnapshot::from(&user));
     w.commit().await?;
-    Ok((ws, row))
+    Ok((ws, user))
 }
 
 /// Adds a colleague to the admin's own workspace.
-pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<UserRow> {
+pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<User> {
     actor.require(Permission::ManageUsers)?;
     let (email, display_name, role, hash, language) = validate(app, u)?;
     let mut w = app.write(actor, Permission::ManageUsers).await?;
@@ -170,24 +210,30 @@ pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<Use
         updated_at: now,
     };
     users::insert(&mut w.conn(), &row).await?;
-    w.audit_created(&UserSnapshot::from(&row));
+    let user = User::from(row);
+    w.audit_created(&UserSnapshot::from(&user));
     w.commit().await?;
-    Ok(row)
+    Ok(user)
 }
 
 /// The workspace's users.
-pub async fn list_users(app: &App, actor: &Actor) -> AppResult<Vec<UserRow>> {
+pub async fn list_users(app: &App, actor: &Actor) -> AppResult<Vec<User>> {
     actor.require(Permission::ReadUsers)?;
     let mut pc = app.db.acquire().await?;
-    Ok(users::list(&mut pc.conn(), actor.workspace_id).await?)
+    Ok(users::list(&mut pc.conn(), actor.workspace_id)
+        .await?
+        .into_iter()
+        .map(User::from)
+        .collect())
 }
 
 /// One user of the workspace.
-pub async fn find_user(app: &App, actor: &Actor, id: Uuid) -> AppResult<UserRow> {
+pub async fn find_user(app: &App, actor: &Actor, id: Uuid) -> AppResult<User> {
     actor.require(Permission::ReadUsers)?;
     let mut pc = app.db.acquire().await?;
     users::find(&mut pc.conn(), actor.workspace_id, id)
         .await?
+        .map(User::from)
         .ok_or(AppError::NotFound)
 }
 
@@ -200,12 +246,13 @@ pub async fn update_user(
     display_name: Option<&str>,
     role: Option<&str>,
     disabled: Option<bool>,
-) -> AppResult<UserRow> {
+) -> AppResult<User> {
     let mut w = app.write(actor, Permission::ManageUsers).await?;
     let now = w.now();
     let mut c = w.conn();
     let current = users::find(&mut c, actor.workspace_id, id)
         .await?
+        .map(User::from)
         .ok_or(AppError::NotFound)?;
     let new_role = match role.map(str::trim).filter(|r| !r.is_empty()) {
         None => current.role.clone(),
@@ -238,6 +285,7 @@ pub async fn update_user(
     }
     let updated = users::find(&mut c, actor.workspace_id, id)
         .await?
+        .map(User::from)
         .ok_or(AppError::NotFound)?;
     w.audit_updated(&UserSnapshot::from(&current), &UserSnapshot::from(&updated));
     w.commit().await?;
@@ -245,18 +293,14 @@ pub async fn update_user(
 }
 
 /// Disables a user by e-mail (CLI).
-pub async fn disable_by_email(app: &App, email: &str) -> AppResult<UserRow> {
-    let mut pc = app.db.acquire().await?;
-    let user = users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase())
-        .await?
-        .ok_or(AppError::NotFound)?;
-    drop(pc);
+pub async fn disable_by_email(app: &App, email: &str) -> AppResult<User> {
+    let user = find_by_email(app, email).await?;
     let system = system_actor(&user);
     update_user(app, &system, user.id, None, None, Some(true)).await
 }
 
 /// An admin acting for the operator at the command line, in the user's workspace.
-pub fn system_actor(user: &UserRow) -> Actor {
+pub fn system_actor(user: &User) -> Actor {
     Actor {
         workspace_id: user.workspace_id,
         user_id: user.id,
@@ -268,14 +312,27 @@ pub fn system_actor(user: &UserRow) -> Actor {
     }
 }
 
+/// The operator acting in the workspace named `name` (commands run at the
+/// command line): an admin without a user of their own in the audit trail.
+pub async fn operator_of(app: &App, name: &str) -> AppResult<Actor> {
+    let ws = find_workspace(app, name).await?;
+    let mut pc = app.db.acquire().await?;
+    let users = users::list(&mut pc.conn(), ws.id).await?;
+    let first = users
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::Conflict(format!("the workspace {name:?} has no user")))?;
+    Ok(system_actor(&User::from(first)))
+}
+
 /// Every user of every workspace (CLI `user list`), with their workspace name.
-pub async fn list_all_users(app: &App) -> AppResult<Vec<(String, UserRow)>> {
+pub async fn list_all_users(app: &App) -> AppResult<Vec<(String, User)>> {
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
     let mut out = Vec::new();
     for ws in workspaces::list(&mut c).await? {
         for u in users::list(&mut c, ws.id).await? {
-            out.push((ws.name.clone(), u));
+            out.push((ws.name.clone(), User::from(u)));
         }
     }
     Ok(out)
@@ -290,10 +347,11 @@ pub async fn set_language(app: &App, actor: &Actor, language: Language) -> AppRe
 }
 
 /// Finds a user by login e-mail (CLI `token create`).
-pub async fn find_by_email(app: &App, email: &str) -> AppResult<UserRow> {
+pub async fn find_by_email(app: &App, email: &str) -> AppResult<User> {
     let mut pc = app.db.acquire().await?;
     users::find_by_email(&mut pc.conn(), &email.trim().to_lowercase())
         .await?
+        .map(User::from)
         .ok_or(AppError::NotFound)
 }
 

@@ -8,6 +8,7 @@ mod outbox;
 
 use crate::commands::open_app;
 use anyhow::{Context, Result};
+use bilan_app::database::ScratchDatabase;
 use bilan_app::imports::{self, ImportOptions};
 use bilan_app::App;
 use std::fmt::Write as _;
@@ -219,7 +220,7 @@ async fn bench_import(url: &str, csv: &[u8]) -> Result<f64> {
         "the import wrote nothing: {:?}",
         report.rejected.first()
     );
-    app.db.close().await;
+    app.close().await;
     Ok(report.created as f64 / elapsed)
 }
 
@@ -234,12 +235,9 @@ async fn bench_imports(args: &BenchArgs, dir: &std::path::Path, report: &mut Str
         args.import_rows, rate
     );
     if let Some(pg) = &args.postgres {
-        let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
-        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
-        admin.create_database(&name).await?;
-        let url = bilan_db::replace_database(pg, &name);
-        let rate = bench_import(&url, &csv).await;
-        admin.drop_database(&name).await?;
+        let scratch = ScratchDatabase::create(pg).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let rate = bench_import(&scratch.url, &csv).await;
+        scratch.drop_now().await.map_err(|e| anyhow::anyhow!("{e}"))?;
         let _ = writeln!(
             report,
             "| CSV import, {} accounts, PostgreSQL | {:.0} rows/s |",
@@ -260,11 +258,9 @@ async fn bench_outboxes(args: &BenchArgs, dir: &std::path::Path, report: &mut St
             args.outbox_mails
         );
         if let Some(pg) = &args.postgres {
-            let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
-            let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
-            admin.create_database(&name).await?;
-            let rate = outbox::bench_outbox(&bilan_db::replace_database(pg, &name), args.outbox_mails, workers).await;
-            admin.drop_database(&name).await?;
+            let scratch = ScratchDatabase::create(pg).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let rate = outbox::bench_outbox(&scratch.url, args.outbox_mails, workers).await;
+            scratch.drop_now().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let _ = writeln!(
                 report,
                 "| outbox to SMTP, {} e-mails, {workers} worker(s), PostgreSQL | {:.0} e-mails/s |",
@@ -292,13 +288,11 @@ async fn bench_ingests(args: &BenchArgs, dir: &std::path::Path, report: &mut Str
         spread(rates)
     );
     if let Some(pg) = &args.postgres {
-        let admin = bilan_db::Db::connect(pg, &Default::default()).await?;
         let mut rates = Vec::with_capacity(INGEST_RUNS);
         for _ in 0..INGEST_RUNS {
-            let name = format!("bilan_bench_{}", uuid::Uuid::new_v4().simple());
-            admin.create_database(&name).await?;
-            let rate = bench_ingest(&bilan_db::replace_database(pg, &name)).await;
-            admin.drop_database(&name).await?;
+            let scratch = ScratchDatabase::create(pg).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let rate = bench_ingest(&scratch.url).await;
+            scratch.drop_now().await.map_err(|e| anyhow::anyhow!("{e}"))?;
             rates.push(rate?);
         }
         let _ = writeln!(
@@ -365,7 +359,7 @@ async fn bench_ingest(url: &str) -> Result<f64> {
             .inserted;
     }
     let elapsed = started.elapsed().as_secs_f64();
-    app.db.close().await;
+    app.close().await;
     Ok(written as f64 / elapsed)
 }
 

@@ -5,18 +5,15 @@ use anyhow::{bail, Context, Result};
 use bilan_app::clock::SystemClock;
 use bilan_app::users::NewUser;
 use bilan_app::{App, AppConfig, AppError};
-use bilan_db::{Db, PoolOptions};
 use std::io::{BufRead, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
 /// Opens the database, migrates it, and builds the application.
 pub async fn open_app(url: &str, max_connections: u32) -> Result<App> {
-    let db = Db::connect(url, &PoolOptions { max_connections })
+    App::open(url, max_connections, AppConfig::default(), Arc::new(SystemClock))
         .await
-        .with_context(|| format!("cannot open database {}", bilan_db::redact(url)))?;
-    db.migrate().await.context("migration failed")?;
-    Ok(App::new(db, AppConfig::default(), Arc::new(SystemClock)))
+        .map_err(|e| anyhow::anyhow!("cannot open database {}: {e}", bilan_app::database::redact(url)))
 }
 
 pub(crate) fn describe(e: &AppError) -> String {
@@ -55,7 +52,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 shutdown(),
             )
             .await;
-            app.db.close().await;
+            app.close().await;
         }
         Command::Demo {
             size,
@@ -80,7 +77,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Migrate => {
             open_app(&url, 2).await?;
-            eprintln!("schema is up to date ({})", bilan_db::redact(&url));
+            eprintln!("schema is up to date ({})", bilan_app::database::redact(&url));
         }
         Command::User(cmd) => user(&url, cmd).await?,
         Command::Token(cmd) => token(&url, cmd).await?,
@@ -125,7 +122,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
         Command::Db(DbCommand::Copy { from, to, workspace }) => {
             let src = open_app(&from, 4).await?;
             let dst = open_app(&to, 4).await?;
-            let r = bilan_db::copy::copy_workspace(&src.db, &dst.db, &workspace)
+            let r = bilan_app::database::copy_workspace(&src, &dst, &workspace)
                 .await
                 .context("copy failed; nothing was written to the target")?;
             eprintln!("copied workspace {workspace:?}: {}", r.summary());
@@ -216,7 +213,7 @@ pub async fn serve(mut app: App, args: &ServeArgs) -> Result<()> {
     if let Some(o) = outbox {
         let _ = o.await;
     }
-    app.db.close().await;
+    app.close().await;
     Ok(())
 }
 
@@ -365,27 +362,25 @@ async fn token(url: &str, cmd: TokenCommand) -> Result<()> {
 }
 
 async fn backup(app: &App, output: &std::path::Path) -> Result<()> {
-    if app.db.engine() == bilan_db::Engine::Postgres {
-        bail!("on PostgreSQL use pg_dump (or `bilan db copy` to another database)");
-    }
     if output.exists() {
         bail!("{} already exists; choose a new file", output.display());
     }
     let path = output.to_str().context("the output path is not valid UTF-8")?;
-    app.db.backup_sqlite(path).await.context("backup failed")?;
+    bilan_app::database::backup(app, path)
+        .await
+        .map_err(|e| anyhow::anyhow!("backup failed: {e}"))?;
     eprintln!("backup written to {}", output.display());
     Ok(())
 }
 
 /// The workspace's admin actor, for commands run by the operator.
 pub(crate) async fn workspace_actor(app: &App, workspace: &str) -> Result<bilan_app::Actor> {
-    let ws = bilan_app::users::find_workspace(app, workspace)
+    bilan_app::users::operator_of(app, workspace)
         .await
-        .map_err(|_| anyhow::anyhow!("no workspace named {workspace:?}"))?;
-    let mut pc = app.db.acquire().await?;
-    let users = bilan_db::users::list(&mut pc.conn(), ws.id).await?;
-    let first = users.first().context("the workspace has no user")?;
-    Ok(bilan_app::users::system_actor(first))
+        .map_err(|e| match e {
+            AppError::NotFound => anyhow::anyhow!("no workspace named {workspace:?}"),
+            other => anyhow::anyhow!(describe(&other)),
+        })
 }
 
 async fn search(app: &App, workspace: &str, text: &str) -> Result<()> {
@@ -416,12 +411,12 @@ async fn search(app: &App, workspace: &str, text: &str) -> Result<()> {
 async fn audit(app: &App, workspace: &str, record: Option<uuid::Uuid>, user: Option<&str>, limit: u32) -> Result<()> {
     let actor = workspace_actor(app, workspace).await?;
     let scope = match (record, user) {
-        (Some(id), _) => bilan_db::audit::AuditScope::Record(id),
+        (Some(id), _) => bilan_app::audit::AuditScope::Record(id),
         (None, Some(email)) => {
             let u = bilan_app::users::find_by_email(app, email)
                 .await
                 .map_err(|_| anyhow::anyhow!("no user with e-mail {email}"))?;
-            bilan_db::audit::AuditScope::User(u.id)
+            bilan_app::audit::AuditScope::User(u.id)
         }
         (None, None) => bail!("give --record ID or --user EMAIL"),
     };

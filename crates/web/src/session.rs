@@ -7,9 +7,9 @@ use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
+use bilan_app::auth::Session;
 use bilan_app::auth::{self, LiveSession};
 use bilan_app::{Actor, AppError};
-use bilan_db::sessions::SessionRow;
 use bilan_domain::contacts::Language;
 use bilan_i18n::Lang;
 
@@ -74,7 +74,7 @@ pub struct PageUser {
     /// Who.
     pub actor: Actor,
     /// The session.
-    pub session: SessionRow,
+    pub session: Session,
     /// The interface language.
     pub lang: Lang,
 }

@@ -13,6 +13,7 @@ mod mail;
 mod schedule;
 
 pub use answers::*;
+pub use bilan_db::surveys::AnswerView;
 pub use figures::*;
 pub use link::*;
 pub use mail::*;

@@ -132,6 +132,6 @@ pub async fn bench_outbox(url: &str, n: usize, workers: usize) -> Result<f64> {
     }
     let elapsed = started.elapsed().as_secs_f64();
     anyhow::ensure!(sent == n, "{sent} of {n} e-mails sent");
-    app.db.close().await;
+    app.close().await;
     Ok(sent as f64 / elapsed)
 }

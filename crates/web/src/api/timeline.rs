@@ -284,7 +284,7 @@ pub async fn list_follow_ups(
 ) -> ApiResult<Json<FollowUpList>> {
     let today = bilan_domain::timeline::local_day(state.app.now());
     let f = uc::my_follow_ups(&state.app, &actor, today).await?;
-    let conv = |v: Vec<bilan_db::timeline::FollowUpItem>| {
+    let conv = |v: Vec<bilan_app::timeline::FollowUpItem>| {
         v.into_iter()
             .map(|i| InteractionResponse::from(i.interaction))
             .collect()

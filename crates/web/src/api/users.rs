@@ -8,8 +8,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
+use bilan_app::users::User;
 use bilan_app::users::{self as uc, NewUser};
-use bilan_db::users::UserRow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -34,8 +34,8 @@ pub struct UserResponse {
     pub created_at: String,
 }
 
-impl From<UserRow> for UserResponse {
-    fn from(u: UserRow) -> Self {
+impl From<User> for UserResponse {
+    fn from(u: User) -> Self {
         UserResponse {
             id: u.id.to_string(),
             email: u.email,

@@ -13,8 +13,8 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use bilan_app::accounts::{self as uc, AccountDetail, AccountQuery};
 use bilan_app::contacts::{self as contacts_uc, ContactQuery};
+use bilan_app::users::User;
 use bilan_app::{users, AppError};
-use bilan_db::users::UserRow;
 use bilan_domain::accounts::{Account, AccountInput, AccountStatus, CompanySize, SiteInput};
 use bilan_domain::contacts::Contact;
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ struct AccountsPage {
     l: Layout,
     table: AccountsTable,
     query: AccountQuery,
-    users: Vec<UserRow>,
+    users: Vec<User>,
     sorts: Vec<&'static str>,
     statuses: Vec<&'static str>,
     export_url: String,
@@ -51,7 +51,7 @@ impl AccountsTable {
     }
 }
 
-fn owner_names(users: &[UserRow]) -> HashMap<Uuid, String> {
+fn owner_names(users: &[User]) -> HashMap<Uuid, String> {
     users.iter().map(|u| (u.id, u.display_name.clone())).collect()
 }
 
@@ -126,7 +126,7 @@ struct AccountPage {
     site_errors: FormErrors,
     /// The shared history (absent when the role may not read it).
     timeline: Option<super::timeline::TimelineItems>,
-    team: Vec<UserRow>,
+    team: Vec<User>,
     channels: Vec<&'static str>,
     directions: Vec<&'static str>,
     /// Now in the workspace's zone, to prefill the quick-log form.
@@ -166,7 +166,7 @@ async fn show(
     };
     let contacts = match contacts_uc::list_contacts(&state.app, &user.actor, &cq).await {
         Ok(p) => p,
-        Err(AppError::Forbidden) => bilan_db::contacts::ContactPage {
+        Err(AppError::Forbidden) => bilan_app::contacts::ContactPage {
             items: vec![],
             next: None,
         },
@@ -225,7 +225,7 @@ struct AccountForm {
     version: i64,
     v: AccountInput,
     errors: FormErrors,
-    users: Vec<UserRow>,
+    users: Vec<User>,
     statuses: Vec<&'static str>,
     sizes: Vec<&'static str>,
 }

@@ -7,8 +7,8 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bilan_app::audit::AuditScope;
 use bilan_app::audit::{self as uc, AuditEntry};
-use bilan_db::audit::AuditScope;
 use bilan_domain::audit::show;
 use uuid::Uuid;
 

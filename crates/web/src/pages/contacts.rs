@@ -112,7 +112,7 @@ struct ContactPage {
 }
 
 impl ContactPage {
-    fn badge(&self, a: &bilan_db::surveys::AnswerView) -> &'static str {
+    fn badge(&self, a: &bilan_app::surveys::AnswerView) -> &'static str {
         super::satisfaction::score_class(&a.answer.kind, &a.answer.score)
     }
 }

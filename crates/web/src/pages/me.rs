@@ -9,17 +9,16 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bilan_app::auth;
-use bilan_db::sessions::SessionRow;
-use bilan_db::tokens::TokenRow;
+use bilan_app::auth::{ApiToken, Session};
 use uuid::Uuid;
 
 #[derive(Template)]
 #[template(path = "me/show.html")]
 struct MePage {
     l: Layout,
-    sessions: Vec<SessionRow>,
+    sessions: Vec<Session>,
     current: String,
-    tokens: Vec<TokenRow>,
+    tokens: Vec<ApiToken>,
     new_secret: Option<String>,
     errors: FormErrors,
 }

@@ -10,8 +10,8 @@ use askama::Template;
 use axum::extract::{Query, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bilan_app::surveys::AnswerView;
 use bilan_app::surveys::{self as uc, BreakdownLine, Dashboard, SatisfactionQuery};
-use bilan_db::surveys::AnswerView;
 use bilan_domain::surveys::{is_negative, NpsCategory, Period, Summary, SurveyKind};
 use rust_decimal::Decimal;
 

@@ -11,9 +11,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bilan_app::outbox::OutboxMessage;
 use bilan_app::surveys::{self as uc, SendReport, SurveyWithRules};
 use bilan_app::AppError;
-use bilan_db::outbox::OutboxRow;
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::events::EventKind;
 use bilan_domain::surveys::{RuleInput, SurveyInput, SurveyKind};
@@ -398,7 +398,7 @@ pub struct OutboxPage {
     /// Layout.
     pub l: Layout,
     /// Latest messages.
-    pub rows: Vec<OutboxRow>,
+    pub rows: Vec<OutboxMessage>,
     /// Count per status.
     pub counts: Vec<(String, i64)>,
 }

@@ -10,8 +10,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bilan_app::timeline::{self as uc, ResponseQuery, TimelineQuery};
+use bilan_app::users::User;
 use bilan_app::{users, AppError};
-use bilan_db::users::UserRow;
 use bilan_domain::contacts::Contact;
 use bilan_domain::timeline::{Channel, Direction, Interaction, InteractionInput, ResponseStats};
 use std::collections::HashMap;
@@ -60,7 +60,7 @@ pub fn human_duration(seconds: i64) -> String {
 }
 
 /// Names of the workspace's users and of an account's contacts, for display.
-pub fn names(team: &[UserRow], contacts: &[Contact]) -> HashMap<Uuid, String> {
+pub fn names(team: &[User], contacts: &[Contact]) -> HashMap<Uuid, String> {
     let mut n: HashMap<Uuid, String> = team.iter().map(|u| (u.id, u.display_name.clone())).collect();
     n.extend(contacts.iter().map(|c| (c.id, c.full_name())));
     n
@@ -95,7 +95,7 @@ pub async fn timeline_items(
     account: Uuid,
     q: &TimelineQuery,
     contacts: &[Contact],
-    team: &[UserRow],
+    team: &[User],
 ) -> Result<TimelineItems, AppError> {
     let page = uc::timeline(&state.app, &user.actor, account, q).await?;
     let mut names = names(team, contacts);
@@ -107,13 +107,8 @@ pub async fn timeline_items(
         .filter(|id| !names.contains_key(id))
         .collect();
     if !missing.is_empty() {
-        let mut pc = state.app.db.acquire().await?;
-        for c in bilan_db::imports::contacts_by_ids(&mut pc.conn(), user.actor.workspace_id, &missing).await? {
-            let full = match &c.first_name {
-                Some(f) => format!("{f} {}", c.last_name),
-                None => c.last_name.clone(),
-            };
-            names.insert(c.id, full);
+        for c in bilan_app::contacts::find_contacts(&state.app, &user.actor, &missing).await? {
+            names.insert(c.id, c.full_name());
         }
     }
     Ok(TimelineItems {
@@ -369,7 +364,7 @@ struct FollowUpsPage {
 struct FollowUpSection {
     title: String,
     class: &'static str,
-    items: Vec<bilan_db::timeline::FollowUpItem>,
+    items: Vec<bilan_app::timeline::FollowUpItem>,
 }
 
 /// GET /follow-ups — what I promised, late first.

@@ -9,9 +9,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
+use bilan_app::users::User;
 use bilan_app::users::{self as uc, NewUser};
 use bilan_app::AppError;
-use bilan_db::users::UserRow;
 use bilan_domain::roles::{Permission, Role};
 use uuid::Uuid;
 
@@ -19,7 +19,7 @@ use uuid::Uuid;
 #[template(path = "users/list.html")]
 struct UsersPage {
     l: Layout,
-    users: Vec<UserRow>,
+    users: Vec<User>,
     roles: Vec<&'static str>,
     permissions: Vec<&'static str>,
     errors: FormErrors,
