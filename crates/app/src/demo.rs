@@ -3077,6 +3077,6 @@ mod tests {
         drop(pc);
 
         app.db.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(std::fs::remove_dir_all(&dir));
     }
 }

@@ -72,7 +72,7 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     if args.runs("outbox") {
         bench_outboxes(&args, &dir, &mut report).await?;
     }
-    let _ = std::fs::remove_dir_all(&dir);
+    drop(std::fs::remove_dir_all(&dir));
     if !args.runs("serve") {
         println!("{report}");
         return Ok(());
@@ -184,7 +184,7 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         run.summary()
     );
     let by_id = tokio::task::spawn_blocking({
-        let (base, token, ids) = (base.clone(), token.clone(), ids.clone());
+        let (base, token, ids) = (base.clone(), token.clone(), Arc::clone(&ids));
         let c = args.concurrency;
         move || {
             saturate(c, secs, move |i| {
@@ -343,7 +343,7 @@ async fn bench_ingest(url: &str) -> Result<f64> {
                     // Exchanges arrive roughly in time order, a few out of order
                     // within a batch, as from a mailbox or a CRM sync.
                     occurred_at: Some(
-                        (start + chrono::Duration::minutes(7 * n as i64 - 90 * (n % 5) as i64))
+                        (start + chrono::Duration::minutes(7 * i64::from(n) - 90 * i64::from(n % 5)))
                             .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
                     ),
                     subject: Some(format!("Échange {n} : retard de livraison")),
@@ -460,11 +460,13 @@ async fn serve_in_process(
     let base = format!("http://{}", listener.local_addr()?);
     let router = bilan_web::router(bilan_web::AppState::new(app.clone(), Default::default()));
     tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
+        drop(
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await,
+        );
     });
     let admin = demo
         .users
@@ -530,7 +532,7 @@ fn get(url: &str, cookie: Option<&str>, token: Option<&str>) -> bool {
     match req.call() {
         Ok(res) => {
             let ok = res.status() == 200;
-            let _ = res.into_string();
+            drop(res.into_string());
             ok
         }
         Err(_) => false,
@@ -578,7 +580,7 @@ fn fixed_rate(rate: u32, duration: Duration, f: impl Fn(usize) -> bool + Send + 
         if let Some(wait) = due.checked_duration_since(Instant::now()) {
             std::thread::sleep(wait);
         }
-        let (f, tx) = (f.clone(), tx.clone());
+        let (f, tx) = (Arc::clone(&f), tx.clone());
         handles.push(std::thread::spawn(move || {
             let t = Instant::now();
             let ok = f(i);
@@ -591,7 +593,7 @@ fn fixed_rate(rate: u32, duration: Duration, f: impl Fn(usize) -> bool + Send + 
     }
     drop(tx);
     for h in handles {
-        let _ = h.join();
+        drop(h.join());
     }
     collect(rx, started.elapsed())
 }
@@ -604,7 +606,7 @@ fn saturate(threads: usize, duration: Duration, f: impl Fn(usize) -> bool + Send
     let (tx, rx) = std::sync::mpsc::channel();
     let handles: Vec<_> = (0..threads.max(1))
         .map(|_| {
-            let (f, tx, counter) = (f.clone(), tx.clone(), counter.clone());
+            let (f, tx, counter) = (Arc::clone(&f), tx.clone(), Arc::clone(&counter));
             std::thread::spawn(move || {
                 while started.elapsed() < duration {
                     let i = counter.fetch_add(1, Ordering::Relaxed);
@@ -617,7 +619,7 @@ fn saturate(threads: usize, duration: Duration, f: impl Fn(usize) -> bool + Send
         .collect();
     drop(tx);
     for h in handles {
-        let _ = h.join();
+        drop(h.join());
     }
     collect(rx, started.elapsed())
 }

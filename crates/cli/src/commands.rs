@@ -91,8 +91,8 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             account,
         } => {
             let app = open_app(&url, 4).await?;
-            if let Entity::Emails = entity {
-                return crate::commands::import_emails(&app, &file, &workspace, account, dry_run).await;
+            if matches!(entity, Entity::Emails) {
+                return import_emails(&app, &file, &workspace, account, dry_run).await;
             }
             let opts = bilan_app::imports::ImportOptions {
                 dry_run,
@@ -101,7 +101,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
                 account_id: account,
                 ..Default::default()
             };
-            return crate::commands::import(&app, entity, &file, &workspace, opts).await;
+            return import(&app, entity, &file, &workspace, opts).await;
         }
         Command::Export {
             entity,
@@ -211,7 +211,7 @@ pub async fn serve(mut app: App, args: &ServeArgs) -> Result<()> {
     .with_graceful_shutdown(shutdown())
     .await?;
     if let Some(o) = outbox {
-        let _ = o.await;
+        drop(o.await);
     }
     app.close().await;
     Ok(())
@@ -219,7 +219,7 @@ pub async fn serve(mut app: App, args: &ServeArgs) -> Result<()> {
 
 async fn shutdown() {
     let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
+        drop(tokio::signal::ctrl_c().await);
     };
     #[cfg(unix)]
     let term = async {

@@ -107,6 +107,6 @@ mod tests {
         }
         assert!(db.background_checkpoint_pages() > 0, "no background checkpoint in 5 s");
         db.close().await;
-        let _ = std::fs::remove_dir_all(&dir);
+        drop(std::fs::remove_dir_all(&dir));
     }
 }

@@ -1251,7 +1251,7 @@ pub async fn search(conn: &mut Conn<'_>, workspace: Uuid, terms: &[String], limi
     let limit = i64::from(limit.clamp(1, 200));
     let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
     match conn.engine() {
-        crate::Engine::Sqlite => {
+        Engine::Sqlite => {
             let q: Vec<String> = terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect();
             b.push("(SELECT rowid AS r FROM interactions_fts WHERE interactions_fts MATCH ");
             b.bind(Arg::Text(q.join(" ")));
@@ -1260,11 +1260,11 @@ pub async fn search(conn: &mut Conn<'_>, workspace: Uuid, terms: &[String], limi
             b.push(") m CROSS JOIN interactions i ON i.rowid = m.r WHERE i.workspace_id = ");
             b.bind(Arg::Uuid(workspace));
         }
-        crate::Engine::Postgres => {
+        Engine::Postgres => {
             b.push("interactions i WHERE i.workspace_id = ")
                 .bind(Arg::Uuid(workspace))
                 .push(" AND ");
-            dialect::push_text_match(&mut b, crate::Engine::Postgres, "interactions", "i", terms);
+            dialect::push_text_match(&mut b, Engine::Postgres, "interactions", "i", terms);
         }
     }
     b.push(" ORDER BY i.occurred_at DESC, i.id DESC LIMIT ")

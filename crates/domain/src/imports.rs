@@ -1280,7 +1280,7 @@ pub(crate) fn parse_file<T>(
     let header = loop {
         match records.next() {
             None => return Err(file_error("file", "import.empty")),
-            Some(r) if r.is_blank() => continue,
+            Some(r) if r.is_blank() => {}
             Some(r) => break r,
         }
     };
@@ -1691,8 +1691,8 @@ mod tests {
         );
         for s in &samples {
             for end in 0..=s.len() {
-                let _ = parse_accounts(&s[..end], &ParseOptions::default());
-                let _ = parse_contacts(&s[..end], &ParseOptions::default());
+                drop(parse_accounts(&s[..end], &ParseOptions::default()));
+                drop(parse_contacts(&s[..end], &ParseOptions::default()));
             }
         }
     }

@@ -143,8 +143,8 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        drop(self.child.kill());
+        drop(self.child.wait());
         // Chromium may still be writing its profile for a moment after the driver dies.
         for _ in 0..20 {
             if std::fs::remove_dir_all(&self.dir).is_ok() || !self.dir.exists() {
@@ -305,7 +305,7 @@ impl Browser {
         let port = match free_port() {
             Ok(port) => port,
             Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
+                drop(std::fs::remove_dir_all(&dir));
                 return Err(e);
             }
         };
@@ -319,7 +319,7 @@ impl Browser {
         let child = match child {
             Ok(child) => child,
             Err(e) => {
-                let _ = std::fs::remove_dir_all(&dir);
+                drop(std::fs::remove_dir_all(&dir));
                 return Err(format!("cannot start {}: {e}", driver_bin.display()));
             }
         };
@@ -513,7 +513,7 @@ impl Browser {
 impl Drop for Browser {
     fn drop(&mut self) {
         // Ends the session (Chromium quits); `driver` is then killed and its directory removed.
-        let _ = self.wire.call("DELETE", "", None);
+        drop(self.wire.call("DELETE", "", None));
     }
 }
 
@@ -695,12 +695,12 @@ mod tests {
         std::thread::spawn(move || {
             for mut stream in listener.incoming().flatten() {
                 let mut buf = [0u8; 4096];
-                let _ = stream.read(&mut buf);
-                let _ = write!(
+                drop(stream.read(&mut buf));
+                drop(write!(
                     stream,
                     "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{html}",
                     html.len()
-                );
+                ));
             }
         });
         port

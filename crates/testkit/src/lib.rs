@@ -38,7 +38,7 @@ mod tempdir {
     pub struct TempDir(pub std::path::PathBuf);
     impl Drop for TempDir {
         fn drop(&mut self) {
-            let _ = std::fs::remove_dir_all(&self.0);
+            drop(std::fs::remove_dir_all(&self.0));
         }
     }
 }
@@ -79,7 +79,7 @@ impl TestApp {
                 .unwrap()
                 .with_timezone(&chrono::Utc),
         ));
-        let app = App::new(db, AppConfig::for_tests(), clock.clone());
+        let app = App::new(db, AppConfig::for_tests(), Arc::<FakeClock>::clone(&clock));
         TestApp {
             app,
             clock,
@@ -187,27 +187,30 @@ impl Drop for TestApp {
             .ok()
             .flatten()
             .unwrap_or_default();
-            if !leftovers.is_empty() {
-                panic!("jobs left behind (run them with run_pending_jobs): {leftovers:?}");
-            }
+            assert!(
+                leftovers.is_empty(),
+                "jobs left behind (run them with run_pending_jobs): {leftovers:?}"
+            )
         }
         if let Some((base, name)) = self.pg_cleanup.take() {
             // Dropping a database needs its pool closed; do it on a side thread with its own runtime.
             let db = self.app.db.clone();
-            let _ = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async move {
-                    db.close().await;
-                    if let Ok(admin) = Db::connect(&base, &PoolOptions { max_connections: 1 }).await {
-                        let _ = admin.drop_database(&name).await;
-                        admin.close().await;
-                    }
-                });
-            })
-            .join();
+            drop(
+                std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async move {
+                        db.close().await;
+                        if let Ok(admin) = Db::connect(&base, &PoolOptions { max_connections: 1 }).await {
+                            drop(admin.drop_database(&name).await);
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join(),
+            );
         }
     }
 }

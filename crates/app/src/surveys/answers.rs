@@ -2,8 +2,8 @@
 
 use super::figures::SatisfactionRange;
 use crate::{Actor, App, AppError, AppResult};
+use bilan_db::surveys as store;
 use bilan_db::surveys::AnswerView;
-use bilan_db::surveys::{self as store};
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::SurveyKind;
 use chrono::{DateTime, Utc};

@@ -21,7 +21,7 @@ pub(crate) use schedule::on_events;
 pub use schedule::*;
 
 use crate::{Actor, App, AppError, AppResult, Audited};
-use bilan_db::surveys::{self as store};
+use bilan_db::surveys as store;
 use bilan_domain::audit::AuditAction;
 use bilan_domain::roles::Permission;
 use bilan_domain::surveys::{RuleInput, Survey, SurveyInput, SurveyRule};

@@ -170,5 +170,5 @@ db_test!(language_switch_is_remembered, |t| async move {
         "language not remembered for the user"
     );
     assert!(page.body.contains("lang=\"fr\""));
-    let _ = danone();
+    drop(danone());
 });

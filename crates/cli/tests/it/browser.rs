@@ -11,11 +11,13 @@ async fn serve(t: &TestApp) -> String {
     let addr = listener.local_addr().unwrap();
     let router = t.router();
     tokio::spawn(async move {
-        let _ = axum::serve(
-            listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .await;
+        drop(
+            axum::serve(
+                listener,
+                router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            )
+            .await,
+        );
     });
     format!("http://{addr}")
 }
@@ -323,14 +325,14 @@ db_test!(
         ));
         let email = admin.email.clone();
         let account = acc.id.to_string();
-        let smtp2 = smtp.clone();
+        let smtp2 = std::sync::Arc::clone(&smtp);
         let result = tokio::task::spawn_blocking(move || {
             survey_journey(&base, &email, bilan_testkit::PASSWORD, &account, &smtp2)
         })
         .await
         .unwrap();
         let _ = stop.send(());
-        let _ = worker.await;
+        drop(worker.await);
         result.unwrap();
         assert_eq!(smtp.messages().len(), 1, "one delivery, one e-mail");
     }

@@ -99,7 +99,7 @@ fn users_tokens_and_openapi_from_the_command_line() {
     let out = bilan(&db, &["db", "backup", "--output", backup.to_str().unwrap()], None);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     assert!(backup.metadata().unwrap().len() > 0);
-    let _ = std::fs::remove_dir_all(dir);
+    drop(std::fs::remove_dir_all(dir));
 }
 
 #[test]
@@ -192,7 +192,7 @@ fn import_reports_refused_lines_and_is_all_or_nothing() {
     assert!(!missing.status.success());
     let nobody = bilan(&db, &["import", "accounts", path, "--workspace", "Nobody"], None);
     assert!(String::from_utf8_lossy(&nobody.stderr).contains("no workspace named"));
-    let _ = std::fs::remove_dir_all(dir);
+    drop(std::fs::remove_dir_all(dir));
 }
 
 #[test]
@@ -288,7 +288,7 @@ fn interactions_import_and_timeline_from_the_command_line() {
     );
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("channel: channel.invalid"));
-    let _ = std::fs::remove_dir_all(dir);
+    drop(std::fs::remove_dir_all(dir));
 }
 
 #[test]
@@ -369,5 +369,5 @@ fn surveys_from_the_command_line() {
     assert!(String::from_utf8_lossy(&sat.stdout).contains("response rate\t0 of 0"));
     let bad_period = bilan(&db, &[&["satisfaction", "--period", "week"][..], &ws].concat(), None);
     assert!(String::from_utf8_lossy(&bad_period.stderr).contains("period"));
-    let _ = std::fs::remove_dir_all(dir);
+    drop(std::fs::remove_dir_all(dir));
 }

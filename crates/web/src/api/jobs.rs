@@ -8,7 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
+use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -43,7 +43,7 @@ pub struct JobsResponse {
 }
 
 /// Filters of the job list.
-#[derive(Debug, Default, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct JobsQuery {
     /// pending, running, done or failed.
@@ -53,7 +53,11 @@ pub struct JobsQuery {
 }
 
 /// Lists the workspace's background jobs, failed ones with their error.
-#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs", params(JobsQuery),
+#[utoipa::path(get, path = "/api/v1/jobs", tag = "jobs",
+    params(
+        ("status" = Option<String>, Query, description = "pending, running, done or failed"),
+        ("limit" = Option<u32>, Query, description = "How many, 1 to 500 (default 100)"),
+    ),
     responses((status = 200, body = JobsResponse), (status = 403, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("manage_jobs"))))]
 pub async fn list_jobs(

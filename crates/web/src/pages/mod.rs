@@ -262,7 +262,7 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 
 /// Every page route.
 pub fn router(state: AppState) -> Router<AppState> {
-    let _ = state;
+    drop(state);
     Router::new()
         .route("/", get(|| async { Redirect::to("/accounts") }))
         .route("/login", get(login::show_login).post(login::submit_login))

@@ -141,7 +141,7 @@ fn throttled(state: &AppState, connect: &Option<Extension<ConnectInfo<SocketAddr
 }
 
 fn internal(e: &bilan_app::AppError) -> Response {
-    let _ = crate::error::log_if_internal(e);
+    drop(crate::error::log_if_internal(e));
     message(
         Lang::Fr,
         StatusCode::SERVICE_UNAVAILABLE,
