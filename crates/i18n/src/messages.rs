@@ -592,8 +592,18 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "error.line.column_count",
-        "Nombre de colonnes différent de l'en-tête",
-        "Column count differs from the header",
+        "Nombre de colonnes différent de l'en-tête (mauvais séparateur, ou séparateur non entouré de guillemets dans une valeur)",
+        "Column count differs from the header (wrong separator, or an unquoted separator in a value)",
+    ),
+    (
+        "error.line.already_imported",
+        "Déjà importé (même référence externe)",
+        "Already imported (same external reference)",
+    ),
+    (
+        "error.record.changed",
+        "Modifié par quelqu'un d'autre pendant l'import",
+        "Changed by someone else during the import",
     ),
     (
         "error.line.duplicate",
@@ -694,9 +704,17 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("field.contact_id", "Contact", "Contact"),
     ("field.account", "Compte", "Account"),
     ("audit.entity.interaction", "Échange", "Interaction"),
-    ("error.channel.invalid", "Canal inconnu", "Unknown channel"),
+    (
+        "error.channel.invalid",
+        "Canal inconnu (e-mail, téléphone, réunion, visite, chat, WhatsApp, LinkedIn, formulaire web, courrier, portail)",
+        "Unknown channel (e-mail, phone, meeting, visit, chat, WhatsApp, LinkedIn, web form, letter, portal)",
+    ),
     ("error.direction.invalid", "Sens inconnu (entrant, sortant)", "Unknown direction (inbound, outbound)"),
-    ("error.datetime.invalid", "Date et heure invalides", "Invalid date and time"),
+    (
+        "error.datetime.invalid",
+        "Date et heure invalides (JJ/MM/AAAA HH:MM ou AAAA-MM-JJ HH:MM, heure de Paris)",
+        "Invalid date and time (DD/MM/YYYY HH:MM or YYYY-MM-DD HH:MM, Paris time)",
+    ),
     ("error.datetime.future", "Cette date est dans le futur", "This date is in the future"),
     ("error.period.invalid", "Période invalide", "Invalid period"),
     ("error.contact.unknown", "Contact inconnu sur ce compte", "Unknown contact on this account"),

@@ -1,0 +1,365 @@
+//! Lines: parsing a file's lines into inputs, and the rejections with their column and message.
+
+use super::*;
+
+/// English text for a line-level or validation code, from the one message table
+/// (`bilan_i18n`, where the code is the key of its French and English text).
+pub fn message(code: &str) -> String {
+    bilan_i18n::error_message(bilan_i18n::Lang::En, code).to_owned()
+}
+
+pub(super) fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
+    RejectedLine {
+        line,
+        column,
+        code: code.to_owned(),
+        message,
+    }
+}
+
+/// A validation failure as rejected lines, one per field at fault.
+pub fn rejections(line: usize, mapping: &Mapping, errors: &ValidationErrors) -> Vec<RejectedLine> {
+    errors
+        .0
+        .iter()
+        .map(|e| reject(line, mapping.column_for(&e.field), &e.code, message(&e.code)))
+        .collect()
+}
+
+/// Remembers the keys of the lines seen so far to refuse duplicates in one file.
+#[derive(Debug, Default)]
+pub struct SeenKeys(HashMap<(&'static str, String), usize>);
+
+impl SeenKeys {
+    /// Records `key` of kind `what` for `line`; the earlier line with the same key, if any.
+    pub fn first_seen(&mut self, what: &'static str, key: &str, line: usize) -> Option<usize> {
+        match self.0.entry((what, key.to_owned())) {
+            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(line);
+                None
+            }
+        }
+    }
+}
+
+/// The rejection of a line repeating the `label` of line `earlier`.
+pub fn duplicate(line: usize, column: Option<String>, label: &str, earlier: usize) -> RejectedLine {
+    reject(
+        line,
+        column,
+        "line.duplicate",
+        format!("duplicate of line {earlier} (same {label})"),
+    )
+}
+
+/// One valid account line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLine {
+    /// Physical line number.
+    pub line: usize,
+    /// Bilan's id of the account, when the file carries one (a Bilan export).
+    pub id: Option<Uuid>,
+    /// The values read.
+    pub input: AccountInput,
+    /// The values validated.
+    pub new: NewAccount,
+}
+
+/// One valid contact line (its account is resolved by the use case).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactLine {
+    /// Physical line number.
+    pub line: usize,
+    /// Bilan's id of the contact, when the file carries one.
+    pub id: Option<Uuid>,
+    /// The values read.
+    pub input: ContactInput,
+    /// The values validated (`account_id` set when the file gives a Bilan id).
+    pub new: NewContact,
+    /// Values naming the account (SIREN, external reference or name), best first.
+    pub account_refs: Vec<String>,
+}
+
+/// A parsed file: its valid lines and the refused ones.
+#[derive(Debug, Clone)]
+pub struct ParsedFile<T> {
+    /// Encoding found.
+    pub encoding: &'static str,
+    /// Separator used.
+    pub separator: char,
+    /// Columns and fields.
+    pub mapping: Mapping,
+    /// Data lines read (blank lines excluded).
+    pub total_lines: usize,
+    /// Lines that passed every check.
+    pub lines: Vec<T>,
+    /// Lines refused, with reasons.
+    pub rejected: Vec<RejectedLine>,
+}
+
+/// How to read a file.
+#[derive(Debug, Clone, Default)]
+pub struct ParseOptions {
+    /// Separator to use instead of detecting one.
+    pub separator: Option<char>,
+    /// `(header, field)` pairs replacing the recognised mapping (`""` ignores).
+    pub overrides: Vec<(String, String)>,
+    /// Contacts only: every line goes to an account chosen outside the file.
+    pub account_given: bool,
+}
+
+/// The cells of one line keyed by field: the first non-empty cell of each field.
+pub(crate) struct Cells<'a> {
+    values: HashMap<&'static str, Vec<&'a str>>,
+}
+
+impl<'a> Cells<'a> {
+    pub(crate) fn new(mapping: &Mapping, fields: &'a [String]) -> Self {
+        let mut values: HashMap<&'static str, Vec<&'a str>> = HashMap::new();
+        for (cell, field) in fields.iter().zip(&mapping.fields) {
+            let Some(field) = field else { continue };
+            let v = unguard_formula(cell).trim();
+            if !v.is_empty() {
+                values.entry(field).or_default().push(v);
+            }
+        }
+        Cells { values }
+    }
+
+    pub(crate) fn first(&self, field: &str) -> Option<&'a str> {
+        self.values.get(field).and_then(|v| v.first().copied())
+    }
+
+    pub(crate) fn all(&self, field: &str) -> Vec<&'a str> {
+        self.values.get(field).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads a line's account columns: the first Bilan id of `account_id`, and every
+/// other value naming the account (another system's "Account ID", then the
+/// `account_ref` values), best first and without repeats.
+pub(crate) fn account_columns(cells: &Cells<'_>) -> (Option<String>, Vec<String>) {
+    let mut id = None;
+    let mut refs: Vec<String> = Vec::new();
+    for v in cells.all("account_id") {
+        match Uuid::parse_str(v) {
+            Ok(_) if id.is_none() => id = Some(v.to_owned()),
+            Ok(_) => {}
+            Err(_) => refs.push(v.to_owned()),
+        }
+    }
+    for v in cells.all("account_ref") {
+        if !refs.iter().any(|r| r == v) {
+            refs.push(v.to_owned());
+        }
+    }
+    (id, refs)
+}
+
+/// Splits an `id` cell: a Bilan id, or another system's id kept as external reference.
+pub(super) fn split_id(raw: Option<&str>) -> (Option<Uuid>, Option<String>) {
+    match raw {
+        None => (None, None),
+        Some(v) => match Uuid::parse_str(v) {
+            Ok(id) => (Some(id), None),
+            Err(_) => (None, Some(v.to_owned())),
+        },
+    }
+}
+
+pub(super) fn check_record(rec: &Record, decoded: &Decoded, mapping: &Mapping) -> Vec<RejectedLine> {
+    let line = rec.line;
+    if rec.unclosed_quote {
+        return vec![reject(
+            line,
+            None,
+            "line.unclosed_quote",
+            message("line.unclosed_quote"),
+        )];
+    }
+    let i = decoded.bad_offsets.partition_point(|&o| o < rec.start);
+    if decoded.bad_offsets.get(i).is_some_and(|&o| o < rec.end) {
+        return vec![reject(line, None, "line.encoding", message("line.encoding"))];
+    }
+    let width = mapping.headers.len();
+    let extra_empty = rec.fields.len() > width && rec.fields[width..].iter().all(|f| f.trim().is_empty());
+    if rec.fields.len() != width && !extra_empty {
+        let msg = format!(
+            "expected {width} columns, found {} (check the separator and quotes)",
+            rec.fields.len()
+        );
+        return vec![reject(line, None, "line.column_count", msg)];
+    }
+    let mut out = Vec::new();
+    for (i, f) in rec.fields.iter().take(width).enumerate() {
+        let column = mapping.headers.get(i).cloned();
+        if f.contains('\0') {
+            out.push(reject(line, column.clone(), "line.nul", message("line.nul")));
+        }
+        if f.len() > MAX_FIELD_CHARS && f.chars().count() > MAX_FIELD_CHARS {
+            out.push(reject(line, column, "line.too_long", message("line.too_long")));
+        }
+    }
+    out
+}
+
+pub(crate) fn parse_file<T>(
+    bytes: &[u8],
+    kind: ImportKind,
+    opts: &ParseOptions,
+    mut per_line: impl FnMut(&Mapping, usize, &[String]) -> Result<T, Vec<RejectedLine>>,
+) -> Result<ParsedFile<T>, ValidationErrors> {
+    let decoded = decode(bytes)?;
+    let separator = match opts.separator {
+        None => detect_separator(&decoded.text),
+        Some(c) if c.is_ascii() && !matches!(c, '"' | '\n' | '\r') && !c.is_ascii_alphanumeric() => c,
+        Some(_) => return Err(file_error("separator", "import.separator")),
+    };
+    let mut records = Records::new(&decoded.text, separator);
+    let header = loop {
+        match records.next() {
+            None => return Err(file_error("file", "import.empty")),
+            Some(r) if r.is_blank() => {}
+            Some(r) => break r,
+        }
+    };
+    if header.unclosed_quote {
+        return Err(file_error("file", "import.no_header"));
+    }
+    let headers: Vec<String> = header.fields.iter().map(|h| clean_header(h)).collect();
+    let mapping = map_columns(kind, &headers, &opts.overrides, opts.account_given)?;
+    let mut parsed = ParsedFile {
+        encoding: decoded.encoding,
+        separator,
+        mapping,
+        total_lines: 0,
+        lines: Vec::new(),
+        rejected: Vec::new(),
+    };
+    for rec in records {
+        if rec.is_blank() {
+            continue;
+        }
+        parsed.total_lines += 1;
+        let problems = check_record(&rec, &decoded, &parsed.mapping);
+        if !problems.is_empty() {
+            parsed.rejected.extend(problems);
+            continue;
+        }
+        match per_line(&parsed.mapping, rec.line, &rec.fields) {
+            Ok(t) => parsed.lines.push(t),
+            Err(r) => parsed.rejected.extend(r),
+        }
+    }
+    Ok(parsed)
+}
+
+/// Reads an accounts file: every line validated, duplicates within the file
+/// (same id, external reference or SIREN) refused.
+pub fn parse_accounts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<AccountLine>, ValidationErrors> {
+    let mut seen = SeenKeys::default();
+    parse_file(bytes, ImportKind::Accounts, opts, |mapping, line, fields| {
+        let cells = Cells::new(mapping, fields);
+        let mut input = AccountInput::default();
+        for f in ACCOUNT_FIELDS {
+            if let (Some(slot), Some(v)) = (account_slot(&mut input, f), cells.first(f)) {
+                *slot = Some(v.to_owned());
+            }
+        }
+        let (id, foreign_id) = split_id(cells.first("id"));
+        if input.external_ref.is_none() {
+            input.external_ref = foreign_id;
+        }
+        input.status = input.status.as_deref().and_then(crm_status);
+        input.size = input.size.as_deref().and_then(crm_size);
+        let new = input.validate().map_err(|e| rejections(line, mapping, &e))?;
+        let keys = [
+            ("id", "id", id.map(|i| i.to_string())),
+            ("external_ref", "external reference", new.external_ref.clone()),
+            ("siren", "SIREN", new.siren.clone()),
+        ];
+        for (field, label, key) in keys {
+            if let Some(key) = key {
+                if let Some(earlier) = seen.first_seen(field, &key, line) {
+                    return Err(vec![duplicate(line, mapping.column_for(field), label, earlier)]);
+                }
+            }
+        }
+        Ok(AccountLine { line, id, input, new })
+    })
+}
+
+/// Reads a contacts file: every line validated, duplicates within the file
+/// (same id or external reference) refused; e-mails are checked per account by
+/// the use case once accounts are resolved.
+pub fn parse_contacts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<ContactLine>, ValidationErrors> {
+    let mut seen = SeenKeys::default();
+    parse_file(bytes, ImportKind::Contacts, opts, |mapping, line, fields| {
+        let cells = Cells::new(mapping, fields);
+        let mut input = ContactInput::default();
+        for f in CONTACT_FIELDS {
+            if matches!(f, "account_id" | "account_ref") {
+                continue;
+            }
+            if let (Some(slot), Some(v)) = (contact_slot(&mut input, f), cells.first(f)) {
+                *slot = Some(v.to_owned());
+            }
+        }
+        if input.last_name.is_none() {
+            if let Some(full) = cells.first("full_name") {
+                let (first, last) = split_full_name(full);
+                input.last_name = last;
+                if input.first_name.is_none() {
+                    input.first_name = first;
+                }
+            }
+        }
+        let (id, foreign_id) = split_id(cells.first("id"));
+        if input.external_ref.is_none() {
+            input.external_ref = foreign_id;
+        }
+        input.email = input.email.as_deref().map(first_email);
+        // An account id that is not Bilan's (Salesforce's "Account ID") is a reference.
+        let (account_id, account_refs) = account_columns(&cells);
+        if account_id.is_some() {
+            input.account_id = account_id;
+        }
+        input.account_ref = account_refs.first().cloned();
+        let new = input.validate().map_err(|e| rejections(line, mapping, &e))?;
+        let keys = [
+            ("id", "id", id.map(|i| i.to_string())),
+            ("external_ref", "external reference", new.external_ref.clone()),
+        ];
+        for (field, label, key) in keys {
+            if let Some(key) = key {
+                if let Some(earlier) = seen.first_seen(field, &key, line) {
+                    return Err(vec![duplicate(line, mapping.column_for(field), label, earlier)]);
+                }
+            }
+        }
+        Ok(ContactLine {
+            line,
+            id,
+            input,
+            new,
+            account_refs,
+        })
+    })
+}
+
+/// The SIREN an account reference may stand for (a SIREN, or a SIRET's first 9 digits).
+pub fn siren_of_ref(raw: &str) -> Option<String> {
+    let d: String = raw
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '.' && *c != '-')
+        .collect();
+    if !d.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match d.len() {
+        9 => Some(d),
+        14 => d.get(..9).map(str::to_owned),
+        _ => None,
+    }
+}
