@@ -148,61 +148,141 @@ pub async fn import_accounts_with_progress(
     opts: &ImportOptions,
     progress: Option<Progress<'_>>,
 ) -> AppResult<ImportReport> {
+    import_accounts_from(app, actor, bytes.to_vec(), opts, progress).await
+}
+
+/// Lines parsed, planned and written per batch of a streaming import.
+const IMPORT_BATCH: usize = 5_000;
+
+/// Imports accounts from a file's bytes (taken, not copied: a million-line file
+/// is held once), streaming: a blocking thread parses and validates batches of
+/// lines while the previous batch is looked up and written, so memory holds the
+/// file and two batches, and parsing overlaps the writes. One transaction for the
+/// file; audit entries are built on another core and written a batch at a time.
+pub async fn import_accounts_from(
+    app: &App,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
-    let mut parsed = parse_off_thread(bytes, parse_options(opts, false), format::parse_accounts).await?;
-    let lines = std::mem::take(&mut parsed.lines);
-    let mut rejected = std::mem::take(&mut parsed.rejected);
+    let estimate = bytecount_lines(&bytes);
+    let (sender, mut batches) = tokio::sync::mpsc::channel::<format::Parsed<AccountLine>>(2);
+    let parse_opts = parse_options(opts, false);
+    let parser = tokio::task::spawn_blocking(move || {
+        format::parse_accounts_in_batches(&bytes, &parse_opts, IMPORT_BATCH, |event| {
+            sender.blocking_send(event).is_ok()
+        })
+    });
+    let head = match batches.recv().await {
+        Some(format::Parsed::Head(head)) => head,
+        _ => {
+            // No header: the parser refused the file; its error says why.
+            parser
+                .await
+                .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
+            return Err(AppError::Internal("the import parser stopped without a header".into()));
+        }
+    };
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();
     let stamp = w.audit_stamp();
-    let plan = plan_accounts(&mut w.conn(), ws, now, &parsed.mapping, lines, &mut rejected).await?;
-    let mut report = report(&parsed);
-    report.created = plan.inserts.len();
-    report.updated = plan.updates.len();
-    report.unchanged = plan.unchanged;
-    let total = parsed.total_lines;
-    let mut done = total.saturating_sub(plan.inserts.len() + plan.updates.len());
-    tick(progress, done, total);
-    if rejected.is_empty() || opts.skip_invalid {
-        for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-            accounts::insert_rows(&mut w.conn(), chunk).await?;
-            // The audit trail records every imported row, a batch at a time.
-            let entries = chunk
-                .iter()
-                .map(|r| Ok(stamp.created(&r.clone().into_account()?)))
-                .collect::<AppResult<Vec<_>>>()?;
-            w.audit_rows(entries);
-            w.flush_audit().await?;
-            done += chunk.len();
-            tick(progress, done, total);
+    let mut report = ImportReport {
+        total_lines: 0,
+        created: 0,
+        updated: 0,
+        unchanged: 0,
+        rejected: Vec::new(),
+        mapping: head.mapping.columns(),
+        separator: head.separator,
+        encoding: head.encoding.to_owned(),
+        committed: false,
+    };
+    let mut rejected: Vec<RejectedLine> = Vec::new();
+    let mut targets: HashMap<Uuid, usize> = HashMap::new();
+    while let Some(event) = batches.recv().await {
+        let format::Parsed::Lines(batch) = event else { continue };
+        report.total_lines += batch.total_lines;
+        rejected.extend(batch.rejected);
+        let plan = plan_accounts(
+            &mut w.conn(),
+            ws,
+            now,
+            &head.mapping,
+            batch.lines,
+            &mut rejected,
+            &mut targets,
+        )
+        .await?;
+        report.created += plan.inserts.len();
+        report.updated += plan.updates.len();
+        report.unchanged += plan.unchanged;
+        // All or nothing: once a line is refused nothing more is written (the
+        // transaction is rolled back), but the rest is still checked and counted.
+        if rejected.is_empty() || opts.skip_invalid {
+            write_account_plan(&mut w, stamp, plan, &mut report, &mut rejected).await?;
         }
-        for (line, id, version, new) in &plan.updates {
-            let before = accounts::find(&mut w.conn(), ws, *id).await?;
-            match accounts::update(&mut w.conn(), ws, *id, *version, new, now).await? {
-                UpdateOutcome::Updated(after) => {
-                    if let Some(before) = &before {
-                        w.audit_updated(before, &after);
-                    }
-                }
-                UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
-                    report.updated -= 1;
-                    rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
-                }
-            }
-            done += 1;
-            if done % 100 == 0 {
-                tick(progress, done, total);
-            }
-        }
+        tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
+    parser
+        .await
+        .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
     finish(w, opts, &mut report, rejected).await?;
-    tick(progress, total, total);
+    tick(progress, report.total_lines, report.total_lines);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,
         rejected = report.rejected_lines(), committed = report.committed, "accounts import"
     );
     Ok(report)
+}
+
+/// Data lines a file holds at most (its line breaks), for progress before it is parsed.
+fn bytecount_lines(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1)
+}
+
+/// Writes one batch's new and changed accounts and their audit entries.
+async fn write_account_plan(
+    w: &mut crate::Work,
+    stamp: crate::unit_of_work::AuditStamp,
+    plan: Plan<AccountRow, NewAccount>,
+    report: &mut ImportReport,
+    rejected: &mut Vec<RejectedLine>,
+) -> AppResult<()> {
+    let ws = w.workspace_id();
+    let now = w.now();
+    for chunk in plan.inserts.chunks(WRITE_CHUNK) {
+        // The audit snapshots are built on another core while the rows are inserted.
+        let rows = chunk.to_vec();
+        let audit = tokio::task::spawn_blocking(move || {
+            rows.into_iter()
+                .map(|r| Ok(stamp.created(&r.into_account()?)))
+                .collect::<AppResult<Vec<_>>>()
+        });
+        accounts::insert_rows(&mut w.conn(), chunk).await?;
+        let entries = audit
+            .await
+            .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
+        w.audit_rows(entries);
+        w.flush_audit().await?;
+    }
+    for (line, id, version, new) in &plan.updates {
+        let before = accounts::find(&mut w.conn(), ws, *id).await?;
+        match accounts::update(&mut w.conn(), ws, *id, *version, new, now).await? {
+            UpdateOutcome::Updated(after) => {
+                if let Some(before) = &before {
+                    w.audit_updated(before, &after);
+                }
+            }
+            UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
+                report.updated -= 1;
+                rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
+            }
+        }
+    }
+    w.flush_audit().await
 }
 
 /// Commits, or rolls back a dry run or a refused all-or-nothing import.
@@ -233,6 +313,7 @@ async fn plan_accounts(
     mapping: &Mapping,
     lines: Vec<AccountLine>,
     rejected: &mut Vec<RejectedLine>,
+    targets: &mut HashMap<Uuid, usize>,
 ) -> AppResult<Plan<AccountRow, NewAccount>> {
     let ids: Vec<Uuid> = lines.iter().filter_map(|l| l.id).collect();
     let people: Vec<Uuid> = lines
@@ -279,7 +360,6 @@ async fn plan_accounts(
         updates: Vec::new(),
         unchanged: 0,
     };
-    let mut targets: HashMap<Uuid, usize> = HashMap::new();
     for l in lines {
         let unknown: Vec<RejectedLine> = [("owner_id", l.new.owner_id), ("sponsor_id", l.new.sponsor_id)]
             .into_iter()
@@ -306,7 +386,7 @@ async fn plan_accounts(
                 .push(AccountRow::from_new(bilan_db::new_id(), ws, &l.new, now));
             continue;
         };
-        if let Some(earlier) = first_target(&mut targets, row.id, l.line) {
+        if let Some(earlier) = first_target(targets, row.id, l.line) {
             rejected.push(format::duplicate(l.line, None, "existing account", earlier));
             continue;
         }

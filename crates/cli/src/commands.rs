@@ -481,9 +481,8 @@ pub(crate) async fn import(
         bar.set_position(done as u64);
     };
     let result = match entity {
-        Entity::Accounts => {
-            bilan_app::imports::import_accounts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
-        }
+        // The file is handed over, not copied: a million-line import is held once.
+        Entity::Accounts => bilan_app::imports::import_accounts_from(app, &actor, bytes, &opts, Some(&progress)).await,
         Entity::Contacts => {
             bilan_app::imports::import_contacts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
         }

@@ -238,6 +238,7 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<(
         .collect();
     insert_tags(conn, &tags).await?;
     dialect::index_new_rows(conn, "accounts", mark).await?;
+    dialect::refresh_statistics(conn, "accounts", rows.len()).await?;
     Ok(())
 }
 

@@ -166,6 +166,7 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[ContactRow]) -> DbResult<(
             .map(|r| r.rows_affected()))?;
     }
     dialect::index_new_rows(conn, "contacts", mark).await?;
+    dialect::refresh_statistics(conn, "contacts", rows.len()).await?;
     Ok(())
 }
 

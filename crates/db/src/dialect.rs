@@ -157,3 +157,28 @@ pub fn skip_locked(engine: Engine) -> &'static str {
         Engine::Postgres => " FOR UPDATE SKIP LOCKED",
     }
 }
+
+/// Refreshes PostgreSQL's statistics of `table` when they count fewer than eight
+/// times the `inserted` rows of a bulk insert. The planner plans with the statistics of the last
+/// `ANALYZE`: after a large insert it still believes the table empty, and in the
+/// same transaction a lookup by an indexed key scans the whole table instead
+/// (measured: 1.8 s per 500-key SIREN lookup in a 100,000-row import). Once the
+/// statistics show a sizeable table the plans stay on the indexes, so a few cheap
+/// refreshes of a small table are enough. SQLite plans without row counts here.
+pub async fn refresh_statistics(conn: &mut Conn<'_>, table: &str, inserted: usize) -> DbResult<()> {
+    let Conn::Postgres(c) = conn else { return Ok(()) };
+    if inserted < 1_000 {
+        return Ok(());
+    }
+    let known: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = $1::regclass")
+        .bind(table)
+        .fetch_optional(&mut **c)
+        .await?
+        .unwrap_or(-1.0);
+    // -1: never analysed; the rows inserted so far in this transaction are not counted.
+    let threshold = f32::from(u16::try_from((inserted * 8).min(60_000)).unwrap_or(u16::MAX));
+    if known < threshold {
+        sqlx::query(&format!("ANALYZE {table}")).execute(&mut **c).await?;
+    }
+    Ok(())
+}

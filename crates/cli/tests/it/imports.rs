@@ -424,3 +424,60 @@ db_test!(overrides_windows_1252_and_progress, |t| async move {
         ("Société Générale", Some("552120222"))
     );
 });
+
+/// A file of `n` accounts with valid SIRENs, one per line.
+fn many_accounts(n: usize) -> String {
+    let mut out = String::from("Raison sociale;SIREN;Ville;Référence\n");
+    for i in 0..n {
+        let body = format!("{:08}", 30_000_000 + i);
+        let key = (0..10)
+            .find(|k| bilan_domain::identifiers::luhn_valid(&format!("{body}{k}")))
+            .unwrap();
+        out.push_str(&format!("Société {i};{body}{key};Lyon;BIG-{i}\n"));
+    }
+    out
+}
+
+db_test!(large_files_stream_in_batches_all_or_nothing, |t| async move {
+    // More lines than one streamed batch: a duplicate far after the first batch
+    // was written is still found, and nothing of the file stays.
+    let admin = t.with_user(Role::Admin).await;
+    let mut file = many_accounts(12_000);
+    let second_siren = file.lines().nth(2).unwrap().split(';').nth(1).unwrap().to_owned();
+    file.push_str(&format!("Doublon;{second_siren};Nice;BIG-X\n"));
+    let r = import_accounts(&t.app, &admin, file.as_bytes(), &opts()).await.unwrap();
+    assert!(!r.committed);
+    assert_eq!(r.total_lines, 12_001);
+    assert_eq!(rejected(&r), vec![(12_002, Some("SIREN"), "line.duplicate")]);
+    assert!(r.rejected[0].message.contains("line 3"), "{}", r.rejected[0].message);
+    let q = AccountQuery {
+        limit: Some(1),
+        ..Default::default()
+    };
+    assert!(
+        list_accounts(&t.app, &admin, &q).await.unwrap().items.is_empty(),
+        "rolled back"
+    );
+
+    // Without the duplicate, every line lands, searchable, each audited.
+    let file = many_accounts(12_000);
+    let r = import_accounts(&t.app, &admin, file.as_bytes(), &opts()).await.unwrap();
+    assert!(r.committed);
+    assert_eq!(counts(&r), (12_000, 0, 0));
+    let q = AccountQuery {
+        q: Some("Société 11999".into()),
+        ..Default::default()
+    };
+    let found = list_accounts(&t.app, &admin, &q).await.unwrap().items;
+    assert_eq!(found.len(), 1, "the last batch is searchable");
+    let history = bilan_app::audit::history(
+        &t.app,
+        &admin,
+        bilan_app::audit::AuditScope::Record(found[0].id),
+        None,
+        10,
+    )
+    .await
+    .unwrap();
+    assert_eq!(history.items.len(), 1, "its creation is in the audit trail");
+});

@@ -254,6 +254,7 @@ pub async fn insert_rows(
     execute_all(conn, statements).await?;
     insert_contacts(conn, contacts).await?;
     dialect::index_new_rows(conn, "interactions", mark).await?;
+    dialect::refresh_statistics(conn, "interactions", rows.len()).await?;
     Ok(())
 }
 

@@ -4,9 +4,10 @@ use super::*;
 
 /// A file decoded to text.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
-    /// The text, without byte-order mark.
-    pub text: String,
+pub struct Decoded<'a> {
+    /// The text, without byte-order mark: the file itself when it is valid UTF-8
+    /// (a large import is not held twice), else a decoded copy.
+    pub text: Cow<'a, str>,
     /// The encoding found: `UTF-8`, `UTF-8 BOM`, `windows-1252`, `UTF-16LE` or `UTF-16BE`.
     pub encoding: &'static str,
     /// Byte offsets in `text` where undecodable bytes were replaced (sorted).
@@ -21,7 +22,7 @@ pub(super) fn file_error(field: &str, code: &str) -> ValidationErrors {
 
 /// Decodes a file as spreadsheet programs save it: UTF-8 with or without BOM,
 /// UTF-16 (Excel's "Unicode text"), otherwise Windows-1252.
-pub fn decode(bytes: &[u8]) -> Result<Decoded, ValidationErrors> {
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ValidationErrors> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(file_error("file", "import.empty"));
     }
@@ -44,7 +45,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ValidationErrors> {
     let decoded = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let (text, bad_offsets, _) = utf8_lossy(rest);
         Decoded {
-            text,
+            text: Cow::Owned(text),
             encoding: "UTF-8 BOM",
             bad_offsets,
         }
@@ -56,7 +57,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ValidationErrors> {
         utf16(bytes, enc)?
     } else if let Ok(text) = std::str::from_utf8(bytes) {
         Decoded {
-            text: text.to_owned(),
+            text: Cow::Borrowed(text),
             encoding: "UTF-8",
             bad_offsets: Vec::new(),
         }
@@ -66,14 +67,14 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ValidationErrors> {
         // file with one pasted Windows line still has many valid accented letters.
         if valid_multibyte > bad_offsets.len() {
             Decoded {
-                text,
+                text: Cow::Owned(text),
                 encoding: "UTF-8",
                 bad_offsets,
             }
         } else {
             let (text, _, _) = encoding_rs::WINDOWS_1252.decode(bytes);
             Decoded {
-                text: text.into_owned(),
+                text: Cow::Owned(text.into_owned()),
                 encoding: "windows-1252",
                 bad_offsets: Vec::new(),
             }
@@ -86,7 +87,7 @@ pub fn decode(bytes: &[u8]) -> Result<Decoded, ValidationErrors> {
     } = decoded;
     let (text, bad_offsets) = match text.strip_prefix('\u{feff}') {
         Some(rest) => (
-            rest.to_owned(),
+            Cow::Owned(rest.to_owned()),
             bad_offsets.into_iter().map(|o| o.saturating_sub(3)).collect(),
         ),
         None => (text, bad_offsets),
@@ -122,13 +123,16 @@ pub(super) fn utf8_lossy(bytes: &[u8]) -> (String, Vec<usize>, usize) {
     (text, bad, valid_multibyte)
 }
 
-pub(super) fn utf16(bytes: &[u8], encoding: &'static encoding_rs::Encoding) -> Result<Decoded, ValidationErrors> {
+pub(super) fn utf16(
+    bytes: &[u8],
+    encoding: &'static encoding_rs::Encoding,
+) -> Result<Decoded<'static>, ValidationErrors> {
     let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         return Err(file_error("file", "import.encoding"));
     }
     Ok(Decoded {
-        text: text.into_owned(),
+        text: Cow::Owned(text.into_owned()),
         encoding: encoding.name(),
         bad_offsets: Vec::new(),
     })

@@ -168,7 +168,7 @@ pub(super) fn split_id(raw: Option<&str>) -> (Option<Uuid>, Option<String>) {
     }
 }
 
-pub(super) fn check_record(rec: &Record, decoded: &Decoded, mapping: &Mapping) -> Vec<RejectedLine> {
+pub(super) fn check_record(rec: &Record, decoded: &Decoded<'_>, mapping: &Mapping) -> Vec<RejectedLine> {
     let line = rec.line;
     if rec.unclosed_quote {
         return vec![reject(
@@ -204,12 +204,49 @@ pub(super) fn check_record(rec: &Record, decoded: &Decoded, mapping: &Mapping) -
     out
 }
 
-pub(crate) fn parse_file<T>(
+/// What a file's header says, known before any line is read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FileHead {
+    /// Encoding found.
+    pub encoding: &'static str,
+    /// Separator used.
+    pub separator: char,
+    /// Columns and fields.
+    pub mapping: Mapping,
+}
+
+/// Data lines of a file, handed over a batch at a time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineBatch<T> {
+    /// Data lines read in this batch (blank lines excluded).
+    pub total_lines: usize,
+    /// Lines that passed every check.
+    pub lines: Vec<T>,
+    /// Lines refused, with reasons.
+    pub rejected: Vec<RejectedLine>,
+}
+
+/// What a streaming parse hands over: the header first, then batches of lines.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Parsed<T> {
+    /// The file's encoding, separator and columns.
+    Head(FileHead),
+    /// The next lines.
+    Lines(LineBatch<T>),
+}
+
+/// Reads a file's header, then its lines `batch` at a time, handing each to
+/// `emit` (which returns false to stop: its reader is gone). Memory holds one
+/// batch, not the file's lines, and the writer can work on a batch while the
+/// next is parsed.
+pub(crate) fn parse_in_batches<T>(
     bytes: &[u8],
     kind: ImportKind,
     opts: &ParseOptions,
+    batch: usize,
     mut per_line: impl FnMut(&Mapping, usize, &[String]) -> Result<T, Vec<RejectedLine>>,
-) -> Result<ParsedFile<T>, ValidationErrors> {
+    mut emit: impl FnMut(Parsed<T>) -> bool,
+) -> Result<(), ValidationErrors> {
     let decoded = decode(bytes)?;
     let separator = match opts.separator {
         None => detect_separator(&decoded.text),
@@ -229,37 +266,101 @@ pub(crate) fn parse_file<T>(
     }
     let headers: Vec<String> = header.fields.iter().map(|h| clean_header(h)).collect();
     let mapping = map_columns(kind, &headers, &opts.overrides, opts.account_given)?;
-    let mut parsed = ParsedFile {
+    if !emit(Parsed::Head(FileHead {
         encoding: decoded.encoding,
         separator,
-        mapping,
+        mapping: mapping.clone(),
+    })) {
+        return Ok(());
+    }
+    let batch = batch.max(1);
+    let empty = || LineBatch {
         total_lines: 0,
-        lines: Vec::new(),
+        lines: Vec::with_capacity(batch.min(4_096)),
         rejected: Vec::new(),
     };
+    let mut current = empty();
     for rec in records {
         if rec.is_blank() {
             continue;
         }
-        parsed.total_lines += 1;
-        let problems = check_record(&rec, &decoded, &parsed.mapping);
+        current.total_lines += 1;
+        let problems = check_record(&rec, &decoded, &mapping);
         if !problems.is_empty() {
-            parsed.rejected.extend(problems);
-            continue;
+            current.rejected.extend(problems);
+        } else {
+            match per_line(&mapping, rec.line, &rec.fields) {
+                Ok(t) => current.lines.push(t),
+                Err(r) => current.rejected.extend(r),
+            }
         }
-        match per_line(&parsed.mapping, rec.line, &rec.fields) {
-            Ok(t) => parsed.lines.push(t),
-            Err(r) => parsed.rejected.extend(r),
+        if current.total_lines >= batch && !emit(Parsed::Lines(std::mem::replace(&mut current, empty()))) {
+            return Ok(());
         }
     }
-    Ok(parsed)
+    if current.total_lines > 0 {
+        emit(Parsed::Lines(current));
+    }
+    Ok(())
+}
+
+/// Reads a whole file at once (the lines of [`parse_in_batches`], gathered).
+pub(crate) fn parse_file<T>(
+    bytes: &[u8],
+    kind: ImportKind,
+    opts: &ParseOptions,
+    per_line: impl FnMut(&Mapping, usize, &[String]) -> Result<T, Vec<RejectedLine>>,
+) -> Result<ParsedFile<T>, ValidationErrors> {
+    let mut parsed: Option<ParsedFile<T>> = None;
+    parse_in_batches(bytes, kind, opts, usize::MAX, per_line, |event| {
+        match event {
+            Parsed::Head(head) => {
+                parsed = Some(ParsedFile {
+                    encoding: head.encoding,
+                    separator: head.separator,
+                    mapping: head.mapping,
+                    total_lines: 0,
+                    lines: Vec::new(),
+                    rejected: Vec::new(),
+                });
+            }
+            Parsed::Lines(b) => {
+                if let Some(p) = parsed.as_mut() {
+                    p.total_lines += b.total_lines;
+                    p.lines.extend(b.lines);
+                    p.rejected.extend(b.rejected);
+                }
+            }
+        }
+        true
+    })?;
+    parsed.ok_or_else(|| file_error("file", "import.empty"))
 }
 
 /// Reads an accounts file: every line validated, duplicates within the file
 /// (same id, external reference or SIREN) refused.
 pub fn parse_accounts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<AccountLine>, ValidationErrors> {
     let mut seen = SeenKeys::default();
-    parse_file(bytes, ImportKind::Accounts, opts, |mapping, line, fields| {
+    parse_file(bytes, ImportKind::Accounts, opts, account_line(&mut seen))
+}
+
+/// Reads an accounts file `batch` lines at a time (see [`parse_in_batches`]);
+/// duplicates are refused across the whole file.
+pub fn parse_accounts_in_batches(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    batch: usize,
+    emit: impl FnMut(Parsed<AccountLine>) -> bool,
+) -> Result<(), ValidationErrors> {
+    let mut seen = SeenKeys::default();
+    parse_in_batches(bytes, ImportKind::Accounts, opts, batch, account_line(&mut seen), emit)
+}
+
+/// Reads one account line: every field validated, its keys checked against the file's earlier lines.
+fn account_line(
+    seen: &mut SeenKeys,
+) -> impl FnMut(&Mapping, usize, &[String]) -> Result<AccountLine, Vec<RejectedLine>> + '_ {
+    move |mapping, line, fields| {
         let cells = Cells::new(mapping, fields);
         let mut input = AccountInput::default();
         for f in ACCOUNT_FIELDS {
@@ -287,7 +388,7 @@ pub fn parse_accounts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<Ac
             }
         }
         Ok(AccountLine { line, id, input, new })
-    })
+    }
 }
 
 /// Reads a contacts file: every line validated, duplicates within the file

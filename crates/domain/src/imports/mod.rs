@@ -145,7 +145,7 @@ mod tests {
         let mut le = b"\xFF\xFE".to_vec();
         le.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
         let d = decode(&le).unwrap();
-        assert_eq!((d.encoding, d.text.as_str()), ("UTF-16LE", text));
+        assert_eq!((d.encoding, d.text.as_ref()), ("UTF-16LE", text));
         let no_bom: Vec<u8> = text.encode_utf16().flat_map(u16::to_le_bytes).collect();
         assert_eq!(decode(&no_bom).unwrap().encoding, "UTF-16LE");
         let be: Vec<u8> = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
@@ -1013,5 +1013,47 @@ mod tests {
         let mut expected = c.to_input();
         expected.account_ref = Some("552032534".into());
         assert_eq!(l.input, expected);
+    }
+
+    #[test]
+    fn streamed_batches_carry_the_header_first_then_every_line_once() {
+        let mut file = String::from("Raison sociale;SIREN\n");
+        for i in 0..25 {
+            file.push_str(&format!("Société {i};\n"));
+        }
+        file.push_str("Société 3;\nSociété X;123\n;\n");
+        let mut events = Vec::new();
+        parse_accounts_in_batches(file.as_bytes(), &ParseOptions::default(), 10, |e| {
+            events.push(e);
+            true
+        })
+        .unwrap();
+        assert!(matches!(&events[0], Parsed::Head(h) if h.separator == ';'));
+        let batches: Vec<&LineBatch<AccountLine>> = events[1..]
+            .iter()
+            .map(|e| match e {
+                Parsed::Lines(b) => b,
+                Parsed::Head(_) => panic!("a second header"),
+            })
+            .collect();
+        assert_eq!(
+            batches.iter().map(|b| b.total_lines).collect::<Vec<_>>(),
+            vec![10, 10, 7]
+        );
+        let lines: usize = batches.iter().map(|b| b.lines.len()).sum();
+        let refused: usize = batches.iter().map(|b| b.rejected.len()).sum();
+        assert_eq!(
+            (lines, refused),
+            (26, 1),
+            "the bad SIREN is refused, the blank line skipped"
+        );
+        // A reader that goes away stops the parse.
+        let mut seen = 0;
+        parse_accounts_in_batches(file.as_bytes(), &ParseOptions::default(), 10, |_| {
+            seen += 1;
+            seen < 2
+        })
+        .unwrap();
+        assert_eq!(seen, 2);
     }
 }

@@ -167,7 +167,7 @@ fn describe(user: &PageUser, e: &AppError) -> String {
 
 fn decode_for_form(bytes: &[u8]) -> String {
     match bilan_domain::imports::decode(bytes) {
-        Ok(d) => d.text,
+        Ok(d) => d.text.into_owned(),
         Err(_) => String::from_utf8_lossy(bytes).into_owned(),
     }
 }
