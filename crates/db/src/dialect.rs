@@ -158,13 +158,13 @@ pub fn skip_locked(engine: Engine) -> &'static str {
     }
 }
 
-/// Refreshes PostgreSQL's statistics of `table` when they count fewer than eight
-/// times the `inserted` rows of a bulk insert. The planner plans with the statistics of the last
+/// Refreshes PostgreSQL's statistics of `table` when they count fewer rows than a
+/// bulk insert just added (never analysed, or analysed while nearly empty). The planner plans with the statistics of the last
 /// `ANALYZE`: after a large insert it still believes the table empty, and in the
 /// same transaction a lookup by an indexed key scans the whole table instead
-/// (measured: 1.8 s per 500-key SIREN lookup in a 100,000-row import). Once the
-/// statistics show a sizeable table the plans stay on the indexes, so a few cheap
-/// refreshes of a small table are enough. SQLite plans without row counts here.
+/// (measured: 1.8 s per 500-key SIREN lookup in a 100,000-row import). Once they
+/// know the table's row density the planner scales it by the table's current size,
+/// so one refresh early in a bulk write is enough. SQLite plans without row counts.
 pub async fn refresh_statistics(conn: &mut Conn<'_>, table: &str, inserted: usize) -> DbResult<()> {
     let Conn::Postgres(c) = conn else { return Ok(()) };
     if inserted < 1_000 {
@@ -176,7 +176,7 @@ pub async fn refresh_statistics(conn: &mut Conn<'_>, table: &str, inserted: usiz
         .await?
         .unwrap_or(-1.0);
     // -1: never analysed; the rows inserted so far in this transaction are not counted.
-    let threshold = f32::from(u16::try_from((inserted * 8).min(60_000)).unwrap_or(u16::MAX));
+    let threshold = f32::from(u16::try_from(inserted.min(60_000)).unwrap_or(u16::MAX));
     if known < threshold {
         sqlx::query(&format!("ANALYZE {table}")).execute(&mut **c).await?;
     }
