@@ -124,12 +124,12 @@ pub async fn finish(
     Ok(n == 1)
 }
 
-/// Puts a failed job back in the queue, to run at once. `workspace` `None` may
-/// retry any job (the operator at the command line).
+/// Puts a failed job back in the queue, to run at once: a job of `workspace` or of
+/// the installation; `None` may retry any job (the operator at the command line).
 pub async fn requeue(conn: &mut Conn<'_>, workspace: Option<Uuid>, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
     let n = with_conn!(conn, |c| sqlx::query(
         "UPDATE jobs SET status = 'pending', run_at = $3, attempts = 0, finished_at = NULL \
-         WHERE id = $2 AND status = 'failed' AND ($1 IS NULL OR workspace_id = $1)"
+         WHERE id = $2 AND status = 'failed' AND ($1 IS NULL OR workspace_id = $1 OR workspace_id IS NULL)"
     )
     .bind(workspace)
     .bind(id)
@@ -140,8 +140,8 @@ pub async fn requeue(conn: &mut Conn<'_>, workspace: Option<Uuid>, id: Uuid, now
     Ok(n == 1)
 }
 
-/// Jobs newest first, of one workspace (`Some`) or of the whole installation
-/// (`None`), optionally in one status.
+/// Jobs newest first, optionally in one status: those of one workspace and the
+/// installation's own (`Some`: what its admins see), or every job (`None`).
 pub async fn list(
     conn: &mut Conn<'_>,
     workspace: Option<Uuid>,
@@ -149,8 +149,8 @@ pub async fn list(
     limit: i64,
 ) -> DbResult<Vec<JobRow>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR workspace_id = $1) AND ($2 IS NULL OR status = $2) \
-         ORDER BY created_at DESC, id DESC LIMIT $3"
+        "SELECT {COLUMNS} FROM jobs WHERE ($1 IS NULL OR workspace_id = $1 OR workspace_id IS NULL) \
+         AND ($2 IS NULL OR status = $2) ORDER BY created_at DESC, id DESC LIMIT $3"
     );
     Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(workspace)
@@ -160,10 +160,11 @@ pub async fn list(
         .await)?)
 }
 
-/// How many jobs are in each status, of one workspace or of all.
+/// How many jobs are in each status: of one workspace and the installation, or of all.
 pub async fn counts(conn: &mut Conn<'_>, workspace: Option<Uuid>) -> DbResult<Vec<(String, i64)>> {
     Ok(with_conn!(conn, |c| sqlx::query_as(
-        "SELECT status, COUNT(*) FROM jobs WHERE ($1 IS NULL OR workspace_id = $1) GROUP BY status ORDER BY status"
+        "SELECT status, COUNT(*) FROM jobs WHERE ($1 IS NULL OR workspace_id = $1 OR workspace_id IS NULL) \
+         GROUP BY status ORDER BY status"
     )
     .bind(workspace)
     .fetch_all(&mut **c)

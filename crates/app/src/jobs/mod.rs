@@ -163,7 +163,8 @@ fn parse_status(status: Option<&str>) -> AppResult<Option<JobStatus>> {
     }
 }
 
-/// The workspace's jobs, newest first, optionally in one status (admins).
+/// The workspace's jobs and the installation's own (purges, retention), newest
+/// first, optionally in one status (admins).
 pub async fn list_jobs(app: &App, actor: &Actor, status: Option<&str>, limit: u32) -> AppResult<JobsOverview> {
     actor.require(Permission::ManageJobs)?;
     let status = parse_status(status)?;
@@ -198,7 +199,8 @@ async fn overview(
     })
 }
 
-/// Puts a failed job of the workspace back in the queue, to run at once (admins).
+/// Puts a failed job of the workspace or of the installation back in the queue,
+/// to run at once (admins).
 pub async fn retry_job(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut w = app.write(actor, Permission::ManageJobs).await?;
     let now = w.now();
