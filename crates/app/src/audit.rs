@@ -1,57 +1,16 @@
-//! The audit trail: every create, update and delete is recorded in the same
-//! transaction as the change (so a rolled-back change leaves no entry), and
-//! admins and managers read it per record or per user.
+//! The audit trail: every create, update and delete is recorded through the
+//! unit of work of the change (so a rolled-back change leaves no entry, see
+//! [`crate::unit_of_work`]), and admins and managers read it per record or per user.
 
 use crate::{Actor, App, AppError, AppResult};
-use bilan_db::audit::{self, AuditRow};
+use bilan_db::audit;
 
 pub use bilan_db::audit::AuditScope;
-use bilan_db::Conn;
-use bilan_domain::audit::{diff, AuditAction, FieldChange};
+use bilan_domain::audit::{diff, FieldChange};
 use bilan_domain::roles::Permission;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use uuid::Uuid;
-
-/// Builds one entry; snapshots are serialised as JSON.
-pub fn entry<T: Serialize>(
-    actor: &Actor,
-    at: DateTime<Utc>,
-    action: AuditAction,
-    entity: &str,
-    entity_id: Uuid,
-    before: Option<&T>,
-    after: Option<&T>,
-) -> AuditRow {
-    let json = |v: Option<&T>| v.and_then(|v| serde_json::to_string(v).ok());
-    AuditRow {
-        id: bilan_db::new_id(),
-        workspace_id: actor.workspace_id,
-        at,
-        user_id: (!actor.via_cli).then_some(actor.user_id),
-        action: action.code().to_owned(),
-        entity: entity.to_owned(),
-        entity_id,
-        before_json: json(before),
-        after_json: json(after),
-    }
-}
-
-/// Records one change inside the caller's transaction.
-#[allow(clippy::too_many_arguments)]
-pub async fn record<T: Serialize>(
-    conn: &mut Conn<'_>,
-    actor: &Actor,
-    at: DateTime<Utc>,
-    action: AuditAction,
-    entity: &str,
-    entity_id: Uuid,
-    before: Option<&T>,
-    after: Option<&T>,
-) -> AppResult<()> {
-    audit::insert_rows(conn, &[entry(actor, at, action, entity, entity_id, before, after)]).await?;
-    Ok(())
-}
 
 /// An entry as people read it.
 #[derive(Debug, Clone, Serialize)]

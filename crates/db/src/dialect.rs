@@ -148,10 +148,25 @@ pub fn month_start_text(engine: Engine, column: &str) -> String {
     }
 }
 
-/// The row lock of the claim subquery of the outbox: PostgreSQL workers skip rows
-/// another worker is claiming instead of waiting for them; SQLite serialises writers,
-/// so its `UPDATE … RETURNING` is already atomic.
-pub fn skip_locked(engine: Engine) -> &'static str {
+/// The statement a worker claims due rows of a queue table with (the outbox, jobs):
+/// rows `pending` whose `due_column` has come, and rows `running_status` whose
+/// previous worker's lease ran out (it died), at most `$4`, for worker `$1` until
+/// `$2`, as of `$3`; each claim counts an attempt. One statement, so two workers
+/// never claim one row (`SKIP LOCKED` on PostgreSQL; SQLite has one writer).
+pub fn claim_due(engine: Engine, table: &str, due_column: &str, running_status: &str, returning: &str) -> String {
+    let lock = skip_locked(engine);
+    format!(
+        "UPDATE {table} SET status = '{running_status}', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
+         WHERE id IN (SELECT id FROM {table} WHERE (status = 'pending' AND {due_column} <= $3) \
+         OR (status = '{running_status}' AND claimed_until < $3) ORDER BY {due_column}, id LIMIT $4{lock}) \
+         RETURNING {returning}"
+    )
+}
+
+/// The row lock of a claim subquery: PostgreSQL workers skip rows another worker
+/// is claiming instead of waiting for them; SQLite serialises writers, so its
+/// `UPDATE … RETURNING` is already atomic.
+fn skip_locked(engine: Engine) -> &'static str {
     match engine {
         Engine::Sqlite => "",
         Engine::Postgres => " FOR UPDATE SKIP LOCKED",

@@ -80,13 +80,7 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> DbResult<Vec<JobRow>> {
-    let lock = dialect::skip_locked(conn.engine());
-    let sql = format!(
-        "UPDATE jobs SET status = 'running', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM jobs WHERE (status = 'pending' AND run_at <= $3) \
-         OR (status = 'running' AND claimed_until < $3) ORDER BY run_at, id LIMIT $4{lock}) \
-         RETURNING {COLUMNS}"
-    );
+    let sql = dialect::claim_due(conn.engine(), "jobs", "run_at", "running", COLUMNS);
     Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(worker)
         .bind(lease_until)

@@ -89,13 +89,7 @@ pub async fn claim(
     lease_until: DateTime<Utc>,
     limit: i64,
 ) -> DbResult<Vec<OutboxRow>> {
-    let lock = dialect::skip_locked(conn.engine());
-    let sql = format!(
-        "UPDATE outbox SET status = 'sending', claimed_by = $1, claimed_until = $2, attempts = attempts + 1 \
-         WHERE id IN (SELECT id FROM outbox WHERE (status = 'pending' AND not_before <= $3) \
-         OR (status = 'sending' AND claimed_until < $3) ORDER BY not_before, id LIMIT $4{lock}) \
-         RETURNING {COLUMNS}"
-    );
+    let sql = dialect::claim_due(conn.engine(), "outbox", "not_before", "sending", COLUMNS);
     Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
         .bind(worker)
         .bind(lease_until)
