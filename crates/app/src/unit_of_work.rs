@@ -259,8 +259,9 @@ impl Work {
     }
 
     /// Stores pending events and lets their subscribers react, until none is left
-    /// (a subscriber may raise more).
-    async fn flush_events(&mut self) -> AppResult<()> {
+    /// (a subscriber may raise more). A bulk write calls it after each batch, as
+    /// it does [`Work::flush_audit`]; `commit` calls it in any case.
+    pub async fn flush_events(&mut self) -> AppResult<()> {
         while !self.events.is_empty() {
             let events = std::mem::take(&mut self.events);
             let raised = crate::events::store_and_notify(self, events).await?;

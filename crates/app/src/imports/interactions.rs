@@ -82,7 +82,9 @@ pub async fn import_interactions_with_progress(
     if rejected.is_empty() || opts.skip_invalid {
         for chunk in valid.chunks(BATCH_MAX) {
             let items = write_checked(&mut w, actor, chunk).await?;
+            // Audit and events a batch at a time: memory stays bounded on big files.
             w.flush_audit().await?;
+            w.flush_events().await?;
             let created = items.iter().filter(|i| !i.duplicate).count();
             report.created += created;
             report.unchanged += items.len() - created;

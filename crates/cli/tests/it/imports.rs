@@ -442,6 +442,13 @@ db_test!(large_files_stream_in_batches_all_or_nothing, |t| async move {
     // More lines than one streamed batch: a duplicate far after the first batch
     // was written is still found, and nothing of the file stays.
     let admin = t.with_user(Role::Admin).await;
+    let audit_rows = || async {
+        let mut pc = t.app.db.acquire().await.unwrap();
+        bilan_db::tables::count_rows(&mut pc.conn(), "audit_log", admin.workspace_id)
+            .await
+            .unwrap()
+    };
+    let audit_before = audit_rows().await;
     let mut file = many_accounts(12_000);
     let second_siren = file.lines().nth(2).unwrap().split(';').nth(1).unwrap().to_owned();
     file.push_str(&format!("Doublon;{second_siren};Nice;BIG-X\n"));
