@@ -465,6 +465,11 @@ db_test!(large_files_stream_in_batches_all_or_nothing, |t| async move {
         list_accounts(&t.app, &admin, &q).await.unwrap().items.is_empty(),
         "rolled back"
     );
+    assert_eq!(
+        audit_rows().await,
+        audit_before,
+        "the audit entries written batch by batch went with it"
+    );
 
     // Without the duplicate, every line lands, searchable, each audited.
     let file = many_accounts(12_000);
