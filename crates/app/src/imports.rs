@@ -154,6 +154,73 @@ pub async fn import_accounts_with_progress(
 /// Lines parsed, planned and written per batch of a streaming import.
 const IMPORT_BATCH: usize = 5_000;
 
+/// A file being parsed on a blocking thread, handed over a batch of lines at a
+/// time through a bounded channel: memory holds two batches, and the writer works
+/// on one while the next is parsed.
+struct Streamed<L> {
+    head: format::FileHead,
+    batches: tokio::sync::mpsc::Receiver<format::Parsed<L>>,
+    parser: tokio::task::JoinHandle<Result<(), ValidationErrors>>,
+}
+
+impl<L: Send + 'static> Streamed<L> {
+    /// Starts `parse` on the file; returns once its header is read (or refused).
+    async fn start(
+        bytes: Vec<u8>,
+        parse: impl FnOnce(&[u8], &mut dyn FnMut(format::Parsed<L>) -> bool) -> Result<(), ValidationErrors>
+            + Send
+            + 'static,
+    ) -> AppResult<Self> {
+        let (sender, mut batches) = tokio::sync::mpsc::channel::<format::Parsed<L>>(2);
+        let parser =
+            tokio::task::spawn_blocking(move || parse(&bytes, &mut |event| sender.blocking_send(event).is_ok()));
+        match batches.recv().await {
+            Some(format::Parsed::Head(head)) => Ok(Streamed { head, batches, parser }),
+            _ => {
+                // No header: the parser refused the file; its error says why.
+                parser
+                    .await
+                    .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
+                Err(AppError::Internal("the import parser stopped without a header".into()))
+            }
+        }
+    }
+
+    /// The next batch of lines, `None` at the end of the file.
+    async fn next(&mut self) -> Option<format::LineBatch<L>> {
+        loop {
+            match self.batches.recv().await? {
+                format::Parsed::Lines(batch) => return Some(batch),
+                format::Parsed::Head(_) => {}
+            }
+        }
+    }
+
+    /// Waits for the parser to end; its error, if the file went bad half-way.
+    async fn finish(self) -> AppResult<()> {
+        drop(self.batches);
+        self.parser
+            .await
+            .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
+        Ok(())
+    }
+
+    /// The report of the file, before anything is counted.
+    fn report(&self) -> ImportReport {
+        ImportReport {
+            total_lines: 0,
+            created: 0,
+            updated: 0,
+            unchanged: 0,
+            rejected: Vec::new(),
+            mapping: self.head.mapping.columns(),
+            separator: self.head.separator,
+            encoding: self.head.encoding.to_owned(),
+            committed: false,
+        }
+    }
+}
+
 /// Imports accounts from a file's bytes (taken, not copied: a million-line file
 /// is held once), streaming: a blocking thread parses and validates batches of
 /// lines while the previous batch is looked up and written, so memory holds the
@@ -168,49 +235,26 @@ pub async fn import_accounts_from(
 ) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
     let estimate = bytecount_lines(&bytes);
-    let (sender, mut batches) = tokio::sync::mpsc::channel::<format::Parsed<AccountLine>>(2);
     let parse_opts = parse_options(opts, false);
-    let parser = tokio::task::spawn_blocking(move || {
-        format::parse_accounts_in_batches(&bytes, &parse_opts, IMPORT_BATCH, |event| {
-            sender.blocking_send(event).is_ok()
-        })
-    });
-    let head = match batches.recv().await {
-        Some(format::Parsed::Head(head)) => head,
-        _ => {
-            // No header: the parser refused the file; its error says why.
-            parser
-                .await
-                .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
-            return Err(AppError::Internal("the import parser stopped without a header".into()));
-        }
-    };
+    let mut file = Streamed::start(bytes, move |bytes, emit| {
+        format::parse_accounts_in_batches(bytes, &parse_opts, IMPORT_BATCH, emit)
+    })
+    .await?;
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();
     let stamp = w.audit_stamp();
-    let mut report = ImportReport {
-        total_lines: 0,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        rejected: Vec::new(),
-        mapping: head.mapping.columns(),
-        separator: head.separator,
-        encoding: head.encoding.to_owned(),
-        committed: false,
-    };
+    let mut report = file.report();
     let mut rejected: Vec<RejectedLine> = Vec::new();
     let mut targets: HashMap<Uuid, usize> = HashMap::new();
-    while let Some(event) = batches.recv().await {
-        let format::Parsed::Lines(batch) = event else { continue };
+    while let Some(batch) = file.next().await {
         report.total_lines += batch.total_lines;
         rejected.extend(batch.rejected);
         let plan = plan_accounts(
             &mut w.conn(),
             ws,
             now,
-            &head.mapping,
+            &file.head.mapping,
             batch.lines,
             &mut rejected,
             &mut targets,
@@ -226,9 +270,7 @@ pub async fn import_accounts_from(
         }
         tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
-    parser
-        .await
-        .map_err(|e| AppError::Internal(format!("import parser: {e}")))??;
+    file.finish().await?;
     finish(w, opts, &mut report, rejected).await?;
     tick(progress, report.total_lines, report.total_lines);
     tracing::info!(
@@ -435,15 +477,24 @@ pub async fn import_contacts_with_progress(
     opts: &ImportOptions,
     progress: Option<Progress<'_>>,
 ) -> AppResult<ImportReport> {
+    import_contacts_from(app, actor, bytes.to_vec(), opts, progress).await
+}
+
+/// Imports contacts from a file's bytes, streaming as [`import_accounts_from`] does.
+pub async fn import_contacts_from(
+    app: &App,
+    actor: &Actor,
+    bytes: Vec<u8>,
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
-    let mut parsed = parse_off_thread(
-        bytes,
-        parse_options(opts, opts.account_id.is_some()),
-        format::parse_contacts,
-    )
+    let estimate = bytecount_lines(&bytes);
+    let parse_opts = parse_options(opts, opts.account_id.is_some());
+    let mut file = Streamed::start(bytes, move |bytes, emit| {
+        format::parse_contacts_in_batches(bytes, &parse_opts, IMPORT_BATCH, emit)
+    })
     .await?;
-    let lines = std::mem::take(&mut parsed.lines);
-    let mut rejected = std::mem::take(&mut parsed.rejected);
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();
@@ -453,62 +504,81 @@ pub async fn import_contacts_with_progress(
             return Err(AppError::field("account_id", "account.unknown"));
         }
     }
-    let plan = plan_contacts(
-        &mut w.conn(),
-        ws,
-        now,
-        opts.account_id,
-        &parsed.mapping,
-        lines,
-        &mut rejected,
-    )
-    .await?;
-    let mut report = report(&parsed);
-    report.created = plan.inserts.len();
-    report.updated = plan.updates.len();
-    report.unchanged = plan.unchanged;
-    let total = parsed.total_lines;
-    let mut done = total.saturating_sub(plan.inserts.len() + plan.updates.len());
-    tick(progress, done, total);
-    if rejected.is_empty() || opts.skip_invalid {
-        for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-            contacts::insert_rows(&mut w.conn(), chunk).await?;
-            // The audit trail records every imported row, a batch at a time.
-            let entries = chunk
-                .iter()
-                .map(|r| Ok(stamp.created(&r.clone().into_contact()?)))
-                .collect::<AppResult<Vec<_>>>()?;
-            w.audit_rows(entries);
-            w.flush_audit().await?;
-            done += chunk.len();
-            tick(progress, done, total);
+    let mut report = file.report();
+    let mut rejected: Vec<RejectedLine> = Vec::new();
+    let mut seen = SeenKeys::default();
+    let mut targets: HashMap<Uuid, usize> = HashMap::new();
+    while let Some(batch) = file.next().await {
+        report.total_lines += batch.total_lines;
+        rejected.extend(batch.rejected);
+        let plan = plan_contacts(
+            &mut w.conn(),
+            ws,
+            now,
+            opts.account_id,
+            &file.head.mapping,
+            batch.lines,
+            &mut rejected,
+            (&mut seen, &mut targets),
+        )
+        .await?;
+        report.created += plan.inserts.len();
+        report.updated += plan.updates.len();
+        report.unchanged += plan.unchanged;
+        if rejected.is_empty() || opts.skip_invalid {
+            write_contact_plan(&mut w, stamp, plan, &mut report, &mut rejected).await?;
         }
-        for (line, id, version, (account, new)) in &plan.updates {
-            let before = contacts::find(&mut w.conn(), ws, *id).await?;
-            match contacts::update(&mut w.conn(), ws, *id, *version, *account, new, now).await? {
-                UpdateOutcome::Updated(after) => {
-                    if let Some(before) = &before {
-                        w.audit_updated(before, &after);
-                    }
-                }
-                UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
-                    report.updated -= 1;
-                    rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
-                }
-            }
-            done += 1;
-            if done % 100 == 0 {
-                tick(progress, done, total);
-            }
-        }
+        tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
+    file.finish().await?;
     finish(w, opts, &mut report, rejected).await?;
-    tick(progress, total, total);
+    tick(progress, report.total_lines, report.total_lines);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,
         rejected = report.rejected_lines(), committed = report.committed, "contacts import"
     );
     Ok(report)
+}
+
+/// Writes one batch's new and changed contacts and their audit entries.
+async fn write_contact_plan(
+    w: &mut crate::Work,
+    stamp: crate::unit_of_work::AuditStamp,
+    plan: Plan<ContactRow, (Uuid, NewContact)>,
+    report: &mut ImportReport,
+    rejected: &mut Vec<RejectedLine>,
+) -> AppResult<()> {
+    let ws = w.workspace_id();
+    let now = w.now();
+    for chunk in plan.inserts.chunks(WRITE_CHUNK) {
+        let rows = chunk.to_vec();
+        let audit = tokio::task::spawn_blocking(move || {
+            rows.into_iter()
+                .map(|r| Ok(stamp.created(&r.into_contact()?)))
+                .collect::<AppResult<Vec<_>>>()
+        });
+        contacts::insert_rows(&mut w.conn(), chunk).await?;
+        let entries = audit
+            .await
+            .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
+        w.audit_rows(entries);
+        w.flush_audit().await?;
+    }
+    for (line, id, version, (account, new)) in &plan.updates {
+        let before = contacts::find(&mut w.conn(), ws, *id).await?;
+        match contacts::update(&mut w.conn(), ws, *id, *version, *account, new, now).await? {
+            UpdateOutcome::Updated(after) => {
+                if let Some(before) = &before {
+                    w.audit_updated(before, &after);
+                }
+            }
+            UpdateOutcome::Stale(_) | UpdateOutcome::NotFound => {
+                report.updated -= 1;
+                rejected.push(reject(*line, None, "record.changed", format::message("record.changed")));
+            }
+        }
+    }
+    w.flush_audit().await
 }
 
 /// The accounts a contacts file may name, looked up in batches.
@@ -608,6 +678,8 @@ impl AccountIndex {
 }
 
 /// Resolves accounts, finds what exists, merges and decides, without writing.
+/// `seen` and `targets` carry the file's e-mails and matched contacts from batch to batch.
+#[allow(clippy::too_many_arguments)]
 async fn plan_contacts(
     c: &mut Conn<'_>,
     ws: Uuid,
@@ -616,6 +688,7 @@ async fn plan_contacts(
     mapping: &Mapping,
     lines: Vec<ContactLine>,
     rejected: &mut Vec<RejectedLine>,
+    (seen, targets): (&mut SeenKeys, &mut HashMap<Uuid, usize>),
 ) -> AppResult<Plan<ContactRow, (Uuid, NewContact)>> {
     let index = match fixed_account {
         Some(_) => AccountIndex::default(),
@@ -625,7 +698,6 @@ async fn plan_contacts(
             AccountIndex::load(c, ws, &ids, &refs).await?
         }
     };
-    let mut seen = SeenKeys::default();
     let mut resolved: Vec<(ContactLine, Uuid)> = Vec::with_capacity(lines.len());
     for l in lines {
         let account = match index.line_account(fixed_account, l.new.account_id, &l.account_refs) {
@@ -699,7 +771,6 @@ async fn plan_contacts(
         updates: Vec::new(),
         unchanged: 0,
     };
-    let mut targets: HashMap<Uuid, usize> = HashMap::new();
     for (l, account) in resolved {
         let found =
             l.id.filter(|id| existing.contains_key(id))
@@ -724,7 +795,7 @@ async fn plan_contacts(
                 .push(ContactRow::from_new(bilan_db::new_id(), ws, account, &l.new, now));
             continue;
         };
-        if let Some(earlier) = first_target(&mut targets, row.id, l.line) {
+        if let Some(earlier) = first_target(targets, row.id, l.line) {
             rejected.push(format::duplicate(l.line, None, "existing contact", earlier));
             continue;
         }

@@ -483,9 +483,7 @@ pub(crate) async fn import(
     let result = match entity {
         // The file is handed over, not copied: a million-line import is held once.
         Entity::Accounts => bilan_app::imports::import_accounts_from(app, &actor, bytes, &opts, Some(&progress)).await,
-        Entity::Contacts => {
-            bilan_app::imports::import_contacts_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
-        }
+        Entity::Contacts => bilan_app::imports::import_contacts_from(app, &actor, bytes, &opts, Some(&progress)).await,
         Entity::Interactions => {
             bilan_app::imports::import_interactions_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
         }

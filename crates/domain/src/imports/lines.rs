@@ -412,7 +412,26 @@ fn account_line(
 /// the use case once accounts are resolved.
 pub fn parse_contacts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<ContactLine>, ValidationErrors> {
     let mut seen = SeenKeys::default();
-    parse_file(bytes, ImportKind::Contacts, opts, |mapping, line, fields| {
+    parse_file(bytes, ImportKind::Contacts, opts, contact_line(&mut seen))
+}
+
+/// Reads a contacts file `batch` lines at a time (see [`parse_in_batches`]);
+/// duplicates are refused across the whole file.
+pub fn parse_contacts_in_batches(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    batch: usize,
+    emit: impl FnMut(Parsed<ContactLine>) -> bool,
+) -> Result<(), ValidationErrors> {
+    let mut seen = SeenKeys::default();
+    parse_in_batches(bytes, ImportKind::Contacts, opts, batch, contact_line(&mut seen), emit)
+}
+
+/// Reads one contact line: every field validated, its keys checked against the file's earlier lines.
+fn contact_line(
+    seen: &mut SeenKeys,
+) -> impl FnMut(&Mapping, usize, &[String]) -> Result<ContactLine, Vec<RejectedLine>> + '_ {
+    move |mapping, line, fields| {
         let cells = Cells::new(mapping, fields);
         let mut input = ContactInput::default();
         for f in CONTACT_FIELDS {
@@ -462,7 +481,7 @@ pub fn parse_contacts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<Co
             new,
             account_refs,
         })
-    })
+    }
 }
 
 /// The SIREN an account reference may stand for (a SIREN, or a SIRET's first 9 digits).
