@@ -493,3 +493,23 @@ db_test!(large_files_stream_in_batches_all_or_nothing, |t| async move {
     .unwrap();
     assert_eq!(history.items.len(), 1, "its creation is in the audit trail");
 });
+
+db_test!(large_contact_files_refuse_duplicates_across_batches, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    import_accounts(&t.app, &admin, ACCOUNTS.as_bytes(), &opts())
+        .await
+        .unwrap();
+    let mut file = String::from("Prénom;Nom;E-mail;Société\n");
+    for i in 0..6_000 {
+        file.push_str(&format!("Marie;Dupont {i};marie.{i}@danone.fr;552 032 534\n"));
+    }
+    // The same person again, after the first batch was written.
+    file.push_str("Marie;Dupont encore;MARIE.1@danone.fr;Danone\n");
+    let r = import_contacts(&t.app, &admin, file.as_bytes(), &skip_invalid())
+        .await
+        .unwrap();
+    assert!(r.committed);
+    assert_eq!(counts(&r), (6_000, 0, 0));
+    assert_eq!(rejected(&r), vec![(6_002, Some("E-mail"), "line.duplicate")]);
+    assert!(r.rejected[0].message.contains("line 3"), "{}", r.rejected[0].message);
+});
