@@ -371,3 +371,38 @@ fn surveys_from_the_command_line() {
     assert!(String::from_utf8_lossy(&bad_period.stderr).contains("period"));
     drop(std::fs::remove_dir_all(dir));
 }
+
+#[test]
+fn jobs_from_the_command_line() {
+    let (dir, db) = temp_db();
+    add_acme_admin(&db);
+    // `jobs run` enqueues the due slot of every schedule and runs them once.
+    let run = bilan(&db, &["jobs", "run"], None);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let said = String::from_utf8_lossy(&run.stderr);
+    assert!(said.contains("3 done, 0 to retry later, 0 failed"), "{said}");
+    let list = bilan(&db, &["jobs", "list", "--status", "done"], None);
+    assert!(list.status.success());
+    let lines = String::from_utf8_lossy(&list.stdout);
+    for kind in ["purge_sessions", "apply_audit_retention", "purge_finished_jobs"] {
+        assert!(lines.contains(kind), "{kind} missing from {lines}");
+    }
+    let json = bilan(&db, &["jobs", "list", "--workspace", "Acme", "--json"], None);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(
+        v["items"].as_array().unwrap().len(),
+        3,
+        "admins see the installation's jobs"
+    );
+    // A second run in the same slots finds nothing to do: one run per slot.
+    let again = bilan(&db, &["jobs", "run"], None);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 done"));
+    // Bad input says what is wrong.
+    let bad = bilan(&db, &["jobs", "list", "--status", "lost"], None);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("status"));
+    let missing = bilan(&db, &["jobs", "retry", &uuid::Uuid::now_v7().to_string()], None);
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("only a failed job can be retried"));
+    drop(std::fs::remove_dir_all(dir));
+}
