@@ -19,6 +19,9 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("jobs.scope.installation", "Toute l'installation", "The whole installation"),
     ("jobs.run_at", "Prévue", "Due"),
     ("jobs.attempts", "Essais", "Attempts"),
+    // Shown before the value where a narrow screen hides the column headers.
+    ("jobs.label.run_at", "Prévue\u{a0}:", "Due:"),
+    ("jobs.label.attempts", "Essais\u{a0}:", "Attempts:"),
     ("jobs.error", "Erreur", "Error"),
     ("jobs.finished", "Terminée", "Finished"),
     ("jobs.retry", "Relancer", "Run again"),
