@@ -12,7 +12,7 @@ use bilan_db::imports as lookups;
 use bilan_db::Conn;
 use bilan_domain::accounts::NewAccount;
 use bilan_domain::contacts::NewContact;
-use bilan_domain::imports::{self as format, AccountLine, ContactLine, Mapping, ParseOptions, ParsedFile, SeenKeys};
+use bilan_domain::imports::{self as format, AccountLine, ContactLine, Mapping, ParseOptions, SeenKeys};
 use bilan_domain::roles::Permission;
 use bilan_domain::search::normalize;
 use bilan_domain::ValidationErrors;
@@ -83,19 +83,6 @@ pub(crate) fn tick(progress: Option<Progress<'_>>, done: usize, total: usize) {
     }
 }
 
-/// Parsing and validating every line is CPU work: keep it off the async workers.
-pub(crate) async fn parse_off_thread<T: Send + 'static>(
-    bytes: &[u8],
-    opts: ParseOptions,
-    parse: fn(&[u8], &ParseOptions) -> Result<ParsedFile<T>, ValidationErrors>,
-) -> AppResult<ParsedFile<T>> {
-    let owned = bytes.to_vec();
-    let parsed = tokio::task::spawn_blocking(move || parse(&owned, &opts))
-        .await
-        .map_err(|e| AppError::Internal(format!("import parser: {e}")))?;
-    Ok(parsed?)
-}
-
 pub(crate) fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseOptions {
     ParseOptions {
         separator: opts.separator,
@@ -120,21 +107,6 @@ struct Plan<R, N> {
     unchanged: usize,
 }
 
-/// The report of a parsed file, before anything is counted.
-pub(crate) fn report<T>(parsed: &ParsedFile<T>) -> ImportReport {
-    ImportReport {
-        total_lines: parsed.total_lines,
-        created: 0,
-        updated: 0,
-        unchanged: 0,
-        rejected: Vec::new(),
-        mapping: parsed.mapping.columns(),
-        separator: parsed.separator,
-        encoding: parsed.encoding.to_owned(),
-        committed: false,
-    }
-}
-
 /// Imports accounts from a CSV file.
 pub async fn import_accounts(app: &App, actor: &Actor, bytes: &[u8], opts: &ImportOptions) -> AppResult<ImportReport> {
     import_accounts_with_progress(app, actor, bytes, opts, None).await
@@ -157,15 +129,15 @@ const IMPORT_BATCH: usize = 5_000;
 /// A file being parsed on a blocking thread, handed over a batch of lines at a
 /// time through a bounded channel: memory holds two batches, and the writer works
 /// on one while the next is parsed.
-struct Streamed<L> {
-    head: format::FileHead,
+pub(crate) struct Streamed<L> {
+    pub(crate) head: format::FileHead,
     batches: tokio::sync::mpsc::Receiver<format::Parsed<L>>,
     parser: tokio::task::JoinHandle<Result<(), ValidationErrors>>,
 }
 
 impl<L: Send + 'static> Streamed<L> {
     /// Starts `parse` on the file; returns once its header is read (or refused).
-    async fn start(
+    pub(crate) async fn start(
         bytes: Vec<u8>,
         parse: impl FnOnce(&[u8], &mut dyn FnMut(format::Parsed<L>) -> bool) -> Result<(), ValidationErrors>
             + Send
@@ -187,7 +159,7 @@ impl<L: Send + 'static> Streamed<L> {
     }
 
     /// The next batch of lines, `None` at the end of the file.
-    async fn next(&mut self) -> Option<format::LineBatch<L>> {
+    pub(crate) async fn next(&mut self) -> Option<format::LineBatch<L>> {
         loop {
             match self.batches.recv().await? {
                 format::Parsed::Lines(batch) => return Some(batch),
@@ -197,7 +169,7 @@ impl<L: Send + 'static> Streamed<L> {
     }
 
     /// Waits for the parser to end; its error, if the file went bad half-way.
-    async fn finish(self) -> AppResult<()> {
+    pub(crate) async fn finish(self) -> AppResult<()> {
         drop(self.batches);
         self.parser
             .await
@@ -206,7 +178,7 @@ impl<L: Send + 'static> Streamed<L> {
     }
 
     /// The report of the file, before anything is counted.
-    fn report(&self) -> ImportReport {
+    pub(crate) fn report(&self) -> ImportReport {
         ImportReport {
             total_lines: 0,
             created: 0,
@@ -281,7 +253,7 @@ pub async fn import_accounts_from(
 }
 
 /// Data lines a file holds at most (its line breaks), for progress before it is parsed.
-fn bytecount_lines(bytes: &[u8]) -> usize {
+pub(crate) fn bytecount_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1)
 }
 

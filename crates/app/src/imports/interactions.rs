@@ -7,12 +7,12 @@
 //! transaction for the file; lines whose external reference is already stored
 //! are counted as unchanged, so re-importing the same export is harmless.
 
-use super::{finish, parse_off_thread, parse_options, reject, report, tick, AccountIndex, ImportOptions, ImportReport};
+use super::{finish, parse_options, reject, tick, AccountIndex, ImportOptions, ImportReport, Streamed};
 use super::{Progress, RejectedLine};
 use crate::timeline::{check_refs, write_checked, BATCH_MAX};
 use crate::{Actor, App, AppError, AppResult};
 use bilan_db::imports as lookups;
-use bilan_domain::imports::interactions::{parse_interactions, InteractionLine};
+use bilan_domain::imports::interactions::{parse_interactions_in_batches, InteractionLine};
 use bilan_domain::imports::{self as format, Mapping};
 use bilan_domain::roles::Permission;
 use bilan_domain::timeline::NewInteraction;
@@ -39,59 +39,56 @@ pub async fn import_interactions_with_progress(
 ) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
     actor.require(Permission::WriteInteractions)?;
-    let mut parsed = parse_off_thread(
-        bytes,
-        parse_options(opts, opts.account_id.is_some()),
-        parse_interactions,
-    )
+    let estimate = super::bytecount_lines(bytes);
+    let parse_opts = parse_options(opts, opts.account_id.is_some());
+    let mut file = Streamed::start(bytes.to_vec(), move |bytes, emit| {
+        parse_interactions_in_batches(bytes, &parse_opts, BATCH_MAX * 5, emit)
+    })
     .await?;
-    let lines = std::mem::take(&mut parsed.lines);
-    let mut rejected = std::mem::take(&mut parsed.rejected);
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();
-    let mut c = w.conn();
     if let Some(a) = opts.account_id {
-        if lookups::accounts_by_ids(&mut c, ws, &[a]).await?.is_empty() {
+        if lookups::accounts_by_ids(&mut w.conn(), ws, &[a]).await?.is_empty() {
             return Err(AppError::field("account_id", "account.unknown"));
         }
     }
-    let resolved = resolve(&mut c, ws, opts.account_id, &parsed.mapping, lines, &mut rejected).await?;
-    // References the file gave as Bilan ids, and instants in the future.
-    let refs: Vec<&NewInteraction> = resolved.iter().map(|(_, n)| n).collect();
-    let problems = check_refs(&mut c, ws, now, &refs).await?;
-    let mut valid: Vec<NewInteraction> = Vec::with_capacity(resolved.len());
-    for ((line, n), errs) in resolved.into_iter().zip(problems) {
-        if errs.is_empty() {
-            valid.push(n);
-            continue;
+    let mut report = file.report();
+    let mut rejected: Vec<RejectedLine> = Vec::new();
+    while let Some(batch) = file.next().await {
+        report.total_lines += batch.total_lines;
+        rejected.extend(batch.rejected);
+        let mapping = &file.head.mapping;
+        let resolved = resolve(&mut w.conn(), ws, opts.account_id, mapping, batch.lines, &mut rejected).await?;
+        // References the file gave as Bilan ids, and instants in the future.
+        let refs: Vec<&NewInteraction> = resolved.iter().map(|(_, n)| n).collect();
+        let problems = check_refs(&mut w.conn(), ws, now, &refs).await?;
+        let mut valid: Vec<NewInteraction> = Vec::with_capacity(resolved.len());
+        for ((line, n), errs) in resolved.into_iter().zip(problems) {
+            if errs.is_empty() {
+                valid.push(n);
+                continue;
+            }
+            for (field, code) in errs {
+                rejected.push(reject(line, mapping.column_for(field), code, format::message(code)));
+            }
         }
-        for (field, code) in errs {
-            rejected.push(reject(
-                line,
-                parsed.mapping.column_for(field),
-                code,
-                format::message(code),
-            ));
+        // All or nothing: once a line is refused nothing more is written.
+        if rejected.is_empty() || opts.skip_invalid {
+            for chunk in valid.chunks(BATCH_MAX) {
+                let items = write_checked(&mut w, actor, chunk).await?;
+                // Audit and events a batch at a time: memory stays bounded on big files.
+                w.flush_audit().await?;
+                w.flush_events().await?;
+                let created = items.iter().filter(|i| !i.duplicate).count();
+                report.created += created;
+                report.unchanged += items.len() - created;
+            }
         }
+        tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
-    let mut report = report(&parsed);
-    let total = parsed.total_lines;
-    let mut done = total.saturating_sub(valid.len());
-    tick(progress, done, total);
-    if rejected.is_empty() || opts.skip_invalid {
-        for chunk in valid.chunks(BATCH_MAX) {
-            let items = write_checked(&mut w, actor, chunk).await?;
-            // Audit and events a batch at a time: memory stays bounded on big files.
-            w.flush_audit().await?;
-            w.flush_events().await?;
-            let created = items.iter().filter(|i| !i.duplicate).count();
-            report.created += created;
-            report.unchanged += items.len() - created;
-            done += chunk.len();
-            tick(progress, done, total);
-        }
-    }
+    file.finish().await?;
+    let total = report.total_lines;
     finish(w, opts, &mut report, rejected).await?;
     tick(progress, total, total);
     tracing::info!(

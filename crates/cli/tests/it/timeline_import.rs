@@ -249,3 +249,32 @@ db_test!(api_and_page_import_interactions, |t| async move {
         "a preview writes nothing"
     );
 });
+
+db_test!(long_interaction_files_stream_and_stay_all_or_nothing, |t| async move {
+    // More lines than one streamed batch, and a bad line after the first batch
+    // was written: nothing of the file stays; without it, every line lands.
+    let admin = t.with_user(Role::Admin).await;
+    let danone = account(&t, &admin, "Danone", Some("552032534")).await;
+    let mut csv = String::from("Date;Canal;Sens;Compte;Objet;Référence\n");
+    for i in 0..5_200 {
+        csv.push_str(&format!(
+            "{:02}/01/2025 {:02}:{:02};Appel;sortant;552032534;Appel {i};L-{i}\n",
+            1 + i % 28,
+            8 + (i / 60) % 10,
+            i % 60
+        ));
+    }
+    let bad = format!("{csv}31/01/2025 10:00;Pigeon;sortant;552032534;Mauvais canal;L-X\n");
+    let r = import_interactions(&t.app, &admin, bad.as_bytes(), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(!r.committed);
+    assert_eq!(r.total_lines, 5_201);
+    assert_eq!(rejected(&r), vec![(5_202, Some("Canal"), "channel.invalid")]);
+    assert!(history(&t.app, &admin, danone).await.is_empty(), "rolled back");
+    let r = import_interactions(&t.app, &admin, csv.as_bytes(), &ImportOptions::default())
+        .await
+        .unwrap();
+    assert!(r.committed && r.rejected.is_empty(), "{:?}", r.rejected.first());
+    assert_eq!((r.total_lines, r.created), (5_200, 5_200));
+});

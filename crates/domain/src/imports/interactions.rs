@@ -8,8 +8,8 @@
 //! unless the activity type says otherwise ("Incoming email").
 
 use super::{account_columns, build_table, duplicate, normalize, parse_file, rejections, Cells, ImportKind};
+use super::{parse_in_batches, ParseOptions, Parsed, ParsedFile};
 use super::{Mapping, RejectedLine, SeenKeys};
-use super::{ParseOptions, ParsedFile};
 use crate::timeline::{InteractionInput, NewInteraction};
 use crate::validation::{is_plausible_email, ValidationErrors};
 use std::collections::HashMap;
@@ -172,6 +172,28 @@ pub fn parse_interactions(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFil
         let cells = Cells::new(mapping, fields);
         parse_line(mapping, line, &cells, opts.account_given, &mut seen)
     })
+}
+
+/// Reads an interactions file `batch` lines at a time (see
+/// [`super::parse_in_batches`]); duplicates are refused across the whole file.
+pub fn parse_interactions_in_batches(
+    bytes: &[u8],
+    opts: &ParseOptions,
+    batch: usize,
+    emit: impl FnMut(Parsed<InteractionLine>) -> bool,
+) -> Result<(), ValidationErrors> {
+    let mut seen = SeenKeys::default();
+    parse_in_batches(
+        bytes,
+        ImportKind::Interactions,
+        opts,
+        batch,
+        |mapping, line, fields| {
+            let cells = Cells::new(mapping, fields);
+            parse_line(mapping, line, &cells, opts.account_given, &mut seen)
+        },
+        emit,
+    )
 }
 
 fn parse_line(
