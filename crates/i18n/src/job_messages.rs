@@ -11,6 +11,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "What Bilan does on its own: purges, reminders, recomputations. A failed job was tried several times; fix the cause, then run it again.",
     ),
     ("jobs.empty", "Aucune tâche.", "No job."),
+    (
+        "error.job_status.invalid",
+        "État inconnu (en attente, en cours, terminée, en échec)",
+        "Unknown status (pending, running, done, failed)",
+    ),
     ("jobs.filter", "État", "Status"),
     ("jobs.all", "Toutes", "All"),
     ("jobs.kind", "Tâche", "Job"),

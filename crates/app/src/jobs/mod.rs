@@ -159,7 +159,7 @@ fn parse_status(status: Option<&str>) -> AppResult<Option<JobStatus>> {
         None => Ok(None),
         Some(s) => JobStatus::parse(s)
             .map(Some)
-            .ok_or_else(|| AppError::field("status", "status.invalid")),
+            .ok_or_else(|| AppError::field("status", "job_status.invalid")),
     }
 }
 

@@ -229,6 +229,19 @@ db_test!(failed_jobs_are_retried_then_shown_and_run_again, |t| async move {
     let html = page.get("/jobs?status=failed").await;
     assert_eq!(html.status, StatusCode::OK);
     assert!(html.body.contains("vanished_kind") && html.body.contains(&format!("/jobs/{}/retry", job.id)));
+    let typed = page.get("/jobs?status=lost").await;
+    assert_eq!(typed.status, StatusCode::OK, "a bad filter shows the page");
+    assert!(
+        typed
+            .body
+            .contains("id=\"e-status\">Unknown status (pending, running, done, failed)"),
+        "{}",
+        typed.body
+    );
+    assert!(
+        typed.body.contains("aria-invalid=\"true\""),
+        "the error is at the filter"
+    );
     let users = page.get("/users").await;
     assert!(
         users.body.contains("id=\"jobs-link\""),

@@ -1,7 +1,7 @@
 //! The background jobs page (admins): what Bilan did on its own, what failed and
 //! why, and a button to run a failed job again.
 
-use super::{error_response, render, see_other, Layout};
+use super::{error_response, render, see_other, FormErrors, Layout};
 use crate::session::PageUser;
 use crate::AppState;
 use askama::Template;
@@ -26,6 +26,8 @@ pub struct JobsPage {
     pub status: String,
     /// The statuses to filter on.
     pub statuses: &'static [&'static str],
+    /// A filter that could not be read, shown at its field.
+    pub errors: FormErrors,
 }
 
 /// The page's filter.
@@ -44,13 +46,23 @@ pub async fn list_jobs(
     Query(filter): Query<JobsFilter>,
 ) -> Response {
     let status = filter.status.unwrap_or_default();
-    match bilan_app::jobs::list_jobs(&state.app, &user.actor, Some(&status), 200).await {
+    // A status typed into the address that does not exist: every job, and the
+    // error at the filter, rather than an error page.
+    let (listed, errors) = match bilan_app::jobs::list_jobs(&state.app, &user.actor, Some(&status), 200).await {
+        Err(e @ bilan_app::AppError::Validation(_)) => (
+            bilan_app::jobs::list_jobs(&state.app, &user.actor, None, 200).await,
+            FormErrors::from_error(user.lang, &e),
+        ),
+        other => (other, FormErrors::none(user.lang)),
+    };
+    match listed {
         Ok(o) => render(&JobsPage {
             l: Layout::for_user(&user, "users"),
             jobs: o.items,
             counts: o.counts,
             status,
             statuses: &["pending", "running", "done", "failed"],
+            errors,
         }),
         Err(e) => error_response(&user, &headers, &e),
     }
