@@ -257,6 +257,33 @@ pub(crate) fn bytecount_lines(bytes: &[u8]) -> usize {
     bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1)
 }
 
+/// The audit entries of rows about to be inserted, built on another core while
+/// the rows are written (a third of a batch's time otherwise).
+fn creation_entries<R, T>(
+    stamp: crate::unit_of_work::AuditStamp,
+    rows: &[R],
+    snapshot: fn(R) -> bilan_db::DbResult<T>,
+) -> tokio::task::JoinHandle<AppResult<Vec<bilan_db::audit::AuditRow>>>
+where
+    R: Clone + Send + 'static,
+    T: crate::Audited + 'static,
+{
+    let rows = rows.to_vec();
+    tokio::task::spawn_blocking(move || rows.into_iter().map(|r| Ok(stamp.created(&snapshot(r)?))).collect())
+}
+
+/// Writes the entries [`creation_entries`] built, in the import's unit of work.
+async fn audit_batch(
+    w: &mut crate::Work,
+    entries: tokio::task::JoinHandle<AppResult<Vec<bilan_db::audit::AuditRow>>>,
+) -> AppResult<()> {
+    let entries = entries
+        .await
+        .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
+    w.audit_rows(entries);
+    w.flush_audit().await
+}
+
 /// Writes one batch's new and changed accounts and their audit entries.
 async fn write_account_plan(
     w: &mut crate::Work,
@@ -268,19 +295,9 @@ async fn write_account_plan(
     let ws = w.workspace_id();
     let now = w.now();
     for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-        // The audit snapshots are built on another core while the rows are inserted.
-        let rows = chunk.to_vec();
-        let audit = tokio::task::spawn_blocking(move || {
-            rows.into_iter()
-                .map(|r| Ok(stamp.created(&r.into_account()?)))
-                .collect::<AppResult<Vec<_>>>()
-        });
+        let audit = creation_entries(stamp, chunk, AccountRow::into_account);
         accounts::insert_rows(&mut w.conn(), chunk).await?;
-        let entries = audit
-            .await
-            .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
-        w.audit_rows(entries);
-        w.flush_audit().await?;
+        audit_batch(w, audit).await?;
     }
     for (line, id, version, new) in &plan.updates {
         let before = accounts::find(&mut w.conn(), ws, *id).await?;
@@ -523,18 +540,9 @@ async fn write_contact_plan(
     let ws = w.workspace_id();
     let now = w.now();
     for chunk in plan.inserts.chunks(WRITE_CHUNK) {
-        let rows = chunk.to_vec();
-        let audit = tokio::task::spawn_blocking(move || {
-            rows.into_iter()
-                .map(|r| Ok(stamp.created(&r.into_contact()?)))
-                .collect::<AppResult<Vec<_>>>()
-        });
+        let audit = creation_entries(stamp, chunk, ContactRow::into_contact);
         contacts::insert_rows(&mut w.conn(), chunk).await?;
-        let entries = audit
-            .await
-            .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
-        w.audit_rows(entries);
-        w.flush_audit().await?;
+        audit_batch(w, audit).await?;
     }
     for (line, id, version, (account, new)) in &plan.updates {
         let before = contacts::find(&mut w.conn(), ws, *id).await?;
