@@ -178,3 +178,12 @@ pub async fn purge_finished(conn: &mut Conn<'_>, before: DateTime<Utc>, slots_be
     .await
     .map(|r| r.rows_affected()))?)
 }
+
+/// One job by id, whichever its workspace (the operator at the command line).
+pub async fn find(conn: &mut Conn<'_>, id: Uuid) -> DbResult<Option<JobRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM jobs WHERE id = $1");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
+}

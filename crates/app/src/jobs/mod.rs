@@ -221,11 +221,36 @@ pub async fn retry_job(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
 
 /// Puts any failed job back in the queue (the operator, at the command line).
 pub async fn retry_any_job(app: &App, id: Uuid) -> AppResult<()> {
-    let mut tx = app.db.begin().await?;
-    if !store::requeue(&mut tx.conn(), None, id, app.now()).await? {
-        return Err(AppError::NotFound);
+    let job = {
+        let mut pc = app.db.acquire().await?;
+        store::find(&mut pc.conn(), id).await?.ok_or(AppError::NotFound)?
+    };
+    // A workspace's job is audited in its workspace (by the command line); the
+    // installation's own belong to no workspace's trail.
+    match job.workspace_id {
+        Some(ws) => {
+            let mut w = app.write_unchecked(ws, None).await?;
+            let now = w.now();
+            if !store::requeue(&mut w.conn(), None, id, now).await? {
+                return Err(AppError::NotFound);
+            }
+            w.audit_entry(
+                bilan_domain::audit::AuditAction::Update,
+                "job",
+                id,
+                Some(&serde_json::json!({ "status": "failed" })),
+                Some(&serde_json::json!({ "status": "pending" })),
+            );
+            w.commit().await?;
+        }
+        None => {
+            let mut tx = app.db.begin().await?;
+            if !store::requeue(&mut tx.conn(), None, id, app.now()).await? {
+                return Err(AppError::NotFound);
+            }
+            tx.commit().await?;
+        }
     }
-    tx.commit().await?;
     Ok(())
 }
 

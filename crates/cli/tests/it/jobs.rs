@@ -299,3 +299,47 @@ fn every_job_kind_has_a_label_in_both_languages() {
         assert!(bilan_i18n::has(&key), "no message for {key}");
     }
 }
+
+db_test!(
+    the_operator_retries_any_failed_job_audited_in_its_workspace,
+    |t| async move {
+        let admin = t.with_user(Role::Admin).await;
+        let mut w = t.app.write(&admin, Permission::ManageJobs).await.unwrap();
+        w.enqueue(&bilan_app::jobs::PurgeFinishedJobs::default()).unwrap();
+        w.commit().await.unwrap();
+        let rename = |kind: &'static str| {
+            let app = t.app.clone();
+            async move {
+                let mut pc = app.db.acquire().await.unwrap();
+                bilan_db::with_conn!(&mut pc.conn(), |c| sqlx::query("UPDATE jobs SET kind = $1")
+                    .bind(kind)
+                    .execute(&mut **c)
+                    .await
+                    .map(|r| r.rows_affected()))
+                .unwrap();
+            }
+        };
+        rename("vanished_kind").await;
+        for _ in 0..=bilan_domain::jobs::MAX_ATTEMPTS {
+            t.run_pending_jobs().await;
+            t.clock.advance(Duration::hours(3));
+        }
+        let failed = bilan_app::jobs::list_all_jobs(&t.app, Some("failed"), 10)
+            .await
+            .unwrap();
+        assert_eq!(failed.items.len(), 1);
+        let id = failed.items[0].id;
+        assert!(matches!(
+            bilan_app::jobs::retry_any_job(&t.app, Uuid::now_v7()).await,
+            Err(bilan_app::AppError::NotFound)
+        ));
+        rename("purge_finished_jobs").await;
+        bilan_app::jobs::retry_any_job(&t.app, id).await.unwrap();
+        let history = bilan_app::audit::history(&t.app, &admin, bilan_app::audit::AuditScope::Record(id), None, 10)
+            .await
+            .unwrap();
+        assert_eq!(history.items.len(), 1, "the retry is in the workspace's trail");
+        assert_eq!(history.items[0].user_id, None, "by the command line");
+        assert_eq!(t.run_pending_jobs().await.done, 1);
+    }
+);
