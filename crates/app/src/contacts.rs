@@ -72,6 +72,43 @@ pub async fn list_contacts(app: &App, actor: &Actor, query: &ContactQuery) -> Ap
     Ok(contacts::list(&mut pc.conn(), actor.workspace_id, &filter, cursor.as_ref(), limit).await?)
 }
 
+/// How many key contacts of each buying-centre role an account page shows.
+pub const KEY_CONTACTS_PER_ROLE: u32 = 4;
+
+/// The people of one buying-centre role at an account.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct RoleContacts {
+    /// The role.
+    pub role: BuyingRole,
+    /// Its current contacts, by name, at most [`KEY_CONTACTS_PER_ROLE`].
+    pub contacts: Vec<Contact>,
+    /// Whether there are more.
+    pub more: bool,
+}
+
+/// An account's key contacts: its current people of each buying-centre role
+/// (sponsor, decision maker, buyer…), the first few of each by name.
+pub async fn key_contacts(app: &App, actor: &Actor, account: Uuid) -> AppResult<Vec<RoleContacts>> {
+    actor.require(Permission::ReadContacts)?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let mut out = Vec::with_capacity(BuyingRole::ALL.len());
+    for role in BuyingRole::ALL {
+        let filter = ContactFilter {
+            account_id: Some(account),
+            role: Some(role),
+            ..Default::default()
+        };
+        let page = contacts::list(&mut c, actor.workspace_id, &filter, None, KEY_CONTACTS_PER_ROLE).await?;
+        out.push(RoleContacts {
+            role,
+            more: page.next.is_some(),
+            contacts: page.items,
+        });
+    }
+    Ok(out)
+}
+
 /// One contact of the workspace.
 pub async fn find_contact(app: &App, actor: &Actor, id: Uuid) -> AppResult<Contact> {
     actor.require(Permission::ReadContacts)?;

@@ -17,6 +17,7 @@ pub mod exports;
 pub mod imports;
 pub mod jobs;
 pub mod mail_import;
+pub mod my_day;
 pub mod outbox;
 pub mod search;
 pub mod surveys;

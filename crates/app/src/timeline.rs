@@ -612,6 +612,29 @@ pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult
     commit_update(w, &before).await
 }
 
+/// Puts an open follow-up off ("snooze"): due tomorrow or next Monday, counted
+/// from the workspace's today.
+pub async fn snooze_follow_up(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    snooze: bilan_domain::my_day::Snooze,
+) -> AppResult<Interaction> {
+    let mut w = app.write(actor, Permission::WriteInteractions).await?;
+    let now = w.now();
+    let ws = actor.workspace_id;
+    let mut c = w.conn();
+    let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    match &before.follow_up {
+        None => return Err(AppError::Conflict("no follow-up on this interaction".into())),
+        Some(f) if f.done_at.is_some() => return Err(AppError::Conflict("follow-up already done".into())),
+        Some(_) => {}
+    }
+    let due = snooze.due_from(bilan_domain::timeline::local_day(now));
+    store::snooze_follow_up(&mut c, ws, id, due, now).await?;
+    commit_update(w, &before).await
+}
+
 /// Which answered requests response statistics cover, as text parameters.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]

@@ -14,6 +14,7 @@ pub mod dialect;
 pub mod events;
 pub mod imports;
 pub mod jobs;
+pub mod my_day;
 pub mod outbox;
 pub mod sessions;
 pub mod sites;

@@ -265,6 +265,31 @@ pub async fn set_interval_days(conn: &mut Conn<'_>, workspace: Uuid, days: u32) 
     Ok(())
 }
 
+/// The fewest answers a score needs before it is shown.
+pub async fn min_answers(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u32> {
+    let n: Option<i32> = with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT min_answers FROM workspaces WHERE id = $1"
+    )
+    .bind(workspace)
+    .fetch_optional(&mut **c)
+    .await)?;
+    Ok(n.and_then(|d| u32::try_from(d).ok()).unwrap_or(5))
+}
+
+/// Sets the fewest answers a score needs before it is shown.
+pub async fn set_min_answers(conn: &mut Conn<'_>, workspace: Uuid, n: u32) -> DbResult<()> {
+    let n = i32::try_from(n).unwrap_or(i32::MAX);
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE workspaces SET min_answers = $2 WHERE id = $1"
+    )
+    .bind(workspace)
+    .bind(n)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 /// Contacts of an account: the given ones, or all of them when `ids` is empty.
 pub async fn account_contacts(
     conn: &mut Conn<'_>,

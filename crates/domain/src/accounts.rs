@@ -489,7 +489,60 @@ impl NewAccount {
     }
 }
 
+/// Where an account's renewal stands on a given day: what the account page and
+/// "my day" show beside the renewal date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum RenewalState {
+    /// No renewal date, a prospect or a lost account: nothing to watch.
+    None,
+    /// Further away than the notice horizon.
+    Later {
+        /// Days left.
+        days: i64,
+    },
+    /// Within [`RENEWAL_NOTICE_DAYS`] days: prepare it.
+    Soon {
+        /// Days left (0 on the day).
+        days: i64,
+    },
+    /// Past, on an active account: the contract runs without a renewal decided.
+    Lapsed {
+        /// Days since.
+        days: i64,
+    },
+}
+
+/// How many days ahead a renewal stands out: about a quarter to prepare it.
+pub const RENEWAL_NOTICE_DAYS: i64 = 90;
+
+/// Where a renewal stands on `today`.
+pub fn renewal_state(status: AccountStatus, renewal: Option<NaiveDate>, today: NaiveDate) -> RenewalState {
+    let Some(r) = renewal else { return RenewalState::None };
+    if status != AccountStatus::Active {
+        return RenewalState::None;
+    }
+    let days = (r - today).num_days();
+    if days < 0 {
+        RenewalState::Lapsed { days: -days }
+    } else if days <= RENEWAL_NOTICE_DAYS {
+        RenewalState::Soon { days }
+    } else {
+        RenewalState::Later { days }
+    }
+}
+
 impl Account {
+    /// Where the account's renewal stands on `today`.
+    pub fn renewal_state(&self, today: NaiveDate) -> RenewalState {
+        renewal_state(self.status, self.renewal_date, today)
+    }
+
+    /// Whether the contract value means something yet: a prospect has none to show ("—", not "0,00 €").
+    pub fn shows_value(&self) -> bool {
+        self.status != AccountStatus::Prospect || self.annual_value.minor != 0
+    }
+
     /// The account's fields as input text, to prefill an edit form or merge a partial update.
     pub fn to_input(&self) -> AccountInput {
         let d = |d: Option<NaiveDate>| d.map(|d| d.to_string());
@@ -626,6 +679,37 @@ impl SiteInput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn renewals_stand_out_within_ninety_days_or_when_lapsed() {
+        let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();
+        let on = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        use super::{renewal_state, AccountStatus::*, RenewalState};
+        assert_eq!(
+            renewal_state(Active, on(2026, 12, 31), today),
+            RenewalState::Soon { days: 27 }
+        );
+        assert_eq!(
+            renewal_state(Active, on(2026, 12, 4), today),
+            RenewalState::Soon { days: 0 }
+        );
+        assert_eq!(
+            renewal_state(Active, on(2027, 3, 4), today),
+            RenewalState::Soon { days: 90 }
+        );
+        assert_eq!(
+            renewal_state(Active, on(2027, 3, 5), today),
+            RenewalState::Later { days: 91 }
+        );
+        assert_eq!(
+            renewal_state(Active, on(2026, 11, 30), today),
+            RenewalState::Lapsed { days: 4 }
+        );
+        // A lost account or a prospect has no renewal to watch.
+        assert_eq!(renewal_state(Lost, on(2026, 11, 30), today), RenewalState::None);
+        assert_eq!(renewal_state(Prospect, on(2026, 12, 31), today), RenewalState::None);
+        assert_eq!(renewal_state(Active, None, today), RenewalState::None);
+    }
+
     use super::*;
 
     fn input(name: &str) -> AccountInput {

@@ -11,6 +11,7 @@ pub mod imports;
 pub mod jobs;
 pub mod mail;
 pub mod money;
+pub mod my_day;
 pub mod outbox;
 pub mod pagination;
 pub mod roles;

@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+pub mod format;
+mod home_messages;
 mod job_messages;
 mod messages;
 mod survey_messages;
@@ -47,6 +49,7 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .iter()
         .chain(survey_messages::MESSAGES)
         .chain(job_messages::MESSAGES)
+        .chain(home_messages::MESSAGES)
 }
 
 /// The message for `key` in `lang`; the key itself when unknown.
@@ -75,6 +78,14 @@ pub fn error_message(lang: Lang, code: &str) -> &str {
         },
         None => t(lang, "error.invalid"),
     }
+}
+
+/// `n` with the right form of a message that has `KEY.one` and `KEY.other`
+/// variants, each holding `{n}`: "2 invitations programmées", "1 answer".
+pub fn plural_t(lang: Lang, key: &str, n: u64) -> String {
+    let one = t(lang, &format!("{key}.one")).to_owned();
+    let other = t(lang, &format!("{key}.other")).to_owned();
+    format::plural(lang, n, &one, &other)
 }
 
 /// A translator bound to one language, handy in templates: `{{ tr.t("accounts.title") }}`.

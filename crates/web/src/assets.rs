@@ -9,6 +9,7 @@ use axum::Router;
 const CSS: &str = include_str!("../static/app.css");
 const HTMX: &str = include_str!("../static/htmx.min.js");
 const APP_JS: &str = include_str!("../static/app.js");
+const FAVICON: &str = include_str!("../static/favicon.svg");
 
 /// Routes of the static assets (cached for a day; names change with the content).
 pub fn router() -> Router<AppState> {
@@ -25,6 +26,9 @@ pub fn router() -> Router<AppState> {
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
         )
+        .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", FAVICON) }))
+        // Browsers ask for /favicon.ico whatever the page links; an SVG answers it.
+        .route("/favicon.ico", get(|| async { asset("image/svg+xml", FAVICON) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> impl IntoResponse {

@@ -78,6 +78,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::router())
         .merge(ops::router())
         .merge(assets::router())
+        .fallback(pages::not_found)
         .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
         .layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)

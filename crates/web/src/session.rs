@@ -177,7 +177,7 @@ pub fn urlencode(s: &str) -> String {
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
-        _ => "/accounts".to_owned(),
+        _ => "/".to_owned(),
     }
 }
 
@@ -192,8 +192,8 @@ mod tests {
         assert_eq!(cookie(&h, SESSION_COOKIE).as_deref(), Some("xyz"));
         assert_eq!(cookie(&h, "c"), None);
         assert_eq!(safe_next(Some("/accounts?q=a")), "/accounts?q=a");
-        assert_eq!(safe_next(Some("//evil.example")), "/accounts");
-        assert_eq!(safe_next(Some("https://evil.example")), "/accounts");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(urlencode("/a?b=c d"), "/a%3Fb%3Dc%20d");
     }
 

@@ -185,6 +185,46 @@ pub async fn complete_follow_up(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, 
     Ok(n > 0)
 }
 
+/// Puts an open follow-up off to `due`; false when there is no open follow-up on it.
+pub async fn snooze_follow_up(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    id: Uuid,
+    due: NaiveDate,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, |c| sqlx::query(
+        "UPDATE interactions SET follow_up_due = $3, version = version + 1, updated_at = $4 \
+         WHERE workspace_id = $1 AND id = $2 AND follow_up_what IS NOT NULL AND follow_up_done_at IS NULL"
+    )
+    .bind(workspace)
+    .bind(id)
+    .bind(due)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n > 0)
+}
+
+/// How many open follow-ups a user has due on or before `until` (the menu's badge).
+pub async fn count_open_follow_ups(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    user: Uuid,
+    until: NaiveDate,
+) -> DbResult<i64> {
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM interactions \
+         WHERE workspace_id = $1 AND follow_up_user_id = $2 AND follow_up_done_at IS NULL AND follow_up_due <= $3"
+    )
+    .bind(workspace)
+    .bind(user)
+    .bind(until)
+    .fetch_one(&mut **c)
+    .await)?)
+}
+
 /// Which answered inbounds response statistics cover.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseFilter {

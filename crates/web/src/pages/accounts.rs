@@ -15,8 +15,7 @@ use bilan_app::accounts::{self as uc, AccountDetail, AccountQuery};
 use bilan_app::contacts::{self as contacts_uc, ContactQuery};
 use bilan_app::users::User;
 use bilan_app::{users, AppError};
-use bilan_domain::accounts::{Account, AccountInput, AccountStatus, CompanySize, SiteInput};
-use bilan_domain::contacts::Contact;
+use bilan_domain::accounts::{Account, AccountInput, AccountStatus, CompanySize, RenewalState, SiteInput};
 use std::collections::HashMap;
 use uuid::Uuid;
 
@@ -121,8 +120,10 @@ pub async fn list_accounts(
 struct AccountPage {
     l: Layout,
     d: AccountDetail,
-    contacts: Vec<Contact>,
-    more_contacts: bool,
+    /// The key contacts by buying-centre role (empty when the role may not read contacts).
+    key_contacts: Vec<bilan_app::contacts::RoleContacts>,
+    /// The workspace's today (renewal warnings).
+    today: chrono::NaiveDate,
     site_errors: FormErrors,
     /// The shared history (absent when the role may not read it).
     timeline: Option<super::timeline::TimelineItems>,
@@ -133,6 +134,15 @@ struct AccountPage {
     now_local: String,
     /// The quick-log form's contact picker, rendered (its own template escapes).
     picker: String,
+    /// The timeline's filters, from the address (kept in the form).
+    tq: bilan_app::timeline::TimelineQuery,
+}
+
+impl AccountPage {
+    /// Whether no contact holds any buying-centre role.
+    fn no_key_contacts(&self) -> bool {
+        self.key_contacts.iter().all(|r| r.contacts.is_empty())
+    }
 }
 
 /// GET /accounts/{id}
@@ -190,18 +200,24 @@ async fn show(
     let picker = super::timeline::ContactPicker::first_of(Layout::for_user(user, "accounts"), &contacts.items)
         .render()
         .unwrap_or_default();
+    let key_contacts = match contacts_uc::key_contacts(&state.app, &user.actor, id).await {
+        Ok(k) => k,
+        Err(AppError::Forbidden) => Vec::new(),
+        Err(e) => return error_response(user, headers, &e),
+    };
     render(&AccountPage {
         picker,
         l,
         d,
-        more_contacts: contacts.next.is_some(),
-        contacts: contacts.items,
+        key_contacts,
+        today: bilan_domain::timeline::local_day(state.app.now()),
         site_errors,
         timeline,
         team,
         channels,
         directions,
         now_local,
+        tq,
     })
 }
 

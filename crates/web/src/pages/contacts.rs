@@ -109,6 +109,8 @@ struct ContactPage {
     now_local: String,
     /// Their surveys (absent when the role may not read satisfaction).
     surveys: Option<bilan_app::surveys::ContactSurveys>,
+    /// Our side's people, for a follow-up's owner.
+    team: Vec<bilan_app::users::User>,
 }
 
 impl ContactPage {
@@ -166,6 +168,7 @@ pub async fn show_contact(
         channels,
         directions,
         now_local,
+        team,
     })
 }
 

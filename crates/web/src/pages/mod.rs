@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod contacts;
+pub mod home;
 pub mod imports;
 pub mod jobs;
 pub mod login;
@@ -19,6 +20,7 @@ pub mod users;
 use crate::session::is_htmx;
 use crate::AppState;
 use askama::Template;
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -89,6 +91,11 @@ impl Layout {
         crate::format::date(self.tr.0, d)
     }
 
+    /// A day written out: "vendredi 4 décembre 2026" / "Friday 4 December 2026".
+    pub fn long_day(&self, d: &NaiveDate) -> String {
+        bilan_i18n::format::long_date(self.tr.0, *d)
+    }
+
     /// An instant in the workspace's zone.
     pub fn instant(&self, t: &DateTime<Utc>) -> String {
         crate::format::instant(self.tr.0, t)
@@ -106,6 +113,52 @@ impl Layout {
         crate::format::money(self.tr.0, m)
     }
 
+    /// A whole number with the language's thousands separator.
+    pub fn num<N: Count>(&self, n: N) -> String {
+        bilan_i18n::format::integer(self.tr.0, n.as_i64())
+    }
+
+    /// A score as computed (NPS one decimal, CES two) in the language's notation.
+    pub fn score(&self, d: &rust_decimal::Decimal) -> String {
+        bilan_i18n::format::score(self.tr.0, *d)
+    }
+
+    /// An optional score, or a dash.
+    pub fn opt_score(&self, d: &Option<rust_decimal::Decimal>) -> String {
+        d.as_ref().map(|d| self.score(d)).unwrap_or_else(|| "—".into())
+    }
+
+    /// A percentage (0–100) with `places` decimals: `80 %` / `80%`.
+    pub fn pct(&self, d: &rust_decimal::Decimal, places: u32) -> String {
+        bilan_i18n::format::percent(self.tr.0, *d, places)
+    }
+
+    /// `n` with the right plural form of message `key` (`key.one` / `key.other`).
+    pub fn plural<N: Count>(&self, key: &str, n: N) -> String {
+        bilan_i18n::plural_t(self.tr.0, key, u64::try_from(n.as_i64()).unwrap_or(0))
+    }
+
+    /// The "label: value" separator of the language.
+    pub fn colon(&self) -> &'static str {
+        bilan_i18n::format::colon(self.tr.0)
+    }
+
+    /// A quoted text with the language's quotation marks.
+    pub fn quoted(&self, text: &str) -> String {
+        bilan_i18n::format::quoted(self.tr.0, text)
+    }
+
+    /// A tag as people read it: the tags Bilan sets itself (`survey`, `nps`…) in
+    /// the page's language, the users' own tags as they typed them.
+    pub fn tag(&self, tag: &str) -> String {
+        let key = format!("tag.{tag}");
+        if bilan_i18n::has(&key) {
+            bilan_i18n::t(self.tr.0, &key).to_owned()
+        } else {
+            tag.to_owned()
+        }
+    }
+
     /// The language to switch to.
     pub fn other_lang(&self) -> &'static str {
         match self.tr.0 {
@@ -117,6 +170,29 @@ impl Layout {
     /// The page's language code.
     pub fn lang(&self) -> &'static str {
         self.tr.0.code()
+    }
+}
+
+/// Whatever templates count with (lengths, counters), by value or by reference.
+pub trait Count {
+    /// The number as an `i64` (saturating).
+    fn as_i64(&self) -> i64;
+}
+
+macro_rules! count_impl {
+    ($($t:ty),*) => {$(
+        impl Count for $t {
+            fn as_i64(&self) -> i64 {
+                i64::try_from(*self).unwrap_or(i64::MAX)
+            }
+        }
+    )*};
+}
+count_impl!(usize, u64, u32, i64, i32);
+
+impl<T: Count + ?Sized> Count for &T {
+    fn as_i64(&self) -> i64 {
+        (**self).as_i64()
     }
 }
 
@@ -180,22 +256,50 @@ struct ErrorPage {
 
 /// Renders a use-case error as a page with the right status.
 pub fn error_page(lang: Lang, actor: Option<&Actor>, e: &AppError) -> Response {
+    let l = Layout {
+        tr: Tr(lang),
+        actor: actor.cloned(),
+        csrf: String::new(),
+        notice: None,
+        q: String::new(),
+        nav: "",
+    };
+    error_page_in(l, e)
+}
+
+/// Renders an error inside a given layout (a signed-in person keeps a working menu).
+fn error_page_in(l: Layout, e: &AppError) -> Response {
+    let lang = l.tr.0;
     let status = crate::error::status_of(e);
     let operation = crate::error::log_if_internal(e);
     let page = ErrorPage {
-        l: Layout {
-            tr: Tr(lang),
-            actor: actor.cloned(),
-            csrf: String::new(),
-            notice: None,
-            q: String::new(),
-            nav: "",
-        },
+        l,
         status: status.as_u16(),
         message: crate::error::message(lang, e),
         operation,
     };
     (status, render(&page)).into_response()
+}
+
+/// Any address nothing answers: a problem for the API, otherwise a page with the
+/// menu (for a signed-in person) and a way back, in the person's language.
+pub async fn not_found(State(state): State<AppState>, req: axum::extract::Request) -> Response {
+    if req.uri().path().starts_with("/api/") {
+        return crate::api::problem::ApiError::from(AppError::NotFound).into_response();
+    }
+    let (mut parts, _) = req.into_parts();
+    let user =
+        <crate::session::PageUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, &state)
+            .await
+            .ok();
+    match user {
+        Some(u) => error_response(&u, &parts.headers, &AppError::NotFound),
+        None => error_page(
+            crate::session::resolve_lang(None, &parts.headers),
+            None,
+            &AppError::NotFound,
+        ),
+    }
 }
 
 /// An error as a page, or as a toast fragment for htmx requests.
@@ -218,7 +322,7 @@ pub fn error_response(user: &crate::session::PageUser, headers: &HeaderMap, e: &
         )
             .into_response();
     }
-    error_page(user.lang, Some(&user.actor), e)
+    error_page_in(Layout::for_user(user, ""), e)
 }
 
 /// Renders a template; a rendering failure is logged and answered 500.
@@ -264,7 +368,7 @@ pub fn field<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 pub fn router(state: AppState) -> Router<AppState> {
     drop(state);
     Router::new()
-        .route("/", get(|| async { Redirect::to("/accounts") }))
+        .route("/", get(home::show_home))
         .route("/login", get(login::show_login).post(login::submit_login))
         .route("/logout", post(login::logout))
         .route("/language", post(login::switch_language))
@@ -285,6 +389,8 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/search", get(search::search))
         .route("/follow-ups", get(timeline::my_follow_ups))
         .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
+        .route("/follow-ups/{id}/snooze", post(home::snooze_follow_up))
+        .route("/my-day/badge", get(home::badge))
         .route("/response-times", get(timeline::response_times))
         .route("/satisfaction", get(satisfaction::show_satisfaction))
         .route("/satisfaction/answers", get(satisfaction::list_answers))

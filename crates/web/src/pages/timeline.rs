@@ -132,7 +132,20 @@ pub async fn account_timeline(
     let contacts = account_contacts(&state, &user, id).await;
     let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
     match timeline_items(&state, &user, id, &q, &contacts, &team).await {
-        Ok(items) if is_htmx(&headers) => render(&items),
+        Ok(items) if is_htmx(&headers) => {
+            // The address bar follows the filters, so a filtered view can be shared and reloaded.
+            let qs = query_string(&q, None);
+            let url = if qs.is_empty() {
+                format!("/accounts/{id}")
+            } else {
+                format!("/accounts/{id}?{qs}")
+            };
+            let mut res = render(&items);
+            if let Ok(v) = axum::http::HeaderValue::from_str(&url) {
+                res.headers_mut().insert("hx-replace-url", v);
+            }
+            res
+        }
         Ok(_) => see_other(&format!("/accounts/{id}?{}#timeline", query_string(&q, None))),
         Err(e) => error_response(&user, &headers, &e),
     }
@@ -400,8 +413,12 @@ pub async fn complete_follow_up(
     user: PageUser,
     headers: HeaderMap,
     Path(id): Path<Uuid>,
+    body: Bytes,
 ) -> Response {
+    let pairs = form_pairs(&body);
     match uc::complete_follow_up(&state.app, &user.actor, id).await {
+        // From "my day" back to it; from "my follow-ups" (no `next`) back there.
+        Ok(_) if field(&pairs, "next").is_some() => see_other(&super::home::back(&pairs)),
         Ok(_) => see_other("/follow-ups"),
         Err(e) => error_response(&user, &headers, &e),
     }
