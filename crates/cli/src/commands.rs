@@ -157,6 +157,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             crate::jobs::run(&app, cmd).await?;
         }
+        Command::MyDay(args) => {
+            let app = open_app(&url, 2).await?;
+            crate::my_day::run(&app, args).await?;
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

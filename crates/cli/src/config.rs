@@ -187,6 +187,8 @@ pub enum Command {
     Surveys(crate::surveys::SurveyCommand),
     /// NPS, CSAT and CES over a period, with trend and breakdowns.
     Satisfaction(crate::surveys::SatisfactionArgs),
+    /// A person's day: follow-ups due and late, renewals coming, satisfaction falling; snooze a follow-up.
+    MyDay(crate::my_day::MyDayArgs),
     /// Background jobs: list them (failed ones with their error), retry, run the due ones.
     #[command(subcommand)]
     Jobs(crate::jobs::JobsCommand),

@@ -5,6 +5,7 @@ mod bench;
 mod commands;
 mod config;
 mod jobs;
+mod my_day;
 mod surveys;
 mod timeline;
 

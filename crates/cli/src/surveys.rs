@@ -114,6 +114,14 @@ pub enum SurveyCommand {
         /// Days (0–365).
         days: String,
     },
+    /// Set the fewest answers a score needs before trends, breakdowns and "my day" show it.
+    MinAnswers {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Answers (1–100).
+        answers: String,
+    },
 }
 
 /// `bilan satisfaction` flags.
@@ -259,6 +267,11 @@ pub async fn run(app: &App, cmd: SurveyCommand) -> Result<()> {
             let actor = workspace_actor(app, &workspace).await?;
             let d = uc::set_interval(app, &actor, &days).await.map_err(err)?;
             eprintln!("a contact is now surveyed at most once every {d} days");
+        }
+        SurveyCommand::MinAnswers { workspace, answers } => {
+            let actor = workspace_actor(app, &workspace).await?;
+            let n = uc::set_min_answers(app, &actor, &answers).await.map_err(err)?;
+            eprintln!("a score now shows once {n} answers or more stand behind it");
         }
     }
     Ok(())

@@ -236,6 +236,22 @@ impl Summary {
         s
     }
 
+    /// The same figures with each score held back (`None`) when fewer than `min`
+    /// answers of its kind stand behind it: a site with three answers does not
+    /// show an NPS of −100. The counts stay, so the sample size still shows.
+    pub fn held_back(mut self, min: usize) -> Self {
+        if self.nps_answers < min {
+            self.nps = None;
+        }
+        if self.csat_answers < min {
+            self.csat = None;
+        }
+        if self.ces_answers < min {
+            self.ces = None;
+        }
+        self
+    }
+
     /// Every answer counted, all kinds together.
     pub fn answers(&self) -> usize {
         self.nps_answers + self.csat_answers + self.ces_answers
@@ -950,6 +966,17 @@ pub struct SurveyRule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scores_below_the_minimum_are_held_back_with_their_counts_kept() {
+        let s = Summary::of(&[(SurveyKind::Nps, 0), (SurveyKind::Nps, 2), (SurveyKind::Csat, 5)]);
+        assert_eq!(s.nps, Some(Decimal::new(-1000, 1)));
+        let held = s.clone().held_back(3);
+        assert_eq!((held.nps, held.nps_answers), (None, 2));
+        assert_eq!(held.csat, None);
+        assert_eq!(s.clone().held_back(2).nps, Some(Decimal::new(-1000, 1)));
+        assert_eq!(s.held_back(0).csat, Some(Decimal::new(1000, 1)));
+    }
     use proptest::prelude::*;
 
     #[test]

@@ -188,6 +188,21 @@ pub fn month(lang: Lang, d: chrono::NaiveDate, short: bool) -> String {
     format!("{name} {}", d.year())
 }
 
+/// A period code as people read it: `2026-11` → `nov. 2026` / `Nov 2026`,
+/// `2026-Q4` → `T4 2026` / `Q4 2026`; anything else as it is.
+pub fn period(lang: Lang, code: &str) -> String {
+    if let Some((year, q)) = code.split_once("-Q") {
+        return match lang {
+            Lang::Fr => format!("T{q} {year}"),
+            Lang::En => format!("Q{q} {year}"),
+        };
+    }
+    match chrono::NaiveDate::parse_from_str(&format!("{code}-01"), "%Y-%m-%d") {
+        Ok(d) => month(lang, d, true),
+        Err(_) => code.to_owned(),
+    }
+}
+
 static RULES_FR: LazyLock<Option<PluralRules>> = LazyLock::new(|| rules("fr"));
 static RULES_EN: LazyLock<Option<PluralRules>> = LazyLock::new(|| rules("en"));
 
@@ -261,6 +276,15 @@ mod tests {
         let sept = chrono::NaiveDate::from_ymd_opt(2026, 9, 4).unwrap();
         assert_eq!(month(Lang::Fr, sept, true), "sept. 2026");
         assert_eq!(month(Lang::Fr, sept, false), "septembre 2026");
+    }
+
+    #[test]
+    fn periods_read_as_months_and_quarters() {
+        assert_eq!(period(Lang::Fr, "2026-11"), "nov. 2026");
+        assert_eq!(period(Lang::En, "2026-11"), "Nov 2026");
+        assert_eq!(period(Lang::Fr, "2026-Q4"), "T4 2026");
+        assert_eq!(period(Lang::En, "2026-Q4"), "Q4 2026");
+        assert_eq!(period(Lang::En, "week 3"), "week 3");
     }
 
     #[test]

@@ -142,4 +142,12 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
         "Ctrl+Enter to log it",
     ),
     ("timeline.tags_hint", "séparées par des virgules", "comma-separated"),
+    ("error.min_answers.out_of_range", "Un nombre entier de 1 à 100", "A whole number from 1 to 100"),
+    ("field.min_answers", "Réponses minimum", "Fewest answers"),
+    ("surveys.min_answers_title", "Seuil d’affichage des scores", "When a score shows"),
+    ("surveys.min_answers", "Réponses nécessaires avant d’afficher un score", "Answers needed before a score shows"),
+    ("surveys.min_answers_hint", "Sur les tendances, les ventilations et « Ma journée », un score appuyé sur moins de réponses est masqué (son nombre de réponses reste affiché) : trois réponses ne font pas un NPS.", "On trends, breakdowns and “My day”, a score backed by fewer answers is held back (its number of answers still shows): three answers do not make an NPS."),
+    ("satisfaction.held_back", "trop peu de réponses", "too few answers"),
+    ("satisfaction.min_answers_note.one", "Un score s’affiche dès {n} réponse ; « n » donne le nombre de réponses de chaque période.", "A score shows from {n} answer; “n” gives each period’s number of answers."),
+    ("satisfaction.min_answers_note.other", "Un score s’affiche à partir de {n} réponses ; en dessous, il est masqué. « n » donne le nombre de réponses de chaque période.", "A score shows from {n} answers; below that it is held back. “n” gives each period’s number of answers."),
 ];

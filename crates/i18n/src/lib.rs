@@ -52,6 +52,11 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .chain(home_messages::MESSAGES)
 }
 
+/// Every message as `(key, French, English)`: for checks that a page speaks one language.
+pub fn messages() -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> {
+    all_messages()
+}
+
 /// The message for `key` in `lang`; the key itself when unknown.
 pub fn t(lang: Lang, key: &str) -> &str {
     match TABLE.get(key) {

@@ -146,7 +146,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("surveys.send_by_hand", "Envoyer une enquête", "Send a survey"),
     ("surveys.send", "Envoyer", "Send"),
     ("surveys.no_consent", "pas de consentement", "no consent"),
-    ("surveys.scheduled", "invitation(s) programmée(s).", "invitation(s) scheduled."),
+    ("surveys.scheduled.one", "{n} invitation programmée.", "{n} invitation scheduled."),
+    ("surveys.scheduled.other", "{n} invitations programmées.", "{n} invitations scheduled."),
     (
         "surveys.follow_up_what",
         "Rappeler {contact} : réponse {score}",
@@ -185,7 +186,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     (
         "satisfaction.csat_hint",
         "Au-dessus de 80 %, c'est un très bon signal.",
-        "Above 80 %, a very good signal.",
+        "Above 80%, a very good signal.",
     ),
     (
         "satisfaction.ces_hint",

@@ -20,6 +20,12 @@ pub const FIND_TIMEOUT: Duration = Duration::from_secs(5);
 pub const KEY_ENTER: &str = "\u{E007}";
 /// The Tab key, for [`Element::send_keys`].
 pub const KEY_TAB: &str = "\u{E004}";
+/// The Control key (held for the rest of one [`Element::send_keys`] call).
+pub const KEY_CONTROL: &str = "\u{E009}";
+/// The Space key.
+pub const KEY_SPACE: &str = "\u{E00D}";
+/// The down arrow.
+pub const KEY_DOWN: &str = "\u{E015}";
 
 /// The W3C key of an element reference in WebDriver JSON.
 const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
@@ -372,6 +378,40 @@ impl Browser {
         })
     }
 
+    /// Sets the window's outer size (a desktop 1440×900, a phone 390×844).
+    pub fn set_window_size(&self, width: u32, height: u32) -> Result<(), String> {
+        self.wire
+            .post("/window/rect", json!({ "width": width, "height": height }))
+            .map(drop)
+            .map_err(|e| format!("set window size {width}x{height}: {e}"))
+    }
+
+    /// How wide the page's content is, in CSS pixels, against the window's inner width.
+    pub fn page_width(&self) -> Result<(i64, i64), String> {
+        let v = self.execute("return [document.documentElement.scrollWidth, window.innerWidth];", &[])?;
+        match (v[0].as_i64(), v[1].as_i64()) {
+            (Some(content), Some(window)) => Ok((content, window)),
+            _ => Err(format!("page width: unexpected answer {v}")),
+        }
+    }
+
+    /// The element that has the keyboard focus.
+    pub fn active(&self) -> Result<Element, String> {
+        let v = self
+            .wire
+            .get("/element/active")
+            .map_err(|e| format!("active element: {e}"))?;
+        let id = v[ELEMENT_KEY]
+            .as_str()
+            .ok_or_else(|| format!("active element: no element in {v}"))?
+            .to_owned();
+        Ok(Element {
+            wire: self.wire.clone(),
+            id,
+            css: ":focus".to_owned(),
+        })
+    }
+
     /// Navigates to `url` and waits for the page to load.
     pub fn goto(&self, url: &str) -> Result<(), String> {
         self.wire
@@ -555,6 +595,16 @@ impl Element {
             .post(&format!("/element/{}/clear", self.id), json!({}))
             .map(drop)
             .map_err(|e| self.fail("clear", e))
+    }
+
+    /// Whether the element is shown (not `display: none`, not hidden).
+    pub fn is_displayed(&self) -> Result<bool, String> {
+        let v = self
+            .wire
+            .get(&format!("/element/{}/displayed", self.id))
+            .map_err(|e| format!("displayed {}: {e}", self.css))?;
+        v.as_bool()
+            .ok_or_else(|| format!("displayed {}: unexpected answer {v}", self.css))
     }
 
     /// The rendered (visible) text of the element.

@@ -29,6 +29,8 @@ pub struct TestApp {
     pub clock: Arc<FakeClock>,
     /// Which engine.
     pub engine: Engine,
+    /// The database's URL (for the `bilan` binary run against the same data).
+    url: String,
     _dir: Option<tempdir::TempDir>,
     pg_cleanup: Option<(String, String)>,
 }
@@ -84,9 +86,15 @@ impl TestApp {
             app,
             clock,
             engine,
+            url: url.to_owned(),
             _dir: None,
             pg_cleanup: None,
         }
+    }
+
+    /// The database's URL, for running the `bilan` binary against this test's data.
+    pub fn database_url(&self) -> &str {
+        &self.url
     }
 
     /// Creates a user with `role` in workspace `workspace` (created if needed).

@@ -166,6 +166,8 @@ pub struct Dashboard {
     pub total_rate: ResponseRate,
     /// The latest comments.
     pub verbatims: Vec<AnswerView>,
+    /// The fewest answers a score needs before trends and breakdowns show it.
+    pub min_answers: u32,
 }
 
 /// Comments shown beside the figures.
@@ -243,7 +245,12 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         }
         distribution.push((kind, per_score));
     }
-    let trend = trend_of_counts(&dated, range.period, range.from, range.to);
+    let min_answers = store::min_answers(&mut c, ws).await?;
+    let min = min_answers as usize;
+    let trend: Vec<(String, Summary)> = trend_of_counts(&dated, range.period, range.from, range.to)
+        .into_iter()
+        .map(|(p, s)| (p, s.held_back(min)))
+        .collect();
 
     let site_ids: Vec<Uuid> = sites
         .iter()
@@ -301,6 +308,21 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         (k.map(|u| u.to_string()), label)
     });
 
+    let held = |v: Vec<BreakdownLine>| -> Vec<BreakdownLine> {
+        v.into_iter()
+            .map(|l| BreakdownLine {
+                summary: l.summary.held_back(min),
+                ..l
+            })
+            .collect()
+    };
+    let (by_site, by_unit, by_role, by_segment, by_owner) = (
+        held(by_site),
+        held(by_unit),
+        held(by_role),
+        held(by_segment),
+        held(by_owner),
+    );
     let rates: Vec<ResponseRate> = SurveyKind::ALL
         .into_iter()
         .map(|kind| {
@@ -330,6 +352,7 @@ pub async fn compute_satisfaction(app: &App, actor: &Actor, range: &Satisfaction
         rates,
         total_rate,
         verbatims,
+        min_answers,
     })
 }
 
@@ -557,6 +580,7 @@ mod tests {
             rates: vec![],
             total_rate: rate(SurveyKind::Nps, 0, 0),
             verbatims: vec![],
+            min_answers: 5,
         };
         let (ws, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let cache = DashboardCache::default();

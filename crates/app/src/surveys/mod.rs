@@ -163,6 +163,41 @@ pub async fn set_interval(app: &App, actor: &Actor, raw: &str) -> AppResult<u32>
     Ok(days)
 }
 
+/// Most answers a workspace may require before a score shows.
+pub const MIN_ANSWERS_MAX: u32 = 100;
+
+/// The fewest answers a score needs before trends, breakdowns and "my day" show it.
+pub async fn min_answers(app: &App, actor: &Actor) -> AppResult<u32> {
+    actor.require(Permission::ReadSatisfaction)?;
+    let mut pc = app.db.acquire().await?;
+    Ok(store::min_answers(&mut pc.conn(), actor.workspace_id).await?)
+}
+
+/// Sets the fewest answers a score needs before it shows (1–100).
+pub async fn set_min_answers(app: &App, actor: &Actor, raw: &str) -> AppResult<u32> {
+    actor.require(Permission::ManageSurveys)?;
+    let n: u32 = raw
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=MIN_ANSWERS_MAX).contains(n))
+        .ok_or_else(|| AppError::field("min_answers", "min_answers.out_of_range"))?;
+    let mut w = app.write(actor, Permission::ManageSurveys).await?;
+    let before = store::min_answers(&mut w.conn(), actor.workspace_id).await?;
+    store::set_min_answers(&mut w.conn(), actor.workspace_id, n).await?;
+    w.audit_entry(
+        AuditAction::Update,
+        "survey_settings",
+        actor.workspace_id,
+        Some(&serde_json::json!({ "min_answers": before })),
+        Some(&serde_json::json!({ "min_answers": n })),
+    );
+    w.commit().await?;
+    // Dashboards computed with the old threshold must not be served again.
+    app.satisfaction_cache.invalidate(actor.workspace_id);
+    Ok(n)
+}
+
 impl Audited for Survey {
     const ENTITY: &'static str = "survey";
 

@@ -6,7 +6,7 @@ use bilan_testkit::{db_test, TestApp};
 use std::time::Duration;
 
 /// Serves the test app on a free local port; returns its base URL.
-async fn serve(t: &TestApp) -> String {
+pub(crate) async fn serve(t: &TestApp) -> String {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let router = t.router();
@@ -103,7 +103,7 @@ fn timeline_journey(base: &str, email: &str, password: &str, account: &str) -> R
     b.find("#email")?.send_keys(email)?;
     b.find("#password")?.send_keys(password)?;
     b.find("button[type=submit].primary")?.click()?;
-    b.wait_for_url("/accounts", wait)?;
+    b.wait_for_text("#home-title", "", wait)?;
     // Log a call from the account page: it appears at the top without a reload.
     b.goto(&format!("{base}/accounts/{account}"))?;
     // The contact picker finds one contact among many by a name typed without accents.
@@ -217,7 +217,7 @@ fn survey_journey(
     b.find("#email")?.send_keys(email)?;
     b.find("#password")?.send_keys(password)?;
     b.find("button[type=submit].primary")?.click()?;
-    b.wait_for_url("/accounts", wait)?;
+    b.wait_for_text("#home-title", "", wait)?;
     b.goto(&format!("{base}/satisfaction"))?;
     b.wait_for_text("#nps-value", "—", wait)?;
     // A delivery logged on the account's timeline…
@@ -245,12 +245,12 @@ fn survey_journey(
     b.goto(&format!("{base}/follow-ups"))?;
     b.wait_for_text("#follow-ups-prospect", "NPS 3/10", wait)?;
     b.goto(&format!("{base}/satisfaction"))?;
-    b.wait_for_text("#nps-value", "-100.0", wait)?;
+    b.wait_for_text("#nps-value", "\u{2212}100.0", wait)?;
     b.wait_for_text("#verbatims", "palette abîmée", wait)?;
     b.goto(&format!("{base}/accounts/{account}"))?;
     b.wait_for_text("#timeline-items li:first-child", "NPS 3/10", wait)?;
     // The account's satisfaction card arrives after the page (htmx).
-    b.wait_for_text("#account-nps", "-100.0", wait)?;
+    b.wait_for_text("#account-nps", "\u{2212}100.0", wait)?;
     Ok(())
 }
 

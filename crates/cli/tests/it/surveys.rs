@@ -403,6 +403,23 @@ db_test!(satisfaction_figures_by_period_and_breakdown, |t| async move {
         to: Some("2027-03-31".into()),
         ..Default::default()
     };
+    // By default a score needs 5 answers: none of these months or sites has that
+    // many, so their scores are held back while their counts still show.
+    let held = uc::satisfaction(&t.app, &admin, &range(&t, q.clone())).await.unwrap();
+    assert_eq!(held.min_answers, 5);
+    assert!(held.trend.iter().all(|(_, s)| s.nps.is_none()), "{:?}", held.trend);
+    assert_eq!(held.trend[0].1.nps_answers, 3);
+    assert!(held.by_site.iter().all(|l| l.summary.nps.is_none()));
+    assert_eq!(
+        held.overall.nps,
+        Some(Decimal::new(-200, 1)),
+        "the whole period is not held back"
+    );
+    assert_eq!(
+        uc::set_min_answers(&t.app, &admin, "0").await.unwrap_err().code(),
+        "validation_failed"
+    );
+    uc::set_min_answers(&t.app, &admin, "1").await.unwrap();
     let d = uc::satisfaction(&t.app, &admin, &range(&t, q)).await.unwrap();
     // 5 NPS answers: 2 promoters, 3 detractors → (2 − 3) / 5 = −20.0.
     assert_eq!(d.overall.nps, Some(Decimal::new(-200, 1)));

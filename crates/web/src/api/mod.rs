@@ -6,6 +6,7 @@ pub mod audit;
 pub mod contacts;
 pub mod imports;
 pub mod jobs;
+pub mod my_day;
 pub mod openapi;
 pub mod problem;
 pub mod search;
@@ -36,6 +37,7 @@ pub fn operations() -> OpenApiRouter<AppState> {
         .merge(timeline::routes())
         .merge(surveys::routes())
         .merge(jobs::routes())
+        .merge(my_day::routes())
 }
 
 /// The API's router: its operations, the OpenAPI document, and problem+json for

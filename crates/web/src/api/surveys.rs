@@ -99,15 +99,19 @@ pub struct SurveyList {
     pub surveys: Vec<SurveyResponse>,
     /// A contact is not surveyed twice within this many days.
     pub interval_days: u32,
+    /// The fewest answers a score needs before trends and breakdowns show it.
+    pub min_answers: u32,
 }
 
 /// Lists surveys with their rules.
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = SurveyList)), security(("bearer" = [])), extensions(("x-permission" = json!("read_satisfaction"))))]
 pub async fn list_surveys(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<SurveyList>> {
     let (list, interval_days) = uc::list_surveys(&state.app, &actor).await?;
+    let min_answers = uc::min_answers(&state.app, &actor).await?;
     Ok(Json(SurveyList {
         surveys: list.into_iter().map(SurveyResponse::from).collect(),
         interval_days,
+        min_answers,
     }))
 }
 
@@ -196,11 +200,15 @@ pub async fn delete_rule(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The anti-over-surveying interval.
+/// The workspace's survey settings; each field given is set, the others kept.
 #[derive(Debug, Deserialize, Serialize, ToSchema)]
 pub struct SettingsBody {
     /// A contact is not surveyed twice within this many days (0–365).
-    pub interval_days: serde_json::Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_days: Option<serde_json::Value>,
+    /// The fewest answers a score needs before trends, breakdowns and "my day" show it (1–100).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_answers: Option<serde_json::Value>,
 }
 
 /// Sets the anti-over-surveying interval.
@@ -212,13 +220,21 @@ pub async fn update_settings(
     body: Bytes,
 ) -> ApiResult<Json<SettingsBody>> {
     let b: SettingsBody = super::problem::parse_json(&body)?;
-    let raw = match &b.interval_days {
+    let raw = |v: &serde_json::Value| match v {
         serde_json::Value::String(s) => s.clone(),
         other => other.to_string(),
     };
-    let days = uc::set_interval(&state.app, &actor, &raw).await?;
+    if let Some(v) = &b.interval_days {
+        uc::set_interval(&state.app, &actor, &raw(v)).await?;
+    }
+    if let Some(v) = &b.min_answers {
+        uc::set_min_answers(&state.app, &actor, &raw(v)).await?;
+    }
+    let (_, days) = uc::list_surveys(&state.app, &actor).await?;
+    let min = uc::min_answers(&state.app, &actor).await?;
     Ok(Json(SettingsBody {
-        interval_days: days.into(),
+        interval_days: Some(days.into()),
+        min_answers: Some(min.into()),
     }))
 }
 

@@ -397,6 +397,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/satisfaction/answers.csv", get(satisfaction::export_answers))
         .route("/surveys", get(surveys::list_surveys).post(surveys::create_survey))
         .route("/surveys/settings", post(surveys::update_settings))
+        .route("/surveys/min-answers", post(surveys::update_min_answers))
         .route("/surveys/{id}", get(surveys::show_survey).post(surveys::update_survey))
         .route("/surveys/{id}/rules", post(surveys::add_rule))
         .route("/survey-rules/{id}/delete", post(surveys::delete_rule))

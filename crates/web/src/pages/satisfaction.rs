@@ -39,11 +39,6 @@ pub struct Section<'a> {
     pub code_prefix: Option<&'static str>,
 }
 
-/// A figure shown, or a dash.
-pub fn figure(v: &Option<Decimal>) -> String {
-    v.map(|d| d.to_string()).unwrap_or_else(|| "—".into())
-}
-
 /// Width in % of `part` of `whole`, for bars.
 pub fn share(part: usize, whole: usize) -> String {
     if whole == 0 {
@@ -113,7 +108,11 @@ impl DashboardPage {
     }
 
     fn fig(&self, v: &Option<Decimal>) -> String {
-        figure(v)
+        self.l.opt_score(v)
+    }
+
+    fn period_label(&self, code: &str) -> String {
+        bilan_i18n::format::period(self.l.tr.0, code)
     }
 
     fn pct(&self, part: &usize, whole: &usize) -> String {
@@ -130,13 +129,39 @@ impl DashboardPage {
             "csat" => s.csat,
             _ => s.ces,
         };
-        let points: Vec<(String, Option<Decimal>)> = self.d.trend.iter().map(|(p, s)| (p.clone(), pick(s))).collect();
+        let answers = |s: &Summary| match kind {
+            "nps" => s.nps_answers,
+            "csat" => s.csat_answers,
+            _ => s.ces_answers,
+        };
+        let points: Vec<crate::charts::Point> = self
+            .d
+            .trend
+            .iter()
+            .map(|(p, s)| crate::charts::Point {
+                label: self.period_label(p),
+                value: pick(s),
+                answers: answers(s),
+            })
+            .collect();
+        let lang = self.l.tr.0;
+        let value = move |d: Decimal| bilan_i18n::format::score(lang, d);
+        let count = move |n: usize| format!("n\u{a0}=\u{a0}{}", bilan_i18n::format::count(lang, n));
         let (min, max) = match kind {
             "nps" => (Decimal::from(-100), Decimal::from(100)),
             "csat" => (Decimal::ZERO, Decimal::ONE_HUNDRED),
             _ => (Decimal::ONE, Decimal::from(7)),
         };
-        crate::charts::trend_line(self.l.t(&format!("satisfaction.trend_{kind}")), &points, min, max)
+        crate::charts::trend_line(
+            self.l.t(&format!("satisfaction.trend_{kind}")),
+            &points,
+            min,
+            max,
+            &crate::charts::Notation {
+                value: &value,
+                answers: &count,
+            },
+        )
     }
 
     fn is_period(&self, p: &str) -> bool {
@@ -289,7 +314,7 @@ pub struct AccountCard {
 
 impl AccountCard {
     fn fig(&self, v: &Option<Decimal>) -> String {
-        figure(v)
+        self.l.opt_score(v)
     }
 
     fn badge(&self, a: &AnswerView) -> &'static str {

@@ -35,6 +35,10 @@ pub struct SurveysPage {
     pub errors: FormErrors,
     /// Errors of the interval form.
     pub interval_errors: FormErrors,
+    /// The interval as shown in its field (what was typed, after a refusal).
+    pub interval_value: String,
+    /// The fewest answers a score needs, as shown in its field.
+    pub min_answers_value: String,
 }
 
 impl SurveysPage {
@@ -127,16 +131,27 @@ async fn list_page(
     headers: &HeaderMap,
     input: SurveyInput,
     errors: FormErrors,
-    interval_errors: FormErrors,
+    settings: SettingsForms<'_>,
     notice: Option<String>,
 ) -> Response {
+    let SettingsForms {
+        errors: interval_errors,
+        typed,
+    } = settings;
+    let min_answers = match uc::min_answers(&state.app, &user.actor).await {
+        Ok(n) => n,
+        Err(e) => return error_response(user, headers, &e),
+    };
     match uc::list_surveys(&state.app, &user.actor).await {
         Ok((surveys, interval_days)) => {
             let mut l = Layout::for_user(user, "surveys");
             l.notice = notice;
+            let kept = |name: &str, stored: u32| field(typed, name).map_or_else(|| stored.to_string(), str::to_owned);
             render(&SurveysPage {
                 l,
                 surveys,
+                interval_value: kept("interval_days", interval_days),
+                min_answers_value: kept("min_answers", min_answers),
                 interval_days,
                 input,
                 errors,
@@ -166,7 +181,7 @@ pub async fn list_surveys(
         &headers,
         input,
         FormErrors::none(user.lang),
-        FormErrors::none(user.lang),
+        SettingsForms::untouched(user.lang),
         notice,
     )
     .await
@@ -186,7 +201,7 @@ pub async fn create_survey(State(state): State<AppState>, user: PageUser, header
                 &headers,
                 input,
                 errors,
-                FormErrors::none(user.lang),
+                SettingsForms::untouched(user.lang),
                 None,
             )
             .await;
@@ -194,6 +209,21 @@ pub async fn create_survey(State(state): State<AppState>, user: PageUser, header
             res
         }
         Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
+/// The settings forms' state: their errors, and what was typed when refused.
+struct SettingsForms<'a> {
+    errors: FormErrors,
+    typed: &'a [(String, String)],
+}
+
+impl SettingsForms<'_> {
+    fn untouched(lang: bilan_i18n::Lang) -> Self {
+        SettingsForms {
+            errors: FormErrors::none(lang),
+            typed: &[],
+        }
     }
 }
 
@@ -205,24 +235,49 @@ pub async fn update_settings(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    match uc::set_interval(&state.app, &user.actor, field(&pairs, "interval_days").unwrap_or("")).await {
-        Ok(_) => see_other("/surveys?done=saved"),
+    let saved = uc::set_interval(&state.app, &user.actor, field(&pairs, "interval_days").unwrap_or("")).await;
+    settings_saved(&state, &user, &headers, &pairs, saved.map(drop)).await
+}
+
+/// POST /surveys/min-answers — the fewest answers a score needs before it shows.
+pub async fn update_min_answers(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let pairs = form_pairs(&body);
+    let saved = uc::set_min_answers(&state.app, &user.actor, field(&pairs, "min_answers").unwrap_or("")).await;
+    settings_saved(&state, &user, &headers, &pairs, saved.map(drop)).await
+}
+
+/// After a settings form: back to the page, or the page again with the error at
+/// the field and what was typed still in it.
+async fn settings_saved(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    pairs: &[(String, String)],
+    saved: Result<(), AppError>,
+) -> Response {
+    match saved {
+        Ok(()) => see_other("/surveys?done=saved"),
         Err(e @ AppError::Validation(_)) => {
             let errors = FormErrors::from_error(user.lang, &e);
             let mut res = list_page(
-                &state,
-                &user,
-                &headers,
+                state,
+                user,
+                headers,
                 SurveyInput::default(),
                 FormErrors::none(user.lang),
-                errors,
+                SettingsForms { errors, typed: pairs },
                 None,
             )
             .await;
             *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
             res
         }
-        Err(e) => error_response(&user, &headers, &e),
+        Err(e) => error_response(user, headers, &e),
     }
 }
 
