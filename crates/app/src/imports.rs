@@ -385,16 +385,42 @@ async fn plan_accounts(
         existing.insert(r.id, r);
     }
     let users: HashSet<Uuid> = lookups::user_ids(c, ws, &people).await?.into_iter().collect();
+    // Owners named as other systems name them: by e-mail or by display name.
+    let mut owners_by_name: HashMap<String, Uuid> = HashMap::new();
+    if lines.iter().any(|l| l.owner_ref.is_some()) {
+        for u in bilan_db::users::list(c, ws).await? {
+            owners_by_name.insert(normalize(&u.email), u.id);
+            owners_by_name.entry(normalize(&u.display_name)).or_insert(u.id);
+        }
+    }
 
+    let named: HashSet<Uuid> = owners_by_name.values().copied().collect();
     let mut plan = Plan {
         inserts: Vec::new(),
         updates: Vec::new(),
         unchanged: 0,
     };
-    for l in lines {
+    for mut l in lines {
+        if let Some(name) = l.owner_ref.as_deref() {
+            match owners_by_name.get(&normalize(name)) {
+                Some(id) => {
+                    l.new.owner_id = Some(*id);
+                    l.input.owner_id = Some(id.to_string());
+                }
+                None => {
+                    rejected.push(reject(
+                        l.line,
+                        mapping.column_for("owner"),
+                        "owner.unknown",
+                        format::message("owner.unknown"),
+                    ));
+                    continue;
+                }
+            }
+        }
         let unknown: Vec<RejectedLine> = [("owner_id", l.new.owner_id), ("sponsor_id", l.new.sponsor_id)]
             .into_iter()
-            .filter(|(_, id)| id.is_some_and(|id| !users.contains(&id)))
+            .filter(|(_, id)| id.is_some_and(|id| !users.contains(&id) && !named.contains(&id)))
             .map(|(f, _)| {
                 reject(
                     l.line,

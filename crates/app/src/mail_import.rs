@@ -4,8 +4,8 @@
 //! (one of the workspace's users, or the workspace's own domain: outbound; anyone
 //! else: inbound); the client-side addresses (the sender of an inbound message, the
 //! recipients of an outbound one) are matched to contacts by exact e-mail, and the
-//! account is the first matched contact's, else the only account whose contacts use
-//! that (non free-mail) domain. Messages whose account cannot be found are listed
+//! account is the first matched contact's, else the only account whose web domain
+//! it is, else the only account whose contacts use that (non free-mail) domain. Messages whose account cannot be found are listed
 //! for a person to match, and can be re-imported onto a chosen account; the
 //! Message-ID de-duplicates re-imports.
 //!
@@ -264,7 +264,12 @@ pub async fn import_mail(
         .filter(|d| !d.is_empty() && !mail::is_free_mail_domain(d))
         .collect();
     let mut domain_accounts: HashMap<String, HashSet<Uuid>> = HashMap::new();
+    // An account's own web domain says whose the mail is; its people's addresses are the fallback.
+    let mut website_accounts: HashMap<String, HashSet<Uuid>> = HashMap::new();
     if opts.account_id.is_none() && !domains.is_empty() {
+        for (domain, account) in lookups::accounts_at_domains(&mut c, ws, &domains).await? {
+            website_accounts.entry(domain).or_default().insert(account);
+        }
         for (email, account) in lookups::contact_emails_at_domains(&mut c, ws, &domains).await? {
             domain_accounts
                 .entry(domain_of(&email.to_lowercase()).to_owned())
@@ -287,10 +292,11 @@ pub async fn import_mail(
                 if mail::is_free_mail_domain(d) {
                     return None;
                 }
-                domain_accounts
+                let only = |set: &HashSet<Uuid>| (set.len() == 1).then(|| set.iter().next().copied()).flatten();
+                website_accounts
                     .get(d)
-                    .filter(|set| set.len() == 1)
-                    .and_then(|set| set.iter().next().copied())
+                    .and_then(only)
+                    .or_else(|| domain_accounts.get(d).and_then(only))
             })
         };
         let account = opts

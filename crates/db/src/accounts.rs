@@ -58,6 +58,14 @@ pub struct AccountRow {
     pub currency: String,
     /// Tags, comma-separated.
     pub tags: String,
+    /// Web domain.
+    pub website: Option<String>,
+    /// Switchboard phone.
+    pub phone: Option<String>,
+    /// The client's own revenue, in minor units of `currency`.
+    pub revenue_minor: Option<i64>,
+    /// Head count.
+    pub headcount: Option<i64>,
     /// External reference.
     pub external_ref: Option<String>,
     /// Normalised search text.
@@ -74,7 +82,7 @@ pub struct AccountRow {
 pub const COLUMNS: &str = "a.id, a.workspace_id, a.name, a.sort_name, a.legal_name, a.siren, a.siret, a.vat_number, \
     a.sector, a.size, a.country, a.address, a.postal_code, a.city, a.status, a.lost_on, a.lost_reason, a.owner_id, \
     a.sponsor_id, a.contract_start, a.renewal_date, a.annual_value_minor, a.currency, a.tags, a.external_ref, \
-    a.search_text, a.version, a.created_at, a.updated_at";
+    a.website, a.phone, a.revenue_minor, a.headcount, a.search_text, a.version, a.created_at, a.updated_at";
 
 impl AccountRow {
     /// Converts to the domain type, refusing values the code never writes.
@@ -118,6 +126,10 @@ impl AccountRow {
                 .map(str::to_owned)
                 .collect(),
             external_ref: self.external_ref,
+            website: self.website,
+            phone: self.phone,
+            revenue: self.revenue_minor.map(|minor| Money { minor, currency }),
+            headcount: self.headcount,
             version: self.version,
             created_at: self.created_at,
             updated_at: self.updated_at,
@@ -152,6 +164,10 @@ impl AccountRow {
             currency: a.annual_value.currency.as_str().to_owned(),
             tags: a.tags.join(","),
             external_ref: a.external_ref.clone(),
+            website: a.website.clone(),
+            phone: a.phone.clone(),
+            revenue_minor: a.revenue.map(|m| m.minor),
+            headcount: a.headcount,
             search_text: a.search_text(),
             version: 1,
             created_at: now,
@@ -162,7 +178,8 @@ impl AccountRow {
 
 const INSERT_COLUMNS: &str = "id, workspace_id, name, sort_name, legal_name, siren, siret, vat_number, sector, size, \
     country, address, postal_code, city, status, lost_on, lost_reason, owner_id, sponsor_id, contract_start, \
-    renewal_date, annual_value_minor, currency, tags, external_ref, search_text, version, created_at, updated_at";
+    renewal_date, annual_value_minor, currency, tags, external_ref, website, phone, revenue_minor, headcount, \
+    search_text, version, created_at, updated_at";
 
 fn row_args(r: &AccountRow) -> Vec<Arg> {
     vec![
@@ -191,6 +208,10 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
         Arg::Text(r.currency.clone()),
         Arg::Text(r.tags.clone()),
         Arg::OptText(r.external_ref.clone()),
+        Arg::OptText(r.website.clone()),
+        Arg::OptText(r.phone.clone()),
+        Arg::OptI64(r.revenue_minor),
+        Arg::OptI64(r.headcount),
         Arg::Text(r.search_text.clone()),
         Arg::I64(r.version),
         Arg::Instant(r.created_at),
@@ -201,7 +222,7 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
 /// Inserts many rows with multi-row `INSERT`s (tags included), for imports and demo data.
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "accounts").await?;
-    let per_statement = dialect::rows_per_insert(conn.engine(), 29);
+    let per_statement = dialect::rows_per_insert(conn.engine(), 33);
     for chunk in rows.chunks(per_statement) {
         let mut b = SqlBuilder::bulk(
             &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES "),
@@ -363,7 +384,7 @@ pub async fn update(
          sector = $9, size = $10, country = $11, address = $12, postal_code = $13, city = $14, status = $15, \
          lost_on = $16, lost_reason = $17, owner_id = $18, sponsor_id = $19, contract_start = $20, renewal_date = $21, \
          annual_value_minor = $22, currency = $23, tags = $24, external_ref = $25, search_text = $26, \
-         version = version + 1, updated_at = $27 \
+         version = version + 1, updated_at = $27, website = $29, phone = $30, revenue_minor = $31, headcount = $32 \
          WHERE workspace_id = $1 AND id = $2 AND version = $28"
     )
     .bind(workspace)
@@ -394,6 +415,10 @@ pub async fn update(
     .bind(&r.search_text)
     .bind(now)
     .bind(expected_version)
+    .bind(&r.website)
+    .bind(&r.phone)
+    .bind(r.revenue_minor)
+    .bind(r.headcount)
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected()))?;

@@ -13,6 +13,8 @@ pub enum Arg {
     OptText(Option<String>),
     /// Integer.
     I64(i64),
+    /// Nullable 64-bit integer.
+    OptI64(Option<i64>),
     /// 32-bit integer (PostgreSQL INTEGER columns).
     I32(i32),
     /// Identifier.

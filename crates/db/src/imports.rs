@@ -115,6 +115,40 @@ pub async fn contacts_by_emails(conn: &mut Conn<'_>, workspace: Uuid, emails: &[
 
 /// `(e-mail, account id)` of the workspace's contacts whose e-mail is at one of
 /// `domains` (lower-case, without `@`): to match a sender to an account by domain.
+/// Accounts whose web domain is one of `domains`, as `(domain, account)`.
+pub async fn accounts_at_domains(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    domains: &[String],
+) -> DbResult<Vec<(String, Uuid)>> {
+    let mut keys: Vec<&String> = domains.iter().filter(|d| !d.is_empty()).collect();
+    keys.sort();
+    keys.dedup();
+    let mut out = Vec::new();
+    for chunk in keys.chunks(BATCH) {
+        let mut b = SqlBuilder::bulk(
+            "SELECT a.website, a.id FROM accounts a WHERE a.workspace_id = ",
+            conn.engine(),
+        );
+        b.bind(Arg::Uuid(workspace));
+        b.push(" AND a.website IN (");
+        for (i, domain) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.bind(Arg::Text((*domain).clone()));
+        }
+        b.push(")");
+        let (sql, args) = (b.sql, b.args);
+        let rows: Vec<(String, Uuid)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+            .fetch_all(&mut **c)
+            .await)?;
+        out.extend(rows);
+    }
+    Ok(out)
+}
+
+/// Contacts' e-mail addresses at any of `domains`, with their accounts.
 pub async fn contact_emails_at_domains(
     conn: &mut Conn<'_>,
     workspace: Uuid,

@@ -181,6 +181,7 @@ macro_rules! bind_args {
                 $crate::Arg::Text(v) => q.bind(v.clone()),
                 $crate::Arg::OptText(v) => q.bind(v.clone()),
                 $crate::Arg::I64(v) => q.bind(*v),
+                $crate::Arg::OptI64(v) => q.bind(*v),
                 $crate::Arg::I32(v) => q.bind(*v),
                 $crate::Arg::Uuid(v) => q.bind(*v),
                 $crate::Arg::OptUuid(v) => q.bind(*v),

@@ -141,6 +141,14 @@ pub struct Account {
     pub tags: Vec<String>,
     /// Identifier in the system the account was imported from.
     pub external_ref: Option<String>,
+    /// The client's web domain (`danone.com`), which also ties its people's e-mail to it.
+    pub website: Option<String>,
+    /// The client's switchboard number.
+    pub phone: Option<String>,
+    /// The client's own annual revenue (chiffre d'affaires), not what it buys from us.
+    pub revenue: Option<Money>,
+    /// The client's head count (effectif).
+    pub headcount: Option<i64>,
     /// Optimistic-concurrency version, incremented by every update.
     pub version: i64,
     /// Creation instant (UTC).
@@ -199,6 +207,14 @@ pub struct AccountInput {
     pub tags: Option<String>,
     /// External reference for de-duplication on re-import.
     pub external_ref: Option<String>,
+    /// Web site or domain (`https://www.danone.com` is kept as `danone.com`).
+    pub website: Option<String>,
+    /// Switchboard phone number.
+    pub phone: Option<String>,
+    /// The client's own annual revenue (amount, in the account's currency).
+    pub revenue: Option<String>,
+    /// The client's head count (a whole number; a band such as "50-249" sets the size instead).
+    pub headcount: Option<String>,
 }
 
 /// A validated account, ready to be written.
@@ -246,6 +262,44 @@ pub struct NewAccount {
     pub tags: Vec<String>,
     /// External reference.
     pub external_ref: Option<String>,
+    /// Web domain.
+    pub website: Option<String>,
+    /// Switchboard phone.
+    pub phone: Option<String>,
+    /// The client's own revenue.
+    pub revenue: Option<Money>,
+    /// Head count.
+    pub headcount: Option<i64>,
+}
+
+/// The domain of a web address: `https://www.Danone.com/fr/` → `danone.com`;
+/// `None` when it holds no dotted host name.
+pub fn parse_website(raw: &str) -> Option<String> {
+    let s = raw.trim().to_lowercase();
+    let s = s.split("://").last().unwrap_or(&s);
+    let host = s.split(['/', '?', '#']).next().unwrap_or(s);
+    let host = host.rsplit('@').next().unwrap_or(host);
+    let host = host.split(':').next().unwrap_or(host);
+    let host = host.strip_prefix("www.").unwrap_or(host).trim_end_matches('.');
+    let ok = host.contains('.')
+        && host.len() <= 253
+        && host
+            .split('.')
+            .all(|l| !l.is_empty() && l.len() <= 63 && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    ok.then(|| host.to_owned())
+}
+
+/// A head count written as a whole number (`1 250`, `1,250`); `None` for a band or text.
+pub fn parse_headcount(raw: &str) -> Option<i64> {
+    let digits: String = raw
+        .trim()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}' | ',' | '.' | '\''))
+        .collect();
+    if digits.is_empty() || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    digits.parse().ok()
 }
 
 /// Parses a calendar date written ISO (2026-03-31) or day-first (31/03/2026, 31.03.26).
@@ -434,6 +488,48 @@ impl AccountInput {
         };
         let tags = self.tags.as_deref().map(parse_tags).unwrap_or_default();
         let external_ref = optional_text(&mut e, "external_ref", self.external_ref.as_deref(), 100);
+        let website = optional_text(&mut e, "website", self.website.as_deref(), 300).and_then(|raw| {
+            let w = parse_website(&raw);
+            if w.is_none() {
+                e.add("website", "website.invalid");
+            }
+            w
+        });
+        let phone = optional_text(&mut e, "phone", self.phone.as_deref(), 40);
+        let revenue =
+            optional_text(&mut e, "revenue", self.revenue.as_deref(), 30).and_then(|raw| {
+                match parse_amount(&raw).and_then(|d| Money::from_decimal(d, currency)) {
+                    Some(m) if m.minor >= 0 => Some(m),
+                    Some(_) => {
+                        e.add("revenue", "amount.negative");
+                        None
+                    }
+                    None => {
+                        e.add("revenue", "amount.invalid");
+                        None
+                    }
+                }
+            });
+        let mut size = size;
+        let headcount = optional_text(&mut e, "headcount", self.headcount.as_deref(), 30).and_then(|raw| {
+            match parse_headcount(&raw) {
+                Some(n) => Some(n),
+                // A band ("50-249", "10 à 19") says the size, not a count.
+                None => match CompanySize::parse(&raw) {
+                    Some(band) => {
+                        size = size.or(Some(band));
+                        None
+                    }
+                    None => {
+                        e.add("headcount", "headcount.invalid");
+                        None
+                    }
+                },
+            }
+        });
+        if size.is_none() {
+            size = headcount.and_then(|n| CompanySize::parse(&n.to_string()));
+        }
         if status == AccountStatus::Lost && lost_on.is_none() {
             e.add("lost_on", "lost_on.required");
         }
@@ -464,6 +560,10 @@ impl AccountInput {
             annual_value,
             tags,
             external_ref,
+            website,
+            phone,
+            revenue,
+            headcount,
         })
     }
 }
@@ -569,6 +669,10 @@ impl Account {
             currency: Some(self.annual_value.currency.as_str().to_owned()),
             tags: Some(self.tags.join(", ")),
             external_ref: self.external_ref.clone(),
+            website: self.website.clone(),
+            phone: self.phone.clone(),
+            revenue: self.revenue.map(|m| m.to_decimal().to_string()),
+            headcount: self.headcount.map(|n| n.to_string()),
         }
     }
 }
@@ -679,6 +783,60 @@ impl SiteInput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn websites_become_domains_and_head_counts_numbers() {
+        use super::{parse_headcount, parse_website};
+        assert_eq!(
+            parse_website("https://www.Danone.com/fr/?x=1").as_deref(),
+            Some("danone.com")
+        );
+        assert_eq!(parse_website("danone.fr").as_deref(), Some("danone.fr"));
+        assert_eq!(
+            parse_website("http://shop.danone.co.uk:8080").as_deref(),
+            Some("shop.danone.co.uk")
+        );
+        assert_eq!(parse_website("not a site"), None);
+        assert_eq!(parse_website("localhost"), None);
+        assert_eq!(parse_headcount("1 250"), Some(1250));
+        assert_eq!(parse_headcount("12,000"), Some(12000));
+        assert_eq!(parse_headcount("50-249"), None);
+    }
+
+    #[test]
+    fn the_clients_own_revenue_and_head_count_are_not_the_contract_value() {
+        use super::{AccountInput, CompanySize};
+        let input = AccountInput {
+            name: Some("Danone".into()),
+            annual_value: Some("120 000".into()),
+            revenue: Some("27 600 000 000".into()),
+            headcount: Some("96 000".into()),
+            website: Some("https://www.danone.com".into()),
+            ..Default::default()
+        };
+        let a = input.validate().unwrap();
+        assert_eq!(a.annual_value.minor, 12_000_000);
+        assert_eq!(a.revenue.unwrap().minor, 2_760_000_000_000);
+        assert_eq!(a.headcount, Some(96_000));
+        assert_eq!(a.size, Some(CompanySize::Large), "the size follows the head count");
+        assert_eq!(a.website.as_deref(), Some("danone.com"));
+        // A band sets the size only.
+        let band = AccountInput {
+            name: Some("PME".into()),
+            headcount: Some("50-249".into()),
+            ..Default::default()
+        };
+        let b = band.validate().unwrap();
+        assert_eq!((b.headcount, b.size), (None, Some(CompanySize::Small)));
+        let bad = AccountInput {
+            name: Some("X".into()),
+            website: Some("nope".into()),
+            headcount: Some("beaucoup".into()),
+            ..Default::default()
+        };
+        let e = bad.validate().unwrap_err();
+        assert!(e.0.iter().any(|x| x.field == "website") && e.0.iter().any(|x| x.field == "headcount"));
+    }
+
     #[test]
     fn renewals_stand_out_within_ninety_days_or_when_lapsed() {
         let today = NaiveDate::from_ymd_opt(2026, 12, 4).unwrap();

@@ -174,6 +174,10 @@ pub(super) fn flagship_account(plan: &Plan) -> (NewAccount, Lang, usize, f64) {
             .map(str::to_owned)
             .to_vec(),
         external_ref: Some("CRM-0000001".to_owned()),
+        website: Some(format!("{}.{MAIL_TLD}", slug(FLAGSHIP_ACCOUNT))),
+        phone: Some("+33 1 69 00 00 00".to_owned()),
+        revenue: Some(eur(2_400_000_000)),
+        headcount: Some(21_000),
     };
     (account, Lang::Fr, 0, 0.0)
 }
@@ -330,6 +334,7 @@ pub(super) fn regular_account(plan: &Plan, index: usize, rng: &mut Rng) -> (NewA
     };
     let contacts_mean = plan.extra_contacts * status_weight * band_weight;
 
+    let website = Some(format!("{}.{MAIL_TLD}", slug(&name)));
     let account = NewAccount {
         name,
         legal_name,
@@ -352,6 +357,10 @@ pub(super) fn regular_account(plan: &Plan, index: usize, rng: &mut Rng) -> (NewA
         annual_value: eur(value_eur),
         tags: tags.into_iter().map(str::to_owned).collect(),
         external_ref: rng.chance(0.7).then(|| format!("CRM-{:07}", index + 1)),
+        website,
+        phone: None,
+        revenue: None,
+        headcount: None,
     };
     (account, lang, sites_wanted, contacts_mean)
 }

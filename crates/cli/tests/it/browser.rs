@@ -232,8 +232,25 @@ fn survey_journey(
     let start = body.find(base).ok_or_else(|| format!("no link to {base} in: {body}"))?;
     let link: String = body[start..].chars().take_while(|c| !c.is_whitespace()).collect();
     // The contact answers 3/10 with a comment, without logging in (French: their language).
+    b.set_window_size(390, 844)?;
     b.goto(&link)?;
     b.wait_for_text("legend", "Recommanderiez-vous", wait)?;
+    // On a phone the eleven answers sit on one line, and the page fits the screen.
+    let tops = b.execute(
+        "return Array.from(document.querySelectorAll('.scale-option')).map(e => Math.round(e.getBoundingClientRect().top));",
+        &[],
+    )?;
+    let tops: Vec<i64> = tops
+        .as_array()
+        .map(|a| a.iter().filter_map(|v| v.as_i64()).collect())
+        .unwrap_or_default();
+    if tops.len() != 11 || tops.iter().any(|t| *t != tops[0]) {
+        return Err(format!("the 0–10 scale wraps on a phone: {tops:?}"));
+    }
+    let (content, window) = b.page_width()?;
+    if content > window {
+        return Err(format!("the answer page is {content} px wide on a {window} px phone"));
+    }
     b.find("label.scale-option:nth-child(4)")?.click()?;
     b.find("#comment")?.send_keys("Livraison en retard, palette abîmée.")?;
     b.find("#survey-answer button[type=submit]")?.click()?;

@@ -513,3 +513,60 @@ db_test!(large_contact_files_refuse_duplicates_across_batches, |t| async move {
     assert_eq!(rejected(&r), vec![(6_002, Some("E-mail"), "line.duplicate")]);
     assert!(r.rejected[0].message.contains("line 3"), "{}", r.rejected[0].message);
 });
+
+db_test!(
+    a_hubspot_companies_export_keeps_every_column_with_a_home,
+    |t| async move {
+        let admin = t.with_user(Role::Admin).await;
+        let kam = t.with_user(Role::AccountManager).await;
+        // HubSpot's companies export, its columns as HubSpot writes them.
+        let csv = format!(
+        "Record ID,Company name,Company Domain Name,Phone Number,Industry,Number of Employees,Annual Revenue,\
+         Street Address,City,Postal Code,Country/Region,Company owner,Lifecycle Stage,Create Date\n\
+         9001,Danone,danone.com,+33 1 44 35 20 20,Food,96000,27600000000,17 bd Haussmann,Paris,75009,France,{},customer,2024-01-01\n\
+         9002,Lactalis,lactalis.fr,,Food,,,,Laval,53000,France,Nobody Known,lead,2024-02-01\n",
+        kam.email
+    );
+        let r = import_accounts(&t.app, &admin, csv.as_bytes(), &skip_invalid())
+            .await
+            .unwrap();
+        assert_eq!(rejected(&r), vec![(3, Some("Company owner"), "owner.unknown")]);
+        assert_eq!(r.created, 1);
+        let ignored: Vec<&str> = r
+            .mapping
+            .iter()
+            .filter(|m| m.field.is_none())
+            .map(|m| m.header.as_str())
+            .collect();
+        assert_eq!(ignored, ["Create Date"], "only the creation date has no home in Bilan");
+        let page = list_accounts(
+            &t.app,
+            &admin,
+            &AccountQuery {
+                q: Some("danone".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let a = &page.items[0];
+        assert_eq!(a.website.as_deref(), Some("danone.com"));
+        assert_eq!(a.phone.as_deref(), Some("+33 1 44 35 20 20"));
+        assert_eq!(a.headcount, Some(96_000));
+        assert_eq!(a.revenue.map(|m| m.minor), Some(2_760_000_000_000));
+        assert_eq!(
+            a.annual_value.minor, 0,
+            "the client's revenue is not the contract value"
+        );
+        assert_eq!(a.owner_id, Some(kam.user_id), "the owner found by e-mail");
+        assert_eq!(
+            (a.address.as_deref(), a.postal_code.as_deref()),
+            (Some("17 bd Haussmann"), Some("75009"))
+        );
+        // The export carries the new columns and re-imports unchanged.
+        let csv = String::from_utf8(export_accounts(&t.app, &admin, None, ';').await.unwrap()).unwrap();
+        assert!(csv.contains("website;phone;revenue;headcount"), "{csv}");
+        let again = import_accounts(&t.app, &admin, csv.as_bytes(), &opts()).await.unwrap();
+        assert_eq!((again.created, again.updated, again.unchanged), (0, 0, 1), "{again:?}");
+    }
+);

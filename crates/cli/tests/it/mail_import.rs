@@ -316,3 +316,28 @@ db_test!(mail_import_over_the_api_and_pages, |t| async move {
     let mut vc = vc;
     assert_eq!(vc.get("/import/mail").await.status, StatusCode::FORBIDDEN);
 });
+
+db_test!(
+    mail_from_an_unknown_person_lands_on_the_account_of_its_web_domain,
+    |t| async move {
+        let admin = t.with_user(Role::Admin).await;
+        let mut input = danone();
+        input.website = Some("https://www.danone.com/".into());
+        let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+            .await
+            .unwrap();
+        assert_eq!(acc.website.as_deref(), Some("danone.com"));
+        // Nobody at danone.com is a contact yet: the account's own domain says whose it is.
+        let inbound = eml(
+            "Paul Neuf <paul.neuf@danone.com>",
+            &admin.email,
+            "n1@danone.com",
+            "Première commande",
+            "Fri, 20 Nov 2026 09:00:00 +0100",
+        );
+        let r = import(&t, &admin, &inbound, None).await;
+        assert_eq!((r.total, r.imported), (1, 1), "{r:?}");
+        assert!(r.unmatched.is_empty());
+        assert_eq!(items(&t, &admin, acc.id).await.len(), 1);
+    }
+);

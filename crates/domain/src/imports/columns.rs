@@ -5,10 +5,10 @@ use super::*;
 /// Fields an accounts file may fill: `AccountInput`'s, plus `id` (Bilan's own id,
 /// as exported).
 #[rustfmt::skip]
-pub const ACCOUNT_FIELDS: [&str; 23] = [
+pub const ACCOUNT_FIELDS: [&str; 28] = [
     "id", "name", "legal_name", "siren", "siret", "vat_number", "sector", "size", "country", "address", "postal_code",
     "city", "status", "lost_on", "lost_reason", "owner_id", "sponsor_id", "contract_start", "renewal_date",
-    "annual_value", "currency", "tags", "external_ref",
+    "annual_value", "currency", "tags", "external_ref", "website", "phone", "revenue", "headcount", "owner",
 ];
 
 /// Fields a contacts file may fill: `ContactInput`'s, plus `id` and `full_name`
@@ -47,9 +47,31 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
         "code ape", "ape", "naf ape",
     ]),
     ("size", &[
-        "company size", "taille", "taille de l entreprise", "taille entreprise", "effectif", "effectifs",
-        "tranche d effectif", "tranche effectif", "number of employees", "employees", "nombre d employes",
-        "nombre de salaries", "headcount", "categorie d entreprise",
+        "company size", "taille", "taille de l entreprise", "taille entreprise", "tranche d effectif",
+        "tranche effectif", "tranche d effectifs", "categorie d entreprise", "categorie entreprise",
+    ]),
+    ("headcount", &[
+        "effectif", "effectifs", "number of employees", "employees", "nombre d employes", "nombre de salaries",
+        "nombre d employes total", "head count", "no of employees", "staff",
+    ]),
+    ("website", &[
+        "web site", "site web", "site internet", "site", "web", "url", "website url", "company domain name",
+        "domain", "domain name", "domaine", "nom de domaine", "adresse du site", "adresse web",
+    ]),
+    ("phone", &[
+        "phone number", "telephone", "tel", "standard", "telephone standard", "company phone", "main phone",
+        "numero de telephone", "telephone fixe", "telephone de l entreprise", "tel standard",
+    ]),
+    // "Chiffre d'affaires" alone is the company's own (Sellsy's company field);
+    // "CA" and "CA annuel" in a supplier's spreadsheet are what it sells the client.
+    ("revenue", &[
+        "annual revenue", "total revenue", "chiffre d affaires", "chiffre d affaires du client",
+        "chiffre d affaires de l entreprise", "turnover", "company revenue",
+    ]),
+    ("owner", &[
+        "account owner", "company owner", "organization owner", "owner name", "account owner name", "proprietaire",
+        "proprietaire du compte", "responsable", "responsable du compte", "responsable commercial", "commercial",
+        "commercial attitre", "kam", "charge de compte", "charge d affaires", "suivi par", "assigned to",
     ]),
     ("country", &[
         "country region", "pays", "billing country", "code pays", "country code", "country of address",
@@ -64,7 +86,10 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
         "postcode", "zip", "zip code", "billing zip postal code", "billing postal code", "billing zip", "billing code",
         "code postal", "cp", "zip postal code of address",
     ]),
-    ("city", &["town", "billing city", "ville", "commune", "localite", "city town village locality of address"]),
+    ("city", &[
+        "town", "billing city", "ville", "commune", "localite", "city town village locality of address",
+        "ville de facturation",
+    ]),
     ("status", &["statut", "lifecycle stage", "type", "account type", "type de compte", "type de client", "etat"]),
     ("lost_on", &[
         "lost date", "churn date", "date de perte", "perdu le", "date perdu", "date de resiliation", "resilie le",
@@ -73,7 +98,7 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
     ("lost_reason", &[
         "churn reason", "motif de perte", "raison de la perte", "motif de resiliation", "raison perte", "motif perte",
     ]),
-    ("owner_id", &["id proprietaire", "id du proprietaire", "owner uuid"]),
+    ("owner_id", &["id proprietaire", "id du proprietaire", "owner uuid", "bilan owner id"]),
     ("sponsor_id", &["executive sponsor id", "id sponsor"]),
     ("contract_start", &[
         "contract start date", "date de debut de contrat", "debut de contrat", "date debut contrat", "debut contrat",
@@ -84,9 +109,9 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
         "contract end date", "date de fin de contrat", "fin de contrat", "echeance du contrat", "date d echeance",
     ]),
     ("annual_value", &[
-        "annual revenue", "annual contract value", "acv", "arr", "chiffre d affaires annuel", "chiffre d affaires",
-        "ca annuel", "ca", "montant annuel", "montant annuel du contrat", "valeur annuelle", "montant", "ca ht",
-        "chiffre d affaires ht",
+        "annual contract value", "acv", "arr", "montant annuel", "montant annuel du contrat", "valeur annuelle",
+        "valeur annuelle du contrat", "montant", "contract value", "montant du contrat", "valeur du contrat", "ca",
+        "ca annuel", "ca ht", "chiffre d affaires annuel", "chiffre d affaires ht", "ca realise", "ca client",
     ]),
     ("currency", &["devise", "monnaie", "currency code", "account currency", "code devise"]),
     ("tags", &["tag", "etiquettes", "etiquette", "labels", "label", "mots cles"]),
@@ -94,7 +119,7 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
         "external reference", "external id", "record id", "account id", "organization id", "organisation id",
         "company id", "reference", "ref", "reference externe", "identifiant externe", "id externe", "identifiant",
         "code client", "numero client", "n client", "no client", "reference client", "hubspot id", "salesforce id",
-        "zoho id",
+        "zoho id", "account number", "numero de compte",
     ]),
 ];
 
@@ -199,9 +224,36 @@ pub fn fields(kind: ImportKind) -> &'static [&'static str] {
     }
 }
 
+/// A header's words, camel case split (`BillingPostalCode` → `Billing Postal Code`,
+/// as Salesforce writes its columns).
+fn header_words(header: &str) -> String {
+    let mut out = String::with_capacity(header.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in header.chars() {
+        if c.is_uppercase() && prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+            out.push(' ');
+        }
+        out.push(c);
+        prev = Some(c);
+    }
+    out
+}
+
+/// Another system's user ids (Salesforce's `OwnerId`, HubSpot's owner id) name no
+/// Bilan user: only Bilan's own export columns fill the owner and sponsor ids.
+fn is_foreign_user_id(header: &str, field: &str) -> bool {
+    matches!(field, "owner_id" | "sponsor_id") && header.trim() != field
+}
+
 /// The field a column header stands for, case- and accent-insensitively.
 pub fn recognise(kind: ImportKind, header: &str) -> Option<&'static str> {
-    let n = normalize(header);
+    let found =
+        recognise_words(kind, &normalize(&header_words(header))).or_else(|| recognise_words(kind, &normalize(header)));
+    found.filter(|f| kind != ImportKind::Accounts || !is_foreign_user_id(header, f))
+}
+
+fn recognise_words(kind: ImportKind, n: &str) -> Option<&'static str> {
+    let n = n.to_owned();
     if n == "id" {
         return Some("id");
     }
@@ -283,6 +335,7 @@ impl Mapping {
         for f in self.fields.iter().flatten() {
             let derived: &[&'static str] = match *f {
                 "full_name" => &["first_name", "last_name"],
+                "owner" => &["owner_id"],
                 "id" | "account_id" | "account_ref" => &[],
                 _ => std::slice::from_ref(f),
             };

@@ -80,6 +80,9 @@ pub struct AccountLine {
     pub input: AccountInput,
     /// The values validated.
     pub new: NewAccount,
+    /// The owner as another system names them (an e-mail or a name), for the use
+    /// case to find among the workspace's users.
+    pub owner_ref: Option<String>,
 }
 
 /// One valid contact line (its account is resolved by the use case).
@@ -390,6 +393,15 @@ fn account_line(
         }
         input.status = input.status.as_deref().and_then(crm_status);
         input.size = input.size.as_deref().and_then(crm_size);
+        // An employee column holds a count, or a band ("De 10 à 19 salariés", "NN"):
+        // a band says the size.
+        if let Some(h) = input.headcount.take() {
+            if crate::accounts::parse_headcount(&h).is_some() {
+                input.headcount = Some(h);
+            } else if input.size.is_none() {
+                input.size = crm_size(&h);
+            }
+        }
         let new = input.validate().map_err(|e| rejections(line, mapping, &e))?;
         let keys = [
             ("id", "id", id.map(|i| i.to_string())),
@@ -403,7 +415,14 @@ fn account_line(
                 }
             }
         }
-        Ok(AccountLine { line, id, input, new })
+        let owner_ref = cells.first("owner").map(str::to_owned);
+        Ok(AccountLine {
+            line,
+            id,
+            input,
+            new,
+            owner_ref,
+        })
     }
 }
 

@@ -27,6 +27,7 @@ use std::sync::LazyLock;
 use uuid::Uuid;
 
 mod columns;
+mod crm_layouts;
 mod decode;
 mod export;
 pub mod interactions;
@@ -338,9 +339,9 @@ mod tests {
                 Some("city"),
                 Some("postal_code"),
                 Some("address"),
-                Some("annual_value"),
+                Some("revenue"),
                 Some("status"),
-                None
+                Some("owner")
             ]
         );
         assert_eq!(
@@ -365,7 +366,7 @@ mod tests {
                 Some("postal_code"),
                 Some("country"),
                 Some("status"),
-                Some("annual_value")
+                Some("revenue")
             ]
         );
         assert_eq!(
@@ -421,7 +422,7 @@ mod tests {
                 Some("country"),
                 Some("address"),
                 Some("sector"),
-                Some("size"),
+                Some("headcount"),
                 Some("size"),
                 Some("status"),
                 Some("contract_start"),
@@ -908,6 +909,10 @@ mod tests {
             annual_value: n.annual_value,
             tags: n.tags,
             external_ref: n.external_ref,
+            website: n.website,
+            phone: n.phone,
+            revenue: n.revenue,
+            headcount: n.headcount,
             version: 3,
             created_at: t,
             updated_at: t,

@@ -155,6 +155,10 @@ pub(super) fn account_slot<'a>(a: &'a mut AccountInput, field: &str) -> Option<&
         "currency" => &mut a.currency,
         "tags" => &mut a.tags,
         "external_ref" => &mut a.external_ref,
+        "website" => &mut a.website,
+        "phone" => &mut a.phone,
+        "revenue" => &mut a.revenue,
+        "headcount" => &mut a.headcount,
         _ => return None,
     })
 }

@@ -73,6 +73,14 @@ pub struct AccountResponse {
     pub tags: Vec<String>,
     /// External reference.
     pub external_ref: Option<String>,
+    /// The client's web domain (`danone.com`); ties incoming e-mail to the account.
+    pub website: Option<String>,
+    /// Switchboard phone.
+    pub phone: Option<String>,
+    /// The client's own annual revenue (not the contract value), in the account's currency.
+    pub revenue: Option<MoneyResponse>,
+    /// Head count.
+    pub headcount: Option<i64>,
     /// Version for optimistic concurrency (send it back, or as If-Match).
     pub version: i64,
     /// Creation instant (UTC, RFC 3339).
@@ -110,6 +118,13 @@ impl From<Account> for AccountResponse {
             },
             tags: a.tags,
             external_ref: a.external_ref,
+            website: a.website,
+            phone: a.phone,
+            revenue: a.revenue.map(|m| MoneyResponse {
+                amount: format!("{:.2}", m.to_decimal()),
+                currency: m.currency.as_str().to_owned(),
+            }),
+            headcount: a.headcount,
             version: a.version,
             created_at: a.created_at.to_rfc3339(),
             updated_at: a.updated_at.to_rfc3339(),

@@ -275,6 +275,10 @@ impl AccountForm {
             "currency" => &v.currency,
             "tags" => &v.tags,
             "external_ref" => &v.external_ref,
+            "website" => &v.website,
+            "phone" => &v.phone,
+            "revenue" => &v.revenue,
+            "headcount" => &v.headcount,
             _ => &NONE,
         }
     }
@@ -375,6 +379,10 @@ fn input_of(pairs: &[(String, String)]) -> AccountInput {
         currency: get("currency"),
         tags: get("tags"),
         external_ref: get("external_ref"),
+        website: get("website"),
+        phone: get("phone"),
+        revenue: get("revenue"),
+        headcount: get("headcount"),
     }
 }
 

@@ -49,6 +49,16 @@ impl ReportPage {
     fn rejected_lines(&self) -> usize {
         self.report.rejected_lines()
     }
+
+    /// The file's columns that land nowhere (the preview says so before anything is written).
+    fn ignored_columns(&self) -> Vec<&str> {
+        self.report
+            .mapping
+            .iter()
+            .filter(|m| m.field.is_none())
+            .map(|m| m.header.as_str())
+            .collect()
+    }
 }
 
 /// What the upload and confirmation forms send.
