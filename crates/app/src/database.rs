@@ -18,6 +18,21 @@ impl App {
         Ok(App::new(db, config, clock))
     }
 
+    /// Brings the schema at `url` up to date; returns the migrations it applied
+    /// now, as `"0007 min answers"`, oldest first (none when it was up to date).
+    pub async fn migrate(url: &str) -> AppResult<Vec<String>> {
+        let db = Db::connect(url, &PoolOptions { max_connections: 2 }).await?;
+        let before = db.applied_migrations().await?;
+        db.migrate().await?;
+        let after = db.applied_migrations().await?;
+        db.close().await;
+        Ok(after
+            .into_iter()
+            .filter(|m| !before.contains(m))
+            .map(|(v, d)| format!("{v:04} {d}"))
+            .collect())
+    }
+
     /// Closes every connection (checkpointing SQLite's write-ahead log).
     pub async fn close(&self) {
         self.db.close().await;

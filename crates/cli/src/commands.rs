@@ -20,7 +20,13 @@ pub(crate) fn describe(e: &AppError) -> String {
     match e {
         AppError::Validation(v) => {
             v.0.iter()
-                .map(|f| format!("{}: {}", f.field, f.code))
+                .map(|f| {
+                    format!(
+                        "{}: {}",
+                        f.field,
+                        bilan_i18n::error_message(bilan_i18n::Lang::En, &f.code)
+                    )
+                })
                 .collect::<Vec<_>>()
                 .join("; ")
         }
@@ -30,7 +36,10 @@ pub(crate) fn describe(e: &AppError) -> String {
 
 /// Runs one subcommand.
 pub async fn run(cli: Cli) -> Result<ExitCode> {
-    let url = cli.database_url.clone();
+    let url = cli
+        .database_url
+        .clone()
+        .unwrap_or_else(|| "sqlite://bilan.db".to_owned());
     match cli.command {
         Command::Serve(args) => {
             let app = open_app(&url, args.db_max_connections).await?;
@@ -59,16 +68,15 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             no_serve,
             serve: args,
         } => {
-            let url = if std::env::var("BILAN_DATABASE_URL").is_err() && url == "sqlite://bilan.db" {
-                "sqlite://bilan-demo.db".to_owned()
-            } else {
-                url
-            };
+            let url = cli
+                .database_url
+                .clone()
+                .unwrap_or_else(|| "sqlite://bilan-demo.db".to_owned());
             let mut args = args;
-            if std::env::var("BILAN_MAIL").is_err() && args.mail.transport == "log" {
-                // The demo's e-mail lands as .eml files a newcomer can open.
-                args.mail.transport = "file://bilan-demo-mail".to_owned();
-            }
+            // The demo's e-mail lands as .eml files a newcomer can open.
+            args.mail
+                .transport
+                .get_or_insert_with(|| "file://bilan-demo-mail".to_owned());
             let app = open_app(&url, args.db_max_connections).await?;
             demo(&app, size).await?;
             if !no_serve {
@@ -76,8 +84,16 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             }
         }
         Command::Migrate => {
-            open_app(&url, 2).await?;
-            eprintln!("schema is up to date ({})", bilan_app::database::redact(&url));
+            let applied = App::migrate(&url).await.map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            let target = bilan_app::database::redact(&url);
+            if applied.is_empty() {
+                eprintln!("{target}: the schema was already up to date");
+            } else {
+                eprintln!("{target}: applied {} migration(s):", applied.len());
+                for m in applied {
+                    eprintln!("  {m}");
+                }
+            }
         }
         Command::User(cmd) => user(&url, cmd).await?,
         Command::Token(cmd) => token(&url, cmd).await?,
@@ -168,7 +184,7 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
 /// The mailer the settings describe; links point at `public_url`, else at `http://{addr}`.
 pub fn mailer(m: &crate::config::MailArgs, addr: &str) -> Result<bilan_app::outbox::Mailer> {
     let public_url = m.public_url.clone().unwrap_or_else(|| format!("http://{addr}"));
-    bilan_app::outbox::Mailer::from_url(&m.transport, &m.mail_from, &public_url)
+    bilan_app::outbox::Mailer::from_url(m.transport.as_deref().unwrap_or("log"), &m.mail_from, &public_url)
         .map_err(|e| anyhow::anyhow!(describe(&e)))
 }
 

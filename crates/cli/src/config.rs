@@ -7,15 +7,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Debug, Parser)]
 #[command(name = "bilan", version, about)]
 pub struct Cli {
-    /// Database: `sqlite://PATH` (created if missing) or `postgres://…`.
-    #[arg(
-        long,
-        env = "BILAN_DATABASE_URL",
-        default_value = "sqlite://bilan.db",
-        global = true,
-        hide_env_values = true
-    )]
-    pub database_url: String,
+    /// Database: `sqlite://PATH` (created if missing) or `postgres://…`
+    /// [default: sqlite://bilan.db; for `demo`, sqlite://bilan-demo.db].
+    #[arg(long, env = "BILAN_DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
     /// Log as JSON lines instead of text.
     #[arg(long, env = "BILAN_LOG_JSON", global = true)]
     pub log_json: bool,
@@ -54,9 +49,10 @@ pub struct ServeArgs {
 /// Where e-mail goes.
 #[derive(Debug, Clone, Args)]
 pub struct MailArgs {
-    /// Transport: `smtp://[user:password@]host[:port]`, `file:///directory` (.eml files) or `log`.
-    #[arg(long = "mail", env = "BILAN_MAIL", default_value = "log", hide_env_values = true)]
-    pub transport: String,
+    /// Transport: `smtp://[user:password@]host[:port]`, `file:///directory` (.eml files) or `log`
+    /// [default: log; for `demo`, file://bilan-demo-mail, a folder of .eml files].
+    #[arg(long = "mail", env = "BILAN_MAIL", hide_env_values = true)]
+    pub transport: Option<String>,
     /// Sender of every e-mail.
     #[arg(long, env = "BILAN_MAIL_FROM", default_value = "Bilan <no-reply@bilan.localhost>")]
     pub mail_from: String,

@@ -271,6 +271,18 @@ impl Db {
         }
     }
 
+    /// The migrations already applied, as `(version, description)`, oldest first
+    /// (none on a new database).
+    pub async fn applied_migrations(&self) -> DbResult<Vec<(i64, String)>> {
+        let sql = "SELECT version, description FROM _sqlx_migrations WHERE success ORDER BY version";
+        let rows = match self {
+            Db::Sqlite { read, .. } => sqlx::query_as(sql).fetch_all(read).await,
+            Db::Postgres(pool) => sqlx::query_as(sql).fetch_all(pool).await,
+        };
+        // Before the first migration the bookkeeping table does not exist yet.
+        Ok(rows.unwrap_or_default())
+    }
+
     /// Creates or upgrades the schema.
     pub async fn migrate(&self) -> DbResult<()> {
         match self {

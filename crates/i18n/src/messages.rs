@@ -498,11 +498,15 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Site not found on this account",
     ),
     ("error.site_kind.invalid", "Type de site inconnu", "Unknown site kind"),
-    ("error.role.invalid", "Rôle inconnu", "Unknown role"),
+    (
+        "error.role.invalid",
+        "Rôle inconnu (admin, manager, account_manager, finance, support ou viewer)",
+        "Unknown role (admin, manager, account_manager, finance, support or viewer)",
+    ),
     (
         "error.password.too_short",
-        "Au moins 10 caractères",
-        "At least 10 characters",
+        "Trop court : au moins 10 caractères",
+        "Too short: at least 10 characters",
     ),
     ("error.password.too_long", "Mot de passe trop long", "Password too long"),
     ("error.sort.invalid", "Tri inconnu", "Unknown sort"),

@@ -22,6 +22,11 @@ use uuid::Uuid;
 const ID_EVENT: u64 = 5;
 const ID_INVITATION: u64 = 6;
 const ID_ANSWER: u64 = 7;
+const ID_OUTBOX: u64 = 8;
+
+/// How far back the demo's outgoing e-mail goes: enough for the page to show
+/// what was sent lately, few enough rows for the large dataset.
+const OUTBOX_DAYS: i64 = 45;
 
 /// The demo's surveys: (name, kind, French question, English question, event, delay hours).
 const SURVEYS: &[(&str, SurveyKind, &str, &str, EventKind, u32)] = &[
@@ -113,6 +118,8 @@ pub(super) struct SatisfactionChunk {
     events: Vec<EventRow>,
     invitations: Vec<InvitationRow>,
     answers: Vec<AnswerRow>,
+    /// The invitation e-mails of the last weeks, as sent (bodies emptied once sent, as for real).
+    sent_mail: Vec<bilan_db::outbox::OutboxRow>,
 }
 
 /// Creates the surveys and rules; returns their ids in [`SURVEYS`] order.
@@ -298,6 +305,36 @@ pub(super) fn generate(plan: &Plan, surveys: &[(Uuid, SurveyKind)], range: Range
                 created_at: occurred,
             });
             out.events.push(event);
+            if send_at > end - Duration::days(OUTBOX_DAYS) && send_at < end {
+                if let Some(email) = contact.email.clone() {
+                    let lang = bilan_i18n::Lang::parse(&contact.language).unwrap_or_default();
+                    let name = match &contact.first_name {
+                        Some(f) => format!("{f} {}", contact.last_name),
+                        None => contact.last_name.clone(),
+                    };
+                    let id = demo_id(ID_OUTBOX, seq, send_at);
+                    out.sent_mail.push(bilan_db::outbox::OutboxRow {
+                        id,
+                        workspace_id: plan.workspace,
+                        purpose: "survey_invitation".to_owned(),
+                        subject_id: Some(invitation_id),
+                        to_address: email,
+                        to_name: Some(name),
+                        subject: bilan_i18n::t(lang, "mail.survey.subject").replace("{company}", super::DEMO_WORKSPACE),
+                        body_text: String::new(),
+                        body_html: String::new(),
+                        message_id: format!("<{id}@demo.bilan.test>"),
+                        status: "sent".to_owned(),
+                        not_before: send_at,
+                        attempts: 1,
+                        claimed_by: None,
+                        claimed_until: None,
+                        last_error: None,
+                        sent_at: Some(send_at + Duration::seconds(3)),
+                        created_at: send_at,
+                    });
+                }
+            }
             if let Some(at) = answered_at {
                 // The year gets a little better: up to +0.3 of bias by its end.
                 let progress = offset as f64 / year as f64;
@@ -353,6 +390,9 @@ pub(super) async fn write(app: &App, plan: &std::sync::Arc<Plan>) -> AppResult<u
         db_events::insert_many(&mut c, &chunk.events).await?;
         db_surveys::insert_invitations(&mut c, &chunk.invitations).await?;
         db_surveys::insert_answers(&mut c, &chunk.answers).await?;
+        for m in &chunk.sent_mail {
+            bilan_db::outbox::insert(&mut c, m).await?;
+        }
         tx.commit().await?;
         answers += chunk.answers.len();
     }

@@ -80,8 +80,32 @@ fn users_tokens_and_openapi_from_the_command_line() {
     assert!(!weak.status.success());
     let err = String::from_utf8_lossy(&weak.stderr);
     assert!(
-        err.contains("role: role.invalid") && err.contains("password: password.too_short"),
-        "{err}"
+        err.contains("role: Unknown role (admin, manager, account_manager")
+            && err.contains("password: Too short: at least 10 characters"),
+        "errors in words, never raw keys: {err}"
+    );
+    // `migrate` says what it did: everything on a new database, nothing the second time.
+    let (fresh_dir, fresh) = temp_db();
+    let first = bilan(&fresh, &["migrate"], None);
+    let said = String::from_utf8_lossy(&first.stderr);
+    assert!(
+        first.status.success() && said.contains("applied") && said.contains("0001 foundation"),
+        "{said}"
+    );
+    let second = bilan(&fresh, &["migrate"], None);
+    assert!(String::from_utf8_lossy(&second.stderr).contains("already up to date"));
+    drop(std::fs::remove_dir_all(fresh_dir));
+    // The help names every command as it is typed, and the demo's own defaults.
+    let help = String::from_utf8_lossy(&bilan(&db, &["--help"], None).stdout).into_owned();
+    for cmd in [
+        "serve", "worker", "demo", "migrate", "user", "token", "timeline", "import", "export", "my-day", "jobs",
+    ] {
+        assert!(help.contains(&format!("\n  {cmd} ")), "{cmd} missing from: {help}");
+    }
+    let demo = String::from_utf8_lossy(&bilan(&db, &["demo", "--help"], None).stdout).into_owned();
+    assert!(
+        demo.contains("for `demo`, sqlite://bilan-demo.db") && demo.contains("for `demo`, file://bilan-demo-mail"),
+        "{demo}"
     );
     let token = bilan(&db, &["token", "create", "--email", "admin@acme.test"], None);
     assert!(token.status.success());
@@ -287,7 +311,7 @@ fn interactions_import_and_timeline_from_the_command_line() {
         None,
     );
     assert!(!bad.status.success());
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("channel: channel.invalid"));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("channel: Unknown channel (e-mail, phone"));
     drop(std::fs::remove_dir_all(dir));
 }
 
