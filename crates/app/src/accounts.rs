@@ -92,6 +92,57 @@ pub async fn list_accounts(app: &App, actor: &Actor, query: &AccountQuery) -> Ap
     .await?)
 }
 
+/// What the account list shows beside each account: its last exchange and its NPS.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ListFacts {
+    /// The last exchange on its timeline.
+    pub last_exchange: Option<chrono::DateTime<chrono::Utc>>,
+    /// NPS over the last 12 months (held back below the workspace's minimum answers).
+    pub nps: Option<rust_decimal::Decimal>,
+    /// NPS answers over the last 12 months.
+    pub nps_answers: usize,
+}
+
+/// The list's facts about the caller's accounts `ids`, as of `today`.
+pub async fn list_facts(
+    app: &App,
+    actor: &Actor,
+    ids: &[Uuid],
+    today: chrono::NaiveDate,
+) -> AppResult<std::collections::HashMap<Uuid, ListFacts>> {
+    actor.require(Permission::ReadAccounts)?;
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let mut out: std::collections::HashMap<Uuid, ListFacts> = std::collections::HashMap::new();
+    for (id, at) in accounts::last_exchanges(&mut c, ws, ids).await? {
+        out.entry(id).or_default().last_exchange = Some(at);
+    }
+    if actor.can(Permission::ReadSatisfaction) {
+        let since = today.checked_sub_days(chrono::Days::new(365)).unwrap_or(today);
+        let min = bilan_db::surveys::min_answers(&mut c, ws).await? as usize;
+        let mut per: std::collections::HashMap<Uuid, Vec<_>> = std::collections::HashMap::new();
+        for (id, kind, score, n) in bilan_db::surveys::counts_by_account(&mut c, ws, ids, since).await? {
+            per.entry(id).or_default().push((kind, score, n));
+        }
+        for (id, groups) in per {
+            let s = bilan_domain::surveys::Summary::of_counts(&groups).held_back(min);
+            let f = out.entry(id).or_default();
+            f.nps = s.nps;
+            f.nps_answers = s.nps_answers;
+        }
+    }
+    Ok(out)
+}
+
+/// How many of the caller's accounts match the list's filters.
+pub async fn count_accounts(app: &App, actor: &Actor, query: &AccountQuery) -> AppResult<i64> {
+    actor.require(Permission::ReadAccounts)?;
+    let (filter, ..) = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    Ok(accounts::count(&mut pc.conn(), actor.workspace_id, &filter).await?)
+}
+
 /// An account with what its page shows.
 #[derive(Debug, Clone)]
 pub struct AccountDetail {
@@ -105,6 +156,26 @@ pub struct AccountDetail {
     pub owner: Option<User>,
     /// The executive sponsor, if any.
     pub sponsor: Option<User>,
+}
+
+/// The names of the caller's accounts among `ids` (lists that show each row's company).
+pub async fn account_names(
+    app: &App,
+    actor: &Actor,
+    ids: &[Uuid],
+) -> AppResult<std::collections::HashMap<Uuid, String>> {
+    actor.require(Permission::ReadAccounts)?;
+    let mut unique: Vec<Uuid> = ids.to_vec();
+    unique.sort();
+    unique.dedup();
+    let mut pc = app.db.acquire().await?;
+    Ok(
+        bilan_db::imports::accounts_by_ids(&mut pc.conn(), actor.workspace_id, &unique)
+            .await?
+            .into_iter()
+            .map(|r| (r.id, r.name))
+            .collect(),
+    )
 }
 
 /// Finds one account of the caller's workspace (404 for any other workspace's id).

@@ -72,6 +72,14 @@ pub async fn list_contacts(app: &App, actor: &Actor, query: &ContactQuery) -> Ap
     Ok(contacts::list(&mut pc.conn(), actor.workspace_id, &filter, cursor.as_ref(), limit).await?)
 }
 
+/// How many contacts match the list's filters.
+pub async fn count_contacts(app: &App, actor: &Actor, query: &ContactQuery) -> AppResult<i64> {
+    actor.require(Permission::ReadContacts)?;
+    let (filter, ..) = query.parse()?;
+    let mut pc = app.db.acquire().await?;
+    Ok(contacts::count(&mut pc.conn(), actor.workspace_id, &filter).await?)
+}
+
 /// How many key contacts of each buying-centre role an account page shows.
 pub const KEY_CONTACTS_PER_ROLE: u32 = 4;
 

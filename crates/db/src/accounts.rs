@@ -570,18 +570,11 @@ pub struct AccountPage {
     pub next: Option<Cursor>,
 }
 
-/// Lists accounts with filters, in `sort` order, `limit` at a time after `after`.
-pub async fn list(
-    conn: &mut Conn<'_>,
-    workspace: Uuid,
-    filter: &AccountFilter,
-    sort: AccountSort,
-    after: Option<&Cursor>,
-    limit: u32,
-) -> DbResult<AccountPage> {
+/// `select` from the accounts matching `filter` (the FROM and WHERE of the list and its count).
+async fn filtered(conn: &mut Conn<'_>, workspace: Uuid, filter: &AccountFilter, select: &str) -> DbResult<SqlBuilder> {
     let from_matches =
         !filter.terms.is_empty() && dialect::search_from_matches(conn, "accounts", &filter.terms).await?;
-    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
+    let mut b = SqlBuilder::new(select);
     if from_matches {
         dialect::push_from_matches(&mut b, "accounts", "a", &filter.terms);
     } else {
@@ -611,6 +604,58 @@ pub async fn list(
             .bind(Arg::Text(t.clone()))
             .push(")");
     }
+    Ok(b)
+}
+
+/// How many accounts match `filter` (the list's count).
+pub async fn count(conn: &mut Conn<'_>, workspace: Uuid, filter: &AccountFilter) -> DbResult<i64> {
+    let b = filtered(conn, workspace, filter, "SELECT COUNT(*) FROM ").await?;
+    let (sql, args) = (b.sql, b.args);
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// When each of `ids` last had an exchange on its timeline (accounts without one are absent).
+pub async fn last_exchanges(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    ids: &[Uuid],
+) -> DbResult<Vec<(Uuid, DateTime<Utc>)>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    // One correlated MAX per account walks the timeline index backwards: a few
+    // reads even for the account holding a million exchanges.
+    let mut b = SqlBuilder::new(
+        "SELECT a.id, (SELECT MAX(i.occurred_at) FROM interactions i \
+         WHERE i.workspace_id = a.workspace_id AND i.account_id = a.id) AS last FROM accounts a WHERE a.workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace)).push(" AND a.id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(Arg::Uuid(*id));
+    }
+    b.push(")");
+    let (sql, args) = (b.sql, b.args);
+    let rows: Vec<(Uuid, Option<DateTime<Utc>>)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    Ok(rows.into_iter().filter_map(|(id, t)| t.map(|t| (id, t))).collect())
+}
+
+/// Lists accounts with filters, in `sort` order, `limit` at a time after `after`.
+pub async fn list(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    filter: &AccountFilter,
+    sort: AccountSort,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> DbResult<AccountPage> {
+    let mut b = filtered(conn, workspace, filter, &format!("SELECT {COLUMNS} FROM ")).await?;
     let col = sort.column();
     let (cmp, dir) = if sort.descending() { ("<", "DESC") } else { (">", "ASC") };
     if let Some(cur) = after {

@@ -311,17 +311,11 @@ pub struct ContactPage {
     pub next: Option<Cursor>,
 }
 
-/// Lists contacts by name with filters, keyset-paginated.
-pub async fn list(
-    conn: &mut Conn<'_>,
-    workspace: Uuid,
-    filter: &ContactFilter,
-    after: Option<&Cursor>,
-    limit: u32,
-) -> DbResult<ContactPage> {
+/// `select` from the contacts matching `filter` (the FROM and WHERE of the list and its count).
+async fn filtered(conn: &mut Conn<'_>, workspace: Uuid, filter: &ContactFilter, select: &str) -> DbResult<SqlBuilder> {
     let from_matches =
         !filter.terms.is_empty() && dialect::search_from_matches(conn, "contacts", &filter.terms).await?;
-    let mut b = SqlBuilder::new(&format!("SELECT {COLUMNS} FROM "));
+    let mut b = SqlBuilder::new(select);
     if from_matches {
         dialect::push_from_matches(&mut b, "contacts", "c", &filter.terms);
     } else {
@@ -342,6 +336,27 @@ pub async fn list(
     if !filter.include_left {
         b.push(" AND c.left_on IS NULL");
     }
+    Ok(b)
+}
+
+/// How many contacts match `filter`.
+pub async fn count(conn: &mut Conn<'_>, workspace: Uuid, filter: &ContactFilter) -> DbResult<i64> {
+    let b = filtered(conn, workspace, filter, "SELECT COUNT(*) FROM ").await?;
+    let (sql, args) = (b.sql, b.args);
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
+/// Lists contacts by name with filters, keyset-paginated.
+pub async fn list(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    filter: &ContactFilter,
+    after: Option<&Cursor>,
+    limit: u32,
+) -> DbResult<ContactPage> {
+    let mut b = filtered(conn, workspace, filter, &format!("SELECT {COLUMNS} FROM ")).await?;
     if let Some(cur) = after {
         if let Ok(id) = Uuid::parse_str(&cur.id) {
             b.push(" AND (c.sort_name, c.id) > (").bind(Arg::Text(cur.key.clone()));

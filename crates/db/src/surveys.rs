@@ -265,6 +265,36 @@ pub async fn set_interval_days(conn: &mut Conn<'_>, workspace: Uuid, days: u32) 
     Ok(())
 }
 
+/// Answer counts per `(account, kind, score)` of `ids` since `since` (a list's scores).
+pub async fn counts_by_account(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    ids: &[Uuid],
+    since: NaiveDate,
+) -> DbResult<Counted<Uuid>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b =
+        SqlBuilder::new("SELECT a.account_id, a.kind, a.score, COUNT(*) FROM survey_answers a WHERE a.workspace_id = ");
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND a.answered_on >= ")
+        .bind(Arg::Date(since));
+    b.push(" AND a.account_id IN (");
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            b.push(", ");
+        }
+        b.bind(Arg::Uuid(*id));
+    }
+    b.push(") GROUP BY a.account_id, a.kind, a.score");
+    let (sql, args) = (b.sql, b.args);
+    let rows: Vec<(Uuid, String, i32, i64)> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
+        .fetch_all(&mut **c)
+        .await)?;
+    counted(rows)
+}
+
 /// The fewest answers a score needs before it is shown.
 pub async fn min_answers(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u32> {
     let n: Option<i32> = with_conn!(conn, |c| sqlx::query_scalar(

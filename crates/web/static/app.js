@@ -57,6 +57,16 @@ document.addEventListener("htmx:afterRequest", function (e) {
   if (first) { first.focus(); }
 });
 
+// The search box's suggestions close when the box is left or on Escape.
+document.addEventListener("focusout", function (e) {
+  if (e.target && e.target.id === "global-search") {
+    setTimeout(function () {
+      var box = document.getElementById("suggest");
+      if (box && !box.contains(document.activeElement)) { box.innerHTML = ""; }
+    }, 200);
+  }
+});
+
 // Toasts fade after a while; an error stays until the next request.
 document.addEventListener("htmx:afterSettle", function () {
   var t = document.querySelector("#toasts .toast:not(.error)");
@@ -70,6 +80,10 @@ document.addEventListener("keydown", function (e) {
     var s = document.getElementById("global-search");
     if (s) { e.preventDefault(); s.focus(); s.select(); }
     return;
+  }
+  if (e.key === "Escape") {
+    var box = document.getElementById("suggest");
+    if (box) { box.innerHTML = ""; }
   }
   if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && t.form) {
     e.preventDefault();

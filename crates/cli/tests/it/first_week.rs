@@ -282,6 +282,12 @@ fn quick_log_journey(base: &str, email: &str, account: &str) -> Result<(), Strin
     if b.find("#timeline-items")?.text()?.contains("Point trimestriel") {
         return Err("the reloaded list is not filtered".into());
     }
+    // Ctrl+K opens the search box; its type-ahead puts names first.
+    b.find("body")?.send_keys(&format!("{KEY_CONTROL}k"))?;
+    b.active()?.send_keys("verit")?;
+    b.wait_for_text("#suggest", "Claire Vérité", WAIT)?;
+    b.find("#suggest a[href^='/contacts/']")?.click()?;
+    b.wait_for_url("/contacts/", WAIT)?;
     // An unknown address: a page with the menu and a way back; the icon exists.
     b.goto(&format!("{base}/no-such-page"))?;
     b.wait_for_text("#error-message", "Introuvable", WAIT)?;
@@ -380,3 +386,37 @@ db_test!(journey_every_page_speaks_one_language, |t| async move {
         .unwrap()
         .unwrap();
 });
+
+db_test!(
+    search_counts_true_totals_hides_empty_groups_and_ranks_people_by_their_own_name,
+    |t| async move {
+        let p = portfolio(&t).await;
+        // A company called like the query, and a person called like it at another company.
+        let mut martin = crate::danone();
+        martin.name = Some("Martin Logistique".into());
+        martin.siren = None;
+        martin.vat_number = None;
+        let acc = bilan_app::accounts::create_account(&t.app, &p.me, &martin)
+            .await
+            .unwrap();
+        for i in 0..12 {
+            crate::contact(&t, &p.me, acc.id, &format!("Zola{i:02}"), &format!("z{i}@martin.test")).await;
+        }
+        let mut c = crate::logged_in(&t, &p.me).await;
+        let page = c.get("/search?q=martin").await;
+        assert_eq!(page.status, axum::http::StatusCode::OK);
+        // True totals, not page sizes: 13 contacts match (12 at Martin Logistique, Paul Martin).
+        assert!(page.body.contains("(13)"), "{}", page.body);
+        // Paul Martin, named like the query, comes before the people of "Martin Logistique".
+        let paul = page.body.find("Paul <mark>Martin</mark>").unwrap();
+        let zola = page.body.find("Zola00").unwrap_or(usize::MAX);
+        assert!(paul < zola, "the person named Martin first");
+        // No exchange matches: the group is not shown at all.
+        assert!(!page.body.contains("id=\"search-interactions\""));
+        let suggest = c.get("/search/suggest?q=martin").await;
+        assert!(
+            suggest.body.find("Martin Logistique").unwrap() < suggest.body.find("Paul Martin").unwrap(),
+            "accounts, then people"
+        );
+    }
+);

@@ -326,6 +326,34 @@ pub async fn explain_timeline(
     })
 }
 
+/// How many interactions match `terms`, counted up to `cap` (a search's group total:
+/// past the cap, "more than" is all a person needs).
+pub async fn count_matches(conn: &mut Conn<'_>, workspace: Uuid, terms: &[String], cap: i64) -> DbResult<i64> {
+    if terms.is_empty() {
+        return Ok(0);
+    }
+    let mut b = SqlBuilder::new("SELECT COUNT(*) FROM (SELECT 1 FROM ");
+    match conn.engine() {
+        Engine::Sqlite => {
+            let q: Vec<String> = terms.iter().map(|t| format!("\"{}\"*", t.replace('"', ""))).collect();
+            b.push("interactions_fts f CROSS JOIN interactions i ON i.rowid = f.rowid WHERE interactions_fts MATCH ");
+            b.bind(Arg::Text(q.join(" ")));
+            b.push(" AND i.workspace_id = ").bind(Arg::Uuid(workspace));
+        }
+        Engine::Postgres => {
+            b.push("interactions i WHERE i.workspace_id = ")
+                .bind(Arg::Uuid(workspace))
+                .push(" AND ");
+            dialect::push_text_match(&mut b, Engine::Postgres, "interactions", "i", terms);
+        }
+    }
+    b.push(" LIMIT ").bind(Arg::I64(cap)).push(") m");
+    let (sql, args) = (b.sql, b.args);
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&sql), &args)
+        .fetch_one(&mut **c)
+        .await)?)
+}
+
 /// The workspace's interactions matching every term, newest first, at most `limit`.
 ///
 /// On SQLite the candidates are the most recently written matches (FTS5 reads its

@@ -23,6 +23,12 @@ pub struct SearchResponse {
     pub contacts: Vec<ContactResponse>,
     /// Interactions, newest first.
     pub interactions: Vec<InteractionResponse>,
+    /// Accounts matching in all.
+    pub accounts_total: i64,
+    /// Contacts matching in all.
+    pub contacts_total: i64,
+    /// Interactions matching, counted up to 1,000 (1000 means "1,000 or more").
+    pub interactions_total: i64,
 }
 
 /// Search parameters.
@@ -36,7 +42,7 @@ pub struct SearchParams {
 /// Searches accounts (names, identifiers, city), contacts (names, e-mail, job title) and
 /// interactions (subject, summary, tags): accent- and case-insensitive word prefixes.
 #[utoipa::path(get, path = "/api/v1/search", tag = "accounts",
-    params(("q" = String, Query, description = "Words to find"), ("limit" = Option<u32>, Query, description = "Per section, 1 to 50 (default 10)")),
+    params(("q" = String, Query, description = "Words to find"), ("limit" = Option<u32>, Query, description = "Per section, 1 to 200 (default 10)")),
     responses((status = 200, body = SearchResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("authenticated"))))]
 pub async fn search(
     State(state): State<AppState>,
@@ -45,6 +51,9 @@ pub async fn search(
 ) -> ApiResult<Json<SearchResponse>> {
     let r = bilan_app::search::search_all(&state.app, &actor, &p.q, p.limit.unwrap_or(10)).await?;
     Ok(Json(SearchResponse {
+        accounts_total: r.accounts_total,
+        contacts_total: r.contacts_total,
+        interactions_total: r.interactions_total,
         accounts: r.accounts.into_iter().map(AccountResponse::from).collect(),
         contacts: r.contacts.into_iter().map(ContactResponse::from).collect(),
         interactions: r.interactions.into_iter().map(InteractionResponse::from).collect(),

@@ -28,13 +28,53 @@ pub struct AccountsTable {
     owners: HashMap<Uuid, String>,
     next_url: Option<String>,
     first_page: bool,
+    /// Each row's last exchange and NPS.
+    facts: HashMap<Uuid, bilan_app::accounts::ListFacts>,
+}
+
+/// The list's results: the count of matching accounts and their table (what the
+/// filters refresh).
+#[derive(Template)]
+#[template(path = "accounts/_results.html")]
+pub struct AccountsResults {
+    l: Layout,
+    table: AccountsTable,
+    total: i64,
+    query: AccountQuery,
+}
+
+impl AccountsResults {
+    /// The address that sorts the list by `column`, the other way round when it already is.
+    fn sort_url(&self, column: &str) -> String {
+        let current = self.query.sort.as_deref().unwrap_or("name");
+        let next = match column {
+            "name" if current == "name" => "-name",
+            "name" => "name",
+            _ if current == "-value" => "value",
+            _ => "-value",
+        };
+        let q = AccountQuery {
+            sort: Some(next.to_owned()),
+            ..self.query.clone()
+        };
+        format!("/accounts?{}", query_string(&q, None))
+    }
+
+    /// `aria-sort` of a column header.
+    fn aria_sort(&self, column: &str) -> &'static str {
+        match (column, self.query.sort.as_deref().unwrap_or("name")) {
+            ("name", "name") | ("value", "value") => "ascending",
+            ("name", "-name") | ("value", "-value") => "descending",
+            _ => "none",
+        }
+    }
 }
 
 #[derive(Template)]
 #[template(path = "accounts/list.html")]
 struct AccountsPage {
     l: Layout,
-    table: AccountsTable,
+    results: AccountsResults,
     query: AccountQuery,
     users: Vec<User>,
     sorts: Vec<&'static str>,
@@ -43,6 +83,17 @@ struct AccountsPage {
 }
 
 impl AccountsTable {
+    fn last_exchange(&self, a: &Account) -> String {
+        self.facts
+            .get(&a.id)
+            .and_then(|f| f.last_exchange)
+            .map_or_else(|| "—".to_owned(), |t| self.l.day(&bilan_domain::timeline::local_day(t)))
+    }
+
+    fn nps(&self, a: &Account) -> String {
+        self.l.opt_score(&self.facts.get(&a.id).and_then(|f| f.nps))
+    }
+
     fn owner(&self, a: &Account) -> String {
         a.owner_id
             .and_then(|o| self.owners.get(&o).cloned())
@@ -92,6 +143,11 @@ pub async fn list_accounts(
     };
     let mut l = Layout::for_user(&user, "accounts");
     l.q = query.q.clone().unwrap_or_default();
+    let ids: Vec<Uuid> = page.items.iter().map(|a| a.id).collect();
+    let today = bilan_domain::timeline::local_day(state.app.now());
+    let facts = uc::list_facts(&state.app, &user.actor, &ids, today)
+        .await
+        .unwrap_or_default();
     let table = AccountsTable {
         l: l.clone(),
         items: page.items,
@@ -100,13 +156,28 @@ pub async fn list_accounts(
             .next
             .map(|c| format!("/accounts?{}", query_string(&query, Some(&c.encode())))),
         first_page: query.cursor.is_none(),
+        facts,
+    };
+    // "More" asks for the next rows only; the filters refresh the count and the table.
+    if is_htmx(&headers) && query.cursor.is_some() {
+        return render(&table);
+    }
+    let total = match uc::count_accounts(&state.app, &user.actor, &query).await {
+        Ok(n) => n,
+        Err(e) => return error_response(&user, &headers, &e),
+    };
+    let results = AccountsResults {
+        l: l.clone(),
+        table,
+        total,
+        query: query.clone(),
     };
     if is_htmx(&headers) {
-        return render(&table);
+        return render(&results);
     }
     render(&AccountsPage {
         l,
-        table,
+        results,
         export_url: format!("/accounts/export.csv?{}", query_string(&query, None)),
         query,
         users: team,

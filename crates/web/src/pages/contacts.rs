@@ -27,6 +27,14 @@ pub struct ContactsTable {
     items: Vec<Contact>,
     next_url: Option<String>,
     first_page: bool,
+    /// Each row's company.
+    account_names: std::collections::HashMap<Uuid, String>,
+}
+
+impl ContactsTable {
+    fn company(&self, c: &Contact) -> &str {
+        self.account_names.get(&c.account_id).map_or("—", String::as_str)
+    }
 }
 
 #[derive(Template)]
@@ -70,8 +78,13 @@ pub async fn list_contacts(
         Err(e) => return error_response(&user, &headers, &e),
     };
     let l = Layout::for_user(&user, "contacts");
+    let ids: Vec<Uuid> = page.items.iter().map(|c| c.account_id).collect();
+    let account_names = accounts_uc::account_names(&state.app, &user.actor, &ids)
+        .await
+        .unwrap_or_default();
     let table = ContactsTable {
         l: l.clone(),
+        account_names,
         items: page.items,
         next_url: page
             .next

@@ -387,6 +387,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/interactions/{id}/delete", post(timeline::delete_interaction))
         .route("/interactions/{id}/answer", post(timeline::link_answer))
         .route("/search", get(search::search))
+        .route("/search/suggest", get(search::suggest))
         .route("/follow-ups", get(timeline::my_follow_ups))
         .route("/follow-ups/{id}/done", post(timeline::complete_follow_up))
         .route("/follow-ups/{id}/snooze", post(home::snooze_follow_up))
