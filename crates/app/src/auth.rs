@@ -138,6 +138,7 @@ pub async fn login(
         }
     };
     sessions::clear_login_failures(&mut c, "email", &email).await?;
+    users::touch_login(&mut c, user.workspace_id, user.id, now).await?;
     let actor = actor_of(&crate::users::User::from(user.clone()))?;
     let token = random_secret();
     let csrf_token = random_secret();

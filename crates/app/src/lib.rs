@@ -15,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod exports;
 pub mod imports;
+pub mod invitations;
 pub mod jobs;
 pub mod mail_import;
 pub mod my_day;

@@ -50,6 +50,8 @@ pub struct User {
     pub created_at: chrono::DateTime<chrono::Utc>,
     /// Last changed.
     pub updated_at: chrono::DateTime<chrono::Utc>,
+    /// When they last signed in (`None`: never, e.g. an invitation not yet accepted).
+    pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl From<UserRow> for User {
@@ -64,6 +66,7 @@ impl From<UserRow> for User {
             disabled_at: r.disabled_at,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            last_login_at: r.last_login_at,
         }
     }
 }
@@ -97,6 +100,18 @@ pub struct NewUser {
 }
 
 fn validate(app: &App, u: &NewUser) -> AppResult<(String, String, Role, String, Option<String>)> {
+    let (e, (email, display_name, role, language)) = validate_identity(u);
+    let mut e = e;
+    if let Err(AppError::Validation(pe)) = check_password_strength(&u.password) {
+        e.0.extend(pe.0);
+    }
+    e.into_result()?;
+    let hash = hash_password(app, &u.password)?;
+    Ok((email, display_name, role, hash, language))
+}
+
+/// Who a new colleague is (e-mail, name, role, language), with what is wrong about it.
+pub(crate) fn validate_identity(u: &NewUser) -> (ValidationErrors, (String, String, Role, Option<String>)) {
     let mut e = ValidationErrors::new();
     let email = u.email.trim().to_lowercase();
     if !is_plausible_email(&email) {
@@ -126,12 +141,7 @@ fn validate(app: &App, u: &NewUser) -> AppResult<(String, String, Role, String, 
             }
         },
     };
-    if let Err(AppError::Validation(pe)) = check_password_strength(&u.password) {
-        e.0.extend(pe.0);
-    }
-    e.into_result()?;
-    let hash = hash_password(app, &u.password)?;
-    Ok((email, display_name, role.unwrap_or(Role::Viewer), hash, language))
+    (e, (email, display_name, role.unwrap_or(Role::Viewer), language))
 }
 
 /// Adds a user to a named workspace, creating the workspace if needed (CLI, set-up).
@@ -183,6 +193,7 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         disabled_at: None,
         created_at: now,
         updated_at: now,
+        last_login_at: None,
     };
     users::insert(&mut c, &row).await?;
     let user = User::from(row);
@@ -208,6 +219,7 @@ pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<Use
         disabled_at: None,
         created_at: now,
         updated_at: now,
+        last_login_at: None,
     };
     users::insert(&mut w.conn(), &row).await?;
     let user = User::from(row);
@@ -247,6 +259,10 @@ pub async fn update_user(
     role: Option<&str>,
     disabled: Option<bool>,
 ) -> AppResult<User> {
+    // Nobody changes their own role or locks themselves out: another admin does.
+    if id == actor.user_id && !actor.via_cli && (role.is_some() || disabled.is_some()) {
+        return Err(AppError::Conflict("user.self".into()));
+    }
     let mut w = app.write(actor, Permission::ManageUsers).await?;
     let now = w.now();
     let mut c = w.conn();

@@ -344,6 +344,32 @@ async fn user(url: &str, cmd: UserCommand) -> Result<()> {
                 );
             }
         }
+        UserCommand::Invite {
+            workspace,
+            email,
+            role,
+            name,
+            language,
+        } => {
+            let actor = workspace_actor(&app, &workspace).await?;
+            let sent = bilan_app::invitations::invite(
+                &app,
+                &actor,
+                &bilan_app::invitations::NewInvitation {
+                    email,
+                    display_name: name,
+                    role,
+                    language,
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!(describe(&e)))?;
+            eprintln!(
+                "invited {} (the link, valid until {}, leaves with the next e-mail the worker sends)",
+                sent.user.email,
+                sent.expires_at.format("%Y-%m-%d %H:%M UTC")
+            );
+        }
         UserCommand::Disable { email } => {
             let u = bilan_app::users::disable_by_email(&app, &email)
                 .await

@@ -229,6 +229,24 @@ pub enum UserCommand {
         #[arg(long)]
         language: Option<String>,
     },
+    /// Invite a colleague: they receive an e-mail (through the outbox) with a single-use link to choose their password.
+    Invite {
+        /// Workspace name.
+        #[arg(long)]
+        workspace: String,
+        /// Login e-mail.
+        #[arg(long)]
+        email: String,
+        /// admin, manager, account_manager, finance, support or viewer.
+        #[arg(long)]
+        role: String,
+        /// Name shown.
+        #[arg(long)]
+        name: Option<String>,
+        /// fr or en (the e-mail is written in it).
+        #[arg(long)]
+        language: Option<String>,
+    },
     /// List users of every workspace.
     List,
     /// Disable a user (ends their sessions and tokens).

@@ -13,6 +13,7 @@ pub mod copy;
 pub mod dialect;
 pub mod events;
 pub mod imports;
+pub mod invitations;
 pub mod jobs;
 pub mod my_day;
 pub mod outbox;

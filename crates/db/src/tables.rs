@@ -63,6 +63,11 @@ const fn table(name: &'static str, copied: Copied, personal: &'static [&'static 
 /// Every workspace table, parents before children (the order rows are inserted in).
 pub const WORKSPACE_TABLES: &[WorkspaceTable] = &[
     table("users", Copied::Rows(crate::users::copy), &["email", "display_name"]),
+    table(
+        "user_invitations",
+        Copied::Skipped("single-use links sent by e-mail: invite again from the target"),
+        &[],
+    ),
     table("api_tokens", Copied::Rows(crate::tokens::copy), &[]),
     table(
         "sessions",

@@ -27,14 +27,16 @@ pub struct UserRow {
     pub created_at: DateTime<Utc>,
     /// Last update instant.
     pub updated_at: DateTime<Utc>,
+    /// When the user last signed in.
+    pub last_login_at: Option<DateTime<Utc>>,
 }
 
-const COLUMNS: &str =
-    "id, workspace_id, email, display_name, role, password_hash, language, disabled_at, created_at, updated_at";
+const COLUMNS: &str = "id, workspace_id, email, display_name, role, password_hash, language, disabled_at, created_at, \
+    updated_at, last_login_at";
 
 /// Inserts a user row as given.
 pub async fn insert(conn: &mut Conn<'_>, u: &UserRow) -> DbResult<()> {
-    let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)");
+    let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
     with_conn!(conn, |c| sqlx::query(&sql)
         .bind(u.id)
         .bind(u.workspace_id)
@@ -46,6 +48,7 @@ pub async fn insert(conn: &mut Conn<'_>, u: &UserRow) -> DbResult<()> {
         .bind(u.disabled_at)
         .bind(u.created_at)
         .bind(u.updated_at)
+        .bind(u.last_login_at)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -135,6 +138,20 @@ pub async fn set_password_hash(
     .bind(workspace)
     .bind(id)
     .bind(hash)
+    .bind(now)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// Records a successful sign-in.
+pub async fn touch_login(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTime<Utc>) -> DbResult<()> {
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE users SET last_login_at = $3 WHERE workspace_id = $1 AND id = $2"
+    )
+    .bind(workspace)
+    .bind(id)
     .bind(now)
     .execute(&mut **c)
     .await

@@ -420,3 +420,190 @@ db_test!(
         );
     }
 );
+
+/// The invitation link in the last queued e-mail to `to`.
+async fn invitation_link(t: &TestApp, actor: &Actor, to: &str, base: &str) -> String {
+    let mut pc = t.app.db.acquire().await.unwrap();
+    let rows = bilan_db::outbox::list(&mut pc.conn(), actor.workspace_id, 100)
+        .await
+        .unwrap();
+    let mail = rows
+        .iter()
+        .find(|r| r.to_address == to && r.purpose == "user_invitation")
+        .unwrap();
+    let start = mail.body_text.find("/invitations/").unwrap();
+    let path: String = mail.body_text[start..]
+        .chars()
+        .take_while(|c| !c.is_whitespace())
+        .collect();
+    format!("{base}{path}")
+}
+
+fn invite_journey(base: &str, email: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    log_in(&b, base, email)?;
+    b.goto(&format!("{base}/users"))?;
+    // Your own row offers neither a role change nor "disable".
+    let own = b.execute(
+        "return Array.from(document.querySelectorAll('#users-table tbody tr')).filter(r => r.textContent.includes('(vous)')).map(r => r.querySelectorAll('select, button').length);",
+        &[],
+    )?;
+    if own.as_array().map(|a| a.len()) != Some(1) || own[0].as_i64() != Some(0) {
+        return Err(format!("your own row offers controls: {own}"));
+    }
+    // A mistyped address is refused at its field, with what was typed kept.
+    b.find("#u-email")?.send_keys("claire.martin@")?;
+    b.find("#u-name")?.send_keys("Claire Martin")?;
+    b.find("#invite-submit")?.click()?;
+    b.wait_for_text("#e-email", "e-mail", WAIT)?;
+    if b.find("#u-name")?.value()? != "Claire Martin" {
+        return Err("a refused invitation erased the name typed".into());
+    }
+    let address = b.find("#u-email")?;
+    address.clear()?;
+    address.send_keys("claire.martin@acme.test")?;
+    b.find("#invite-submit")?.click()?;
+    b.wait_for_text(".notice", "Invitation envoyée", WAIT)?;
+    b.wait_for_text("#users-table", "invitation en attente", WAIT)?;
+    Ok(())
+}
+
+fn accept_journey(link: &str, base: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    b.goto(link)?;
+    b.wait_for_text("#invite-title", "", WAIT)?;
+    // Too short, then two different passwords: each refusal says why, at its field.
+    b.find("#i-password")?.send_keys("court")?;
+    b.find("#i-confirmation")?.send_keys("court")?;
+    b.find("#invite-submit")?.click()?;
+    b.wait_for_text("#e-password", "10", WAIT)?;
+    b.find("#i-password")?.send_keys("un mot de passe solide")?;
+    b.find("#i-confirmation")?.send_keys("un autre mot de passe")?;
+    b.find("#invite-submit")?.click()?;
+    b.wait_for_text("#e-confirmation", "", WAIT)?;
+    if b.find("#e-confirmation")?.text()?.is_empty() {
+        return Err("two different passwords were accepted".into());
+    }
+    b.find("#i-password")?.send_keys("un mot de passe solide")?;
+    b.find("#i-confirmation")?.send_keys("un mot de passe solide")?;
+    b.find("#invite-submit")?.click()?;
+    // Signed in at once, on their day.
+    b.wait_for_text("#home-title", "", WAIT)?;
+    // The link worked once.
+    b.goto(link)?;
+    b.wait_for_text("#invite-closed", "", WAIT)?;
+    b.goto(&format!("{base}/users"))?;
+    Ok(())
+}
+
+db_test!(
+    journey_a_colleague_is_invited_and_accepts_from_the_e_mail,
+    |t| async move {
+        need_browser!();
+        let admin = t.with_user(Role::Admin).await;
+        let base = serve(&t).await;
+        let (b2, email) = (base.clone(), admin.email.clone());
+        tokio::task::spawn_blocking(move || invite_journey(&b2, &email))
+            .await
+            .unwrap()
+            .unwrap();
+        let link = invitation_link(&t, &admin, "claire.martin@acme.test", &base).await;
+        let b3 = base.clone();
+        tokio::task::spawn_blocking(move || accept_journey(&link, &b3))
+            .await
+            .unwrap()
+            .unwrap();
+        let claire = bilan_app::users::find_by_email(&t.app, "claire.martin@acme.test")
+            .await
+            .unwrap();
+        assert!(claire.last_login_at.is_some(), "signed in after choosing the password");
+        assert_eq!(claire.role, "account_manager");
+        let pending = bilan_app::invitations::pending(&t.app, &admin).await.unwrap();
+        assert!(pending.is_empty(), "the invitation is used");
+        // Nobody changes their own role, whatever the way in.
+        let own = bilan_app::users::update_user(&t.app, &admin, admin.user_id, None, Some("viewer"), None).await;
+        assert!(matches!(own, Err(bilan_app::AppError::Conflict(_))));
+    }
+);
+
+db_test!(invitations_through_the_api_and_the_command_line, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let router = t.router();
+    let body = serde_json::json!({"email": "paul@acme.test", "role": "support", "language": "en"});
+    let res = bilan_testkit::http::api(
+        &router,
+        axum::http::Method::POST,
+        "/api/v1/users/invitations",
+        &token,
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(res.status, axum::http::StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.json()["user"]["email"], "paul@acme.test");
+    assert!(res.json()["user"]["last_login_at"].is_null());
+    let again = bilan_testkit::http::api(
+        &router,
+        axum::http::Method::POST,
+        "/api/v1/users/invitations",
+        &token,
+        Some(body),
+    )
+    .await;
+    assert_eq!(
+        again.status,
+        axum::http::StatusCode::CONFLICT,
+        "one person, one invitation"
+    );
+    let bad = serde_json::json!({"email": "paul", "role": "wizard"});
+    let refused = bilan_testkit::http::api(
+        &router,
+        axum::http::Method::POST,
+        "/api/v1/users/invitations",
+        &token,
+        Some(bad),
+    )
+    .await;
+    assert_eq!(refused.status, axum::http::StatusCode::UNPROCESSABLE_ENTITY);
+    // The e-mail is in English, as asked, and carries the link.
+    let link = invitation_link(&t, &admin, "paul@acme.test", "").await;
+    assert!(link.starts_with("/invitations/"));
+    let mut pc = t.app.db.acquire().await.unwrap();
+    let rows = bilan_db::outbox::list(&mut pc.conn(), admin.workspace_id, 10)
+        .await
+        .unwrap();
+    assert!(rows.iter().any(|r| r.subject.contains("your access to Bilan")));
+    drop(pc);
+    // An unknown or used link says so, and is never cached.
+    let page = bilan_testkit::http::send(
+        &router,
+        axum::http::Request::builder()
+            .uri("/invitations/nope")
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(page.status, axum::http::StatusCode::GONE);
+    assert_eq!(
+        page.headers.get("cache-control").and_then(|v| v.to_str().ok()),
+        Some("no-store")
+    );
+    // The command line invites too.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
+        .args([
+            "user",
+            "invite",
+            "--workspace",
+            "Acme",
+            "--email",
+            "zoe@acme.test",
+            "--role",
+            "viewer",
+        ])
+        .env("BILAN_DATABASE_URL", t.database_url())
+        .env("RUST_LOG", "warn")
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success() && said.contains("invited zoe@acme.test"), "{said}");
+});

@@ -32,6 +32,8 @@ pub struct UserResponse {
     pub disabled: bool,
     /// Creation instant.
     pub created_at: String,
+    /// Last sign-in (UTC, RFC 3339); absent when never.
+    pub last_login_at: Option<String>,
 }
 
 impl From<User> for UserResponse {
@@ -44,8 +46,62 @@ impl From<User> for UserResponse {
             language: u.language,
             disabled: u.disabled_at.is_some(),
             created_at: u.created_at.to_rfc3339(),
+            last_login_at: u.last_login_at.map(|t| t.to_rfc3339()),
         }
     }
+}
+
+/// A colleague to invite: they receive an e-mail with a single-use link to choose their password.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct InvitationBody {
+    /// Login e-mail.
+    pub email: String,
+    /// Name shown (default: the e-mail's local part).
+    #[serde(default)]
+    pub display_name: Option<String>,
+    /// admin, manager, account_manager, finance, support or viewer.
+    pub role: String,
+    /// fr or en (the e-mail is written in it).
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+/// An invitation sent.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationResponse {
+    /// The colleague, who cannot sign in until they choose a password.
+    pub user: UserResponse,
+    /// Until when the link works (UTC, RFC 3339).
+    pub expires_at: String,
+}
+
+/// Invites a colleague by e-mail (admin only): the link to choose their password goes through the outbox.
+#[utoipa::path(post, path = "/api/v1/users/invitations", tag = "users", request_body = InvitationBody,
+    responses((status = 201, body = InvitationResponse), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_users"))))]
+pub async fn invite_user(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<InvitationResponse>)> {
+    let b: InvitationBody = super::problem::parse_json(&body)?;
+    let sent = bilan_app::invitations::invite(
+        &state.app,
+        &actor,
+        &bilan_app::invitations::NewInvitation {
+            email: b.email,
+            display_name: b.display_name,
+            role: b.role,
+            language: b.language,
+        },
+    )
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(InvitationResponse {
+            user: sent.user.into(),
+            expires_at: sent.expires_at.to_rfc3339(),
+        }),
+    ))
 }
 
 /// A new colleague.
@@ -152,4 +208,5 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_users, create_user))
         .routes(routes!(find_user, update_user))
+        .routes(routes!(invite_user))
 }

@@ -299,6 +299,7 @@ pub fn notice(user: &PageUser, raw: Option<&str>) -> Option<String> {
         "saved" => "common.saved",
         "created" => "common.created",
         "deleted" => "common.deleted",
+        "invited" => "users.invited",
         _ => return None,
     };
     Some(bilan_i18n::t(user.lang, key).to_owned())

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod contacts;
 pub mod home;
 pub mod imports;
+pub mod invitations;
 pub mod jobs;
 pub mod login;
 pub mod mail_import;
@@ -427,6 +428,11 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/contacts/{id}/delete", post(contacts::delete_contact))
         .route("/users", get(users::list_users).post(users::create_user))
         .route("/users/{id}", post(users::update_user))
+        .route("/users/invite", post(users::invite_user))
+        .route(
+            "/invitations/{secret}",
+            get(invitations::show).post(invitations::accept),
+        )
         .route("/users/{id}/history", get(audit::user_history))
         .route("/me", get(me::show_me))
         .route("/me/sessions/{id}/revoke", post(me::revoke_session))

@@ -25,9 +25,19 @@ struct UsersPage {
     errors: FormErrors,
     draft_email: String,
     draft_name: String,
+    /// Colleagues whose invitation is still open.
+    pending: Vec<Uuid>,
 }
 
 impl UsersPage {
+    fn is_me(&self, u: &User) -> bool {
+        self.l.actor.as_ref().is_some_and(|a| a.user_id == u.id)
+    }
+
+    fn is_pending(&self, u: &User) -> bool {
+        self.pending.contains(&u.id)
+    }
+
     fn grants(&self, role: &str, permission: &str) -> bool {
         match (
             Role::from_code(role),
@@ -51,6 +61,9 @@ async fn page(
         Ok(u) => u,
         Err(e) => return error_response(user, headers, &e),
     };
+    let pending = bilan_app::invitations::pending(&state.app, &user.actor)
+        .await
+        .unwrap_or_default();
     let mut l = Layout::for_user(user, "users");
     l.notice = notice;
     let failed = errors.general.is_some();
@@ -62,6 +75,7 @@ async fn page(
         errors,
         draft_email: draft.0,
         draft_name: draft.1,
+        pending,
     });
     if failed {
         *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
@@ -109,6 +123,33 @@ pub async fn create_user(State(state): State<AppState>, user: PageUser, headers:
                 None,
                 errors,
                 (new.email, new.display_name.unwrap_or_default()),
+            )
+            .await
+        }
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
+/// POST /users/invite — invites a colleague by e-mail; they choose their own password.
+pub async fn invite_user(State(state): State<AppState>, user: PageUser, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let input = bilan_app::invitations::NewInvitation {
+        email: field(&pairs, "email").unwrap_or("").to_owned(),
+        display_name: field(&pairs, "display_name").map(str::to_owned),
+        role: field(&pairs, "role").unwrap_or("").to_owned(),
+        language: field(&pairs, "language").map(str::to_owned),
+    };
+    match bilan_app::invitations::invite(&state.app, &user.actor, &input).await {
+        Ok(_) => see_other("/users?done=invited"),
+        Err(e @ (AppError::Validation(_) | AppError::Duplicate { .. })) => {
+            let errors = FormErrors::from_error(user.lang, &e);
+            page(
+                &state,
+                &user,
+                &headers,
+                None,
+                errors,
+                (input.email, input.display_name.unwrap_or_default()),
             )
             .await
         }
