@@ -392,6 +392,40 @@ pub async fn overview(
     Ok((rows.into_iter().map(OutboxMessage::from).collect(), counts))
 }
 
+/// One message with the recipient's name and the account it is about (a survey
+/// invitation's), never its body.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct OutboxDetail {
+    /// The message.
+    pub message: OutboxMessage,
+    /// The recipient's name.
+    pub to_name: Option<String>,
+    /// Its `Message-ID`, to find it in a relay's logs.
+    pub message_id: String,
+    /// The account it is about, with its name.
+    pub account: Option<(Uuid, String)>,
+}
+
+/// One message of the workspace.
+pub async fn message(app: &App, actor: &crate::Actor, id: Uuid) -> AppResult<OutboxDetail> {
+    actor.require(bilan_domain::roles::Permission::ManageSurveys)?;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let row = store::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let account = match (row.purpose.as_str(), row.subject_id) {
+        ("survey_invitation", Some(inv)) => store::invitation_account(&mut c, actor.workspace_id, inv).await?,
+        _ => None,
+    };
+    Ok(OutboxDetail {
+        to_name: row.to_name.clone(),
+        message_id: row.message_id.clone(),
+        account,
+        message: OutboxMessage::from(row),
+    })
+}
+
 /// Puts a failed message back in the queue, to be sent at once (after the address
 /// or the relay was fixed).
 pub async fn retry(app: &App, actor: &crate::Actor, id: Uuid) -> AppResult<()> {

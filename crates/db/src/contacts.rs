@@ -339,6 +339,28 @@ async fn filtered(conn: &mut Conn<'_>, workspace: Uuid, filter: &ContactFilter, 
     Ok(b)
 }
 
+/// Withdraws a contact's consent to surveys; false when it was already withdrawn.
+pub async fn withdraw_survey_consent(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    id: Uuid,
+    now: DateTime<Utc>,
+) -> DbResult<bool> {
+    let n = with_conn!(conn, |c| sqlx::query(
+        "UPDATE contacts SET survey_consent = $3, version = version + 1, updated_at = $4 \
+         WHERE workspace_id = $1 AND id = $2 AND survey_consent = $5"
+    )
+    .bind(workspace)
+    .bind(id)
+    .bind(false)
+    .bind(now)
+    .bind(true)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(n == 1)
+}
+
 /// How many contacts match `filter`.
 pub async fn count(conn: &mut Conn<'_>, workspace: Uuid, filter: &ContactFilter) -> DbResult<i64> {
     let b = filtered(conn, workspace, filter, "SELECT COUNT(*) FROM ").await?;

@@ -49,6 +49,34 @@ pub struct OutboxRow {
 const COLUMNS: &str = "id, workspace_id, purpose, subject_id, to_address, to_name, subject, body_text, body_html, \
     message_id, status, not_before, attempts, claimed_by, claimed_until, last_error, sent_at, created_at";
 
+/// One message of a workspace.
+pub async fn find(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<OutboxRow>> {
+    let sql = format!("SELECT {COLUMNS} FROM outbox WHERE workspace_id = $1 AND id = $2");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
+/// The account a survey invitation's message is about, with its name.
+pub async fn invitation_account(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    invitation: Uuid,
+) -> DbResult<Option<(Uuid, String)>> {
+    Ok(with_conn!(conn, |c| {
+        sqlx::query_as(
+        "SELECT a.id, a.name FROM survey_invitations i JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id \
+         WHERE i.workspace_id = $1 AND i.id = $2"
+    )
+    .bind(workspace)
+    .bind(invitation)
+    .fetch_optional(&mut **c)
+    .await
+    })?)
+}
+
 /// Queues a message, in the caller's transaction.
 pub async fn insert(conn: &mut Conn<'_>, r: &OutboxRow) -> DbResult<()> {
     let sql = format!(

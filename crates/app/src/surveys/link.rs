@@ -110,6 +110,60 @@ pub async fn open_link(app: &App, secret: &str) -> LinkResult<PublicLink> {
     }))
 }
 
+/// The language and company of any invitation a secret stands for (answered or
+/// expired ones too: its "stop" link works as long as the e-mail exists).
+pub async fn open_any_link(app: &App, secret: &str) -> AppResult<Option<(Lang, String)>> {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let hash = crate::auth::digest(&secret.to_ascii_lowercase());
+    let Some(inv) = store::find_invitation_by_token(&mut c, &hash).await? else {
+        return Ok(None);
+    };
+    let company = bilan_db::workspaces::find(&mut c, inv.workspace_id)
+        .await?
+        .map(|ws| ws.name)
+        .unwrap_or_default();
+    Ok(Some((Lang::parse(&inv.language).unwrap_or(Lang::Fr), company)))
+}
+
+/// Withdraws the contact's consent through the "stop receiving surveys" link of any
+/// invitation they received (answered or not, expired or not): from then on no
+/// rule nor person can survey them. Returns the page's language and the company's
+/// name; `None` for an unknown link.
+pub async fn stop_surveys(app: &App, secret: &str) -> AppResult<Option<(Lang, String)>> {
+    if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let hash = crate::auth::digest(&secret.to_ascii_lowercase());
+    let inv = {
+        let mut pc = app.db.acquire().await?;
+        match store::find_invitation_by_token(&mut pc.conn(), &hash).await? {
+            Some(inv) => inv,
+            None => return Ok(None),
+        }
+    };
+    let mut w = app.write_unchecked(inv.workspace_id, None).await?;
+    let now = w.now();
+    if bilan_db::contacts::withdraw_survey_consent(&mut w.conn(), inv.workspace_id, inv.contact_id, now).await? {
+        w.audit_entry(
+            AuditAction::Update,
+            "contact",
+            inv.contact_id,
+            Some(&serde_json::json!({ "survey_consent": true })),
+            Some(&serde_json::json!({ "survey_consent": false, "by": "the contact, through a survey e-mail" })),
+        );
+    }
+    let company = bilan_db::workspaces::find(&mut w.conn(), inv.workspace_id)
+        .await?
+        .map(|ws| ws.name)
+        .unwrap_or_default();
+    w.commit().await?;
+    Ok(Some((Lang::parse(&inv.language).unwrap_or(Lang::Fr), company)))
+}
+
 /// What an answer led to.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Answered {

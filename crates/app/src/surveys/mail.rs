@@ -19,6 +19,8 @@ struct Parts {
     expiry: String,
     signature: String,
     why: String,
+    stop: String,
+    stop_link: String,
 }
 
 #[derive(Template)]
@@ -40,6 +42,7 @@ pub fn link_url(base: &str, secret: &str) -> String {
 
 /// Subject, plain text and HTML of an invitation, in the contact's language.
 pub(super) fn invitation_mail(
+    trigger: bilan_domain::events::EventKind,
     survey: &Survey,
     inv: &InvitationRow,
     first_name: &Option<String>,
@@ -54,13 +57,23 @@ pub(super) fn invitation_mail(
         lang: lang.code(),
         subject: fill("mail.survey.subject"),
         greeting: t(lang, "mail.survey.greeting").replace("{name}", first_name.as_deref().unwrap_or(full_name)),
-        intro: fill("mail.survey.intro"),
+        // The opening names what happened: a delivery, a meeting, a support answer…
+        intro: {
+            let key = format!("mail.survey.intro.{}", trigger.code());
+            if bilan_i18n::has(&key) {
+                fill(&key)
+            } else {
+                fill("mail.survey.intro")
+            }
+        },
         question: survey.question(lang.code()).to_owned(),
         cta: fill("mail.survey.cta"),
         link: link_url(crate::outbox::PUBLIC_URL_MARKER, secret),
         expiry: t(lang, "mail.survey.expiry").replace("{date}", &expires_on),
         signature: fill("mail.survey.signature"),
         why: fill("mail.survey.why"),
+        stop: fill("mail.survey.stop"),
+        stop_link: format!("{}/stop", link_url(crate::outbox::PUBLIC_URL_MARKER, secret)),
     };
     let failed = |e: askama::Error| AppError::Internal(format!("mail template: {e}"));
     let text = InvitationText { p: &p }.render().map_err(failed)?;

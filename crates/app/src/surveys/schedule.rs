@@ -32,6 +32,44 @@ pub struct ContactOutcome {
     pub outcome: SendEligibility,
 }
 
+/// Whom a survey may be sent to now on an account: its current contacts, each with
+/// whether they may be asked and why not (no consent, gone, no address, asked
+/// recently), the same rules a send applies. At most 200, by name.
+pub async fn candidates(app: &App, actor: &Actor, account_id: Uuid) -> AppResult<Vec<ContactOutcome>> {
+    actor.require(Permission::SendSurveys)?;
+    let ws = actor.workspace_id;
+    let now = app.now();
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let mut contacts = store::account_contacts(&mut c, ws, account_id, &[]).await?;
+    contacts.retain(|r| r.left_on.is_none());
+    contacts.sort_by(|a, b| a.sort_name.cmp(&b.sort_name));
+    contacts.truncate(200);
+    let interval = store::interval_days(&mut c, ws).await?;
+    let ids: Vec<Uuid> = contacts.iter().map(|r| r.id).collect();
+    let horizon = now + Duration::days(i64::from(interval)) + Duration::days(1);
+    let last = store::last_surveyed_before(&mut c, ws, &ids, horizon).await?;
+    Ok(contacts
+        .into_iter()
+        .map(|contact| {
+            let facts = ContactFacts {
+                survey_consent: contact.survey_consent,
+                left_on: contact.left_on,
+                email: contact.email.clone(),
+                last_surveyed_at: last.get(&contact.id).copied(),
+            };
+            ContactOutcome {
+                contact_id: contact.id,
+                name: match &contact.first_name {
+                    Some(f) => format!("{f} {}", contact.last_name),
+                    None => contact.last_name.clone(),
+                },
+                outcome: eligibility(&facts, now, interval),
+            }
+        })
+        .collect())
+}
+
 /// Plans invitations to `survey` for `contacts` at `send_at`, after the event
 /// `event`, each with its e-mail queued for that instant. Skips contacts without
 /// consent, gone, without an address, or surveyed within the workspace's interval
@@ -39,7 +77,7 @@ pub struct ContactOutcome {
 #[allow(clippy::too_many_arguments)]
 async fn schedule(
     w: &mut Work,
-    event_id: Uuid,
+    (event_id, trigger): (Uuid, EventKind),
     survey: &Survey,
     contacts: &[ContactRow],
     send_at: DateTime<Utc>,
@@ -99,7 +137,15 @@ async fn schedule(
                 created_at: now,
             };
             if store::insert_invitation(&mut w.conn(), &invitation).await? {
-                let mail = invitation_mail(survey, &invitation, &contact.first_name, &name, &company, &secret)?;
+                let mail = invitation_mail(
+                    trigger,
+                    survey,
+                    &invitation,
+                    &contact.first_name,
+                    &name,
+                    &company,
+                    &secret,
+                )?;
                 w.queue_mail(Outgoing {
                     purpose: "survey_invitation",
                     subject_id: Some(invitation.id),
@@ -169,7 +215,7 @@ async fn schedule_after_events(w: &mut Work, events: &[StoredEvent]) -> AppResul
             let chosen = contacts_for_rule(&rule.rule, &e.contact_ids, &account_contacts);
             let outcomes = schedule(
                 w,
-                *event_id,
+                (*event_id, e.kind),
                 &survey,
                 &chosen,
                 rule.rule.send_at(e.occurred_at.max(now)),
@@ -251,7 +297,16 @@ pub async fn send_survey(
     bilan_db::events::insert(&mut w.conn(), &event).await?;
     let interval = store::interval_days(&mut w.conn(), ws).await?;
     let mut planned = HashMap::new();
-    let outcomes = schedule(&mut w, event.id, &survey, &contacts, now, interval, &mut planned).await?;
+    let outcomes = schedule(
+        &mut w,
+        (event.id, EventKind::Manual),
+        &survey,
+        &contacts,
+        now,
+        interval,
+        &mut planned,
+    )
+    .await?;
     let scheduled = outcomes.iter().filter(|o| o.outcome.is_eligible()).count();
     let report = SendReport {
         scheduled,

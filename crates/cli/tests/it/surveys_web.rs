@@ -331,16 +331,60 @@ db_test!(surveys_in_the_pages, |t| async move {
             .contains(&format!("hx-get=\"/accounts/{}/satisfaction\"", acc.id)),
         "the account page loads its satisfaction card"
     );
+    // A colleague without consent is listed, cannot be ticked, and says why.
+    let silent = crate::contact(&t, &admin, acc.id, "Sansavis", "sansavis@danone.test").await;
     let card = page.get_htmx(&format!("/accounts/{}/satisfaction", acc.id)).await;
     assert!(card.body.contains("send-survey"), "the card offers to send a survey");
+    let silent_box = card.body.find(&format!("value=\"{silent}\"")).unwrap();
+    assert!(
+        card.body[silent_box..silent_box + 120].contains("disabled"),
+        "{}",
+        card.body
+    );
+    assert!(card.body.contains("no consent to surveys") || card.body.contains("pas de consentement"));
+    // Sent: the answer is a redirect to the account page (a reload sends nothing again).
     let sent = page
         .post_form(
             &format!("/accounts/{}/surveys/send", acc.id),
             &[("survey_id", &survey_id), ("contact_ids", &contact.to_string())],
         )
         .await;
-    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
-    assert!(sent.body.contains("send-outcomes"));
+    assert_eq!(sent.status, StatusCode::SEE_OTHER, "{}", sent.body);
+    let back = sent.location().unwrap();
+    assert!(
+        back.starts_with(&format!("/accounts/{}?done=surveys_sent&sent=1", acc.id)),
+        "{back}"
+    );
+    let shown = page.get(&back).await;
+    assert!(
+        shown.body.contains("1 invitation scheduled") || shown.body.contains("1 invitation programmée"),
+        "{}",
+        shown.body
+    );
+    // The e-mail says it was sent by hand, and how to stop receiving surveys.
+    {
+        let mut pc = t.app.db.acquire().await.unwrap();
+        let rows = bilan_db::outbox::list(&mut pc.conn(), admin.workspace_id, 10)
+            .await
+            .unwrap();
+        let mail = rows.iter().find(|r| r.to_address == "durand@danone.test").unwrap();
+        assert!(
+            mail.body_text.contains("comment se passe notre collaboration")
+                || mail.body_text.contains("how working with us is going"),
+            "{}",
+            mail.body_text
+        );
+        assert!(mail.body_text.contains("/stop"), "{}", mail.body_text);
+        // The outgoing message opens, and leads to its account.
+        let opened = page.get(&format!("/outbox/{}", mail.id)).await;
+        assert_eq!(opened.status, StatusCode::OK);
+        assert!(
+            opened.body.contains(&format!("href=\"/accounts/{}\"", acc.id)),
+            "{}",
+            opened.body
+        );
+        assert!(!opened.body.contains("/s/"), "never the link's secret");
+    }
     let secret = latest_secret(&t, &admin).await;
     let mut public = PageClient::new(t.router());
     let done = public
@@ -377,6 +421,29 @@ db_test!(surveys_in_the_pages, |t| async move {
     );
     let outbox = page.get("/outbox").await;
     assert!(outbox.body.contains("durand@danone.test"));
+
+    // "Stop receiving surveys": a confirmation first (a mail scanner following the
+    // link withdraws nothing), then the consent is withdrawn, and the card says so.
+    let stop = public.get(&format!("/s/{secret}/stop")).await;
+    assert_eq!(stop.status, StatusCode::OK);
+    assert!(stop.body.contains("stop-form"));
+    let still = bilan_app::contacts::find_contact(&t.app, &admin, contact)
+        .await
+        .unwrap();
+    assert!(still.survey_consent, "opening the link changes nothing");
+    let stopped = public.post_form(&format!("/s/{secret}/stop"), &[]).await;
+    assert_eq!(stopped.status, StatusCode::OK, "{}", stopped.body);
+    let gone = bilan_app::contacts::find_contact(&t.app, &admin, contact)
+        .await
+        .unwrap();
+    assert!(!gone.survey_consent, "the consent is withdrawn");
+    let card = page.get_htmx(&format!("/accounts/{}/satisfaction", acc.id)).await;
+    let durand_box = card.body.find(&format!("value=\"{contact}\"")).unwrap();
+    assert!(card.body[durand_box..durand_box + 120].contains("disabled"));
+    assert_eq!(
+        public.get(&format!("/s/{}/stop", "0".repeat(64))).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // A viewer sees the figures, not the forms; cannot create.
     let viewer = t.with_user(Role::Viewer).await;

@@ -295,6 +295,20 @@ async fn show(
 /// The notice announced by a redirect's `?done=` parameter.
 pub fn notice(user: &PageUser, raw: Option<&str>) -> Option<String> {
     let done = raw.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix("done=")))?;
+    if done == "surveys_sent" {
+        let count = |name: &str| {
+            raw.and_then(|q| q.split('&').find_map(|kv| kv.strip_prefix(name)))
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        let (sent, skipped) = (count("sent="), count("skipped="));
+        let mut text = bilan_i18n::plural_t(user.lang, "surveys.scheduled", sent);
+        if skipped > 0 {
+            text.push(' ');
+            text.push_str(&bilan_i18n::plural_t(user.lang, "surveys.skipped", skipped));
+        }
+        return Some(text);
+    }
     let key = match done {
         "saved" => "common.saved",
         "created" => "common.created",

@@ -408,10 +408,15 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/jobs", get(jobs::list_jobs))
         .route("/jobs/{id}/retry", post(jobs::retry_job))
         .route("/outbox", get(surveys::show_outbox))
+        .route("/outbox/{id}", get(surveys::show_outbox_message))
         .route("/outbox/{id}/retry", post(surveys::retry_outbox))
         .route(
             "/s/{secret}",
             get(survey_link::show_answer_page).post(survey_link::submit_answer),
+        )
+        .route(
+            "/s/{secret}/stop",
+            get(survey_link::show_stop).post(survey_link::submit_stop),
         )
         .route("/accounts/{id}/delete", post(accounts::delete_account))
         .route("/accounts/{id}/sites", post(accounts::add_site))

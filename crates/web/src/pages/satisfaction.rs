@@ -308,8 +308,8 @@ pub struct AccountCard {
     pub account_id: uuid::Uuid,
     /// Its satisfaction.
     pub sat: bilan_app::surveys::AccountSatisfaction,
-    /// Its contacts still there, to send a survey by hand.
-    pub contacts: Vec<bilan_domain::contacts::Contact>,
+    /// Its contacts still there, each with whether a survey may be sent to them now.
+    pub candidates: Vec<bilan_app::surveys::ContactOutcome>,
 }
 
 impl AccountCard {
@@ -336,14 +336,9 @@ pub async fn account_card(
         Ok(s) => s,
         Err(e) => return error_response(&user, &headers, &e),
     };
-    let contacts = if user.actor.can(bilan_domain::roles::Permission::SendSurveys) {
-        let q = bilan_app::contacts::ContactQuery {
-            account: Some(id.to_string()),
-            limit: Some(50),
-            ..Default::default()
-        };
-        match bilan_app::contacts::list_contacts(&state.app, &user.actor, &q).await {
-            Ok(p) => p.items,
+    let candidates = if user.actor.can(bilan_domain::roles::Permission::SendSurveys) {
+        match uc::candidates(&state.app, &user.actor, id).await {
+            Ok(c) => c,
             Err(e) => return error_response(&user, &headers, &e),
         }
     } else {
@@ -353,6 +348,6 @@ pub async fn account_card(
         l: Layout::for_user(&user, "accounts"),
         account_id: id,
         sat,
-        contacts,
+        candidates,
     })
 }

@@ -86,6 +86,65 @@ pub struct MessagePage {
     pub message: String,
 }
 
+/// The "stop receiving surveys" confirmation: a button, so a mail scanner that
+/// follows links withdraws nobody's consent.
+#[derive(Template)]
+#[template(path = "surveys/public_stop.html")]
+struct StopPage {
+    tr: Tr,
+    title: String,
+    message: String,
+    secret: String,
+}
+
+/// GET /s/{secret}/stop
+pub async fn show_stop(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Path(secret): Path<String>,
+) -> Response {
+    if let Some(r) = throttled(&state, &connect) {
+        return r;
+    }
+    match uc::open_any_link(&state.app, &secret).await {
+        Ok(Some((lang, company))) => {
+            let tr = Tr(lang);
+            private(render(&StopPage {
+                tr,
+                title: tr.t("public.stop_confirm_title").to_owned(),
+                message: tr.t("public.stop_confirm").replace("{company}", &company),
+                secret,
+            }))
+        }
+        Ok(None) => problem(LinkProblem::Unknown, Lang::Fr),
+        Err(e) => super::error_page(Lang::Fr, None, &e),
+    }
+}
+
+/// POST /s/{secret}/stop — withdraws the contact's consent to surveys.
+pub async fn submit_stop(
+    State(state): State<AppState>,
+    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    Path(secret): Path<String>,
+) -> Response {
+    if let Some(r) = throttled(&state, &connect) {
+        return r;
+    }
+    match uc::stop_surveys(&state.app, &secret).await {
+        Ok(Some((lang, company))) => {
+            let tr = Tr(lang);
+            let page = MessagePage {
+                tr,
+                title: tr.t("public.stop_title").to_owned(),
+                message: tr.t("public.stop").replace("{company}", &company),
+            };
+            private(render(&page))
+        }
+        Ok(None) => problem(LinkProblem::Unknown, Lang::Fr),
+        Err(e) => super::error_page(Lang::Fr, None, &e),
+    }
+}
+
 fn private(mut res: Response) -> Response {
     let h = res.headers_mut();
     // The URL holds the secret: never send it to another site, never cache, never

@@ -12,7 +12,7 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use bilan_app::outbox::OutboxMessage;
-use bilan_app::surveys::{self as uc, SendReport, SurveyWithRules};
+use bilan_app::surveys::{self as uc, SurveyWithRules};
 use bilan_app::AppError;
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::events::EventKind;
@@ -406,18 +406,6 @@ pub async fn delete_rule(
     }
 }
 
-/// What a survey sent by hand came to.
-#[derive(Template)]
-#[template(path = "surveys/send_report.html")]
-pub struct SendReportPage {
-    /// Layout.
-    pub l: Layout,
-    /// The account.
-    pub account_id: Uuid,
-    /// The outcome.
-    pub report: SendReport,
-}
-
 /// POST /accounts/{id}/surveys/send
 pub async fn send_survey(
     State(state): State<AppState>,
@@ -437,11 +425,13 @@ pub async fn send_survey(
         return error_response(&user, &headers, &AppError::field("survey_id", "required"));
     };
     match uc::send_survey(&state.app, &user.actor, survey, account, &contacts).await {
-        Ok(report) => render(&SendReportPage {
-            l: Layout::for_user(&user, "accounts"),
-            account_id: account,
-            report,
-        }),
+        // Post/redirect/get: the result shows on the account page, and a reload
+        // there sends nothing again.
+        Ok(report) => see_other(&format!(
+            "/accounts/{account}?done=surveys_sent&sent={}&skipped={}#satisfaction",
+            report.scheduled,
+            report.contacts.len() - report.scheduled
+        )),
         Err(e) => error_response(&user, &headers, &e),
     }
 }
@@ -458,11 +448,37 @@ pub struct OutboxPage {
     pub counts: Vec<(String, i64)>,
 }
 
+/// One outgoing message.
+#[derive(Template)]
+#[template(path = "surveys/outbox_message.html")]
+pub struct OutboxMessagePage {
+    /// Layout.
+    pub l: Layout,
+    /// The message.
+    pub d: bilan_app::outbox::OutboxDetail,
+}
+
+/// GET /outbox/{id} — one message: to whom, about which account, what became of it.
+pub async fn show_outbox_message(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
+    match bilan_app::outbox::message(&state.app, &user.actor, id).await {
+        Ok(d) => render(&OutboxMessagePage {
+            l: Layout::for_user(&user, "outbox"),
+            d,
+        }),
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
 /// GET /outbox
 pub async fn show_outbox(State(state): State<AppState>, user: PageUser, headers: HeaderMap) -> Response {
     match bilan_app::outbox::overview(&state.app, &user.actor, 200).await {
         Ok((rows, counts)) => render(&OutboxPage {
-            l: Layout::for_user(&user, "surveys"),
+            l: Layout::for_user(&user, "outbox"),
             rows,
             counts,
         }),
