@@ -109,6 +109,25 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     let detail: Vec<_> = ids.iter().map(|id| page(format!("/accounts/{id}"))).collect();
     let run = at_rate(args.rate, secs, detail).await?;
     let _ = writeln!(report, "| account page at {} req/s | {} |", args.rate, run.summary());
+    // "My day" and the largest account's page, as the account manager who owns it
+    // sees them every morning.
+    let kam = kam_cookie(&app, &demo).await?;
+    let as_kam = |path: String| (format!("{base}{path}"), Auth::Cookie(kam.clone()));
+    let run = at_rate(args.rate, secs, vec![as_kam("/".into())]).await?;
+    let _ = writeln!(
+        report,
+        "| my day (home page) of the largest account's manager at {} req/s | {} |",
+        args.rate,
+        run.summary()
+    );
+    let flagship_page = flagship_id(&app, &demo).await?;
+    let run = at_rate(args.rate, secs, vec![as_kam(format!("/accounts/{flagship_page}"))]).await?;
+    let _ = writeln!(
+        report,
+        "| page of the account with 20,000 contacts at {} req/s | {} |",
+        args.rate,
+        run.summary()
+    );
     let terms = [
         "dupont",
         "indus",
@@ -450,6 +469,20 @@ fn generate_csv(rows: usize) -> Vec<u8> {
         );
     }
     out.into_bytes()
+}
+
+/// A page session of the demo's first account manager (who owns the largest account).
+async fn kam_cookie(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<String> {
+    let kam = demo
+        .users
+        .iter()
+        .find(|(_, r)| r == "account_manager")
+        .map(|(e, _)| e.clone())
+        .context("demo has no account manager")?;
+    let session = bilan_app::auth::login(app, &kam, &demo.password, Some("127.0.0.1"), Some("bilan bench"))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(format!("bilan_session={}", session.token))
 }
 
 async fn serve_in_process(

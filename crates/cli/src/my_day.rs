@@ -37,7 +37,7 @@ pub async fn run(app: &App, args: MyDayArgs) -> Result<()> {
         return Ok(());
     }
     let today = bilan_domain::timeline::local_day(app.now());
-    let d = bilan_app::my_day::my_day(app, &actor, today)
+    let d = bilan_app::my_day::my_day(app, &actor, today, bilan_app::my_day::LIST_MAX)
         .await
         .map_err(|e| anyhow::anyhow!(describe(&e)))?;
     println!("# {} — {}", user.display_name, d.today);

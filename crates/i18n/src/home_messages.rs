@@ -229,4 +229,6 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("outbox.purpose.user_invitation", "Invitation d’un collègue", "Colleague invitation"),
     ("outbox.sent_at", "Envoyé le", "Sent"),
     ("outbox.no_body", "Le texte n’est pas conservé ici : il contient un lien personnel.", "The text is not kept here: it holds a personal link."),
+    ("home.all_renewals.one", "Voir mon compte", "See my account"),
+    ("home.all_renewals.other", "{n} renouvellements en tout : voir mes comptes", "{n} renewals in all: see my accounts"),
 ];

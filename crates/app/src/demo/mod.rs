@@ -735,6 +735,17 @@ mod tests {
             .unwrap()
         };
         assert!(answered > 10_000, "{answered}");
+        // The outgoing e-mail page is not empty: the last weeks' invitations were sent.
+        let sent: i64 = {
+            let mut pc = app.db.acquire().await.unwrap();
+            with_conn!(&mut pc.conn(), |c| sqlx::query_scalar(
+                "SELECT COUNT(*) FROM outbox WHERE status = 'sent' AND purpose = 'survey_invitation'"
+            )
+            .fetch_one(&mut **c)
+            .await)
+            .unwrap()
+        };
+        assert!(sent > 50, "{sent}");
 
         let started = std::time::Instant::now();
         let second = ensure_demo(&app, DemoSize::Medium, None).await.unwrap();

@@ -137,7 +137,7 @@ db_test!(import_pages_preview_then_commit, |t| async move {
             .unwrap()
     };
     let cookie = c.cookie_header();
-    let csv = "Raison sociale;SIREN\nDanone;552032534\nTypo;552032535\n";
+    let csv = "Raison sociale;SIREN;Couleur préférée\nDanone;552032534;bleu\nTypo;552032535;vert\n";
     let preview = send(
         &t.router(),
         send_multipart(
@@ -150,6 +150,19 @@ db_test!(import_pages_preview_then_commit, |t| async move {
     .await;
     assert_eq!(preview.status, StatusCode::OK, "{}", preview.body);
     assert!(preview.body.contains("id=\"rejected\"") && preview.body.contains("<td class=\"num\">3</td>"));
+    // Before anything is written it says "to create", not "created"; each reason once,
+    // in the page's language; field labels, never internal names; ignored columns listed.
+    assert!(
+        preview.body.contains("to create") && !preview.body.contains(">created<"),
+        "{}",
+        preview.body
+    );
+    assert!(preview.body.contains("Invalid SIREN") || preview.body.contains("SIREN"));
+    assert!(
+        !preview.body.contains("(name)") && !preview.body.contains("(siren)"),
+        "no internal field names"
+    );
+    assert!(preview.body.contains("id=\"ignored-columns\"") && preview.body.contains("Couleur préférée"));
     assert!(
         bilan_app::accounts::list_accounts(&t.app, &admin, &Default::default())
             .await

@@ -155,6 +155,8 @@ fn my_day_journey(base: &str, email: &str, account: &str, lapsed: &str) -> Resul
     b.wait_for_text("#contacts", "Décideur", WAIT)?;
     b.wait_for_text("#contacts", "Claire Vérité", WAIT)?;
     b.find("#contacts a[href^='tel:']")?;
+    // The tags Bilan sets itself read in French on a French page.
+    b.wait_for_text("#timeline-items", "enquête", WAIT)?;
     let x = b.execute(
         "return ['.account-facts', '.account-timeline', '.account-people'].map(s => document.querySelector(s).getBoundingClientRect().left);",
         &[],
@@ -222,7 +224,7 @@ db_test!(
             .await
             .unwrap()
             .unwrap();
-        let day = bilan_app::my_day::my_day(&t.app, &p.me, local_day(t.app.now()))
+        let day = bilan_app::my_day::my_day(&t.app, &p.me, local_day(t.app.now()), 50)
             .await
             .unwrap();
         assert_eq!(

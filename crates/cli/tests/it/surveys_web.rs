@@ -322,6 +322,23 @@ db_test!(surveys_in_the_pages, |t| async move {
     );
     let interval = page.post_form("/surveys/settings", &[("interval_days", "abc")]).await;
     assert_eq!(interval.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        interval.body.contains("value=\"abc\""),
+        "what was typed stays in the field"
+    );
+    let min = page.post_form("/surveys/min-answers", &[("min_answers", "0")]).await;
+    assert_eq!(min.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        min.body.contains("id=\"e-min-answers\">A whole number from 1 to 100")
+            || min.body.contains("id=\"e-min-answers\">Un nombre entier"),
+        "{}",
+        min.body
+    );
+    assert!(min
+        .body
+        .contains("name=\"min_answers\" inputmode=\"numeric\" value=\"0\""));
+    let min = page.post_form("/surveys/min-answers", &[("min_answers", "1")]).await;
+    assert_eq!(min.status, StatusCode::SEE_OTHER);
 
     // Send by hand from the account page; the report says who was asked.
     let account_page = page.get(&format!("/accounts/{}", acc.id)).await;

@@ -170,6 +170,44 @@ pub async fn open_follow_ups(
         .collect())
 }
 
+/// A user's open follow-ups due in `[from, until]`, the latest due first when
+/// `latest_first` (what is late: the most recently missed first), at most `limit`.
+pub async fn open_follow_ups_between(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    user: Uuid,
+    (from, until): (Option<NaiveDate>, NaiveDate),
+    latest_first: bool,
+    limit: i64,
+) -> DbResult<Vec<FollowUpItem>> {
+    let order = if latest_first { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {COLUMNS}, a.name AS account_name FROM interactions i \
+         JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id \
+         WHERE i.workspace_id = $1 AND i.follow_up_user_id = $2 AND i.follow_up_done_at IS NULL \
+         AND i.follow_up_due <= $3 AND ($4 IS NULL OR i.follow_up_due >= $4) \
+         ORDER BY i.follow_up_due {order}, i.id {order} LIMIT $5"
+    );
+    let rows: Vec<FollowUpRow> = with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(user)
+        .bind(until)
+        .bind(from)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?;
+    let names: Vec<String> = rows.iter().map(|r| r.account_name.clone()).collect();
+    let items = with_contacts(conn, workspace, rows.into_iter().map(|r| r.row).collect()).await?;
+    Ok(items
+        .into_iter()
+        .zip(names)
+        .map(|(interaction, account_name)| FollowUpItem {
+            interaction,
+            account_name,
+        })
+        .collect())
+}
+
 /// Marks a follow-up done; false when there is no open follow-up on that interaction.
 pub async fn complete_follow_up(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, now: DateTime<Utc>) -> DbResult<bool> {
     let n = with_conn!(conn, |c| sqlx::query(

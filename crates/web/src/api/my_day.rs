@@ -62,10 +62,14 @@ pub struct MyDayResponse {
     pub today: String,
     /// Due today, calls back to unhappy clients first.
     pub due_today: Vec<FollowUpEntry>,
-    /// Late, the most recently missed first.
+    /// Late, the most recently missed first (at most 50).
     pub overdue: Vec<FollowUpEntry>,
-    /// The caller's accounts renewing within 90 days or lapsed within 90 days, soonest first.
+    /// How many are late in all.
+    pub overdue_total: i64,
+    /// The caller's accounts renewing within 90 days or lapsed within 90 days, soonest first (at most 50).
     pub renewals: Vec<AccountResponse>,
+    /// How many renewals in all.
+    pub renewals_total: i64,
     /// The caller's accounts whose satisfaction fell.
     pub satisfaction_falls: Vec<SatisfactionFallResponse>,
     /// The fewest answers a score needs before it is compared.
@@ -77,12 +81,14 @@ pub struct MyDayResponse {
     responses((status = 200, body = MyDayResponse)), security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
 pub async fn my_day(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<MyDayResponse>> {
     let today = bilan_domain::timeline::local_day(state.app.now());
-    let d = bilan_app::my_day::my_day(&state.app, &actor, today).await?;
+    let d = bilan_app::my_day::my_day(&state.app, &actor, today, bilan_app::my_day::LIST_MAX).await?;
     Ok(Json(MyDayResponse {
         today: d.today.to_string(),
         due_today: d.due_today.into_iter().map(FollowUpEntry::from).collect(),
         overdue: d.overdue.into_iter().map(FollowUpEntry::from).collect(),
+        overdue_total: d.overdue_total,
         renewals: d.renewals.into_iter().map(AccountResponse::from).collect(),
+        renewals_total: d.renewals_total,
         satisfaction_falls: d
             .satisfaction_falls
             .into_iter()

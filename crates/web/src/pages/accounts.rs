@@ -239,10 +239,11 @@ async fn show(
         Ok(d) => d,
         Err(e) => return error_response(user, headers, &e),
     };
+    // The quick log's picker starts with the first few current contacts; the
+    // timeline looks up the names it needs beyond them (an account may have 20,000).
     let cq = ContactQuery {
         account: Some(id.to_string()),
-        include_left: Some("true".into()),
-        limit: Some(50),
+        limit: Some(super::timeline::PICKER_MAX),
         ..Default::default()
     };
     let contacts = match contacts_uc::list_contacts(&state.app, &user.actor, &cq).await {

@@ -36,13 +36,16 @@ impl HomePage {
 /// Overdue follow-ups listed on the page; the rest are one click away.
 const OVERDUE_SHOWN: usize = 15;
 
+/// Entries of each list the page asks for (overdue, renewals, falls).
+const PAGE_LIST: i64 = 15;
+
 fn today(state: &AppState) -> chrono::NaiveDate {
     bilan_domain::timeline::local_day(state.app.now())
 }
 
 /// GET / — the signed-in person's day.
 pub async fn show_home(State(state): State<AppState>, user: PageUser, headers: HeaderMap) -> Response {
-    match uc::my_day(&state.app, &user.actor, today(&state)).await {
+    match uc::my_day(&state.app, &user.actor, today(&state), PAGE_LIST).await {
         Ok(d) => render(&HomePage {
             l: Layout::for_user(&user, "home"),
             d,

@@ -129,9 +129,9 @@ pub async fn account_timeline(
     Path(id): Path<Uuid>,
     Query(q): Query<TimelineQuery>,
 ) -> Response {
-    let contacts = account_contacts(&state, &user, id).await;
+    // No contact list up front: the entries' own contacts are looked up by id.
     let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
-    match timeline_items(&state, &user, id, &q, &contacts, &team).await {
+    match timeline_items(&state, &user, id, &q, &[], &team).await {
         Ok(items) if is_htmx(&headers) => {
             // The address bar follows the filters, so a filtered view can be shared and reloaded.
             let qs = query_string(&q, None);
@@ -232,19 +232,6 @@ pub async fn contact_picker(
     })
 }
 
-/// The account's current contacts (for names and the quick form).
-pub async fn account_contacts(state: &AppState, user: &PageUser, account: Uuid) -> Vec<Contact> {
-    let q = bilan_app::contacts::ContactQuery {
-        account: Some(account.to_string()),
-        limit: Some(200),
-        ..Default::default()
-    };
-    bilan_app::contacts::list_contacts(&state.app, &user.actor, &q)
-        .await
-        .map(|p| p.items)
-        .unwrap_or_default()
-}
-
 /// The quick-log form's fields.
 pub fn input_of(account: Uuid, pairs: &[(String, String)]) -> InteractionInput {
     let get = |k: &str| field(pairs, k).map(str::to_owned).filter(|v| !v.is_empty());
@@ -297,14 +284,13 @@ pub async fn log_interaction(
     let input = input_of(id, &form_pairs(&body));
     match uc::log_interaction(&state.app, &user.actor, &input).await {
         Ok(_) if is_htmx(&headers) => {
-            let contacts = account_contacts(&state, &user, id).await;
             let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
             // From a contact page, the refreshed list is that contact's (`?contact=`).
             let q = TimelineQuery {
                 contact: refresh.contact,
                 ..Default::default()
             };
-            match timeline_items(&state, &user, id, &q, &contacts, &team).await {
+            match timeline_items(&state, &user, id, &q, &[], &team).await {
                 Ok(items) => {
                     let mut res = render(&items);
                     res.headers_mut()
