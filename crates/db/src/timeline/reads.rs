@@ -145,29 +145,7 @@ pub async fn open_follow_ups(
     until: NaiveDate,
     limit: i64,
 ) -> DbResult<Vec<FollowUpItem>> {
-    let sql = format!(
-        "SELECT {COLUMNS}, a.name AS account_name FROM interactions i \
-         JOIN accounts a ON a.workspace_id = i.workspace_id AND a.id = i.account_id \
-         WHERE i.workspace_id = $1 AND i.follow_up_user_id = $2 AND i.follow_up_done_at IS NULL \
-         AND i.follow_up_due <= $3 ORDER BY i.follow_up_due, i.id LIMIT $4"
-    );
-    let rows: Vec<FollowUpRow> = with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .bind(user)
-        .bind(until)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?;
-    let names: Vec<String> = rows.iter().map(|r| r.account_name.clone()).collect();
-    let items = with_contacts(conn, workspace, rows.into_iter().map(|r| r.row).collect()).await?;
-    Ok(items
-        .into_iter()
-        .zip(names)
-        .map(|(interaction, account_name)| FollowUpItem {
-            interaction,
-            account_name,
-        })
-        .collect())
+    open_follow_ups_between(conn, workspace, user, (None, until), false, limit).await
 }
 
 /// A user's open follow-ups due in `[from, until]`, the latest due first when
