@@ -609,3 +609,125 @@ db_test!(invitations_through_the_api_and_the_command_line, |t| async move {
     let said = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success() && said.contains("invited zoe@acme.test"), "{said}");
 });
+
+fn preview_and_formats_journey(base: &str, email: &str, file: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    b.set_window_size(1440, 900)?;
+    log_in(&b, base, email)?;
+    // The import preview, in French: nothing written yet says "à créer"; reasons once;
+    // field labels, never internal names; the ignored column named; selects inside their card.
+    b.goto(&format!("{base}/import"))?;
+    b.find("#i-file")?.send_keys(file)?;
+    b.find("#import-form button[type=submit]")?.click()?;
+    b.wait_for_text("#import-summary", "à créer", WAIT)?;
+    let page = b.execute("return document.body.innerText;", &[])?;
+    let text = page.as_str().unwrap_or_default();
+    if text.contains("créés") || text.contains("(name)") || text.contains("Invalid") {
+        return Err(format!("the preview reads wrong: {text}"));
+    }
+    b.wait_for_text("#ignored-columns", "Couleur préférée", WAIT)?;
+    let overflow = b.execute(
+        "var card = document.getElementById('import-confirm').getBoundingClientRect();\
+         return Array.from(document.querySelectorAll('#import-confirm select')).filter(s => s.getBoundingClientRect().right > card.right + 1).length;",
+        &[],
+    )?;
+    if overflow.as_i64() != Some(0) {
+        return Err(format!("{overflow} mapping selects overflow their card"));
+    }
+    // The satisfaction page in French: decimal commas, French percentages, chart
+    // labels inside the chart, each period's sample size.
+    b.goto(&format!("{base}/satisfaction"))?;
+    b.wait_for_text("#nps-value", "100,0", WAIT)?;
+    b.wait_for_text("#min-answers-note", "5 réponses", WAIT)?;
+    let clipped = b.execute(
+        "return Array.from(document.querySelectorAll('svg.chart')).map(svg => { var box = svg.getBoundingClientRect();\
+           return Array.from(svg.querySelectorAll('text.axis')).filter(t => { var r = t.getBoundingClientRect();\
+             return r.left < box.left - 1 || r.right > box.right + 1; }).length; }).reduce((a, b) => a + b, 0);",
+        &[],
+    )?;
+    if clipped.as_i64() != Some(0) {
+        return Err(format!("{clipped} chart labels stick out of their chart"));
+    }
+    let sizes = b.execute(
+        "return Array.from(document.querySelectorAll('svg.chart text.n')).map(t => t.textContent).join('|');",
+        &[],
+    )?;
+    if !sizes.as_str().unwrap_or_default().contains("n\u{a0}=\u{a0}1") {
+        return Err("the charts do not show each period's sample size".into());
+    }
+    Ok(())
+}
+
+db_test!(journey_import_preview_and_french_figures, |t| async move {
+    need_browser!();
+    let p = portfolio(&t).await;
+    // One NPS answer (9/10), given through its link.
+    let survey = bilan_app::surveys::create_survey(
+        &t.app,
+        &p.me,
+        &bilan_domain::surveys::SurveyInput {
+            name: Some("NPS".into()),
+            kind: Some("nps".into()),
+            question_fr: Some("Recommanderiez-vous ?".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let claire = bilan_app::contacts::list_contacts(
+        &t.app,
+        &p.me,
+        &bilan_app::contacts::ContactQuery {
+            q: Some("verite".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .items
+    .remove(0);
+    let mut input = claire.to_input();
+    input.survey_consent = Some("true".into());
+    bilan_app::contacts::update_contact(&t.app, &p.me, claire.id, claire.version, &input)
+        .await
+        .unwrap();
+    bilan_app::surveys::send_survey(&t.app, &p.me, survey.id, p.account, &[claire.id])
+        .await
+        .unwrap();
+    let secret = {
+        let mut pc = t.app.db.acquire().await.unwrap();
+        let rows = bilan_db::outbox::list(&mut pc.conn(), p.me.workspace_id, 10)
+            .await
+            .unwrap();
+        let body = &rows
+            .iter()
+            .find(|r| r.purpose == "survey_invitation")
+            .unwrap()
+            .body_text;
+        let start = body.find("/s/").unwrap() + 3;
+        body[start..start + 64].to_owned()
+    };
+    let answer = bilan_domain::surveys::AnswerInput {
+        score: Some("9".into()),
+        comment: None,
+    };
+    bilan_app::surveys::answer_link(&t.app, &secret, &answer)
+        .await
+        .unwrap()
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("bilan-preview-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("comptes.csv");
+    std::fs::write(
+        &file,
+        "Raison sociale;SIREN;Couleur préférée\nDanone Export;552032534;bleu\nFaute de frappe;552032535;vert\n",
+    )
+    .unwrap();
+    let base = serve(&t).await;
+    let (email, path) = (p.me.email.clone(), file.display().to_string());
+    let result = tokio::task::spawn_blocking(move || preview_and_formats_journey(&base, &email, &path))
+        .await
+        .unwrap();
+    drop(std::fs::remove_dir_all(&dir));
+    result.unwrap();
+});
