@@ -638,9 +638,10 @@ impl Account {
         renewal_state(self.status, self.renewal_date, today)
     }
 
-    /// Whether the contract value means something yet: a prospect has none to show ("—", not "0,00 €").
+    /// Whether the contract value means something: a prospect, or a lost account
+    /// with nothing recorded, has none to show ("—", not "0,00 €").
     pub fn shows_value(&self) -> bool {
-        self.status != AccountStatus::Prospect || self.annual_value.minor != 0
+        self.status == AccountStatus::Active || self.annual_value.minor != 0
     }
 
     /// The account's fields as input text, to prefill an edit form or merge a partial update.
