@@ -13,6 +13,7 @@ pub use bilan_db::sessions::SessionRow as Session;
 use bilan_db::users;
 use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::Language;
+use bilan_domain::login_throttle;
 use bilan_domain::roles::Role;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
@@ -98,7 +99,7 @@ pub struct NewSession {
     pub actor: Actor,
 }
 
-/// Checks credentials with per-e-mail and per-address throttling, then opens a session.
+/// Checks credentials, after the wait [`login_throttle`] asks for, then opens a session.
 pub async fn login(
     app: &App,
     email: &str,
@@ -112,11 +113,16 @@ pub async fn login(
     let ip_key = ip.unwrap_or("unknown");
     let mut tx = app.db.begin().await?;
     let mut c = tx.conn();
-    let by_email = sessions::count_login_failures(&mut c, "email", &email, since).await?;
-    let by_ip = sessions::count_login_failures(&mut c, "ip", ip_key, since).await?;
-    if by_email >= app.config.max_failures_per_email || by_ip >= app.config.max_failures_per_ip {
+    let pair_key = format!("{email}|{ip_key}");
+    let failures = |(count, last)| login_throttle::Failures { count, last };
+    let history = login_throttle::AttemptHistory {
+        pair: failures(sessions::login_failures(&mut c, "pair", &pair_key, since).await?),
+        account: failures(sessions::login_failures(&mut c, "email", &email, since).await?),
+        address: failures(sessions::login_failures(&mut c, "ip", ip_key, since).await?),
+    };
+    if let Some(wait) = login_throttle::wait_before_attempt(&history, now) {
         return Err(AppError::Throttled {
-            retry_after_secs: app.config.throttle_window.num_seconds(),
+            retry_after_secs: (wait.num_milliseconds() + 999) / 1000,
         });
     }
     let user = users::find_by_email(&mut c, &email).await?;
@@ -131,13 +137,16 @@ pub async fn login(
     let user = match (ok, user) {
         (true, Some(u)) if u.disabled_at.is_none() => u,
         _ => {
+            sessions::record_login_failure(&mut c, "pair", &pair_key, now).await?;
             sessions::record_login_failure(&mut c, "email", &email, now).await?;
             sessions::record_login_failure(&mut c, "ip", ip_key, now).await?;
             tx.commit().await?;
             return Err(AppError::InvalidCredentials);
         }
     };
-    sessions::clear_login_failures(&mut c, "email", &email).await?;
+    // The pair's own failures are forgiven; the account's and the address's stay,
+    // so a guesser cannot reset them by signing in to an account of their own.
+    sessions::clear_login_failures(&mut c, "pair", &pair_key).await?;
     users::touch_login(&mut c, user.workspace_id, user.id, now).await?;
     let actor = actor_of(&crate::users::User::from(user.clone()))?;
     let token = random_secret();

@@ -9,11 +9,7 @@ pub struct AppConfig {
     pub session_idle: Duration,
     /// A session expires this long after login, however active.
     pub session_absolute: Duration,
-    /// Failed logins tolerated per e-mail within `throttle_window`.
-    pub max_failures_per_email: i64,
-    /// Failed logins tolerated per client address within `throttle_window`.
-    pub max_failures_per_ip: i64,
-    /// The window of login throttling.
+    /// How far back failed logins count (see `bilan_domain::login_throttle`).
     pub throttle_window: Duration,
     /// Argon2id memory cost in KiB (OWASP: 19 MiB).
     pub argon2_memory_kib: u32,
@@ -28,9 +24,7 @@ impl Default for AppConfig {
         Self {
             session_idle: Duration::hours(2),
             session_absolute: Duration::hours(12),
-            max_failures_per_email: 5,
-            max_failures_per_ip: 30,
-            throttle_window: Duration::minutes(15),
+            throttle_window: Duration::hours(1),
             argon2_memory_kib: 19 * 1024,
             argon2_iterations: 2,
             audit_retention_days: 3650,

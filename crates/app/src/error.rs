@@ -43,6 +43,12 @@ pub enum AppError {
     /// The request contradicts the current state (e.g. demoting the last admin).
     #[error("conflict: {0}")]
     Conflict(String),
+    /// The request body is larger than the route accepts.
+    #[error("the body exceeds {limit_bytes} bytes")]
+    TooLarge {
+        /// The route's limit.
+        limit_bytes: usize,
+    },
     /// Storage failure.
     #[error(transparent)]
     Db(DbError),
@@ -64,6 +70,7 @@ impl AppError {
             AppError::Duplicate { .. } => "duplicate",
             AppError::Stale { .. } => "stale_version",
             AppError::Conflict(_) => "conflict",
+            AppError::TooLarge { .. } => "too_large",
             AppError::Db(_) | AppError::Internal(_) => "internal",
         }
     }

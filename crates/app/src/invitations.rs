@@ -68,6 +68,7 @@ pub async fn invite(app: &App, actor: &Actor, input: &NewInvitation) -> AppResul
         created_at: now,
         updated_at: now,
         last_login_at: None,
+        version: 1,
     };
     users_store::insert(&mut w.conn(), &row).await?;
     let secret = random_secret();

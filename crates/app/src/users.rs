@@ -52,6 +52,8 @@ pub struct User {
     pub updated_at: chrono::DateTime<chrono::Utc>,
     /// When they last signed in (`None`: never, e.g. an invitation not yet accepted).
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Bumped by every change (optimistic concurrency).
+    pub version: i64,
 }
 
 impl From<UserRow> for User {
@@ -67,6 +69,7 @@ impl From<UserRow> for User {
             created_at: r.created_at,
             updated_at: r.updated_at,
             last_login_at: r.last_login_at,
+            version: r.version,
         }
     }
 }
@@ -194,6 +197,7 @@ pub async fn add_user_to_workspace(app: &App, workspace_name: &str, u: &NewUser)
         created_at: now,
         updated_at: now,
         last_login_at: None,
+        version: 1,
     };
     users::insert(&mut c, &row).await?;
     let user = User::from(row);
@@ -220,6 +224,7 @@ pub async fn create_user(app: &App, actor: &Actor, u: &NewUser) -> AppResult<Use
         created_at: now,
         updated_at: now,
         last_login_at: None,
+        version: 1,
     };
     users::insert(&mut w.conn(), &row).await?;
     let user = User::from(row);
@@ -258,6 +263,7 @@ pub async fn update_user(
     display_name: Option<&str>,
     role: Option<&str>,
     disabled: Option<bool>,
+    expected_version: Option<i64>,
 ) -> AppResult<User> {
     // Nobody changes their own role or locks themselves out: another admin does.
     if id == actor.user_id && !actor.via_cli && (role.is_some() || disabled.is_some()) {
@@ -292,7 +298,22 @@ pub async fn update_user(
     if loses_admin && users::count_active_admins(&mut c, actor.workspace_id).await? <= 1 {
         return Err(AppError::Conflict("last_admin".into()));
     }
-    users::update_admin_fields(&mut c, actor.workspace_id, id, &name, &new_role, disabled_at, now).await?;
+    if let Some(name) = display_name {
+        if let Some(code) = bilan_domain::validation::text_fault(name) {
+            return Err(AppError::field("display_name", code));
+        }
+    }
+    let change = users::AdminChange {
+        display_name: &name,
+        role: &new_role,
+        disabled_at,
+        expected_version,
+    };
+    if !users::update_admin_fields(&mut c, actor.workspace_id, id, &change, now).await? {
+        return Err(AppError::Stale {
+            current_version: current.version,
+        });
+    }
     if disabled_at.is_some() && current.disabled_at.is_none() {
         sessions::delete_all_for_user(&mut c, actor.workspace_id, id).await?;
         for t in tokens::list_for_user(&mut c, actor.workspace_id, id).await? {
@@ -312,7 +333,7 @@ pub async fn update_user(
 pub async fn disable_by_email(app: &App, email: &str) -> AppResult<User> {
     let user = find_by_email(app, email).await?;
     let system = system_actor(&user);
-    update_user(app, &system, user.id, None, None, Some(true)).await
+    update_user(app, &system, user.id, None, None, Some(true), None).await
 }
 
 /// An admin acting for the operator at the command line, in the user's workspace.

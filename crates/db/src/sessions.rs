@@ -148,16 +148,32 @@ pub async fn record_login_failure(conn: &mut Conn<'_>, scope: &str, key: &str, n
     Ok(())
 }
 
-/// Failed logins for a scope and key since an instant.
-pub async fn count_login_failures(conn: &mut Conn<'_>, scope: &str, key: &str, since: DateTime<Utc>) -> DbResult<i64> {
-    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+/// Failed logins for a scope and key since an instant: how many, and the latest.
+pub async fn login_failures(
+    conn: &mut Conn<'_>,
+    scope: &str,
+    key: &str,
+    since: DateTime<Utc>,
+) -> DbResult<(i64, Option<DateTime<Utc>>)> {
+    let count: i64 = with_conn!(conn, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM login_failures WHERE scope = $1 AND key = $2 AND at >= $3"
     )
     .bind(scope)
     .bind(key)
     .bind(since)
     .fetch_one(&mut **c)
-    .await)?)
+    .await)?;
+    if count == 0 {
+        return Ok((0, None));
+    }
+    let last: Option<DateTime<Utc>> = with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT at FROM login_failures WHERE scope = $1 AND key = $2 ORDER BY at DESC LIMIT 1"
+    )
+    .bind(scope)
+    .bind(key)
+    .fetch_optional(&mut **c)
+    .await)?;
+    Ok((count, last))
 }
 
 /// Forgets failures after a successful login.

@@ -29,14 +29,16 @@ pub struct UserRow {
     pub updated_at: DateTime<Utc>,
     /// When the user last signed in.
     pub last_login_at: Option<DateTime<Utc>>,
+    /// Bumped by every change an admin makes (optimistic concurrency).
+    pub version: i64,
 }
 
 const COLUMNS: &str = "id, workspace_id, email, display_name, role, password_hash, language, disabled_at, created_at, \
-    updated_at, last_login_at";
+    updated_at, last_login_at, version";
 
 /// Inserts a user row as given.
 pub async fn insert(conn: &mut Conn<'_>, u: &UserRow) -> DbResult<()> {
-    let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)");
+    let sql = format!("INSERT INTO users ({COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)");
     with_conn!(conn, |c| sqlx::query(&sql)
         .bind(u.id)
         .bind(u.workspace_id)
@@ -49,6 +51,7 @@ pub async fn insert(conn: &mut Conn<'_>, u: &UserRow) -> DbResult<()> {
         .bind(u.created_at)
         .bind(u.updated_at)
         .bind(u.last_login_at)
+        .bind(u.version)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
@@ -83,31 +86,45 @@ pub async fn list(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<UserRow>
         .await)?)
 }
 
-/// Changes role, display name and disabled state; returns false when no such user.
+/// Changes role, display name and disabled state; false when no such user or its
+/// version is no longer the one expected.
 pub async fn update_admin_fields(
     conn: &mut Conn<'_>,
     workspace: Uuid,
     id: Uuid,
-    display_name: &str,
-    role: &str,
-    disabled_at: Option<DateTime<Utc>>,
+    change: &AdminChange<'_>,
     now: DateTime<Utc>,
 ) -> DbResult<bool> {
     let r = with_conn!(conn, |c| {
         sqlx::query(
-        "UPDATE users SET display_name = $3, role = $4, disabled_at = $5, updated_at = $6 WHERE workspace_id = $1 AND id = $2"
-    )
-    .bind(workspace)
-    .bind(id)
-    .bind(display_name)
-    .bind(role)
-    .bind(disabled_at)
-    .bind(now)
-    .execute(&mut **c)
-    .await
-    .map(|r| r.rows_affected())
+            "UPDATE users SET display_name = $3, role = $4, disabled_at = $5, updated_at = $6, version = version + 1 \
+         WHERE workspace_id = $1 AND id = $2 AND ($7 IS NULL OR version = $7)",
+        )
+        .bind(workspace)
+        .bind(id)
+        .bind(change.display_name)
+        .bind(change.role)
+        .bind(change.disabled_at)
+        .bind(now)
+        .bind(change.expected_version)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected())
     })?;
     Ok(r == 1)
+}
+
+/// What an admin changes on a user.
+#[derive(Debug, Clone)]
+pub struct AdminChange<'a> {
+    /// Name shown.
+    pub display_name: &'a str,
+    /// Role code.
+    pub role: &'a str,
+    /// Disabled since, or enabled.
+    pub disabled_at: Option<DateTime<Utc>>,
+    /// The version the admin read; `None` only at the command line.
+    pub expected_version: Option<i64>,
 }
 
 /// Stores a user's preferred language.

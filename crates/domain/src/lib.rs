@@ -9,6 +9,7 @@ pub mod events;
 pub mod identifiers;
 pub mod imports;
 pub mod jobs;
+pub mod login_throttle;
 pub mod mail;
 pub mod money;
 pub mod my_day;

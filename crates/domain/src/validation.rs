@@ -89,9 +89,28 @@ fn check_length(errors: &mut ValidationErrors, field: &str, value: &str, max: us
     if value.chars().count() > max {
         errors.add(field, "too_long");
     }
-    if value.contains('\0') {
-        errors.add(field, "control_character");
+    if let Some(code) = text_fault(value) {
+        errors.add(field, code);
     }
+}
+
+/// What is wrong with a text received from outside, as an error code, if anything.
+///
+/// The one rule for every text Bilan accepts (API bodies and queries, forms, CSV
+/// cells), the same on both engines: PostgreSQL cannot store NUL, and SQLite would.
+/// Refused: NUL and the other control characters but tab, line feed and carriage
+/// return (free text has lines); DEL and the C1 controls; and the bidirectional
+/// embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069), which can
+/// make a name display as something else ("Trojan source"). The harmless marks
+/// LRM/RLM (U+200E, U+200F) stay allowed for right-to-left text.
+pub fn text_fault(value: &str) -> Option<&'static str> {
+    value.chars().find_map(|c| match c {
+        '\0' => Some("text.nul"),
+        '\t' | '\n' | '\r' => None,
+        c if c.is_control() => Some("control_character"),
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' => Some("text.bidi_control"),
+        _ => None,
+    })
 }
 
 /// A loose but useful e-mail check: one `@`, a dot in the domain, no spaces.
@@ -131,6 +150,23 @@ mod tests {
         assert_eq!(e.for_field("name").map(|e| e.code.as_str()), Some("too_long"));
         let mut e = ValidationErrors::new();
         optional_text(&mut e, "city", Some("a\0b"), 10);
-        assert_eq!(e.0[0].code, "control_character");
+        assert_eq!(e.0[0].code, "text.nul");
+    }
+
+    #[test]
+    fn text_faults() {
+        assert_eq!(text_fault("Dupont & fils"), None);
+        assert_eq!(
+            text_fault("ligne 1\r\nligne 2\tfin"),
+            None,
+            "lines and tabs are free text"
+        );
+        assert_eq!(text_fault("שלום\u{200F} Acme"), None, "RTL marks are allowed");
+        assert_eq!(text_fault("a\0b"), Some("text.nul"));
+        assert_eq!(text_fault("bell\u{7}"), Some("control_character"));
+        assert_eq!(text_fault("del\u{7F}"), Some("control_character"));
+        assert_eq!(text_fault("c1\u{85}"), Some("control_character"));
+        assert_eq!(text_fault("exe.\u{202E}fdp"), Some("text.bidi_control"));
+        assert_eq!(text_fault("\u{2066}x\u{2069}"), Some("text.bidi_control"));
     }
 }

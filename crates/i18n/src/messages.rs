@@ -350,8 +350,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     (
         "error.throttled",
-        "Trop de tentatives. Réessayez dans quelques minutes.",
-        "Too many attempts. Try again in a few minutes.",
+        "Trop de tentatives. Patientez un moment avant de réessayer.",
+        "Too many attempts. Wait a moment before trying again.",
     ),
     (
         "error.duplicate",
@@ -384,6 +384,21 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Form expired or from another origin. Reload the page.",
     ),
     ("error.bad_request", "Requête invalide.", "Bad request."),
+    (
+        "error.too_large",
+        "Envoi trop volumineux pour cette page.",
+        "What was sent is too large for this page.",
+    ),
+    (
+        "error.text.nul",
+        "Caractère nul (U+0000) interdit",
+        "Null character (U+0000) not allowed",
+    ),
+    (
+        "error.text.bidi_control",
+        "Caractère de contrôle de direction (U+202A–U+202E, U+2066–U+2069) interdit",
+        "Text direction control character (U+202A–U+202E, U+2066–U+2069) not allowed",
+    ),
     ("error.required", "Obligatoire", "Required"),
     ("error.too_long", "Trop long", "Too long"),
     (

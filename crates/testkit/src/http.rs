@@ -62,6 +62,8 @@ pub fn assert_plain_title(path: &str, body: &str) {
 pub struct PageClient {
     router: Router,
     cookies: Vec<(String, String)>,
+    /// The client's address as the server sees it (none: unknown).
+    remote: Option<std::net::SocketAddr>,
     /// The session's CSRF token (read from the last page's meta tag).
     pub csrf: String,
 }
@@ -78,8 +80,23 @@ impl PageClient {
         Self {
             router,
             cookies: Vec::new(),
+            remote: None,
             csrf: String::new(),
         }
+    }
+
+    /// A client with no cookie, connecting from `ip`.
+    pub fn from_address(router: Router, ip: &str) -> Self {
+        let mut c = Self::new(router);
+        c.remote = ip.parse::<std::net::IpAddr>().ok().map(|ip| (ip, 40_000).into());
+        c
+    }
+
+    fn with_remote(&self, mut req: Request<Body>) -> Request<Body> {
+        if let Some(addr) = self.remote {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        }
+        req
     }
 
     /// The `Cookie` header this client sends.
@@ -115,7 +132,7 @@ impl PageClient {
             .header(header::COOKIE, self.cookie_header())
             .body(Body::empty())
             .unwrap();
-        let res = send(&self.router, req).await;
+        let res = send(&self.router, self.with_remote(req)).await;
         self.absorb(&res);
         assert_plain_title(path, &res.body);
         res
@@ -129,7 +146,7 @@ impl PageClient {
             .header("hx-request", "true")
             .body(Body::empty())
             .unwrap();
-        send(&self.router, req).await
+        send(&self.router, self.with_remote(req)).await
     }
 
     /// POST a form; the session's CSRF token is added unless `_csrf` is given.
@@ -146,7 +163,7 @@ impl PageClient {
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(body))
             .unwrap();
-        let res = send(&self.router, req).await;
+        let res = send(&self.router, self.with_remote(req)).await;
         self.absorb(&res);
         res
     }

@@ -13,6 +13,7 @@ pub fn status_of(e: &AppError) -> StatusCode {
         AppError::Forbidden => StatusCode::FORBIDDEN,
         AppError::Unauthenticated | AppError::InvalidCredentials => StatusCode::UNAUTHORIZED,
         AppError::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::TooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Duplicate { .. } | AppError::Stale { .. } | AppError::Conflict(_) => StatusCode::CONFLICT,
         AppError::Db(_) | AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
@@ -37,4 +38,14 @@ pub fn message(lang: Lang, e: &AppError) -> String {
         AppError::Duplicate { field } => format!("{} ({})", tr.error("duplicate"), tr.t(&format!("field.{field}"))),
         other => tr.error(other.code()).to_owned(),
     }
+}
+
+/// The `Retry-After` header a refusal carries: every 429 says when to come back.
+pub fn with_retry_after(e: &AppError, mut res: axum::response::Response) -> axum::response::Response {
+    if let AppError::Throttled { retry_after_secs } = e {
+        if let Ok(v) = axum::http::HeaderValue::from_str(&retry_after_secs.max(&1).to_string()) {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
+        }
+    }
+    res
 }

@@ -7,9 +7,11 @@ pub mod charts;
 pub mod csrf;
 pub mod error;
 pub mod format;
+pub mod input_guard;
 pub mod ops;
 pub mod pages;
 pub mod rate_limit;
+pub mod security_headers;
 pub mod session;
 
 use axum::Router;
@@ -21,8 +23,10 @@ use std::sync::Arc;
 pub struct WebConfig {
     /// Mark cookies `Secure` (on behind HTTPS).
     pub secure_cookies: bool,
-    /// Largest request body accepted (CSV uploads), in bytes.
+    /// Largest request body accepted by JSON and form routes, in bytes.
     pub max_body_bytes: usize,
+    /// Largest file upload accepted by the import routes, in bytes.
+    pub max_upload_bytes: usize,
     /// Requests per minute one address may make to the public survey pages (0: no limit).
     pub public_requests_per_minute: u32,
 }
@@ -31,7 +35,8 @@ impl Default for WebConfig {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            max_body_bytes: 64 * 1024 * 1024,
+            max_body_bytes: 1024 * 1024,
+            max_upload_bytes: 64 * 1024 * 1024,
             public_requests_per_minute: 30,
         }
     }
@@ -79,7 +84,13 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::router())
         .merge(assets::router())
         .fallback(pages::not_found)
-        .layer(axum::extract::DefaultBodyLimit::max(state.config.max_body_bytes))
+        // The input guard has buffered and measured every body already.
+        .layer(axum::extract::DefaultBodyLimit::disable())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), input_guard::guard))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security_headers::apply,
+        ))
         .layer(axum::middleware::from_fn(ops::observe))
         .with_state(state)
 }

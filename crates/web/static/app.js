@@ -33,6 +33,15 @@ function bilanNowLocal() {
   return d.toISOString().slice(0, 16);
 }
 
+// A form marked data-confirm asks before it is sent (deleting a record): the
+// Content-Security-Policy allows no inline handler, so the question lives here.
+document.addEventListener("submit", function (e) {
+  var form = e.target;
+  if (form instanceof HTMLFormElement && form.hasAttribute("data-confirm")) {
+    if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+  }
+});
+
 // A form marked data-reset-on-success is reset only when the request that ended
 // is the form's own: a contact picker's type-ahead inside it bubbles the same
 // event, and resetting then erased what was typed.

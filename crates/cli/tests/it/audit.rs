@@ -60,7 +60,7 @@ db_test!(every_change_is_recorded_with_before_and_after, |t| async move {
     bilan_app::contacts::delete_contact(&t.app, &kam, contact.id)
         .await
         .unwrap();
-    bilan_app::users::update_user(&t.app, &admin, kam.user_id, None, Some("manager"), None)
+    bilan_app::users::update_user(&t.app, &admin, kam.user_id, None, Some("manager"), None, None)
         .await
         .unwrap();
     let token = bilan_app::auth::create_token(&t.app, &admin, "ci").await.unwrap();

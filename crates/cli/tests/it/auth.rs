@@ -1,7 +1,7 @@
 //! Login, CSRF, session expiry, throttling, the last admin, languages.
 
 use crate::{danone, logged_in};
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use bilan_domain::roles::Role;
 use bilan_testkit::db_test;
 use bilan_testkit::http::PageClient;
@@ -97,46 +97,81 @@ db_test!(logout_and_revocation_end_sessions, |t| async move {
     assert_eq!(laptop.get("/accounts").await.status, StatusCode::SEE_OTHER);
 });
 
-db_test!(login_is_throttled_per_account, |t| async move {
+db_test!(a_guesser_is_slowed_down_but_cannot_lock_the_user_out, |t| async move {
     let admin = t.with_user(Role::Admin).await;
-    let mut c = PageClient::new(t.router());
-    for _ in 0..5 {
+    let mut guesser = PageClient::from_address(t.router(), "203.0.113.7");
+    let retry_after = |res: &bilan_testkit::http::TestResponse| -> i64 {
+        res.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap()
+    };
+    for _ in 0..3 {
         assert_eq!(
-            c.login(&admin.email, "wrong password!").await.status,
+            guesser.login(&admin.email, "wrong password!").await.status,
             StatusCode::UNAUTHORIZED
         );
     }
-    let res = c.login(&admin.email, bilan_testkit::PASSWORD).await;
+    // From then on each failure doubles the wait before the next try, even with
+    // the right password: that is what slows guessing down.
+    let mut waits = Vec::new();
+    for _ in 0..4 {
+        let res = guesser.login(&admin.email, bilan_testkit::PASSWORD).await;
+        assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+        let wait = retry_after(&res);
+        waits.push(wait);
+        t.clock.advance(chrono::Duration::seconds(wait));
+        assert_eq!(
+            guesser.login(&admin.email, "another guess").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(waits, vec![1, 2, 4, 8], "short, growing waits, not a 15-minute lock");
+    // The real user, at their own desk, signs in at once.
+    let mut user = PageClient::from_address(t.router(), "198.51.100.20");
     assert_eq!(
-        res.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "the right password must wait too"
+        user.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "an address that never failed is never refused"
     );
-    t.clock.advance(chrono::Duration::minutes(16));
+    let res = guesser.login(&admin.email, bilan_testkit::PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS);
+    t.clock.advance(chrono::Duration::seconds(retry_after(&res)));
     assert_eq!(
-        c.login(&admin.email, bilan_testkit::PASSWORD).await.status,
-        StatusCode::SEE_OTHER
+        guesser.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "once the wait is over, the right password works"
     );
     // Unknown e-mails answer like wrong passwords.
-    let res = c.login("nobody@nowhere.test", "whatever it is").await;
+    let res = user.login("nobody@nowhere.test", "whatever it is").await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED);
 });
 
-db_test!(login_is_throttled_per_address, |t| async move {
-    let mut c = PageClient::new(t.router());
+db_test!(an_office_address_is_slowed_never_shut_out, |t| async move {
+    // Someone behind the office's one public address sprays 30 accounts.
+    let mut sprayer = PageClient::from_address(t.router(), "192.0.2.44");
     for i in 0..30 {
-        c.login(&format!("nobody{i}@nowhere.test"), "wrong password!").await;
+        sprayer
+            .login(&format!("nobody{i}@nowhere.test"), "wrong password!")
+            .await;
     }
     let admin = t.with_user(Role::Admin).await;
+    let mut colleague = PageClient::from_address(t.router(), "192.0.2.44");
+    let res = colleague.login(&admin.email, bilan_testkit::PASSWORD).await;
+    assert_eq!(res.status, StatusCode::TOO_MANY_REQUESTS, "the address is slowed down");
+    let wait: i64 = res.headers[header::RETRY_AFTER].to_str().unwrap().parse().unwrap();
+    assert!(wait <= 60, "a colleague waits a minute at most, not 15: {wait} s");
+    assert!(
+        res.body.contains("Patientez") || res.body.contains("Wait"),
+        "the page says why"
+    );
+    t.clock.advance(chrono::Duration::seconds(wait));
     assert_eq!(
-        c.login(&admin.email, bilan_testkit::PASSWORD).await.status,
-        StatusCode::TOO_MANY_REQUESTS
+        colleague.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::SEE_OTHER
     );
 });
 
 db_test!(last_admin_stays_and_disabled_users_are_out, |t| async move {
     let admin = t.with_user(Role::Admin).await;
-    let res = bilan_app::users::update_user(&t.app, &admin, admin.user_id, None, Some("viewer"), None).await;
+    let res = bilan_app::users::update_user(&t.app, &admin, admin.user_id, None, Some("viewer"), None, None).await;
     assert!(matches!(res, Err(bilan_app::AppError::Conflict(_))));
     let kam = t.with_user(Role::AccountManager).await;
     let mut c = logged_in(&t, &kam).await;

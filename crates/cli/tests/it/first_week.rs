@@ -523,7 +523,7 @@ db_test!(
         let pending = bilan_app::invitations::pending(&t.app, &admin).await.unwrap();
         assert!(pending.is_empty(), "the invitation is used");
         // Nobody changes their own role, whatever the way in.
-        let own = bilan_app::users::update_user(&t.app, &admin, admin.user_id, None, Some("viewer"), None).await;
+        let own = bilan_app::users::update_user(&t.app, &admin, admin.user_id, None, Some("viewer"), None, None).await;
         assert!(matches!(own, Err(bilan_app::AppError::Conflict(_))));
     }
 );

@@ -13,6 +13,7 @@ mod browser;
 mod cli;
 mod copy;
 mod first_week;
+mod hardening;
 mod imports;
 mod jobs;
 mod mail_import;

@@ -107,6 +107,9 @@ impl IntoResponse for ApiError {
         };
         let detail = self.detail.clone().or_else(|| match &self.error {
             AppError::Throttled { retry_after_secs } => Some(format!("retry after {retry_after_secs} s")),
+            AppError::TooLarge { limit_bytes } => {
+                Some(format!("this route accepts bodies of at most {limit_bytes} bytes"))
+            }
             _ => None,
         });
         let body = Problem {
@@ -123,7 +126,8 @@ impl IntoResponse for ApiError {
             operation_id,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
-        (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+        let res = (status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response();
+        crate::error::with_retry_after(&self.error, res)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use bilan_app::users::User;
 use bilan_app::users::{self as uc, NewUser};
@@ -34,6 +34,17 @@ pub struct UserResponse {
     pub created_at: String,
     /// Last sign-in (UTC, RFC 3339); absent when never.
     pub last_login_at: Option<String>,
+    /// Send it back as `If-Match` or `version` to change the user.
+    pub version: i64,
+}
+
+/// A page of users.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct UserList {
+    /// The users, by name.
+    pub items: Vec<UserResponse>,
+    /// Always absent: a workspace's users fit on one page (kept for the shape every list has).
+    pub next_cursor: Option<String>,
 }
 
 impl From<User> for UserResponse {
@@ -47,6 +58,7 @@ impl From<User> for UserResponse {
             disabled: u.disabled_at.is_some(),
             created_at: u.created_at.to_rfc3339(),
             last_login_at: u.last_login_at.map(|t| t.to_rfc3339()),
+            version: u.version,
         }
     }
 }
@@ -119,9 +131,11 @@ pub struct NewUserBody {
     pub language: Option<String>,
 }
 
-/// Changes to a user.
+/// Changes to a user; the version read is required (here or as `If-Match`).
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserPatch {
+    /// The version read (or send `If-Match`).
+    pub version: Option<i64>,
     /// Name shown.
     pub display_name: Option<String>,
     /// Role code.
@@ -131,18 +145,17 @@ pub struct UserPatch {
 }
 
 /// Lists the workspace's users.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = [UserResponse])), security(("bearer" = [])), extensions(("x-permission" = json!("read_users"))))]
-pub async fn list_users(
-    State(state): State<AppState>,
-    ApiActor(actor): ApiActor,
-) -> ApiResult<Json<Vec<UserResponse>>> {
-    Ok(Json(
-        uc::list_users(&state.app, &actor)
-            .await?
-            .into_iter()
-            .map(UserResponse::from)
-            .collect(),
-    ))
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", responses((status = 200, body = UserList)), security(("bearer" = [])), extensions(("x-permission" = json!("read_users"))))]
+pub async fn list_users(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<UserList>> {
+    let items = uc::list_users(&state.app, &actor)
+        .await?
+        .into_iter()
+        .map(UserResponse::from)
+        .collect();
+    Ok(Json(UserList {
+        items,
+        next_cursor: None,
+    }))
 }
 
 /// Adds a colleague (admin only).
@@ -181,15 +194,21 @@ pub async fn find_user(
 }
 
 /// Changes a user's name, role or enabled state (admin only; the last admin stays).
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path, description = "User id")), request_body = UserPatch,
-    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_users"))))]
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", request_body = UserPatch,
+    params(("id" = String, Path, description = "User id"), ("If-Match" = Option<String>, Header, description = "The version read; 412 when it moved")),
+    responses((status = 200, body = UserResponse), (status = 403, body = Problem), (status = 409, description = "Stale version (body) or last admin", body = Problem),
+              (status = 412, description = "Stale version (If-Match)", body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])), extensions(("x-permission" = json!("manage_users"))))]
 pub async fn update_user(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
 ) -> ApiResult<Json<UserResponse>> {
-    let p: UserPatch = super::problem::parse_json(&body)?;
+    let raw: serde_json::Value = super::problem::parse_json(&body)?;
+    let expected = super::ExpectedVersion::from_request(&headers, &raw)?;
+    let p: UserPatch = serde_json::from_value(raw).map_err(|e| ApiError::bad_body(e.to_string()))?;
     let u = uc::update_user(
         &state.app,
         &actor,
@@ -197,9 +216,10 @@ pub async fn update_user(
         p.display_name.as_deref(),
         p.role.as_deref(),
         p.disabled,
+        Some(expected.value()),
     )
     .await
-    .map_err(ApiError::from)?;
+    .map_err(|e| expected.map_err(e))?;
     Ok(Json(u.into()))
 }
 

@@ -107,14 +107,15 @@ pub async fn submit_login(
             if matches!(e, AppError::Db(_) | AppError::Internal(_)) {
                 crate::error::log_if_internal(&e);
             }
-            login_page(
+            let page = login_page(
                 &state,
                 lang,
                 &email,
                 &next,
                 Some(crate::error::message(lang, &e)),
                 status,
-            )
+            );
+            crate::error::with_retry_after(&e, page)
         }
     }
 }

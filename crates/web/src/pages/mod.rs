@@ -268,6 +268,49 @@ pub fn error_page(lang: Lang, actor: Option<&Actor>, e: &AppError) -> Response {
     error_page_in(l, e)
 }
 
+/// The message of an error with each field at fault spelled out ("Nom : Caractère
+/// nul interdit"), for refusals that happen before any form can be shown again.
+pub fn detailed_message(lang: Lang, e: &AppError) -> String {
+    let tr = Tr(lang);
+    let mut msg = crate::error::message(lang, e);
+    if let AppError::Validation(v) = e {
+        for f in &v.0 {
+            let key = format!("field.{}", f.field);
+            let label = if bilan_i18n::has(&key) {
+                tr.t(&key).to_owned()
+            } else {
+                f.field.clone()
+            };
+            msg.push_str(&format!(
+                " {label}{} {}.",
+                bilan_i18n::format::colon(lang),
+                tr.error(&f.code)
+            ));
+        }
+    }
+    msg
+}
+
+/// An error page with every field at fault named (see [`detailed_message`]).
+pub fn detailed_error_page(lang: Lang, e: &AppError) -> Response {
+    let l = Layout {
+        tr: Tr(lang),
+        actor: None,
+        csrf: String::new(),
+        notice: None,
+        q: String::new(),
+        nav: "",
+    };
+    let status = crate::error::status_of(e);
+    let page = ErrorPage {
+        l,
+        status: status.as_u16(),
+        message: detailed_message(lang, e),
+        operation: None,
+    };
+    crate::error::with_retry_after(e, (status, render(&page)).into_response())
+}
+
 /// Renders an error inside a given layout (a signed-in person keeps a working menu).
 fn error_page_in(l: Layout, e: &AppError) -> Response {
     let lang = l.tr.0;
@@ -279,7 +322,7 @@ fn error_page_in(l: Layout, e: &AppError) -> Response {
         message: crate::error::message(lang, e),
         operation,
     };
-    (status, render(&page)).into_response()
+    crate::error::with_retry_after(e, (status, render(&page)).into_response())
 }
 
 /// Any address nothing answers: a problem for the API, otherwise a page with the

@@ -39,14 +39,6 @@ pub struct Section<'a> {
     pub code_prefix: Option<&'static str>,
 }
 
-/// Width in % of `part` of `whole`, for bars.
-pub fn share(part: usize, whole: usize) -> String {
-    if whole == 0 {
-        return "0".into();
-    }
-    format!("{:.1}", part as f64 * 100.0 / whole as f64)
-}
-
 /// CSS class of a score badge.
 pub fn score_class(kind: &str, score: &i32) -> &'static str {
     let Some(kind) = SurveyKind::parse(kind) else { return "" };
@@ -115,8 +107,20 @@ impl DashboardPage {
         bilan_i18n::format::period(self.l.tr.0, code)
     }
 
-    fn pct(&self, part: &usize, whole: &usize) -> String {
-        share(*part, *whole)
+    /// The promoters, passives and detractors as (class, x, width) in percent of the bar.
+    fn stack(&self) -> Vec<(&'static str, String, String)> {
+        let o = &self.d.overall;
+        let whole = o.nps_answers.max(1) as f64;
+        let mut x = 0.0;
+        [("good", o.promoters), ("neutral", o.passives), ("bad", o.detractors)]
+            .into_iter()
+            .map(|(class, n)| {
+                let w = n as f64 * 100.0 / whole;
+                let part = (class, format!("{x:.2}"), format!("{w:.2}"));
+                x += w;
+                part
+            })
+            .collect()
     }
 
     fn badge(&self, a: &AnswerView) -> &'static str {

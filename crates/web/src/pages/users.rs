@@ -174,6 +174,7 @@ pub async fn update_user(
         field(&pairs, "display_name"),
         field(&pairs, "role"),
         disabled,
+        field(&pairs, "version").and_then(|v| v.parse::<i64>().ok()),
     )
     .await
     {

@@ -1,0 +1,271 @@
+//! Production hardening: one text rule at the edge, body limits, security headers.
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use bilan_domain::roles::Role;
+use bilan_testkit::db_test;
+use bilan_testkit::http::{api, send};
+use serde_json::json;
+
+/// The field and code of a 422 problem.
+fn fault(res: &bilan_testkit::http::TestResponse) -> (String, String) {
+    let p = res.json();
+    (
+        p["errors"][0]["field"].as_str().unwrap_or_default().to_owned(),
+        p["errors"][0]["code"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+db_test!(control_characters_are_refused_with_the_field_named, |t| async move {
+    let router = t.router();
+    let viewer = t.with_user(Role::Viewer).await;
+    let vtoken = t.token_for(&viewer).await;
+    // Read-only filters, any role: a 422 naming the parameter, never a 500.
+    for (path, field) in [
+        ("/api/v1/accounts?tag=%00", "tag"),
+        ("/api/v1/accounts?sector=a%00b", "sector"),
+        ("/api/v1/accounts?country=%E2%80%AEFR", "country"),
+        ("/api/v1/search?q=x%00", "q"),
+    ] {
+        let res = api(&router, Method::GET, path, &vtoken, None).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", res.body);
+        assert_eq!(res.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(fault(&res).0, field, "{path}");
+    }
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let account = api(
+        &router,
+        Method::POST,
+        "/api/v1/accounts",
+        &token,
+        Some(json!({"name": "Acme"})),
+    )
+    .await;
+    assert_eq!(account.status, StatusCode::CREATED, "{}", account.body);
+    let id = account.json()["id"].as_str().unwrap().to_owned();
+    let res = api(
+        &router,
+        Method::GET,
+        &format!("/api/v1/accounts/{id}/interactions?tag=%00"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(
+        (res.status, fault(&res).0),
+        (StatusCode::UNPROCESSABLE_ENTITY, "tag".into())
+    );
+    // Bodies: the JSON path of the string at fault, and nothing written.
+    let cases = [
+        ("/api/v1/accounts", json!({"name": "Nul\u{0}Corp"}), "name", "text.nul"),
+        (
+            "/api/v1/accounts",
+            json!({"name": "exe.\u{202E}fdp"}),
+            "name",
+            "text.bidi_control",
+        ),
+        (
+            "/api/v1/accounts",
+            json!({"name": "Bell", "tags": ["ok", "b\u{7}"]}),
+            "tags[1]",
+            "control_character",
+        ),
+        (
+            "/api/v1/interactions/batch",
+            json!({"items": [{"account_id": id, "subject": "ok", "tags": ["\u{0}"]}]}),
+            "items[0].tags[0]",
+            "text.nul",
+        ),
+    ];
+    for (path, body, field, code) in cases {
+        let res = api(&router, Method::POST, path, &token, Some(body)).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", res.body);
+        assert_eq!(fault(&res), (field.to_owned(), code.to_owned()), "{path}");
+    }
+    let list = api(&router, Method::GET, "/api/v1/accounts", &token, None).await;
+    assert_eq!(
+        list.json()["items"].as_array().map(Vec::len),
+        Some(1),
+        "nothing half-written"
+    );
+    let res = api(
+        &router,
+        Method::PATCH,
+        &format!("/api/v1/users/{}", admin.user_id),
+        &token,
+        Some(json!({"display_name": "Admin\u{0}", "version": 1})),
+    )
+    .await;
+    assert_eq!(fault(&res), ("display_name".into(), "text.nul".into()));
+    // Line breaks and tabs are free text.
+    let res = api(
+        &router,
+        Method::POST,
+        &format!("/api/v1/accounts/{id}/interactions"),
+        &token,
+        Some(json!({"subject": "Visite", "summary": "ligne 1\nligne 2\tfin", "channel": "meeting", "direction": "outbound", "occurred_at": "2024-01-15T10:00:00Z"})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    // Forms get the same rule, shown as a page in the person's language.
+    let mut page = crate::logged_in(&t, &admin).await;
+    let res = page.post_form("/accounts", &[("name", "Nul\u{0}Corp")]).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.body.contains("U+0000"), "the page says what is wrong: {}", res.body);
+    // CSV cells go through the domain's check of the same rule, with the line.
+    let csv = "name;sector\nGood;BTP\nBad\u{202E}Name;BTP\n";
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports/accounts")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(csv))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert!(res.body.contains("text.bidi_control"), "{}", res.body);
+});
+
+db_test!(bodies_have_limits_per_route, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let big = "x".repeat(2 * 1024 * 1024);
+    let res = api(
+        &router,
+        Method::POST,
+        "/api/v1/accounts",
+        &token,
+        Some(json!({"name": big})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(res.headers[header::CONTENT_TYPE], "application/problem+json");
+    assert_eq!(res.json()["code"], "too_large");
+    // An import takes a larger file.
+    let mut csv = String::from("name;sector\n");
+    let mut n = 0;
+    while csv.len() < 2 * 1024 * 1024 {
+        csv.push_str(&format!(
+            "Compte numéro {n} avec un nom assez long pour peser;Industrie\n"
+        ));
+        n += 1;
+    }
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/imports/accounts?dry_run=true")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from(csv))
+        .unwrap();
+    let res = send(&router, req).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", &res.body[..res.body.len().min(400)]);
+});
+
+db_test!(every_answer_carries_the_security_headers, |t| async move {
+    let router = t.router();
+    let get = |p: &str| Request::builder().uri(p).body(Body::empty()).unwrap();
+    for path in [
+        "/login",
+        "/api/v1/openapi.json",
+        "/nowhere",
+        "/api/v1/nowhere",
+        "/static/app.js",
+    ] {
+        let res = send(&router, get(path)).await;
+        let csp = res.headers[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
+        assert!(
+            csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+            "{path}: {csp}"
+        );
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}");
+        assert_eq!(res.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff", "{path}");
+        assert_eq!(res.headers[header::REFERRER_POLICY], "same-origin", "{path}");
+        assert!(
+            !res.headers.contains_key(header::STRICT_TRANSPORT_SECURITY),
+            "no HSTS over plain HTTP"
+        );
+    }
+    let res = send(&router, get("/nowhere")).await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    assert!(res.body.contains("<html"), "the app's own 404 page");
+    let res = send(&router, get("/api/v1/nowhere")).await;
+    assert_eq!(res.headers[header::CONTENT_TYPE], "application/problem+json");
+    // Pages hold no inline script or style for the policy to block.
+    let admin = t.with_user(Role::Admin).await;
+    let mut page = crate::logged_in(&t, &admin).await;
+    for path in ["/", "/accounts", "/satisfaction", "/users", "/me", "/import"] {
+        let body = page.get(path).await.body;
+        for bad in [" style=\"", " onsubmit=", " onclick=", " hx-on", "<script>"] {
+            assert!(!body.contains(bad), "{path} holds {bad}");
+        }
+    }
+    let secure = bilan_web::router(bilan_web::AppState::new(
+        t.app.clone(),
+        bilan_web::WebConfig {
+            secure_cookies: true,
+            ..bilan_web::WebConfig::for_tests()
+        },
+    ));
+    let res = send(&secure, get("/login")).await;
+    assert!(res.headers[header::STRICT_TRANSPORT_SECURITY]
+        .to_str()
+        .unwrap()
+        .contains("max-age="));
+});
+
+db_test!(
+    users_list_like_every_list_and_changes_need_the_version,
+    |t| async move {
+        let router = t.router();
+        let admin = t.with_user(Role::Admin).await;
+        let kam = t.with_user(Role::AccountManager).await;
+        let token = t.token_for(&admin).await;
+        let list = api(&router, Method::GET, "/api/v1/users", &token, None).await.json();
+        assert!(list["items"].is_array() && list.get("next_cursor").is_some(), "{list}");
+        let path = format!("/api/v1/users/{}", kam.user_id);
+        let me = api(&router, Method::GET, &path, &token, None).await.json();
+        let version = me["version"].as_i64().unwrap();
+        let res = api(&router, Method::PATCH, &path, &token, Some(json!({"role": "manager"}))).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "no version, no change: {}",
+            res.body
+        );
+        assert_eq!(fault(&res).0, "version");
+        let res = api(
+            &router,
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"role": "manager", "version": version})),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.body);
+        assert_eq!(res.json()["version"], version + 1);
+        // A second admin who read the old version is told, not obeyed.
+        let res = api(
+            &router,
+            Method::PATCH,
+            &path,
+            &token,
+            Some(json!({"role": "viewer", "version": version})),
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::CONFLICT);
+        assert_eq!(res.json()["current_version"], version + 1);
+        let req = Request::builder()
+            .method(Method::PATCH)
+            .uri(&path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::IF_MATCH, format!("\"{version}\""))
+            .body(Body::from(r#"{"role":"viewer"}"#))
+            .unwrap();
+        assert_eq!(send(&router, req).await.status, StatusCode::PRECONDITION_FAILED);
+        let again = api(&router, Method::GET, &path, &token, None).await.json();
+        assert_eq!(again["role"], "manager", "the stale change wrote nothing");
+    }
+);
