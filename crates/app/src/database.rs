@@ -89,3 +89,17 @@ impl ScratchDatabase {
         Ok(())
     }
 }
+
+/// Refreshes the planner's statistics of `tables` after a bulk write committed
+/// (see [`bilan_db::refresh_statistics`]). A failure is logged, not returned: the
+/// data is written, and the nightly autovacuum will catch up.
+pub async fn refresh_statistics(app: &App, tables: &[&str]) {
+    let result = async {
+        let mut pc = app.db.acquire().await?;
+        bilan_db::refresh_statistics(&mut pc.conn(), tables).await
+    }
+    .await;
+    if let Err(e) = result {
+        tracing::warn!(error = %e, ?tables, "refreshing statistics after a bulk write failed");
+    }
+}

@@ -243,7 +243,7 @@ pub async fn import_accounts_from(
         tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
     file.finish().await?;
-    finish(w, opts, &mut report, rejected).await?;
+    finish(app, w, opts, &mut report, rejected, &["accounts", "account_tags"]).await?;
     tick(progress, report.total_lines, report.total_lines);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,
@@ -318,10 +318,12 @@ async fn write_account_plan(
 
 /// Commits, or rolls back a dry run or a refused all-or-nothing import.
 pub(crate) async fn finish(
+    app: &App,
     w: crate::Work,
     opts: &ImportOptions,
     report: &mut ImportReport,
     mut rejected: Vec<RejectedLine>,
+    tables: &[&str],
 ) -> AppResult<()> {
     rejected.sort_by_key(|r| r.line);
     let refused = !rejected.is_empty() && !opts.skip_invalid;
@@ -332,9 +334,15 @@ pub(crate) async fn finish(
     } else {
         w.commit().await?;
         report.committed = true;
+        if report.created + report.updated >= STATISTICS_AFTER_ROWS {
+            crate::database::refresh_statistics(app, tables).await;
+        }
     }
     Ok(())
 }
+
+/// Rows an import writes before the planner's statistics are refreshed after it.
+pub(crate) const STATISTICS_AFTER_ROWS: usize = 1_000;
 
 /// Finds what exists, merges and decides, without writing.
 async fn plan_accounts(
@@ -546,7 +554,7 @@ pub async fn import_contacts_from(
         tick(progress, report.total_lines, estimate.max(report.total_lines));
     }
     file.finish().await?;
-    finish(w, opts, &mut report, rejected).await?;
+    finish(app, w, opts, &mut report, rejected, &["contacts"]).await?;
     tick(progress, report.total_lines, report.total_lines);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, updated = report.updated,

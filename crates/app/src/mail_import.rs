@@ -181,7 +181,8 @@ pub async fn import_mail(
     bytes: &[u8],
     opts: &MailImportOptions,
 ) -> AppResult<MailImportReport> {
-    actor.require(Permission::WriteInteractions)?;
+    // A mailbox is a bulk import into the shared history, like a CSV file.
+    actor.require(Permission::ImportData)?;
     let (messages, mut refused, total) = parse(bytes, opts.mbox).await?;
     let ws = actor.workspace_id;
     let now = app.now();

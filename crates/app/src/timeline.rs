@@ -180,6 +180,23 @@ pub(crate) async fn check_refs(
     let accounts = store::existing_ids(c, RefTable::Accounts, workspace, &accounts).await?;
     let contacts = store::existing_ids(c, RefTable::Contacts, workspace, &contacts).await?;
     let users = store::existing_ids(c, RefTable::Users, workspace, &users).await?;
+    // What an exchange is about must be a record of the same workspace.
+    let mut related: std::collections::HashSet<(String, Uuid)> = std::collections::HashSet::new();
+    for kind in bilan_domain::timeline::RELATED_KINDS {
+        let mut ids: Vec<Uuid> = items
+            .iter()
+            .filter(|n| n.related_kind.as_deref() == Some(kind))
+            .filter_map(|n| n.related_id)
+            .collect();
+        ids.sort();
+        ids.dedup();
+        let Some(table) = RefTable::of_related_kind(kind).filter(|_| !ids.is_empty()) else {
+            continue;
+        };
+        for id in store::existing_ids(c, table, workspace, &ids).await? {
+            related.insert((kind.to_owned(), id));
+        }
+    }
     Ok(items
         .iter()
         .map(|n| {
@@ -202,6 +219,11 @@ pub(crate) async fn check_refs(
             }
             if n.contact_ids.iter().any(|id| !contacts.contains(id)) {
                 errs.push(("contact_ids", "contact.unknown"));
+            }
+            if let (Some(kind), Some(id)) = (&n.related_kind, n.related_id) {
+                if !related.contains(&(kind.clone(), id)) {
+                    errs.push(("related_id", "related.unknown"));
+                }
             }
             errs
         })
@@ -459,6 +481,7 @@ pub async fn update_interaction(
     let ws = actor.workspace_id;
     let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    require_own(actor, &before, false)?;
     let mut e = ValidationErrors::new();
     for (field, code) in check_refs(&mut c, ws, now, &[&new]).await?.into_iter().flatten() {
         e.add(field, code);
@@ -500,12 +523,25 @@ async fn commit_update(mut w: Work, before: &Interaction) -> AppResult<Interacti
     Ok(after)
 }
 
+/// People change their own exchanges (and close the follow-ups given to them); changing
+/// a colleague's takes [`Permission::EditAnyInteraction`] (managers and admins).
+fn require_own(actor: &Actor, i: &Interaction, follow_up_action: bool) -> AppResult<()> {
+    let own = i.user_id == actor.user_id
+        || (follow_up_action && i.follow_up.as_ref().is_some_and(|f| f.user_id == actor.user_id));
+    if own || actor.via_cli {
+        Ok(())
+    } else {
+        actor.require(Permission::EditAnyInteraction)
+    }
+}
+
 /// Deletes an interaction; the inbounds it answered get the next outbound instead.
 pub async fn delete_interaction(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut w = app.write(actor, Permission::WriteInteractions).await?;
     let ws = actor.workspace_id;
     let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    require_own(actor, &before, false)?;
     store::lock_accounts(&mut c, ws, &[before.account_id]).await?;
     let mut touches = Touches::new();
     for (inbound, account, at) in store::release_links_to(&mut c, ws, id).await? {
@@ -603,6 +639,7 @@ pub async fn complete_follow_up(app: &App, actor: &Actor, id: Uuid) -> AppResult
     let ws = actor.workspace_id;
     let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    require_own(actor, &before, true)?;
     match &before.follow_up {
         None => return Err(AppError::Conflict("no follow-up on this interaction".into())),
         Some(f) if f.done_at.is_some() => return Ok(before),
@@ -625,6 +662,7 @@ pub async fn snooze_follow_up(
     let ws = actor.workspace_id;
     let mut c = w.conn();
     let before = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
+    require_own(actor, &before, true)?;
     match &before.follow_up {
         None => return Err(AppError::Conflict("no follow-up on this interaction".into())),
         Some(f) if f.done_at.is_some() => return Err(AppError::Conflict("follow-up already done".into())),

@@ -44,8 +44,12 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail (who changed what, when).
     ReadAudit,
-    /// Log interactions on accounts' timelines, link answers, complete follow-ups.
+    /// Log interactions on accounts' timelines and link answers; edit, delete and
+    /// close the follow-ups of one's own exchanges (and of follow-ups one was given).
     WriteInteractions,
+    /// Edit, delete and close exchanges and follow-ups that others logged: the
+    /// team's managers tidy the shared history, everyone else only their own.
+    EditAnyInteraction,
     /// See satisfaction scores, answers and verbatims.
     ReadSatisfaction,
     /// Define surveys and their sending rules.
@@ -123,7 +127,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 15] = [
+    pub const ALL: [Permission; 16] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -135,6 +139,7 @@ impl Permission {
         Permission::ManageUsers,
         Permission::ReadAudit,
         Permission::WriteInteractions,
+        Permission::EditAnyInteraction,
         Permission::ReadSatisfaction,
         Permission::ManageSurveys,
         Permission::SendSurveys,
@@ -155,6 +160,7 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
             Permission::WriteInteractions => "write_interactions",
+            Permission::EditAnyInteraction => "edit_any_interaction",
             Permission::ReadSatisfaction => "read_satisfaction",
             Permission::ManageSurveys => "manage_surveys",
             Permission::SendSurveys => "send_surveys",
@@ -188,6 +194,12 @@ mod tests {
         );
         assert!(Role::Manager.can(ReadAudit) && !Role::AccountManager.can(ReadAudit));
         assert!(Role::Manager.can(ImportData));
+        let tidiers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(EditAnyInteraction)).collect();
+        assert_eq!(
+            tidiers,
+            vec![Role::Admin, Role::Manager],
+            "others' exchanges are a manager's to change"
+        );
         assert!(!Role::AccountManager.can(ImportData));
         assert!(!Role::AccountManager.can(DeleteAccounts));
         assert!(!Role::Finance.can(WriteAccounts));

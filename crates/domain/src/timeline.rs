@@ -292,6 +292,10 @@ impl Interaction {
     }
 }
 
+/// What an exchange can be about besides its account (`related_kind`): a record of
+/// the same workspace, checked to exist when the exchange is written.
+pub const RELATED_KINDS: [&str; 4] = ["account", "contact", "interaction", "survey_answer"];
+
 /// Raw interaction input (forms, API, CSV, mailbox import): text everywhere.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
@@ -468,9 +472,7 @@ impl InteractionInput {
         let related_kind = optional_text(&mut e, "related_kind", self.related_kind.as_deref(), 40)
             .map(|k| k.to_lowercase())
             .filter(|k| {
-                let ok = k
-                    .chars()
-                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+                let ok = RELATED_KINDS.contains(&k.as_str());
                 if !ok {
                     e.add("related_kind", "related_kind.invalid");
                 }
@@ -788,7 +790,7 @@ mod tests {
         i.summary = Some("Le client signale une erreur sur la facture".into());
         i.tags = Some("Facturation; urgent".into());
         i.beyond_contract = Some("oui".into());
-        i.related_kind = Some("Invoice".into());
+        i.related_kind = Some("Contact".into());
         i.related_id = Some(id(9).to_string());
         i.follow_up_what = Some("Envoyer l'avoir".into());
         i.follow_up_due = Some("02/04/2026".into());
@@ -799,7 +801,7 @@ mod tests {
         assert_eq!(n.contact_ids, vec![id(7), id(8)]);
         assert_eq!(n.tags, vec!["facturation", "urgent"]);
         assert!(n.beyond_contract);
-        assert_eq!(n.related_kind.as_deref(), Some("invoice"));
+        assert_eq!(n.related_kind.as_deref(), Some("contact"));
         let f = n.follow_up.clone().unwrap();
         assert_eq!(f.due, NaiveDate::from_ymd_opt(2026, 4, 2).unwrap());
         assert_eq!(f.user_id, None);

@@ -189,6 +189,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("user_role.finance", "Finance", "Finance"),
     ("user_role.support", "Support", "Support"),
     ("user_role.viewer", "Lecture seule", "Viewer"),
+    (
+        "permission.edit_any_interaction",
+        "Modifier ou supprimer les échanges des autres",
+        "Edit or delete others' exchanges",
+    ),
     ("permission.read_accounts", "Voir les comptes", "See accounts"),
     ("permission.write_accounts", "Modifier les comptes", "Edit accounts"),
     ("permission.delete_accounts", "Supprimer des comptes", "Delete accounts"),
@@ -398,6 +403,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "error.text.bidi_control",
         "Caractère de contrôle de direction (U+202A–U+202E, U+2066–U+2069) interdit",
         "Text direction control character (U+202A–U+202E, U+2066–U+2069) not allowed",
+    ),
+    (
+        "error.related.unknown",
+        "Aucun enregistrement de ce type avec cet identifiant dans votre espace",
+        "No record of this kind with this id in your workspace",
     ),
     ("error.required", "Obligatoire", "Required"),
     ("error.too_long", "Trop long", "Too long"),
@@ -744,7 +754,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("error.answer.not_inbound", "Seul un échange entrant attend une réponse", "Only an inbound exchange awaits an answer"),
     ("error.answer.not_outbound", "Une réponse est un échange sortant", "An answer is an outbound exchange"),
     ("error.answer.other_account", "La réponse concerne un autre compte", "The answer belongs to another account"),
-    ("error.related_kind.invalid", "Type de lien inconnu", "Unknown link kind"),
+    ("error.related_kind.invalid", "Type de lien inconnu (account, contact, interaction ou survey_answer)", "Unknown link kind (account, contact, interaction or survey_answer)"),
     ("timeline.link_answer", "Lier la réponse", "Link the answer"),
     ("error.outbound_id.invalid", "Choisissez l'échange qui a répondu", "Choose the exchange that answered"),
 ];

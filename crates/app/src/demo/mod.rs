@@ -231,6 +231,8 @@ pub async fn ensure_demo(
     let interactions = write_histories(app, &plan, progress).await?;
     let survey_answers = satisfaction::write(app, &plan).await?;
 
+    let every_table: Vec<&str> = bilan_db::tables::WORKSPACE_TABLES.iter().map(|t| t.name).collect();
+    crate::database::refresh_statistics(app, &every_table).await;
     for member in STAFF.iter().filter(|m| m.duty == Duty::Admin) {
         add_user_to_workspace(app, DEMO_WORKSPACE, &member.new_user()).await?;
     }

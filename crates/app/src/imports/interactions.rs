@@ -89,7 +89,15 @@ pub async fn import_interactions_with_progress(
     }
     file.finish().await?;
     let total = report.total_lines;
-    finish(w, opts, &mut report, rejected).await?;
+    finish(
+        app,
+        w,
+        opts,
+        &mut report,
+        rejected,
+        &["interactions", "interaction_contacts"],
+    )
+    .await?;
     tick(progress, total, total);
     tracing::info!(
         user.id = %actor.user_id, created = report.created, unchanged = report.unchanged,

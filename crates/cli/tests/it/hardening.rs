@@ -269,3 +269,68 @@ db_test!(
         assert_eq!(again["role"], "manager", "the stale change wrote nothing");
     }
 );
+
+db_test!(
+    what_an_exchange_is_about_must_be_in_the_same_workspace,
+    |t| async move {
+        let router = t.router();
+        let admin = t.with_user(Role::Admin).await;
+        let token = t.token_for(&admin).await;
+        let stranger = t.user_in("Another supplier", Role::Admin).await;
+        let theirs = bilan_app::accounts::create_account(&t.app, &stranger, &crate::danone())
+            .await
+            .unwrap();
+        let mine = bilan_app::accounts::create_account(&t.app, &admin, &crate::danone())
+            .await
+            .unwrap();
+        let body = |kind: &str, id: uuid::Uuid| {
+            json!({"subject": "Suivi", "channel": "email", "direction": "outbound",
+               "occurred_at": "2024-01-15T10:00:00Z", "related_kind": kind, "related_id": id.to_string()})
+        };
+        let path = format!("/api/v1/accounts/{}/interactions", mine.id);
+        for (kind, id, expected) in [
+            ("account", theirs.id, Some(("related_id", "related.unknown"))),
+            ("account", uuid::Uuid::now_v7(), Some(("related_id", "related.unknown"))),
+            ("invoice", mine.id, Some(("related_kind", "related_kind.invalid"))),
+            ("account", mine.id, None),
+        ] {
+            let res = api(&router, Method::POST, &path, &token, Some(body(kind, id))).await;
+            match expected {
+                Some((field, code)) => {
+                    assert_eq!(
+                        res.status,
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "{kind} {id}: {}",
+                        res.body
+                    );
+                    assert_eq!(fault(&res), (field.to_owned(), code.to_owned()));
+                }
+                None => assert_eq!(res.status, StatusCode::CREATED, "{}", res.body),
+            }
+        }
+    }
+);
+
+db_test!(a_large_import_leaves_the_planner_statistics_fresh, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let mut csv = String::from("name;sector\n");
+    for n in 0..1_500 {
+        csv.push_str(&format!("Compte {n};Industrie\n"));
+    }
+    let report = bilan_app::imports::import_accounts(&t.app, &admin, csv.as_bytes(), &Default::default())
+        .await
+        .unwrap();
+    assert_eq!(report.created, 1_500);
+    if t.app.db.engine() != bilan_app::database::Engine::Postgres {
+        return; // SQLite runs `PRAGMA optimize`, which leaves nothing to read back.
+    }
+    let mut pc = t.app.db.acquire().await.unwrap();
+    let bilan_db::Conn::Postgres(c) = &mut pc.conn() else {
+        unreachable!()
+    };
+    let tuples: f32 = sqlx::query_scalar("SELECT reltuples FROM pg_class WHERE oid = 'accounts'::regclass")
+        .fetch_one(&mut **c)
+        .await
+        .unwrap();
+    assert!(tuples >= 1_500.0, "ANALYZE ran after the import: reltuples = {tuples}");
+});

@@ -315,6 +315,23 @@ pub enum RefTable {
     Contacts,
     /// Users.
     Users,
+    /// Interactions.
+    Interactions,
+    /// Survey answers.
+    SurveyAnswers,
+}
+
+impl RefTable {
+    /// The table an interaction's `related_kind` points into.
+    pub fn of_related_kind(kind: &str) -> Option<RefTable> {
+        match kind {
+            "account" => Some(RefTable::Accounts),
+            "contact" => Some(RefTable::Contacts),
+            "interaction" => Some(RefTable::Interactions),
+            "survey_answer" => Some(RefTable::SurveyAnswers),
+            _ => None,
+        }
+    }
 }
 
 /// Which of `ids` exist in `table` within the workspace (one query per 500 ids).
@@ -328,6 +345,8 @@ pub async fn existing_ids(
         RefTable::Accounts => "accounts",
         RefTable::Contacts => "contacts",
         RefTable::Users => "users",
+        RefTable::Interactions => "interactions",
+        RefTable::SurveyAnswers => "survey_answers",
     };
     let mut found = HashSet::new();
     for chunk in ids.chunks(500) {

@@ -341,7 +341,7 @@ impl From<MailImportReport> for MailImportReportResponse {
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("account" = Option<String>, Query, description = "Account receiving every message"),
            ("mbox" = Option<bool>, Query, description = "Read the body as an mbox")),
     responses((status = 200, body = MailImportReportResponse), (status = 422, description = "Unreadable file", body = Problem), (status = 403, body = Problem)),
-    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("import_data"))))]
 pub async fn import_emails(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

@@ -116,7 +116,7 @@ pub struct SnoozeBody {
 #[utoipa::path(post, path = "/api/v1/follow-ups/{id}/snooze", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
     request_body = SnoozeBody,
     responses((status = 200, body = InteractionResponse), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions")), ("x-permission-others" = json!("edit_any_interaction"))))]
 pub async fn snooze_follow_up(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

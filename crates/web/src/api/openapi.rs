@@ -1,7 +1,6 @@
 //! The OpenAPI document: its header here, its operations from the router
 //! (each capability's `routes()`), so the two cannot drift apart.
 
-use axum::Json;
 use std::sync::LazyLock;
 use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -29,22 +28,110 @@ impl Modify for BearerAuth {
 )]
 pub struct ApiDoc;
 
-/// The document: the header above and every operation the router serves.
+/// The document: the header above and every operation the router serves, with
+/// what every operation may answer besides its own responses (see [`complete`]).
 pub fn document() -> &'static utoipa::openapi::OpenApi {
-    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| super::operations().into_openapi());
+    static DOCUMENT: LazyLock<utoipa::openapi::OpenApi> = LazyLock::new(|| {
+        let mut doc = super::operations().into_openapi();
+        complete(&mut doc);
+        doc
+    });
     &DOCUMENT
+}
+
+/// The document as canonical JSON (keys sorted): the same bytes on every run.
+fn canonical() -> &'static str {
+    static JSON: LazyLock<String> = LazyLock::new(|| {
+        serde_json::to_value(document())
+            .and_then(|v| serde_json::to_string_pretty(&v))
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    });
+    &JSON
+}
+
+/// Adds to every operation the answers the server gives before or around its
+/// handler, and gives every error its true content type, so the document and the
+/// behaviour cannot disagree: 400 (malformed query or body), 401 (no valid token),
+/// 403, 413 (body over the route's limit), 422 (invalid input, e.g. a NUL in a
+/// text), 429 (slowed down) are all `application/problem+json`.
+fn complete(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    let common = [
+        ("400", "Malformed query string or body"),
+        ("401", "Missing, expired or revoked token"),
+        ("403", "The role does not allow this"),
+        ("422", "Invalid input; `errors` names each field"),
+        ("429", "Too many requests; see Retry-After"),
+    ];
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let has_id = path.contains('{');
+        for op in [
+            &mut item.get,
+            &mut item.post,
+            &mut item.put,
+            &mut item.patch,
+            &mut item.delete,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            let takes_body = op.request_body.is_some();
+            for (code, description) in common {
+                op.responses
+                    .responses
+                    .entry(code.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+            if has_id {
+                op.responses
+                    .responses
+                    .entry("404".to_owned())
+                    .or_insert_with(|| problem("No such record in your workspace").into());
+            }
+            if takes_body {
+                op.responses
+                    .responses
+                    .entry("413".to_owned())
+                    .or_insert_with(|| problem("Body larger than the route accepts").into());
+            }
+            for response in op.responses.responses.values_mut() {
+                if let utoipa::openapi::RefOr::T(r) = response {
+                    if let Some(json) = r.content.shift_remove("application/json") {
+                        if is_problem(&json) {
+                            r.content.insert("application/problem+json".to_owned(), json);
+                        } else {
+                            r.content.insert("application/json".to_owned(), json);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn is_problem(content: &utoipa::openapi::Content) -> bool {
+    matches!(&content.schema, Some(utoipa::openapi::RefOr::Ref(r)) if r.ref_location.ends_with("/Problem"))
 }
 
 /// The document as JSON text (also printed by `bilan openapi`).
 pub fn openapi_json() -> String {
-    document()
-        .to_pretty_json()
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    canonical().to_owned()
 }
 
 /// GET /api/v1/openapi.json
-pub async fn serve_openapi() -> Json<&'static utoipa::openapi::OpenApi> {
-    Json(document())
+pub async fn serve_openapi() -> impl axum::response::IntoResponse {
+    ([(axum::http::header::CONTENT_TYPE, "application/json")], canonical())
 }
 
 /// What an operation requires of its caller, as its `x-permission` declares.

@@ -215,7 +215,7 @@ pub async fn find_interaction(
 #[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
     request_body = InteractionInput,
     responses((status = 200, body = InteractionResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
-    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
+    security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions")), ("x-permission-others" = json!("edit_any_interaction"))))]
 pub async fn update_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -236,7 +236,7 @@ pub async fn update_interaction(
 
 /// Deletes an interaction.
 #[utoipa::path(delete, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
+    responses((status = 204), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions")), ("x-permission-others" = json!("edit_any_interaction"))))]
 pub async fn delete_interaction(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -297,7 +297,7 @@ pub async fn list_follow_ups(
 
 /// Marks a follow-up done.
 #[utoipa::path(post, path = "/api/v1/follow-ups/{id}/done", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
+    responses((status = 200, body = InteractionResponse), (status = 404, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions")), ("x-permission-others" = json!("edit_any_interaction"))))]
 pub async fn complete_follow_up(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,

@@ -72,7 +72,7 @@ pub async fn show_mail_import(
     headers: HeaderMap,
     Query(q): Query<MailImportQuery>,
 ) -> Response {
-    if let Err(e) = user.actor.require(Permission::WriteInteractions) {
+    if let Err(e) = user.actor.require(Permission::ImportData) {
         return error_response(&user, &headers, &e);
     }
     match account_of(&state, &user, q.account.as_deref()).await {
@@ -92,7 +92,7 @@ pub async fn post_mail_import(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Response {
-    if let Err(e) = user.actor.require(Permission::WriteInteractions) {
+    if let Err(e) = user.actor.require(Permission::ImportData) {
         return error_response(&user, &headers, &e);
     }
     let mut file = Vec::new();
