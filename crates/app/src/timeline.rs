@@ -525,7 +525,7 @@ async fn commit_update(mut w: Work, before: &Interaction) -> AppResult<Interacti
 
 /// People change their own exchanges (and close the follow-ups given to them); changing
 /// a colleague's takes [`Permission::EditAnyInteraction`] (managers and admins).
-fn require_own(actor: &Actor, i: &Interaction, follow_up_action: bool) -> AppResult<()> {
+pub fn require_own(actor: &Actor, i: &Interaction, follow_up_action: bool) -> AppResult<()> {
     let own = i.user_id == actor.user_id
         || (follow_up_action && i.follow_up.as_ref().is_some_and(|f| f.user_id == actor.user_id));
     if own || actor.via_cli {

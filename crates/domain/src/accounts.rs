@@ -10,6 +10,7 @@ use uuid::Uuid;
 /// Where an account stands in the relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AccountStatus {
     /// Not yet a client.
     Prospect,
@@ -46,6 +47,7 @@ impl AccountStatus {
 /// Company size bands as INSEE defines them (TPE, PME, ETI, GE).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum CompanySize {
     /// Micro-entreprise: fewer than 10 people.
     Micro,
@@ -681,6 +683,7 @@ impl Account {
 /// Kind of an account's sub-unit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SiteKind {
     /// A physical site (plant, office, store).
     Site,

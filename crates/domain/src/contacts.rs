@@ -8,6 +8,7 @@ use uuid::Uuid;
 /// A contact's role in the buying centre (centre d'achat); a contact may hold several.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BuyingRole {
     /// Sponsor on the client side.
     Sponsor,

@@ -32,6 +32,7 @@ pub const DELAY_HOURS_MAX: u32 = 720;
 /// The kind of a survey, which fixes its answer scale.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SurveyKind {
     /// Net Promoter Score: "would you recommend us?", 0–10.
     Nps,

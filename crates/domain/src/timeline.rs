@@ -31,6 +31,7 @@ pub const CONTACTS_MAX: usize = 50;
 /// How the exchange took place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Channel {
     /// E-mail.
     Email,
@@ -114,6 +115,7 @@ impl Channel {
 /// Who started the exchange: the client (inbound) or the supplier (outbound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Direction {
     /// From the client to the supplier: a request that waits for an answer.
     Inbound,

@@ -409,6 +409,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Aucun enregistrement de ce type avec cet identifiant dans votre espace",
         "No record of this kind with this id in your workspace",
     ),
+    (
+        "error.limit.range",
+        "Taille de page : un nombre entier de 1 à 200",
+        "Page size: a whole number from 1 to 200",
+    ),
     ("error.required", "Obligatoire", "Required"),
     ("error.too_long", "Trop long", "Too long"),
     (

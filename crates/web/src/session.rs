@@ -157,6 +157,15 @@ impl FromRequestParts<AppState> for ApiActor {
                 return Err(AppError::Forbidden.into());
             }
         }
+        if let Some((param, takes)) =
+            crate::api::openapi::query_fault(&parts.method, &path, parts.uri.query().unwrap_or(""))
+        {
+            return Err(crate::api::problem::ApiError {
+                error: AppError::field(&param, "query.invalid"),
+                status: Some(StatusCode::BAD_REQUEST),
+                detail: Some(format!("{param} takes {takes}")),
+            });
+        }
         Ok(ApiActor(actor))
     }
 }

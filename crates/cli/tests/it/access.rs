@@ -246,10 +246,21 @@ db_test!(api_query_errors_are_problems, |t| async move {
     let router = t.router();
     let admin = t.with_user(Role::Admin).await;
     let token = t.token_for(&admin).await;
-    let res = api(&router, Method::GET, "/api/v1/accounts?limit=lots", &token, None).await;
-    assert_eq!(res.status, StatusCode::BAD_REQUEST);
-    assert_eq!(res.headers["content-type"], "application/problem+json");
-    assert_eq!(res.json()["errors"][0]["field"], "query");
+    for bad in ["lots", "0", "201", "2147483648"] {
+        let res = api(
+            &router,
+            Method::GET,
+            &format!("/api/v1/accounts?limit={bad}"),
+            &token,
+            None,
+        )
+        .await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "limit={bad}");
+        assert_eq!(res.headers["content-type"], "application/problem+json");
+        assert_eq!(res.json()["errors"][0]["field"], "limit");
+    }
+    let res = api(&router, Method::GET, "/api/v1/accounts?sort=sideways", &token, None).await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     let res = api(&router, Method::GET, "/api/v1/nowhere", &token, None).await;
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert_eq!(res.json()["code"], "not_found");

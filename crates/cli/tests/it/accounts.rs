@@ -103,7 +103,7 @@ db_test!(api_stale_updates_are_refused, |t| async move {
         Method::POST,
         "/api/v1/accounts",
         &token,
-        Some(json!({"name": "Acme Industrie", "siren": "552032534", "annual_value": 1500.5})),
+        Some(json!({"name": "Acme Industrie", "siren": "552032534", "annual_value": "1500.50"})),
     )
     .await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);

@@ -334,3 +334,47 @@ db_test!(a_large_import_leaves_the_planner_statistics_fresh, |t| async move {
         .unwrap();
     assert!(tuples >= 1_500.0, "ANALYZE ran after the import: reltuples = {tuples}");
 });
+
+db_test!(api_inputs_take_json_types_and_nothing_loose, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    for (path, body, field) in [
+        ("/api/v1/accounts", json!({"name": [null, null]}), "name"),
+        ("/api/v1/accounts", json!({"name": 12345}), "name"),
+        ("/api/v1/accounts", json!({"name": "Acme", "tags": "a,b"}), "tags"),
+        (
+            "/api/v1/accounts",
+            json!({"name": "Acme", "annual_value": 12.5}),
+            "annual_value",
+        ),
+        ("/api/v1/accounts", json!({"name": "Acme", "nmae": "typo"}), "nmae"),
+        ("/api/v1/interactions/batch", json!({"items": {}}), "items"),
+        ("/api/v1/survey-settings", json!([null, null]), "body"),
+    ] {
+        let method = if path.ends_with("settings") {
+            Method::PUT
+        } else {
+            Method::POST
+        };
+        let res = api(&router, method, path, &token, Some(body.clone())).await;
+        assert_eq!(res.status, StatusCode::BAD_REQUEST, "{body}: {}", res.body);
+        assert_eq!(res.headers[header::CONTENT_TYPE], "application/problem+json");
+        assert_eq!(fault(&res).0, field, "{body}");
+    }
+    let list = api(&router, Method::GET, "/api/v1/accounts", &token, None).await.json();
+    assert_eq!(list["items"].as_array().map(Vec::len), Some(0), "nothing was created");
+    let res = api(&router, Method::GET, "/api/v1/accounts?limit=2147483648", &token, None).await;
+    assert_eq!((res.status, fault(&res).0), (StatusCode::BAD_REQUEST, "limit".into()));
+    // Booleans, arrays, dates and decimals in their JSON types go through.
+    let res = api(
+        &router,
+        Method::POST,
+        "/api/v1/accounts",
+        &token,
+        Some(json!({"name": "Acme", "tags": ["export", "btp"], "annual_value": "1234.50", "renewal_date": "2027-03-31", "headcount": 120})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
+    assert_eq!(res.json()["annual_value"]["amount"], "1234.50");
+});

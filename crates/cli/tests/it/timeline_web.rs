@@ -38,8 +38,12 @@ db_test!(timeline_over_the_api, |t| async move {
     );
     let bad = json!({"items": [{"account_id": a, "channel": "pigeon", "direction": "inbound", "occurred_at": "2026-11-20T09:00:00Z"}]});
     let res = api(&router, Method::POST, "/api/v1/interactions/batch", &token, Some(bad)).await;
-    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(res.json()["errors"][0]["field"], "items.0.channel");
+    assert_eq!(
+        res.status,
+        StatusCode::BAD_REQUEST,
+        "not a channel of the documented list"
+    );
+    assert_eq!(res.json()["errors"][0]["field"], "items[0].channel");
     let list = api(
         &router,
         Method::GET,

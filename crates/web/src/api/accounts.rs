@@ -1,8 +1,10 @@
 //! `/api/v1/accounts`: list, create, find, update, delete, and sites.
 
+use super::bodies::{AccountCreate, AccountPatch, SiteCreate};
+use super::problem::parse_json;
 use super::problem::{ApiResult, Problem};
 use super::ApiQuery;
-use super::{parse_id, parse_input, patched_input, ExpectedVersion};
+use super::{parse_id, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -11,7 +13,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bilan_app::accounts::{self as uc, AccountQuery};
-use bilan_domain::accounts::{Account, AccountInput, Site, SiteInput};
+use bilan_domain::accounts::{Account, Site};
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -204,7 +206,7 @@ pub async fn list_accounts(
 }
 
 /// Creates an account.
-#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountInput,
+#[utoipa::path(post, path = "/api/v1/accounts", tag = "accounts", request_body = AccountCreate,
     responses((status = 201, body = AccountResponse), (status = 400, body = Problem), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn create_account(
@@ -212,7 +214,7 @@ pub async fn create_account(
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let input: AccountInput = parse_input(&body)?;
+    let input = parse_json::<AccountCreate>(&body)?.into_input()?;
     let a = uc::create_account(&state.app, &actor, &input).await?;
     let location = format!("/api/v1/accounts/{}", a.id);
     let mut res = with_etag(StatusCode::CREATED, a);
@@ -236,7 +238,7 @@ pub async fn find_account(
 
 /// Updates an account (JSON merge patch). Send the `version` you read in the body
 /// (409 if stale) or as `If-Match` (412 if stale); nothing is overwritten when stale.
-#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = AccountInput,
+#[utoipa::path(patch, path = "/api/v1/accounts/{id}", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = AccountPatch,
     responses((status = 200, body = AccountResponse), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn update_account(
@@ -247,10 +249,10 @@ pub async fn update_account(
     body: Bytes,
 ) -> ApiResult<Response> {
     let id = parse_id(&id)?;
-    let patch: serde_json::Value = super::problem::parse_json(&body)?;
+    let patch: serde_json::Value = parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_account(&state.app, &actor, id).await?;
-    let input = patched_input(&current.to_input(), &patch)?;
+    let input = AccountPatch::apply(&patch, &current.to_input())?;
     let a = uc::update_account(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;
@@ -282,7 +284,7 @@ pub async fn list_sites(
 }
 
 /// Adds a site or business unit to an account.
-#[utoipa::path(post, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = SiteInput,
+#[utoipa::path(post, path = "/api/v1/accounts/{id}/sites", tag = "accounts", params(("id" = String, Path, description = "Account id")), request_body = SiteCreate,
     responses((status = 201, body = SiteResponse), (status = 404, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_accounts"))))]
 pub async fn create_site(
     State(state): State<AppState>,
@@ -290,7 +292,7 @@ pub async fn create_site(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<SiteResponse>)> {
-    let input: SiteInput = parse_input(&body)?;
+    let input = parse_json::<SiteCreate>(&body)?.into_input()?;
     let site = uc::add_site(&state.app, &actor, parse_id(&id)?, &input).await?;
     Ok((StatusCode::CREATED, Json(site.into())))
 }

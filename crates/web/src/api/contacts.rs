@@ -1,8 +1,9 @@
 //! `/api/v1/contacts`: list, create, find, update, delete.
 
+use super::bodies::{ContactCreate, ContactPatch};
 use super::problem::{ApiResult, Problem};
 use super::ApiQuery;
-use super::{parse_id, parse_input, patched_input, ExpectedVersion};
+use super::{parse_id, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -11,7 +12,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use bilan_app::contacts::{self as uc, ContactQuery};
-use bilan_domain::contacts::{Contact, ContactInput};
+use bilan_domain::contacts::Contact;
 use serde::Serialize;
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -114,15 +115,15 @@ pub async fn list_contacts(
     }))
 }
 
-/// Creates a contact (`account_id` required; `roles` as an array or comma-separated text).
-#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactInput,
+/// Creates a contact.
+#[utoipa::path(post, path = "/api/v1/contacts", tag = "contacts", request_body = ContactCreate,
     responses((status = 201, body = ContactResponse), (status = 400, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_contacts"))))]
 pub async fn create_contact(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<Response> {
-    let input: ContactInput = parse_input(&body)?;
+    let input = super::problem::parse_json::<ContactCreate>(&body)?.into_input()?;
     let c = uc::create_contact(&state.app, &actor, &input).await?;
     Ok(with_etag(StatusCode::CREATED, c))
 }
@@ -142,7 +143,7 @@ pub async fn find_contact(
 }
 
 /// Updates a contact (JSON merge patch with `version` or `If-Match`).
-#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")), request_body = ContactInput,
+#[utoipa::path(patch, path = "/api/v1/contacts/{id}", tag = "contacts", params(("id" = String, Path, description = "Contact id")), request_body = ContactPatch,
     responses((status = 200, body = ContactResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_contacts"))))]
 pub async fn update_contact(
     State(state): State<AppState>,
@@ -155,7 +156,7 @@ pub async fn update_contact(
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_contact(&state.app, &actor, id).await?;
-    let input = patched_input(&current.to_input(), &patch)?;
+    let input = ContactPatch::apply(&patch, &current.to_input())?;
     let c = uc::update_contact(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;

@@ -337,7 +337,7 @@ impl From<MailImportReport> for MailImportReportResponse {
 /// contacts by address and to accounts by domain; messages whose account cannot be
 /// found are listed in `unmatched` and not imported (`account=ID` puts every
 /// message on one account). Re-importing skips messages already imported.
-#[utoipa::path(post, path = "/api/v1/imports/emails", tag = "imports", request_body(content = String, content_type = "message/rfc822"),
+#[utoipa::path(post, path = "/api/v1/imports/emails", tag = "imports", request_body(description = "One e-mail (.eml) or, with mbox=true, a mailbox", content((String = "message/rfc822"), (String = "application/mbox"), (String = "text/plain"))),
     params(("dry_run" = Option<bool>, Query, description = "Report only"), ("account" = Option<String>, Query, description = "Account receiving every message"),
            ("mbox" = Option<bool>, Query, description = "Read the body as an mbox")),
     responses((status = 200, body = MailImportReportResponse), (status = 422, description = "Unreadable file", body = Problem), (status = 403, body = Problem)),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bodies;
 pub mod contacts;
 pub mod imports;
 pub mod jobs;
@@ -58,12 +59,32 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> axum::extract::FromRequestP
 
     async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
+        check_limit(raw)?;
         serde_urlencoded::from_str(raw).map(ApiQuery).map_err(|e| ApiError {
             error: AppError::field("query", "query.invalid"),
             status: Some(axum::http::StatusCode::BAD_REQUEST),
             detail: Some(format!("invalid query string: {e}")),
         })
     }
+}
+
+/// The largest page any list answers (`limit`), as documented on every list.
+pub const LIMIT_MAX: u32 = 200;
+
+/// `limit`, when given, is a whole number from 1 to [`LIMIT_MAX`]: a larger one is
+/// refused rather than silently cut, so a client learns the page size it gets.
+fn check_limit(raw: &str) -> ApiResult<()> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    for (_, v) in pairs.iter().filter(|(k, _)| k == "limit") {
+        if !v.parse::<u32>().is_ok_and(|n| (1..=LIMIT_MAX).contains(&n)) {
+            return Err(ApiError {
+                error: AppError::field("limit", "limit.range"),
+                status: Some(axum::http::StatusCode::BAD_REQUEST),
+                detail: Some(format!("limit must be a whole number from 1 to {LIMIT_MAX}")),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Parses an id from a path; a malformed id is simply not found.
@@ -89,7 +110,11 @@ impl ExpectedVersion {
                 .map(ExpectedVersion::Header)
                 .map_err(|_| ApiError::from(AppError::field("If-Match", "version.required")));
         }
-        match body.get("version").and_then(serde_json::Value::as_i64) {
+        let whole = |v: &serde_json::Value| {
+            v.as_i64()
+                .or_else(|| v.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
+        };
+        match body.get("version").and_then(whole) {
             Some(v) => Ok(ExpectedVersion::Body(v)),
             None => Err(ApiError::from(AppError::field("version", "version.required"))),
         }
@@ -111,51 +136,4 @@ impl ExpectedVersion {
         }
         err
     }
-}
-
-/// Merges a JSON patch object onto the current record's fields (JSON merge patch:
-/// a present key replaces, `null` clears, an absent key keeps).
-pub fn merge_patch(current: serde_json::Value, patch: &serde_json::Value) -> ApiResult<serde_json::Value> {
-    let (serde_json::Value::Object(mut cur), serde_json::Value::Object(p)) = (current, patch.clone()) else {
-        return Err(ApiError::bad_body("the body must be a JSON object".into()));
-    };
-    for (k, v) in p {
-        if k == "version" {
-            continue;
-        }
-        let v = match v {
-            serde_json::Value::Number(n) => serde_json::Value::String(n.to_string()),
-            serde_json::Value::Bool(b) => serde_json::Value::String(b.to_string()),
-            serde_json::Value::Array(items) => serde_json::Value::String(
-                items
-                    .iter()
-                    .map(|i| i.as_str().map(str::to_owned).unwrap_or_else(|| i.to_string()))
-                    .collect::<Vec<_>>()
-                    .join(","),
-            ),
-            other => other,
-        };
-        cur.insert(k, v);
-    }
-    Ok(serde_json::Value::Object(cur))
-}
-
-/// Converts JSON numbers, booleans and arrays to the text inputs the domain validates.
-pub fn textify(body: &serde_json::Value) -> ApiResult<serde_json::Value> {
-    merge_patch(serde_json::json!({}), body)
-}
-
-/// Parses a JSON body into a domain input (numbers and arrays accepted as text).
-pub fn parse_input<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    let value: serde_json::Value = problem::parse_json(body)?;
-    serde_json::from_value(textify(&value)?).map_err(|e| ApiError::bad_body(e.to_string()))
-}
-
-/// The input of a record after applying a JSON merge patch to its current fields.
-pub fn patched_input<T: serde::Serialize + serde::de::DeserializeOwned>(
-    current: &T,
-    patch: &serde_json::Value,
-) -> ApiResult<T> {
-    let current = serde_json::to_value(current).map_err(|e| ApiError::bad_body(e.to_string()))?;
-    serde_json::from_value(merge_patch(current, patch)?).map_err(|e| ApiError::bad_body(e.to_string()))
 }

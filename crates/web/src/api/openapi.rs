@@ -74,8 +74,7 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
         ("422", "Invalid input; `errors` names each field"),
         ("429", "Too many requests; see Retry-After"),
     ];
-    for (path, item) in doc.paths.paths.iter_mut() {
-        let has_id = path.contains('{');
+    for item in doc.paths.paths.values_mut() {
         for op in [
             &mut item.get,
             &mut item.post,
@@ -87,17 +86,35 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
         .flatten()
         {
             let takes_body = op.request_body.is_some();
+            let writes =
+                op.request_body.is_some() || matches!(op.operation_id.as_deref(), Some(id) if id.starts_with("delete"));
+            if writes {
+                op.responses.responses.entry("409".to_owned()).or_insert_with(|| {
+                    problem("Conflicts with the current state: a duplicate, a stale version").into()
+                });
+            }
             for (code, description) in common {
                 op.responses
                     .responses
                     .entry(code.to_owned())
                     .or_insert_with(|| problem(description).into());
             }
-            if has_id {
-                op.responses
-                    .responses
-                    .entry("404".to_owned())
-                    .or_insert_with(|| problem("No such record in your workspace").into());
+            // Any id, in the path or a filter, may name nothing in the caller's workspace.
+            op.responses
+                .responses
+                .entry("404".to_owned())
+                .or_insert_with(|| problem("No such record in your workspace").into());
+            for p in op.parameters.iter_mut().flatten() {
+                if p.name == "limit" {
+                    p.schema = Some(
+                        utoipa::openapi::ObjectBuilder::new()
+                            .schema_type(utoipa::openapi::schema::Type::Integer)
+                            .minimum(Some(1))
+                            .maximum(Some(super::LIMIT_MAX))
+                            .description(Some("Page size"))
+                            .into(),
+                    );
+                }
             }
             if takes_body {
                 op.responses
@@ -105,7 +122,7 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
                     .entry("413".to_owned())
                     .or_insert_with(|| problem("Body larger than the route accepts").into());
             }
-            for response in op.responses.responses.values_mut() {
+            for (code, response) in op.responses.responses.iter_mut() {
                 if let utoipa::openapi::RefOr::T(r) = response {
                     if let Some(json) = r.content.shift_remove("application/json") {
                         if is_problem(&json) {
@@ -113,6 +130,16 @@ fn complete(doc: &mut utoipa::openapi::OpenApi) {
                         } else {
                             r.content.insert("application/json".to_owned(), json);
                         }
+                    }
+                    // A refusal may always come as a problem (an import's 422 is a
+                    // report of its lines, or a problem when the file is unreadable).
+                    if code.starts_with('4') && !r.content.contains_key("application/problem+json") {
+                        r.content.insert(
+                            "application/problem+json".to_owned(),
+                            ContentBuilder::new()
+                                .schema(Some(Ref::from_schema_name("Problem")))
+                                .build(),
+                        );
                     }
                 }
             }
@@ -167,4 +194,72 @@ pub fn required(method: &axum::http::Method, path: &str) -> Option<Required> {
         table
     });
     TABLE.get(&(method.as_str().to_owned(), path.to_owned())).copied()
+}
+
+/// What a documented query parameter takes.
+#[derive(Debug, Clone)]
+enum QueryKind {
+    Boolean,
+    Integer { min: Option<f64>, max: Option<f64> },
+    OneOf(Vec<String>),
+}
+
+/// Whether the query string keeps the types the document gives the operation's
+/// parameters (`true`/`false`, whole numbers within their bounds, listed codes);
+/// the first parameter that does not, with what it takes. Checked for every API
+/// operation before its handler, from the document itself, so the two cannot differ.
+pub fn query_fault(method: &axum::http::Method, path: &str, raw: &str) -> Option<(String, String)> {
+    type Params = Vec<(String, QueryKind)>;
+    static TABLE: LazyLock<std::collections::HashMap<(String, String), Params>> = LazyLock::new(|| {
+        let doc = serde_json::to_value(document()).unwrap_or_default();
+        let mut table = std::collections::HashMap::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                let mut params = Vec::new();
+                for p in op["parameters"].as_array().into_iter().flatten() {
+                    if p["in"] != "query" {
+                        continue;
+                    }
+                    let (Some(name), schema) = (p["name"].as_str(), &p["schema"]) else {
+                        continue;
+                    };
+                    let kind = if let Some(list) = schema["enum"].as_array() {
+                        QueryKind::OneOf(list.iter().filter_map(|v| v.as_str().map(str::to_owned)).collect())
+                    } else {
+                        match schema["type"].as_str() {
+                            Some("boolean") => QueryKind::Boolean,
+                            Some("integer") => QueryKind::Integer {
+                                min: schema["minimum"].as_f64(),
+                                max: schema["maximum"].as_f64(),
+                            },
+                            _ => continue,
+                        }
+                    };
+                    params.push((name.to_owned(), kind));
+                }
+                table.insert((method.to_uppercase(), path.clone()), params);
+            }
+        }
+        table
+    });
+    let params = TABLE.get(&(method.as_str().to_owned(), path.to_owned()))?;
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).unwrap_or_default();
+    pairs.into_iter().find_map(|(k, v)| {
+        let (_, kind) = params.iter().find(|(name, _)| *name == k)?;
+        let takes = match kind {
+            QueryKind::Boolean => (!matches!(v.as_str(), "true" | "false")).then(|| "true or false".to_owned()),
+            QueryKind::Integer { min, max } => {
+                let fits = v
+                    .parse::<i64>()
+                    .is_ok_and(|n| min.is_none_or(|m| n as f64 >= m) && max.is_none_or(|m| n as f64 <= m));
+                (!fits).then(|| match (min, max) {
+                    (Some(a), Some(b)) => format!("a whole number from {a} to {b}"),
+                    (Some(a), None) => format!("a whole number from {a}"),
+                    _ => "a whole number".to_owned(),
+                })
+            }
+            QueryKind::OneOf(list) => (!list.contains(&v)).then(|| format!("one of {}", list.join(", "))),
+        };
+        takes.map(|t| (k, t))
+    })
 }

@@ -135,6 +135,26 @@ impl IntoResponse for ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 /// Parses a JSON body, answering 400 with the position of the fault.
+/// Every body is a JSON object: a struct is never read from an array (`[null, null]`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_body(format!("invalid JSON body: {e}")))
+    let value: serde_json::Value =
+        serde_json::from_slice(body).map_err(|e| ApiError::bad_body(format!("invalid JSON body: {e}")))?;
+    from_value(value)
+}
+
+/// Reads a typed body from a JSON object, naming the property at fault (`items[2].tags`).
+pub fn from_value<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> ApiResult<T> {
+    if !value.is_object() {
+        return Err(ApiError::bad_body("the body must be a JSON object".into()));
+    }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let mut err = ApiError::bad_body(format!("{path}: {}", e.inner()));
+        if path != "." {
+            let mut v = bilan_domain::ValidationErrors::new();
+            v.add(&path, "body.invalid");
+            err.error = AppError::Validation(v);
+        }
+        err
+    })
 }

@@ -1,8 +1,9 @@
 //! `/api/v1` hot satisfaction: surveys and their sending rules, surveys sent by
 //! hand, the satisfaction figures, answers (JSON and CSV) and the outbox.
 
+use super::bodies::{RuleCreate, SurveyCreate, SurveyPatch};
 use super::problem::{ApiResult, Problem};
-use super::{parse_id, parse_input, ApiQuery, ExpectedVersion};
+use super::{parse_id, ApiQuery, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -13,7 +14,7 @@ use axum::Json;
 use bilan_app::surveys::AnswerView;
 use bilan_app::surveys::{self as uc, BreakdownLine, Dashboard, ResponseRate, SatisfactionQuery, SurveyWithRules};
 use bilan_app::AppError;
-use bilan_domain::surveys::{RuleInput, Summary, SurveyInput, SurveyRule};
+use bilan_domain::surveys::{Summary, SurveyRule};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -116,14 +117,14 @@ pub async fn list_surveys(State(state): State<AppState>, ApiActor(actor): ApiAct
 }
 
 /// Creates a survey.
-#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyInput,
+#[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = SurveyCreate,
     responses((status = 201, body = SurveyResponse), (status = 422, body = Problem), (status = 403, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn create_survey(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<SurveyResponse>)> {
-    let input: SurveyInput = parse_input(&body)?;
+    let input = super::problem::parse_json::<SurveyCreate>(&body)?.into_input()?;
     let survey = uc::create_survey(&state.app, &actor, &input).await?;
     Ok((
         StatusCode::CREATED,
@@ -144,7 +145,7 @@ pub async fn find_survey(
 
 /// Changes a survey (JSON merge patch; `If-Match` or `version` required).
 #[utoipa::path(patch, path = "/api/v1/surveys/{id}", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
-    request_body = SurveyInput,
+    request_body = SurveyPatch,
     responses((status = 200, body = SurveyResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn update_survey(
@@ -159,7 +160,7 @@ pub async fn update_survey(
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_survey(&state.app, &actor, id).await?;
     let as_input = current.survey.to_input();
-    let input: SurveyInput = super::patched_input(&as_input, &patch)?;
+    let input = SurveyPatch::apply(&patch, &as_input)?;
     let survey = uc::update_survey(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;
@@ -174,7 +175,7 @@ pub async fn update_survey(
 
 /// Adds a sending rule to a survey.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/rules", tag = "surveys", params(("id" = String, Path, description = "Survey id")),
-    request_body = RuleInput, responses((status = 201, body = RuleResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
+    request_body = RuleCreate, responses((status = 201, body = RuleResponse), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("manage_surveys"))))]
 pub async fn create_rule(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
@@ -182,7 +183,7 @@ pub async fn create_rule(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<RuleResponse>)> {
     let survey = parse_id(&id)?;
-    let mut input: RuleInput = parse_input(&body)?;
+    let mut input = super::problem::parse_json::<RuleCreate>(&body)?.into_input()?;
     input.survey_id = Some(survey.to_string());
     let rule = uc::add_rule(&state.app, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(rule.into())))
@@ -205,10 +206,12 @@ pub async fn delete_rule(
 pub struct SettingsBody {
     /// A contact is not surveyed twice within this many days (0–365).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub interval_days: Option<serde_json::Value>,
+    #[schema(minimum = 0, maximum = 365)]
+    pub interval_days: Option<super::bodies::Whole>,
     /// The fewest answers a score needs before trends, breakdowns and "my day" show it (1–100).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub min_answers: Option<serde_json::Value>,
+    #[schema(minimum = 1, maximum = 100)]
+    pub min_answers: Option<super::bodies::Whole>,
 }
 
 /// Sets the anti-over-surveying interval.
@@ -220,21 +223,17 @@ pub async fn update_settings(
     body: Bytes,
 ) -> ApiResult<Json<SettingsBody>> {
     let b: SettingsBody = super::problem::parse_json(&body)?;
-    let raw = |v: &serde_json::Value| match v {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    };
-    if let Some(v) = &b.interval_days {
-        uc::set_interval(&state.app, &actor, &raw(v)).await?;
+    if let Some(v) = b.interval_days {
+        uc::set_interval(&state.app, &actor, &v.0.to_string()).await?;
     }
-    if let Some(v) = &b.min_answers {
-        uc::set_min_answers(&state.app, &actor, &raw(v)).await?;
+    if let Some(v) = b.min_answers {
+        uc::set_min_answers(&state.app, &actor, &v.0.to_string()).await?;
     }
     let (_, days) = uc::list_surveys(&state.app, &actor).await?;
     let min = uc::min_answers(&state.app, &actor).await?;
     Ok(Json(SettingsBody {
-        interval_days: Some(days.into()),
-        min_answers: Some(min.into()),
+        interval_days: Some(super::bodies::Whole(days.into())),
+        min_answers: Some(super::bodies::Whole(min.into())),
     }))
 }
 

@@ -1,8 +1,9 @@
 //! `/api/v1` shared history: an account's interactions (single and batch),
 //! answers, follow-ups and first-response times.
 
+use super::bodies::{InteractionCreate, InteractionPatch};
 use super::problem::{ApiResult, Problem};
-use super::{parse_id, parse_input, patched_input, ApiQuery, ExpectedVersion};
+use super::{parse_id, ApiQuery, ExpectedVersion};
 use crate::session::ApiActor;
 use crate::AppState;
 use axum::body::Bytes;
@@ -10,7 +11,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use bilan_app::timeline::{self as uc, ResponseQuery, TimelineQuery};
-use bilan_domain::timeline::{Interaction, InteractionInput, ResponseFigures};
+use bilan_domain::timeline::{Interaction, ResponseFigures};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
@@ -133,7 +134,7 @@ pub async fn list_interactions(
 
 /// Logs an interaction on an account (`account_id` taken from the path).
 #[utoipa::path(post, path = "/api/v1/accounts/{id}/interactions", tag = "timeline", params(("id" = String, Path, description = "Account id")),
-    request_body = InteractionInput,
+    request_body = InteractionCreate,
     responses((status = 201, body = InteractionResponse), (status = 403, body = Problem), (status = 422, body = Problem)), security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions"))))]
 pub async fn create_interaction(
     State(state): State<AppState>,
@@ -141,7 +142,7 @@ pub async fn create_interaction(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<InteractionResponse>)> {
-    let mut input: InteractionInput = parse_input(&body)?;
+    let mut input = super::problem::parse_json::<InteractionCreate>(&body)?.into_input()?;
     input.account_id = Some(parse_id(&id)?.to_string());
     let i = uc::log_interaction(&state.app, &actor, &input).await?;
     Ok((StatusCode::CREATED, Json(i.into())))
@@ -149,9 +150,11 @@ pub async fn create_interaction(
 
 /// A batch to log.
 #[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct BatchBody {
     /// Up to 1,000 interactions, each with its `account_id`.
-    pub items: Vec<serde_json::Value>,
+    #[schema(max_items = 1000)]
+    pub items: Vec<InteractionCreate>,
 }
 
 /// What a batch did.
@@ -173,19 +176,11 @@ pub async fn create_batch(
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<BatchResponse>)> {
-    let value: serde_json::Value = super::problem::parse_json(&body)?;
-    let items = value
-        .get("items")
-        .and_then(serde_json::Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let inputs = items
-        .iter()
-        .map(|v| {
-            let text = super::textify(v)?;
-            serde_json::from_value::<InteractionInput>(text)
-                .map_err(|e| super::problem::ApiError::bad_body(e.to_string()))
-        })
+    let batch: BatchBody = super::problem::parse_json(&body)?;
+    let inputs = batch
+        .items
+        .into_iter()
+        .map(InteractionCreate::into_input)
         .collect::<ApiResult<Vec<_>>>()?;
     let report = uc::log_batch(&state.app, &actor, &inputs).await?;
     Ok((
@@ -213,7 +208,7 @@ pub async fn find_interaction(
 
 /// Updates an interaction (JSON merge patch with `version` or `If-Match`).
 #[utoipa::path(patch, path = "/api/v1/interactions/{id}", tag = "timeline", params(("id" = String, Path, description = "Interaction id")),
-    request_body = InteractionInput,
+    request_body = InteractionPatch,
     responses((status = 200, body = InteractionResponse), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_interactions")), ("x-permission-others" = json!("edit_any_interaction"))))]
 pub async fn update_interaction(
@@ -227,7 +222,9 @@ pub async fn update_interaction(
     let patch: serde_json::Value = super::problem::parse_json(&body)?;
     let expected = ExpectedVersion::from_request(&headers, &patch)?;
     let current = uc::find_interaction(&state.app, &actor, id).await?;
-    let input = patched_input(&current.to_input(), &patch)?;
+    // Whose exchange it is decides before what the patch says.
+    uc::require_own(&actor, &current, false)?;
+    let input = InteractionPatch::apply(&patch, &current.to_input())?;
     let i = uc::update_interaction(&state.app, &actor, id, expected.value(), &input)
         .await
         .map_err(|e| expected.map_err(e))?;

@@ -135,7 +135,7 @@ pub struct NewUserBody {
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct UserPatch {
     /// The version read (or send `If-Match`).
-    pub version: Option<i64>,
+    pub version: Option<super::bodies::Whole>,
     /// Name shown.
     pub display_name: Option<String>,
     /// Role code.

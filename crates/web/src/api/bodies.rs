@@ -1,0 +1,522 @@
+//! The API's request bodies, typed as JSON types: a string field takes a string,
+//! booleans are booleans, lists are arrays, dates are `YYYY-MM-DD`, instants RFC 3339,
+//! ids UUIDs, amounts decimal strings, codes from their documented lists; unknown
+//! properties are refused. A body that breaks its schema is a 400 naming the
+//! property; a well-typed body then goes into the domain's input, where the
+//! business rules (a SIREN's check digit, a record that must exist) answer 422.
+//!
+//! Forms and CSV files keep their lenient text parsing on the way into the same
+//! domain inputs; only the API is strict.
+
+use super::problem::{from_value, ApiError, ApiResult};
+use bilan_domain::accounts::{AccountInput, AccountStatus, CompanySize, SiteInput, SiteKind};
+use bilan_domain::contacts::{BuyingRole, ContactInput};
+use bilan_domain::surveys::{RuleInput, SurveyInput, SurveyKind};
+use bilan_domain::timeline::{Channel, Direction, InteractionInput};
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A typed value as the text the domain's input takes.
+pub trait AsText {
+    /// The text.
+    fn as_text(&self) -> String;
+}
+
+impl AsText for String {
+    fn as_text(&self) -> String {
+        self.clone()
+    }
+}
+
+impl AsText for bool {
+    fn as_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl AsText for i64 {
+    fn as_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl AsText for Uuid {
+    fn as_text(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl AsText for NaiveDate {
+    fn as_text(&self) -> String {
+        self.format("%Y-%m-%d").to_string()
+    }
+}
+
+impl AsText for DateTime<Utc> {
+    fn as_text(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+
+impl<T: AsText> AsText for Vec<T> {
+    fn as_text(&self) -> String {
+        self.iter().map(AsText::as_text).collect::<Vec<_>>().join(",")
+    }
+}
+
+/// Codes are their serialised names (`video_call`), which the domain parses back.
+macro_rules! code_as_text {
+    ($($t:ty),*) => {$(
+        impl AsText for $t {
+            fn as_text(&self) -> String {
+                serde_json::to_value(self).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+            }
+        }
+    )*};
+}
+code_as_text!(
+    AccountStatus,
+    CompanySize,
+    SiteKind,
+    BuyingRole,
+    SurveyKind,
+    Channel,
+    Direction
+);
+
+/// An exact decimal amount as text, dot as separator: `"125000.00"`. Never a float.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(try_from = "String")]
+#[schema(value_type = String, pattern = r"^-?[0-9]{1,13}(\.[0-9]{1,4})?$", example = "125000.00")]
+pub struct DecimalText(String);
+
+impl TryFrom<String> for DecimalText {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        let digits = s.strip_prefix('-').unwrap_or(&s);
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let ok = (1..=13).contains(&int.len())
+            && int.bytes().all(|b| b.is_ascii_digit())
+            && (!digits.contains('.') || (1..=4).contains(&frac.len()))
+            && frac.bytes().all(|b| b.is_ascii_digit());
+        if ok {
+            Ok(DecimalText(s))
+        } else {
+            Err(format!("{s:?} is not a decimal amount such as \"1234.50\""))
+        }
+    }
+}
+
+impl AsText for DecimalText {
+    fn as_text(&self) -> String {
+        self.0.clone()
+    }
+}
+
+/// A whole number: JSON Schema counts `10.0` as the integer 10, so it is taken;
+/// `10.5` is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ToSchema)]
+#[serde(transparent)]
+#[schema(value_type = i64)]
+pub struct Whole(pub i64);
+
+impl<'de> Deserialize<'de> for Whole {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let n = serde_json::Number::deserialize(d)?;
+        if let Some(i) = n.as_i64() {
+            return Ok(Whole(i));
+        }
+        match n.as_f64() {
+            Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(Whole(f as i64)),
+            _ => Err(serde::de::Error::custom(format!("{n} is not a whole number"))),
+        }
+    }
+}
+
+impl AsText for Whole {
+    fn as_text(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+/// Defines a resource's create body (its required properties, then optional ones),
+/// optionally its patch body (every property optional, `null` clears, plus
+/// `version`), and their conversion into the domain's text input.
+macro_rules! bodies {
+    (
+        $(#[$cdoc:meta])* create $create:ident,
+        $( $(#[$pdoc:meta])* patch $patch:ident, )?
+        input $input:ty,
+        required $req:tt
+        optional $opt:tt
+    ) => {
+        create_body! { $(#[$cdoc])* $create, $input, $req, $opt }
+        $( patch_body! { $(#[$pdoc])* $patch, $input, $req, $opt } )?
+    };
+}
+
+macro_rules! create_body {
+    (
+        $(#[$cdoc:meta])* $create:ident, $input:ty,
+        { $( $(#[$rmeta:meta])* $rname:ident : $rty:ty ),* $(,)? },
+        { $( $(#[$ometa:meta])* $oname:ident : $oty:ty ),* $(,)? }
+    ) => {
+        $(#[$cdoc])*
+        #[derive(Debug, Clone, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $create {
+            $( $(#[$rmeta])* pub $rname: $rty, )*
+            $( $(#[$ometa])* #[serde(default)] pub $oname: Option<$oty>, )*
+        }
+
+        impl $create {
+            /// The domain's input.
+            pub fn into_input(self) -> ApiResult<$input> {
+                let mut m = Map::new();
+                $( m.insert(stringify!($rname).to_owned(), Value::String(self.$rname.as_text())); )*
+                $( if let Some(v) = &self.$oname { m.insert(stringify!($oname).to_owned(), Value::String(v.as_text())); } )*
+                serde_json::from_value(Value::Object(m)).map_err(|e| ApiError::bad_body(e.to_string()))
+            }
+        }
+    };
+}
+
+macro_rules! patch_body {
+    (
+        $(#[$pdoc:meta])* $patch:ident, $input:ty,
+        { $( $(#[$rmeta:meta])* $rname:ident : $rty:ty ),* $(,)? },
+        { $( $(#[$ometa:meta])* $oname:ident : $oty:ty ),* $(,)? }
+    ) => {
+        $(#[$pdoc])*
+        #[derive(Debug, Clone, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $patch {
+            /// The version read (or send `If-Match`).
+            #[serde(default)]
+            pub version: Option<Whole>,
+            $( $(#[$rmeta])* #[serde(default)] pub $rname: Option<$rty>, )*
+            $( $(#[$ometa])* #[serde(default)] pub $oname: Option<$oty>, )*
+        }
+
+        impl $patch {
+            /// Each property as text (`None`: absent or `null`).
+            fn texts(&self) -> Vec<(&'static str, Option<String>)> {
+                vec![
+                    $( (stringify!($rname), self.$rname.as_ref().map(AsText::as_text)), )*
+                    $( (stringify!($oname), self.$oname.as_ref().map(AsText::as_text)), )*
+                ]
+            }
+
+            /// The record's current input with the patch applied (JSON merge patch:
+            /// a present property replaces, `null` clears, an absent one keeps).
+            pub fn apply(raw: &Value, current: &$input) -> ApiResult<$input> {
+                let patch: $patch = from_value(raw.clone())?;
+                let present: Vec<&str> = raw.as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+                let Value::Object(mut m) = serde_json::to_value(current).map_err(|e| ApiError::bad_body(e.to_string()))? else {
+                    return Err(ApiError::bad_body("the record cannot be patched".into()));
+                };
+                for (name, text) in patch.texts() {
+                    if present.contains(&name) {
+                        m.insert(name.to_owned(), text.map(Value::String).unwrap_or(Value::Null));
+                    }
+                }
+                serde_json::from_value(Value::Object(m)).map_err(|e| ApiError::bad_body(e.to_string()))
+            }
+        }
+    };
+}
+
+bodies! {
+    /// A new account.
+    create AccountCreate,
+    /// Changes to an account.
+    patch AccountPatch,
+    input AccountInput,
+    required {
+        /// Usual name.
+        name: String,
+    }
+    optional {
+        /// Registered legal name.
+        legal_name: String,
+        /// SIREN: 9 digits with a valid check digit.
+        siren: String,
+        /// SIRET: 14 digits.
+        siret: String,
+        /// Intra-EU VAT number.
+        vat_number: String,
+        /// Sector.
+        sector: String,
+        /// Size band.
+        size: CompanySize,
+        /// ISO 3166 country code (default FR).
+        #[schema(pattern = "^[A-Za-z]{2}$", example = "FR")]
+        country: String,
+        /// Street address.
+        address: String,
+        /// Postal code.
+        postal_code: String,
+        /// City.
+        city: String,
+        /// Status (default prospect).
+        status: AccountStatus,
+        /// Date lost (with status lost).
+        lost_on: NaiveDate,
+        /// Reason lost.
+        lost_reason: String,
+        /// Owner: a user of the workspace.
+        owner_id: Uuid,
+        /// Executive sponsor: a user of the workspace.
+        sponsor_id: Uuid,
+        /// Contract start date.
+        contract_start: NaiveDate,
+        /// Renewal date.
+        renewal_date: NaiveDate,
+        /// Annual contract value, in `currency`.
+        annual_value: DecimalText,
+        /// ISO 4217 currency code (default EUR).
+        #[schema(pattern = "^[A-Za-z]{3}$", example = "EUR")]
+        currency: String,
+        /// Tags (at most 20, each at most 40 characters; a comma separates tags).
+        tags: Vec<String>,
+        /// Reference in the source system, for de-duplication on re-import.
+        external_ref: String,
+        /// Web site or domain.
+        website: String,
+        /// Switchboard phone.
+        phone: String,
+        /// The client's own annual revenue, in the account's currency.
+        revenue: DecimalText,
+        /// Head count.
+        #[schema(minimum = 0)]
+        headcount: Whole,
+    }
+}
+
+bodies! {
+    /// A new site or business unit of an account.
+    create SiteCreate,
+    input SiteInput,
+    required {
+        /// Name.
+        name: String,
+    }
+    optional {
+        /// Site or business unit (default site).
+        kind: SiteKind,
+        /// City.
+        city: String,
+        /// ISO 3166 country code.
+        #[schema(pattern = "^[A-Za-z]{2}$", example = "FR")]
+        country: String,
+    }
+}
+
+bodies! {
+    /// A new contact.
+    create ContactCreate,
+    /// Changes to a contact.
+    patch ContactPatch,
+    input ContactInput,
+    required {
+        /// The account the person works for.
+        account_id: Uuid,
+        /// Last name.
+        last_name: String,
+    }
+    optional {
+        /// First name.
+        first_name: String,
+        /// E-mail address.
+        email: String,
+        /// Phone.
+        phone: String,
+        /// Job title.
+        job_title: String,
+        /// Roles in the buying centre.
+        roles: Vec<BuyingRole>,
+        /// Site of the account.
+        site_id: Uuid,
+        /// Language: fr or en.
+        #[schema(example = "fr")]
+        language: String,
+        /// Consent to satisfaction surveys.
+        survey_consent: bool,
+        /// Date the person left the company.
+        left_on: NaiveDate,
+        /// Reference in the source system.
+        external_ref: String,
+    }
+}
+
+bodies! {
+    /// An exchange on a timeline; the account comes from the path, or `account_id` in a batch.
+    create InteractionCreate,
+    /// Changes to an exchange (`account_id` moves it to another account).
+    patch InteractionPatch,
+    input InteractionInput,
+    required {
+        /// When it took place (RFC 3339).
+        occurred_at: DateTime<Utc>,
+        /// How.
+        channel: Channel,
+        /// Who started it.
+        direction: Direction,
+    }
+    optional {
+        /// The account (required in a batch; a single exchange takes the path's).
+        account_id: Uuid,
+        /// The supplier-side user who had the exchange (default: the caller).
+        user_id: Uuid,
+        /// Client contacts involved.
+        contact_ids: Vec<Uuid>,
+        /// Subject, at most 300 characters.
+        subject: String,
+        /// What was said, at most 20,000 characters.
+        summary: String,
+        /// Tags.
+        tags: Vec<String>,
+        /// Value delivered beyond the contract.
+        beyond_contract: bool,
+        /// What else it is about: account, contact, interaction or survey_answer.
+        #[schema(example = "contact")]
+        related_kind: String,
+        /// The id of that record, in the same workspace.
+        related_id: Uuid,
+        /// Reference in the source system (an e-mail's Message-ID), for de-duplication.
+        external_ref: String,
+        /// Follow-up: what was promised.
+        follow_up_what: String,
+        /// Follow-up: who must do it (default: the exchange's user).
+        follow_up_user_id: Uuid,
+        /// Follow-up: by when.
+        follow_up_due: NaiveDate,
+    }
+}
+
+bodies! {
+    /// A new survey.
+    create SurveyCreate,
+    /// Changes to a survey.
+    patch SurveyPatch,
+    input SurveyInput,
+    required {
+        /// Name, at most 200 characters.
+        name: String,
+        /// NPS, CSAT or CES.
+        kind: SurveyKind,
+    }
+    optional {
+        /// Question in French (this or the English one is required).
+        question_fr: String,
+        /// Question in English.
+        question_en: String,
+        /// Comment question in French.
+        comment_question_fr: String,
+        /// Comment question in English.
+        comment_question_en: String,
+        /// Days an invitation link stays valid, 1 to 90 (default 14).
+        #[schema(minimum = 1, maximum = 90)]
+        expiry_days: Whole,
+        /// Whether rules may send it (default true).
+        active: bool,
+    }
+}
+
+bodies! {
+    /// A new sending rule of the survey in the path.
+    create RuleCreate,
+    input RuleInput,
+    required {
+        /// The event that triggers it, e.g. `delivery`.
+        #[schema(example = "delivery")]
+        event_kind: String,
+    }
+    optional {
+        /// Hours between the event and the invitation, 0 to 720 (default 0).
+        #[schema(minimum = 0, maximum = 720)]
+        delay_hours: Whole,
+        /// Buying-centre roles surveyed; empty or absent means every role.
+        roles: Vec<BuyingRole>,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn types_are_strict() {
+        assert!(from_value::<AccountCreate>(json!({"name": "Acme"})).is_ok());
+        for bad in [
+            json!({"name": 12345}),
+            json!({"name": [null, null]}),
+            json!({}),
+            json!({"name": "Acme", "nmae": "typo"}),
+            json!({"name": "Acme", "tags": "a,b"}),
+            json!({"name": "Acme", "annual_value": 12.5}),
+            json!({"name": "Acme", "annual_value": "1 234,50"}),
+            json!({"name": "Acme", "renewal_date": "31/12/2026"}),
+            json!({"name": "Acme", "status": "gone"}),
+            json!(["Acme"]),
+        ] {
+            assert!(from_value::<AccountCreate>(bad.clone()).is_err(), "{bad} was accepted");
+        }
+    }
+
+    #[test]
+    fn typed_values_become_the_domain_text() {
+        let b: InteractionCreate = from_value(json!({
+            "account_id": "01a24152-6795-7074-96c4-db7183fe7000",
+            "occurred_at": "2026-11-20T09:00:00Z", "channel": "phone", "direction": "inbound",
+            "contact_ids": ["01a24152-6795-7074-96c4-db7183fe7513"], "beyond_contract": true,
+            "tags": ["export", "urgent"], "follow_up_what": "Rappeler", "follow_up_due": "2026-11-25"
+        }))
+        .unwrap();
+        let i = b.into_input().unwrap();
+        assert_eq!(i.channel.as_deref(), Some("phone"));
+        assert_eq!(i.beyond_contract.as_deref(), Some("true"));
+        assert_eq!(i.tags.as_deref(), Some("export,urgent"));
+        assert_eq!(i.follow_up_due.as_deref(), Some("2026-11-25"));
+        assert!(i.validate().is_ok(), "{:?}", i.validate());
+    }
+
+    #[test]
+    fn a_patch_replaces_clears_and_keeps() {
+        let current = AccountInput {
+            name: Some("Acme".into()),
+            city: Some("Lyon".into()),
+            sector: Some("BTP".into()),
+            ..Default::default()
+        };
+        let raw = json!({"city": null, "name": "Acme SA", "version": 3});
+        let after = AccountPatch::apply(&raw, &current).unwrap();
+        assert_eq!(after.name.as_deref(), Some("Acme SA"));
+        assert_eq!(after.city, None, "null clears");
+        assert_eq!(after.sector.as_deref(), Some("BTP"), "absent keeps");
+        assert!(AccountPatch::apply(&json!({"name": 5}), &current).is_err());
+    }
+
+    #[test]
+    fn whole_numbers_may_be_written_with_a_point_zero() {
+        assert_eq!(serde_json::from_value::<Whole>(json!(10.0)).ok(), Some(Whole(10)));
+        assert_eq!(serde_json::from_value::<Whole>(json!(-3)).ok(), Some(Whole(-3)));
+        assert!(serde_json::from_value::<Whole>(json!(10.5)).is_err());
+        assert!(serde_json::from_value::<Whole>(json!("10")).is_err());
+    }
+
+    #[test]
+    fn decimals_are_text_with_a_dot() {
+        for ok in ["0", "125000.00", "-3.5", "1234567890123.1234"] {
+            assert!(DecimalText::try_from(ok.to_owned()).is_ok(), "{ok}");
+        }
+        for bad in ["", "1,5", "1.", ".5", "1e3", "12345678901234", "1.23456", "--1"] {
+            assert!(DecimalText::try_from(bad.to_owned()).is_err(), "{bad}");
+        }
+    }
+}
