@@ -254,14 +254,16 @@ pub async fn interval_days(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u32
 /// Sets the workspace's minimum number of days between two surveys of one contact.
 pub async fn set_interval_days(conn: &mut Conn<'_>, workspace: Uuid, days: u32) -> DbResult<()> {
     let days = i32::try_from(days).unwrap_or(i32::MAX);
-    with_conn!(conn, |c| sqlx::query(
-        "UPDATE workspaces SET survey_interval_days = $2 WHERE id = $1"
+    with_conn!(conn, |c| {
+        sqlx::query(
+        "UPDATE workspaces SET survey_interval_days = $2, satisfaction_generation = satisfaction_generation + 1 WHERE id = $1"
     )
     .bind(workspace)
     .bind(days)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     Ok(())
 }
 
@@ -310,7 +312,7 @@ pub async fn min_answers(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u32> 
 pub async fn set_min_answers(conn: &mut Conn<'_>, workspace: Uuid, n: u32) -> DbResult<()> {
     let n = i32::try_from(n).unwrap_or(i32::MAX);
     with_conn!(conn, |c| sqlx::query(
-        "UPDATE workspaces SET min_answers = $2 WHERE id = $1"
+        "UPDATE workspaces SET min_answers = $2, satisfaction_generation = satisfaction_generation + 1 WHERE id = $1"
     )
     .bind(workspace)
     .bind(n)
@@ -419,6 +421,9 @@ pub async fn insert_invitation(conn: &mut Conn<'_>, r: &InvitationRow) -> DbResu
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;
+    if n == 1 {
+        crate::workspaces::touch_satisfaction(conn, r.workspace_id).await?;
+    }
     Ok(n == 1)
 }
 
@@ -524,6 +529,18 @@ pub async fn insert_answers(conn: &mut Conn<'_>, rows: &[AnswerRow]) -> DbResult
             .await
             .map(|r| r.rows_affected()))?;
     }
+    touch_workspaces(conn, rows.iter().map(|r| r.workspace_id)).await?;
+    Ok(())
+}
+
+/// Marks the satisfaction figures of the workspaces rows were written for as changed.
+async fn touch_workspaces(conn: &mut Conn<'_>, ids: impl Iterator<Item = Uuid>) -> DbResult<()> {
+    let mut ids: Vec<Uuid> = ids.collect();
+    ids.sort();
+    ids.dedup();
+    for id in ids {
+        crate::workspaces::touch_satisfaction(conn, id).await?;
+    }
     Ok(())
 }
 
@@ -559,6 +576,7 @@ pub async fn insert_invitations(conn: &mut Conn<'_>, rows: &[InvitationRow]) -> 
             .await
             .map(|r| r.rows_affected()))?;
     }
+    touch_workspaces(conn, rows.iter().map(|r| r.workspace_id)).await?;
     Ok(())
 }
 

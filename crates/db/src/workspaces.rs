@@ -57,3 +57,28 @@ pub async fn list(conn: &mut Conn<'_>) -> DbResult<Vec<WorkspaceRow>> {
     let sql = format!("SELECT {COLUMNS} FROM workspaces ORDER BY name");
     Ok(with_conn!(conn, |c| sqlx::query_as(&sql).fetch_all(&mut **c).await)?)
 }
+
+/// Marks the workspace's satisfaction figures as changed (an answer, an invitation,
+/// a setting), in the writer's transaction: every server's cached dashboards compare
+/// [`satisfaction_generation`] before serving one.
+pub async fn touch_satisfaction(conn: &mut Conn<'_>, id: Uuid) -> DbResult<()> {
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE workspaces SET satisfaction_generation = satisfaction_generation + 1 WHERE id = $1"
+    )
+    .bind(id)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
+/// How many times the workspace's satisfaction figures changed (see [`touch_satisfaction`]).
+pub async fn satisfaction_generation(conn: &mut Conn<'_>, id: Uuid) -> DbResult<i64> {
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT satisfaction_generation FROM workspaces WHERE id = $1"
+    )
+    .bind(id)
+    .fetch_optional(&mut **c)
+    .await)?
+    .unwrap_or(0))
+}

@@ -182,14 +182,18 @@ pub async fn satisfaction(app: &App, actor: &Actor, range: &SatisfactionRange) -
     actor.require(Permission::ReadSatisfaction)?;
     let cache = &app.satisfaction_cache;
     let ws = actor.workspace_id;
-    if let Some(d) = cache.get(ws, range) {
+    // One primary-key read tells whether anything changed since, through any server.
+    let generation = {
+        let mut pc = app.db.acquire().await?;
+        bilan_db::workspaces::satisfaction_generation(&mut pc.conn(), ws).await?
+    };
+    if let Some(d) = cache.get(ws, range, generation) {
         return Ok(d);
     }
     let _turn = cache.computing.lock().await;
-    if let Some(d) = cache.get(ws, range) {
+    if let Some(d) = cache.get(ws, range, generation) {
         return Ok(d);
     }
-    let generation = cache.generation(ws);
     let d = compute_satisfaction(app, actor, range).await?;
     cache.put(ws, *range, generation, d.clone());
     Ok(d)
@@ -365,57 +369,37 @@ const CACHE_MAX: usize = 512;
 ///
 /// A dashboard reads every answer of its period: on the medium demo that is tens of
 /// milliseconds, and managers open it over and over while answers arrive a few an
-/// hour. An answer given through this process drops its workspace's entries at once
-/// (the browser journey sees the NPS move); another process's answers show within
-/// [`CACHE_TTL`].
+/// hour. Each entry is kept with the workspace's satisfaction generation, which every
+/// answer, invitation and setting bumps in the database in its own transaction: an
+/// answer given through any server is seen by every server's next request.
 #[derive(Debug, Default)]
 pub struct DashboardCache {
-    inner: std::sync::Mutex<CacheInner>,
+    entries: std::sync::Mutex<HashMap<(Uuid, SatisfactionRange), CacheEntry>>,
     // Misses are computed one at a time: a burst of requests for a cold dashboard
     // computes it once instead of once per request.
     computing: tokio::sync::Mutex<()>,
 }
 
-type CacheEntry = (u64, std::time::Instant, Dashboard);
-
-#[derive(Debug, Default)]
-struct CacheInner {
-    generations: HashMap<Uuid, u64>,
-    entries: HashMap<(Uuid, SatisfactionRange), CacheEntry>,
-}
+type CacheEntry = (i64, std::time::Instant, Dashboard);
 
 impl DashboardCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, CacheInner> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(Uuid, SatisfactionRange), CacheEntry>> {
         // A panic elsewhere while holding the lock leaves plain data: keep using it.
-        self.inner.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn generation(&self, ws: Uuid) -> u64 {
-        self.lock().generations.get(&ws).copied().unwrap_or(0)
+    fn get(&self, ws: Uuid, range: &SatisfactionRange, generation: i64) -> Option<Dashboard> {
+        let entries = self.lock();
+        let (at_generation, at, d) = entries.get(&(ws, *range))?;
+        (*at_generation == generation && at.elapsed() < CACHE_TTL).then(|| d.clone())
     }
 
-    fn get(&self, ws: Uuid, range: &SatisfactionRange) -> Option<Dashboard> {
-        let inner = self.lock();
-        let current = inner.generations.get(&ws).copied().unwrap_or(0);
-        let (generation, at, d) = inner.entries.get(&(ws, *range))?;
-        (*generation == current && at.elapsed() < CACHE_TTL).then(|| d.clone())
-    }
-
-    fn put(&self, ws: Uuid, range: SatisfactionRange, generation: u64, d: Dashboard) {
-        let mut inner = self.lock();
-        if inner.entries.len() >= CACHE_MAX {
-            inner.entries.clear();
+    fn put(&self, ws: Uuid, range: SatisfactionRange, generation: i64, d: Dashboard) {
+        let mut entries = self.lock();
+        if entries.len() >= CACHE_MAX {
+            entries.clear();
         }
-        inner
-            .entries
-            .insert((ws, range), (generation, std::time::Instant::now(), d));
-    }
-
-    /// Forgets the workspace's dashboards (an answer or an invitation was written).
-    pub fn invalidate(&self, ws: Uuid) {
-        let mut inner = self.lock();
-        *inner.generations.entry(ws).or_default() += 1;
-        inner.entries.retain(|(w, _), _| *w != ws);
+        entries.insert((ws, range), (generation, std::time::Instant::now(), d));
     }
 }
 

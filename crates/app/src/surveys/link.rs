@@ -293,7 +293,6 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
     w.audit_entry(AuditAction::Create, "survey_answer", answer_id, None, Some(&snapshot));
     w.audit_created(&interaction);
     w.commit().await?;
-    app.satisfaction_cache.invalidate(ws);
     tracing::info!(answer.id = %answer_id, account.id = %account.id, negative = follow_up.is_some(), "survey answered");
     Ok(Ok(Answered {
         answer_id,

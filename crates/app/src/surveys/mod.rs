@@ -193,8 +193,6 @@ pub async fn set_min_answers(app: &App, actor: &Actor, raw: &str) -> AppResult<u
         Some(&serde_json::json!({ "min_answers": n })),
     );
     w.commit().await?;
-    // Dashboards computed with the old threshold must not be served again.
-    app.satisfaction_cache.invalidate(actor.workspace_id);
     Ok(n)
 }
 

@@ -314,7 +314,6 @@ pub async fn send_survey(
     };
     w.audit_entry(AuditAction::Create, "survey_send", event.id, None, Some(&report));
     w.commit().await?;
-    app.satisfaction_cache.invalidate(ws);
     tracing::info!(survey.id = %survey_id, account.id = %account_id, scheduled, "survey sent by hand");
     Ok(report)
 }

@@ -18,6 +18,7 @@ mod imports;
 mod jobs;
 mod mail_import;
 mod my_day;
+mod scale_out;
 mod schema;
 mod surveys;
 mod surveys_web;
