@@ -16,7 +16,7 @@ use bilan_domain::outbox::{after_failure, OutboxStatus, SendFailure};
 use chrono::{DateTime, Duration, Utc};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
-use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use lettre::{Address, AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use std::path::PathBuf;
@@ -75,15 +75,29 @@ pub(crate) async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>,
     Ok(id)
 }
 
+/// How the connection to the SMTP server is protected.
+#[derive(Clone)]
+pub enum SmtpSecurity {
+    /// None: a relay on a trusted network (`smtp://host`).
+    Plain,
+    /// STARTTLS required before anything is sent (`smtp://host?tls=starttls`): a
+    /// server that does not offer it gets nothing, never a plain-text fallback.
+    StartTls(TlsParameters),
+    /// TLS from the first byte (`smtps://host`, port 465 by default).
+    Implicit(TlsParameters),
+}
+
 /// An SMTP server and the connection kept open to it between messages.
 ///
 /// Bilan opens the TCP connection itself to turn Nagle's algorithm off: lettre
 /// writes a message's body and its final "." in two writes, and with Nagle on the
-/// second waits for the server's delayed acknowledgement, 40 ms a message.
+/// second waits for the server's delayed acknowledgement, 40 ms a message. (Implicit
+/// TLS connections are opened by lettre, which does the handshake first.)
 pub struct SmtpServer {
     host: String,
     port: u16,
     credentials: Option<Credentials>,
+    security: SmtpSecurity,
     connection: tokio::sync::Mutex<Option<(AsyncSmtpConnection, Instant)>>,
 }
 
@@ -94,6 +108,18 @@ const SMTP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 impl SmtpServer {
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendFailure> {
         let transient = |e: String| SendFailure::Transient(format!("{}:{}: {e}", self.host, self.port));
+        if let SmtpSecurity::Implicit(tls) = &self.security {
+            let conn = AsyncSmtpConnection::connect_tokio1(
+                (self.host.as_str(), self.port),
+                Some(SMTP_TIMEOUT),
+                &ClientId::default(),
+                Some(tls.clone()),
+                None,
+            )
+            .await
+            .map_err(|e| transient(format!("TLS connection failed: {}", describe_error(&e))))?;
+            return self.authenticate(conn).await;
+        }
         let stream = tokio::time::timeout(
             SMTP_TIMEOUT,
             tokio::net::TcpStream::connect((self.host.as_str(), self.port)),
@@ -105,6 +131,16 @@ impl SmtpServer {
         let mut conn = AsyncSmtpConnection::connect_with_transport(Box::new(stream), &ClientId::default())
             .await
             .map_err(|e| transient(e.to_string()))?;
+        if let SmtpSecurity::StartTls(tls) = &self.security {
+            conn.starttls(tls.clone(), &ClientId::default())
+                .await
+                .map_err(|e| transient(format!("STARTTLS failed: {}", describe_error(&e))))?;
+        }
+        self.authenticate(conn).await
+    }
+
+    async fn authenticate(&self, mut conn: AsyncSmtpConnection) -> Result<AsyncSmtpConnection, SendFailure> {
+        let transient = |e: String| SendFailure::Transient(format!("{}:{}: {e}", self.host, self.port));
         if let Some(c) = &self.credentials {
             conn.auth(&[Mechanism::Plain, Mechanism::Login], c).await.map_err(|e| {
                 if e.is_permanent() {
@@ -143,6 +179,85 @@ impl SmtpServer {
     }
 }
 
+/// An SMTP server from the part of a URL after `smtp://` or `smtps://`:
+/// `[user:password@]host[:port][?tls=starttls|none][&ca=/path/ca.pem]`.
+fn smtp_server(url: &str, implicit: bool, rest: &str) -> AppResult<SmtpServer> {
+    let bad = |what: &str| AppError::Internal(format!("{what} in {url:?}"));
+    let (auth, hostport) = match rest.rsplit_once('@') {
+        Some((a, h)) => (Some(a), h),
+        None => (None, rest),
+    };
+    let (hostport, query) = hostport.split_once('?').unwrap_or((hostport, ""));
+    let hostport = hostport.trim_end_matches('/');
+    let (host, port) = match hostport.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().map_err(|_| bad("bad SMTP port"))?),
+        None => (hostport, if implicit { 465 } else { 25 }),
+    };
+    if host.is_empty() {
+        return Err(bad("no SMTP host"));
+    }
+    let mut starttls = false;
+    let mut ca: Option<String> = None;
+    for (k, v) in serde_urlencoded::from_str::<Vec<(String, String)>>(query).map_err(|_| bad("bad parameters"))? {
+        match (k.as_str(), v.as_str()) {
+            ("tls", "starttls") if !implicit => starttls = true,
+            ("tls", "none") if !implicit => starttls = false,
+            ("ca", path) => ca = Some(path.to_owned()),
+            _ => {
+                return Err(bad(&format!(
+                    "unknown parameter {k}={v} (tls=starttls|none, ca=/path/ca.pem)"
+                )))
+            }
+        }
+    }
+    let tls = if implicit || starttls {
+        let mut b = TlsParameters::builder(host.to_owned());
+        if let Some(path) = &ca {
+            let pem = std::fs::read(path)
+                .map_err(|e| AppError::Internal(format!("cannot read the CA certificate {path}: {e}")))?;
+            let cert = Certificate::from_pem(&pem)
+                .map_err(|e| AppError::Internal(format!("{path} is not a PEM certificate: {e}")))?;
+            b = b.add_root_certificate(cert);
+        }
+        Some(
+            b.build_rustls()
+                .map_err(|e| AppError::Internal(format!("TLS set-up failed: {e}")))?,
+        )
+    } else {
+        if ca.is_some() {
+            return Err(bad("ca= without TLS (use smtps:// or tls=starttls)"));
+        }
+        None
+    };
+    let security = match (implicit, tls) {
+        (true, Some(t)) => SmtpSecurity::Implicit(t),
+        (false, Some(t)) => SmtpSecurity::StartTls(t),
+        _ => SmtpSecurity::Plain,
+    };
+    let credentials = auth.map(|auth| {
+        let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
+        Credentials::new(user.to_owned(), password.to_owned())
+    });
+    Ok(SmtpServer {
+        host: host.to_owned(),
+        port,
+        credentials,
+        security,
+        connection: tokio::sync::Mutex::new(None),
+    })
+}
+
+/// An SMTP error with its cause (a certificate refused says why).
+fn describe_error(e: &lettre::transport::smtp::Error) -> String {
+    let mut text = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        text.push_str(&format!(": {s}"));
+        source = s.source();
+    }
+    text
+}
+
 /// Where messages go.
 pub enum Transport {
     /// An SMTP server (a relay on the local network, or the suite's test server).
@@ -179,36 +294,15 @@ impl Mailer {
             std::fs::create_dir_all(&dir)
                 .map_err(|e| AppError::Internal(format!("cannot create the mail directory {}: {e}", dir.display())))?;
             Transport::File(AsyncFileTransport::<Tokio1Executor>::new(&dir), dir)
-        } else if let Some(rest) = url.strip_prefix("smtp://") {
-            let (auth, hostport) = match rest.rsplit_once('@') {
-                Some((a, h)) => (Some(a), h),
-                None => (None, rest),
-            };
-            let hostport = hostport.trim_end_matches('/');
-            let (host, port) = match hostport.rsplit_once(':') {
-                Some((h, p)) => (
-                    h,
-                    p.parse::<u16>()
-                        .map_err(|_| AppError::Internal(format!("bad SMTP port in {url:?}")))?,
-                ),
-                None => (hostport, 25),
-            };
-            if host.is_empty() {
-                return Err(AppError::Internal(format!("no SMTP host in {url:?}")));
-            }
-            let credentials = auth.map(|auth| {
-                let (user, password) = auth.split_once(':').unwrap_or((auth, ""));
-                Credentials::new(user.to_owned(), password.to_owned())
-            });
-            Transport::Smtp(Box::new(SmtpServer {
-                host: host.to_owned(),
-                port,
-                credentials,
-                connection: tokio::sync::Mutex::new(None),
-            }))
+        } else if let Some((implicit, rest)) = url
+            .strip_prefix("smtps://")
+            .map(|r| (true, r))
+            .or_else(|| url.strip_prefix("smtp://").map(|r| (false, r)))
+        {
+            Transport::Smtp(Box::new(smtp_server(url, implicit, rest)?))
         } else {
             return Err(AppError::Internal(format!(
-                "unknown mail transport {url:?} (use smtp://host:port, file:///directory or log)"
+                "unknown mail transport {url:?} (use smtp://host:port, smtp://host:587?tls=starttls, smtps://host, file:///directory or log)"
             )));
         };
         Ok(Self {
@@ -221,7 +315,11 @@ impl Mailer {
     /// A short description for start-up logs (no password).
     pub fn describe(&self) -> String {
         match &self.transport {
-            Transport::Smtp(_) => "smtp".to_owned(),
+            Transport::Smtp(s) => match s.security {
+                SmtpSecurity::Plain => format!("smtp://{}:{} (no TLS)", s.host, s.port),
+                SmtpSecurity::StartTls(_) => format!("smtp://{}:{} (STARTTLS)", s.host, s.port),
+                SmtpSecurity::Implicit(_) => format!("smtps://{}:{} (TLS)", s.host, s.port),
+            },
             Transport::File(_, dir) => format!("files in {}", dir.display()),
             Transport::Log => "log only".to_owned(),
         }
@@ -477,7 +575,26 @@ mod tests {
             Mailer::from_url("log", from, "http://x").unwrap().transport,
             Transport::Log
         ));
-        for bad in ["smtp://", "smtp://host:port", "ftp://host", "gmail"] {
+        let smtps = Mailer::from_url("smtps://relay.example.com", from, "http://x").unwrap();
+        assert!(
+            matches!(&smtps.transport, Transport::Smtp(s) if s.port == 465 && matches!(s.security, SmtpSecurity::Implicit(_)))
+        );
+        let starttls = Mailer::from_url("smtp://u:p@relay.example.com:587?tls=starttls", from, "http://x").unwrap();
+        assert!(
+            matches!(&starttls.transport, Transport::Smtp(s) if s.port == 587 && matches!(s.security, SmtpSecurity::StartTls(_)))
+        );
+        assert!(starttls.describe().contains("STARTTLS") && !starttls.describe().contains(":p@"));
+        assert!(plain.describe().contains("no TLS"));
+        for bad in [
+            "smtp://",
+            "smtp://host:port",
+            "ftp://host",
+            "gmail",
+            "smtp://host?tls=maybe",
+            "smtps://host?tls=none",
+            "smtp://host?ca=/etc/ssl/certs/x.pem",
+            "smtps://host?ca=/nowhere/ca.pem",
+        ] {
             assert!(Mailer::from_url(bad, from, "http://x").is_err(), "{bad}");
         }
         assert!(Mailer::from_url("log", "not an address", "http://x").is_err());

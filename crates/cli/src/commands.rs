@@ -215,6 +215,7 @@ pub async fn serve(mut app: App, args: &ServeArgs) -> Result<()> {
     let config = bilan_web::WebConfig {
         secure_cookies: args.secure_cookies,
         public_requests_per_minute: args.public_rate_per_minute,
+        trusted_proxies: args.trusted_proxies.clone(),
         ..Default::default()
     };
     let router = bilan_web::router(bilan_web::AppState::new(app.clone(), config));

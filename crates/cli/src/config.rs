@@ -41,6 +41,11 @@ pub struct ServeArgs {
     /// Run no worker in this process: no background job, no e-mail (a separate `bilan worker` does).
     #[arg(long, env = "BILAN_NO_MAIL_WORKER")]
     pub no_mail_worker: bool,
+    /// Addresses of the reverse proxies in front of this server, comma-separated: their
+    /// `X-Forwarded-For` gives the client's address (login delays, public page limits).
+    /// Nobody else's is believed.
+    #[arg(long, env = "BILAN_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// Days audit entries are kept (applied nightly by the worker).
     #[arg(long, env = "BILAN_AUDIT_RETENTION_DAYS", default_value_t = 3650)]
     pub audit_retention_days: i64,

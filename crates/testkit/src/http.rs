@@ -64,6 +64,8 @@ pub struct PageClient {
     cookies: Vec<(String, String)>,
     /// The client's address as the server sees it (none: unknown).
     remote: Option<std::net::SocketAddr>,
+    /// `X-Forwarded-For` sent with every request (a client behind a proxy).
+    forwarded_for: Option<String>,
     /// The session's CSRF token (read from the last page's meta tag).
     pub csrf: String,
 }
@@ -81,6 +83,7 @@ impl PageClient {
             router,
             cookies: Vec::new(),
             remote: None,
+            forwarded_for: None,
             csrf: String::new(),
         }
     }
@@ -92,9 +95,19 @@ impl PageClient {
         c
     }
 
+    /// A client at `client` whose requests reach the server through the proxy at `proxy`.
+    pub fn behind_proxy(router: Router, proxy: &str, client: &str) -> Self {
+        let mut c = Self::from_address(router, proxy);
+        c.forwarded_for = Some(client.to_owned());
+        c
+    }
+
     fn with_remote(&self, mut req: Request<Body>) -> Request<Body> {
         if let Some(addr) = self.remote {
             req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+        }
+        if let Some(f) = self.forwarded_for.as_deref().and_then(|f| f.parse().ok()) {
+            req.headers_mut().insert("x-forwarded-for", f);
         }
         req
     }

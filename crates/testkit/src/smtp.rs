@@ -2,8 +2,9 @@
 //! captured for assertions instead of delivered, and the next transactions can
 //! be made to fail so retry and bounce handling can be tested.
 //!
-//! It speaks just enough plain SMTP (no TLS, no AUTH) for `lettre`'s SMTP
-//! transport. MIME parsing of what it captured is `mail-parser`'s, so tests
+//! It speaks just enough SMTP (no AUTH) for `lettre`'s SMTP transport: plain,
+//! STARTTLS, or implicit TLS with a certificate of its own, signed by a CA the test
+//! makes ([`SmtpServer::start_tls`]). MIME parsing of what it captured is `mail-parser`'s, so tests
 //! check what a real mail client would show, not the wire encoding.
 
 use mail_parser::{MessageParser, PartType};
@@ -11,7 +12,7 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Notify;
 use tokio::task::{JoinHandle, JoinSet};
@@ -97,16 +98,60 @@ pub struct SmtpServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
     accept: JoinHandle<()>,
+    ca_pem: Option<String>,
+}
+
+/// How a TLS test server speaks TLS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsMode {
+    /// Plain until the client sends STARTTLS (offered in EHLO).
+    StartTls,
+    /// TLS from the first byte (smtps, port 465 in real life).
+    Implicit,
+}
+
+/// What a connection speaks.
+#[derive(Clone)]
+enum Security {
+    Plain,
+    StartTls(tokio_rustls::TlsAcceptor),
+    Implicit(tokio_rustls::TlsAcceptor),
 }
 
 impl SmtpServer {
-    /// Binds a free port on `127.0.0.1` and starts accepting connections.
+    /// Binds a free port on `127.0.0.1` and starts accepting plain connections.
     pub async fn start() -> std::io::Result<SmtpServer> {
+        Self::start_with(Security::Plain, None).await
+    }
+
+    /// A server speaking TLS with a certificate for `localhost` and `127.0.0.1`,
+    /// signed by a certificate authority made for it; [`SmtpServer::ca_pem`] is that
+    /// authority's certificate, which a client must be told to trust.
+    pub async fn start_tls(mode: TlsMode) -> std::io::Result<SmtpServer> {
+        let (acceptor, ca_pem) = test_certificates().map_err(std::io::Error::other)?;
+        let security = match mode {
+            TlsMode::StartTls => Security::StartTls(acceptor),
+            TlsMode::Implicit => Security::Implicit(acceptor),
+        };
+        Self::start_with(security, Some(ca_pem)).await
+    }
+
+    async fn start_with(security: Security, ca_pem: Option<String>) -> std::io::Result<SmtpServer> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared::default());
-        let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared)));
-        Ok(SmtpServer { addr, shared, accept })
+        let accept = tokio::spawn(accept_loop(listener, Arc::clone(&shared), security));
+        Ok(SmtpServer {
+            addr,
+            shared,
+            accept,
+            ca_pem,
+        })
+    }
+
+    /// The PEM certificate of the authority that signed a TLS server's certificate.
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.ca_pem.as_deref()
     }
 
     /// The address the server listens on.
@@ -170,13 +215,36 @@ impl Drop for SmtpServer {
     }
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>) {
+/// A certificate authority and a server certificate it signed, made for this run.
+fn test_certificates() -> Result<(tokio_rustls::TlsAcceptor, String), Box<dyn std::error::Error + Send + Sync>> {
+    use tokio_rustls::rustls;
+    let ca_key = rcgen::KeyPair::generate()?;
+    let mut ca = rcgen::CertificateParams::new(Vec::<String>::new())?;
+    ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    ca.distinguished_name.push(rcgen::DnType::CommonName, "Bilan test CA");
+    let ca_cert = ca.self_signed(&ca_key)?;
+    let issuer = rcgen::Issuer::from_params(&ca, &ca_key);
+    let key = rcgen::KeyPair::generate()?;
+    let leaf = rcgen::CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])?
+        .signed_by(&key, &issuer)?;
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()?
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![leaf.der().clone()],
+            rustls::pki_types::PrivatePkcs8KeyDer::from(key.serialize_der()).into(),
+        )?;
+    Ok((tokio_rustls::TlsAcceptor::from(Arc::new(config)), ca_cert.pem()))
+}
+
+async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, security: Security) {
     let mut connections = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    connections.spawn(serve(stream, Arc::clone(&shared)));
+                    connections.spawn(connection(stream, Arc::clone(&shared), security.clone()));
                 }
                 // Out of file descriptors or a connection reset before accept:
                 // keep serving the others, without spinning.
@@ -195,29 +263,58 @@ struct Envelope {
     to: Vec<String>,
 }
 
-/// Speaks SMTP on one connection until QUIT, end of stream or an I/O error.
-async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
-    let (read, mut write) = stream.split();
+/// One connection, with TLS from the start, after STARTTLS, or none.
+async fn connection(stream: TcpStream, shared: Arc<Shared>, security: Security) {
+    match security {
+        Security::Plain => drop(session(stream, &shared, false).await),
+        Security::Implicit(acceptor) => {
+            if let Ok(tls) = acceptor.accept(stream).await {
+                drop(session(tls, &shared, false).await);
+            }
+        }
+        Security::StartTls(acceptor) => {
+            if let Some(plain) = session(stream, &shared, true).await {
+                if let Ok(tls) = acceptor.accept(plain).await {
+                    drop(session(tls, &shared, false).await);
+                }
+            }
+        }
+    }
+}
+
+/// Speaks SMTP until QUIT, end of stream or an I/O error; with `offer_starttls`, gives
+/// the stream back when the client asks for STARTTLS (to be wrapped in TLS).
+async fn session<S: AsyncRead + AsyncWrite + Unpin>(stream: S, shared: &Shared, offer_starttls: bool) -> Option<S> {
     // Commands may arrive split across reads (or several in one): read by line.
-    let mut reader = BufReader::new(read);
-    if write.write_all(b"220 localhost fake SMTP ready\r\n").await.is_err() {
-        return;
+    let mut conn = BufReader::new(stream);
+    if !say(&mut conn, b"220 localhost fake SMTP ready\r\n").await {
+        return None;
     }
     let mut envelope = Envelope::default();
     let mut line = Vec::new();
     loop {
         line.clear();
-        match reader.read_until(b'\n', &mut line).await {
-            Ok(0) | Err(_) => return,
+        match conn.read_until(b'\n', &mut line).await {
+            Ok(0) | Err(_) => return None,
             Ok(_) => {}
         }
         let command = String::from_utf8_lossy(&line);
         let command = command.trim_end_matches(['\r', '\n']);
         let (verb, rest) = command.split_once(' ').unwrap_or((command, ""));
         let reply: &[u8] = match verb.to_ascii_uppercase().as_str() {
+            "EHLO" if offer_starttls => {
+                envelope = Envelope::default();
+                b"250-localhost\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250-STARTTLS\r\n250 OK\r\n"
+            }
             "EHLO" => {
                 envelope = Envelope::default();
                 b"250-localhost\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n250 OK\r\n"
+            }
+            "STARTTLS" if offer_starttls => {
+                if !say(&mut conn, b"220 2.0.0 Ready to start TLS\r\n").await {
+                    return None;
+                }
+                return Some(conn.into_inner());
             }
             "HELO" => {
                 envelope = Envelope::default();
@@ -243,18 +340,12 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
             },
             "DATA" if envelope.to.is_empty() => b"503 5.5.1 RCPT first\r\n",
             "DATA" => {
-                if write
-                    .write_all(b"354 End data with <CR><LF>.<CR><LF>\r\n")
-                    .await
-                    .is_err()
-                {
-                    return;
+                if !say(&mut conn, b"354 End data with <CR><LF>.<CR><LF>\r\n").await {
+                    return None;
                 }
-                let Some(data) = read_data(&mut reader).await else {
-                    return;
-                };
+                let data = read_data(&mut conn).await?;
                 let envelope = std::mem::take(&mut envelope);
-                finish(&shared, envelope, data)
+                finish(shared, envelope, data)
             }
             "RSET" => {
                 envelope = Envelope::default();
@@ -262,15 +353,20 @@ async fn serve(mut stream: TcpStream, shared: Arc<Shared>) {
             }
             "NOOP" => b"250 2.0.0 OK\r\n",
             "QUIT" => {
-                drop(write.write_all(b"221 2.0.0 Bye\r\n").await);
-                return;
+                say(&mut conn, b"221 2.0.0 Bye\r\n").await;
+                return None;
             }
             _ => b"502 5.5.2 Command not implemented\r\n",
         };
-        if write.write_all(reply).await.is_err() {
-            return;
+        if !say(&mut conn, reply).await {
+            return None;
         }
     }
+}
+
+/// Writes a reply and flushes it (a TLS stream holds records until flushed).
+async fn say<S: AsyncWrite + Unpin>(conn: &mut S, reply: &[u8]) -> bool {
+    conn.write_all(reply).await.is_ok() && conn.flush().await.is_ok()
 }
 
 /// Ends a transaction: captures the message unless a failure was injected.

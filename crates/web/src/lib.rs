@@ -4,6 +4,7 @@
 pub mod api;
 pub mod assets;
 pub mod charts;
+pub mod client_addr;
 pub mod csrf;
 pub mod error;
 pub mod format;
@@ -29,6 +30,8 @@ pub struct WebConfig {
     pub max_upload_bytes: usize,
     /// Requests per minute one address may make to the public survey pages (0: no limit).
     pub public_requests_per_minute: u32,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (see [`client_addr`]).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for WebConfig {
@@ -38,6 +41,7 @@ impl Default for WebConfig {
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
             public_requests_per_minute: 30,
+            trusted_proxies: Vec::new(),
         }
     }
 }

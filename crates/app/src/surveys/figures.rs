@@ -568,18 +568,16 @@ mod tests {
         };
         let (ws, other) = (Uuid::from_u128(1), Uuid::from_u128(2));
         let cache = DashboardCache::default();
-        assert!(cache.get(ws, &range).is_none());
-        cache.put(ws, range, cache.generation(ws), d.clone());
-        cache.put(other, range, cache.generation(other), d.clone());
-        assert_eq!(cache.get(ws, &range), Some(d.clone()));
-        // A dashboard computed while an answer arrived is not served afterwards.
-        let before = cache.generation(ws);
-        cache.invalidate(ws);
-        cache.put(ws, range, before, d.clone());
-        assert!(cache.get(ws, &range).is_none());
-        assert!(cache.get(other, &range).is_some(), "other workspaces keep theirs");
+        assert!(cache.get(ws, &range, 0).is_none());
+        cache.put(ws, range, 4, d.clone());
+        cache.put(other, range, 7, d.clone());
+        assert_eq!(cache.get(ws, &range, 4), Some(d.clone()));
+        // Once the database's generation moved (an answer, through any server), the
+        // dashboard computed before is not served.
+        assert!(cache.get(ws, &range, 5).is_none());
+        assert!(cache.get(other, &range, 7).is_some(), "other workspaces keep theirs");
         let later = SatisfactionRange { to: day(29), ..range };
-        assert!(cache.get(other, &later).is_none(), "another range is another entry");
+        assert!(cache.get(other, &later, 7).is_none(), "another range is another entry");
     }
 
     #[test]

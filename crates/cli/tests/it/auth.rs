@@ -207,3 +207,49 @@ db_test!(language_switch_is_remembered, |t| async move {
     assert!(page.body.contains("lang=\"fr\""));
     drop(danone());
 });
+
+db_test!(behind_a_trusted_proxy_each_client_is_counted_apart, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let proxy = "10.0.0.2";
+    let router = bilan_web::router(bilan_web::AppState::new(
+        t.app.clone(),
+        bilan_web::WebConfig {
+            trusted_proxies: vec![proxy.parse().unwrap()],
+            ..bilan_web::WebConfig::for_tests()
+        },
+    ));
+    let mut guesser = PageClient::behind_proxy(router.clone(), proxy, "203.0.113.7");
+    for _ in 0..3 {
+        assert_eq!(
+            guesser.login(&admin.email, "wrong password!").await.status,
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    assert_eq!(
+        guesser.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
+    // Another person behind the same proxy is not the guesser.
+    let mut user = PageClient::behind_proxy(router.clone(), proxy, "198.51.100.20");
+    assert_eq!(
+        user.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Without the proxy being trusted, a forged header changes nothing: the peer counts.
+    let plain = t.router();
+    let mut forger = PageClient::behind_proxy(plain.clone(), "192.0.2.50", "198.51.100.99");
+    assert_eq!(
+        forger.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::SEE_OTHER,
+        "this peer never failed"
+    );
+    let mut guesser_direct = PageClient::behind_proxy(plain, "192.0.2.51", "198.51.100.98");
+    for _ in 0..3 {
+        guesser_direct.login(&admin.email, "wrong password!").await;
+    }
+    assert_eq!(
+        guesser_direct.login(&admin.email, bilan_testkit::PASSWORD).await.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "a forged X-Forwarded-For does not escape the delays"
+    );
+});

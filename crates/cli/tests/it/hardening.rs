@@ -378,3 +378,57 @@ db_test!(api_inputs_take_json_types_and_nothing_loose, |t| async move {
     assert_eq!(res.status, StatusCode::CREATED, "{}", res.body);
     assert_eq!(res.json()["annual_value"]["amount"], "1234.50");
 });
+
+/// Whether the PostgreSQL session at `url` is encrypted, or the connection error.
+async fn encrypted(url: &str) -> Result<bool, String> {
+    let db = bilan_db::Db::connect(url, &bilan_db::PoolOptions { max_connections: 1 })
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut pc = db.acquire().await.map_err(|e| e.to_string())?;
+    let bilan_db::Conn::Postgres(c) = &mut pc.conn() else {
+        unreachable!()
+    };
+    let ssl: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+        .fetch_one(&mut **c)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(pc);
+    db.close().await;
+    Ok(ssl)
+}
+
+#[tokio::test]
+async fn postgresql_connections_honour_sslmode() {
+    let Some(t) = bilan_testkit::TestApp::postgres().await else {
+        return;
+    };
+    let url = t.database_url().to_owned();
+    if encrypted(&format!("{url}?sslmode=require")).await.is_err() {
+        // Debian's PostgreSQL has TLS on with its "snakeoil" certificate.
+        assert!(std::env::var("CI").is_err(), "PostgreSQL has TLS off; CI needs it on");
+        eprintln!("\n*** SKIPPED: the PostgreSQL server at {url} does not speak TLS ***\n");
+        return;
+    }
+    assert_eq!(encrypted(&format!("{url}?sslmode=disable")).await, Ok(false));
+    assert_eq!(
+        encrypted(&format!("{url}?sslmode=require")).await,
+        Ok(true),
+        "require encrypts"
+    );
+    // verify-full checks the certificate against the host name: the server's is for
+    // `localhost`, so reaching it as 127.0.0.1 is refused, with the reason.
+    let wrong_name = encrypted(&format!("{url}?sslmode=verify-full")).await;
+    assert!(
+        wrong_name.as_ref().is_err_and(|e| e.contains("certificate")),
+        "{wrong_name:?}"
+    );
+    let snakeoil = "/etc/ssl/certs/ssl-cert-snakeoil.pem";
+    if std::path::Path::new(snakeoil).exists() && url.contains("127.0.0.1") {
+        let by_name = url.replace("127.0.0.1", "localhost");
+        assert_eq!(
+            encrypted(&format!("{by_name}?sslmode=verify-full&sslrootcert={snakeoil}")).await,
+            Ok(true),
+            "verified against the given CA file"
+        );
+    }
+}

@@ -657,3 +657,71 @@ db_test!(a_failed_send_is_retried_later_without_duplicating, |t| async move {
     ));
     assert!(outbox(&t, &admin).await.iter().all(|r| r.status == "sent"));
 });
+
+db_test!(mail_goes_over_tls_to_a_verified_relay, |t| async move {
+    use bilan_testkit::smtp::TlsMode;
+    let admin = t.with_user(Role::Admin).await;
+    let dir = tempfile_dir();
+    for (mode, scheme, query) in [
+        (TlsMode::StartTls, "smtp", "tls=starttls&"),
+        (TlsMode::Implicit, "smtps", ""),
+    ] {
+        let smtp = SmtpServer::start_tls(mode).await.unwrap();
+        let ca = dir.join(format!("ca-{scheme}.pem"));
+        std::fs::write(&ca, smtp.ca_pem().unwrap()).unwrap();
+        // The relay's certificate is signed by a private authority: without it the
+        // system's roots refuse the relay, and nothing leaves in clear instead.
+        let untrusted = bilan_app::outbox::Mailer::from_url(
+            &format!("{scheme}://localhost:{}?{}", smtp.port(), query.trim_end_matches('&')),
+            "Bilan <no-reply@acme.test>",
+            "https://bilan.acme.test",
+        )
+        .unwrap();
+        queue_mails(&t, &admin, 1, &format!("{scheme}-a")).await;
+        let r = bilan_app::outbox::deliver_due(&t.app, &untrusted, "w", 100)
+            .await
+            .unwrap();
+        assert_eq!((r.sent, r.retried), (0, 1), "{scheme}: an unknown authority is refused");
+        let rows = outbox(&t, &admin).await;
+        let error = rows.iter().find_map(|r| r.last_error.clone()).unwrap_or_default();
+        assert!(
+            error.to_lowercase().contains("certificate"),
+            "{scheme}: the error says why: {error}"
+        );
+        assert!(smtp.messages().is_empty());
+        // Told to trust the authority, the worker delivers over TLS.
+        let trusted = bilan_app::outbox::Mailer::from_url(
+            &format!("{scheme}://localhost:{}?{query}ca={}", smtp.port(), ca.display()),
+            "Bilan <no-reply@acme.test>",
+            "https://bilan.acme.test",
+        )
+        .unwrap();
+        assert!(trusted.describe().contains("TLS"), "{}", trusted.describe());
+        t.clock.advance(Duration::minutes(2));
+        let r = bilan_app::outbox::deliver_due(&t.app, &trusted, "w", 100)
+            .await
+            .unwrap();
+        assert_eq!(r.sent, 1, "{scheme}: {r:?}");
+        assert_eq!(smtp.wait_for(1, std::time::Duration::from_secs(5)).await.len(), 1);
+    }
+    // STARTTLS required and not offered: nothing is sent in clear.
+    let plain = SmtpServer::start().await.unwrap();
+    let strict = bilan_app::outbox::Mailer::from_url(
+        &format!("smtp://localhost:{}?tls=starttls", plain.port()),
+        "Bilan <no-reply@acme.test>",
+        "https://bilan.acme.test",
+    )
+    .unwrap();
+    queue_mails(&t, &admin, 1, "plain").await;
+    t.clock.advance(Duration::minutes(2));
+    let r = bilan_app::outbox::deliver_due(&t.app, &strict, "w", 100).await.unwrap();
+    assert_eq!(r.sent, 0);
+    assert!(plain.messages().is_empty(), "no plain-text fallback");
+});
+
+/// A directory of its own for files a test writes.
+fn tempfile_dir() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("bilan-test-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}

@@ -3,18 +3,17 @@
 //! credential), rate-limited like the survey pages, never cached.
 
 use super::{render, FormErrors, Layout};
+use crate::client_addr::ClientAddr;
 use crate::session::{resolve_lang, set_cookie, SESSION_COOKIE};
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use bilan_app::invitations::{self as uc, OpenInvitation};
 use bilan_app::AppError;
 use bilan_i18n::{Lang, Tr};
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "invitations/accept.html")]
@@ -69,8 +68,8 @@ fn page(
     res
 }
 
-fn throttled(state: &AppState, connect: &Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<Response> {
-    let ip = connect.as_ref()?.0 .0.ip();
+fn throttled(state: &AppState, client: Option<std::net::IpAddr>) -> Option<Response> {
+    let ip = client?;
     match state.public_limiter.check(ip, std::time::Instant::now()) {
         Ok(()) => None,
         Err(wait) => {
@@ -93,11 +92,11 @@ fn lang_of(i: &OpenInvitation, headers: &HeaderMap) -> Lang {
 /// GET /invitations/{secret}
 pub async fn show(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Path(secret): Path<String>,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     match uc::open(&state.app, &secret).await {
@@ -116,12 +115,12 @@ pub async fn show(
 /// POST /invitations/{secret} — sets the password, then signs the person in.
 pub async fn accept(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     let pairs = super::form_pairs(&body);
@@ -138,7 +137,7 @@ pub async fn accept(
     let lang = lang_of(&open, &headers);
     match uc::accept(&state.app, &secret, password, confirmation).await {
         Ok(email) => {
-            let ip = connect.map(|c| c.0 .0.ip().to_string());
+            let ip = client.map(|c| c.to_string());
             let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
             match bilan_app::auth::login(&state.app, &email, password, ip.as_deref(), ua).await {
                 Ok(s) => {

@@ -1,20 +1,19 @@
 //! Login, logout and the language switch.
 
 use super::{field, form_pairs, render, see_other, Layout};
+use crate::client_addr::ClientAddr;
 use crate::session::{
     cookie, resolve_lang, safe_next, set_cookie, PageUser, LANG_COOKIE, LOGIN_CSRF_COOKIE, SESSION_COOKIE,
 };
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use bilan_app::{auth, users, AppError};
 use bilan_domain::contacts::Language;
 use bilan_i18n::{Lang, Tr};
-use std::net::SocketAddr;
 
 #[derive(Template)]
 #[template(path = "login.html")]
@@ -70,7 +69,7 @@ pub async fn show_login(State(state): State<AppState>, headers: HeaderMap, Query
 /// POST /login
 pub async fn submit_login(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -83,7 +82,7 @@ pub async fn submit_login(
         let msg = Tr(lang).error("csrf").to_owned();
         return login_page(&state, lang, &email, &next, Some(msg), StatusCode::FORBIDDEN);
     }
-    let ip = connect.map(|c| c.0 .0.ip().to_string());
+    let ip = client.map(|c| c.to_string());
     let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
     match auth::login(
         &state.app,

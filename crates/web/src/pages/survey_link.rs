@@ -3,17 +3,16 @@
 //! the Origin check every POST gets; requests are rate-limited per address.
 
 use super::render;
+use crate::client_addr::ClientAddr;
 use crate::AppState;
 use askama::Template;
 use axum::body::Bytes;
-use axum::extract::{ConnectInfo, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Extension;
 use bilan_app::surveys::{self as uc, LinkProblem, PublicLink};
 use bilan_domain::surveys::{AnswerInput, SurveyKind};
 use bilan_i18n::{Lang, Tr};
-use std::net::SocketAddr;
 
 /// The answer form.
 #[derive(Template)]
@@ -100,10 +99,10 @@ struct StopPage {
 /// GET /s/{secret}/stop
 pub async fn show_stop(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Path(secret): Path<String>,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     match uc::open_any_link(&state.app, &secret).await {
@@ -124,10 +123,10 @@ pub async fn show_stop(
 /// POST /s/{secret}/stop — withdraws the contact's consent to surveys.
 pub async fn submit_stop(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Path(secret): Path<String>,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     match uc::stop_surveys(&state.app, &secret).await {
@@ -180,8 +179,8 @@ fn problem(p: LinkProblem, lang: Lang) -> Response {
     )
 }
 
-fn throttled(state: &AppState, connect: &Option<Extension<ConnectInfo<SocketAddr>>>) -> Option<Response> {
-    let ip = connect.as_ref()?.0 .0.ip();
+fn throttled(state: &AppState, client: Option<std::net::IpAddr>) -> Option<Response> {
+    let ip = client?;
     match state.public_limiter.check(ip, std::time::Instant::now()) {
         Ok(()) => None,
         Err(wait) => {
@@ -212,10 +211,10 @@ fn internal(e: &bilan_app::AppError) -> Response {
 /// GET /s/{secret}
 pub async fn show_answer_page(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Path(secret): Path<String>,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     match uc::open_link(&state.app, &secret).await {
@@ -235,11 +234,11 @@ pub async fn show_answer_page(
 /// POST /s/{secret}
 pub async fn submit_answer(
     State(state): State<AppState>,
-    connect: Option<Extension<ConnectInfo<SocketAddr>>>,
+    ClientAddr(client): ClientAddr,
     Path(secret): Path<String>,
     body: Bytes,
 ) -> Response {
-    if let Some(r) = throttled(&state, &connect) {
+    if let Some(r) = throttled(&state, client) {
         return r;
     }
     let pairs = super::form_pairs(&body);
