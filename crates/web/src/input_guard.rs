@@ -19,6 +19,11 @@ pub fn is_upload(path: &str) -> bool {
     path.starts_with("/api/v1/imports/") || path.starts_with("/import/")
 }
 
+/// Whether a path takes a batch of records (a mailbox's 1,000 e-mails in one body).
+pub fn is_batch(path: &str) -> bool {
+    path.ends_with("/batch")
+}
+
 /// Checks and buffers the request's input; see the module documentation.
 pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path().to_owned();
@@ -31,6 +36,8 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
     }
     let limit = if is_upload(&path) {
         state.config.max_upload_bytes
+    } else if is_batch(&path) {
+        state.config.max_batch_bytes
     } else {
         state.config.max_body_bytes
     };

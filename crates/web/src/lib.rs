@@ -28,6 +28,8 @@ pub struct WebConfig {
     pub max_body_bytes: usize,
     /// Largest file upload accepted by the import routes, in bytes.
     pub max_upload_bytes: usize,
+    /// Largest body of a batch route (up to 1,000 records), in bytes.
+    pub max_batch_bytes: usize,
     /// Requests per minute one address may make to the public survey pages (0: no limit).
     pub public_requests_per_minute: u32,
     /// Reverse proxies whose `X-Forwarded-For` is believed (see [`client_addr`]).
@@ -40,6 +42,7 @@ impl Default for WebConfig {
             secure_cookies: false,
             max_body_bytes: 1024 * 1024,
             max_upload_bytes: 64 * 1024 * 1024,
+            max_batch_bytes: 16 * 1024 * 1024,
             public_requests_per_minute: 30,
             trusted_proxies: Vec::new(),
         }

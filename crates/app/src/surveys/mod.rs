@@ -142,25 +142,7 @@ pub async fn delete_rule(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
 
 /// Sets how many days must pass between two surveys of one contact, whatever the rules.
 pub async fn set_interval(app: &App, actor: &Actor, raw: &str) -> AppResult<u32> {
-    actor.require(Permission::ManageSurveys)?;
-    let days: u32 = raw
-        .trim()
-        .parse()
-        .ok()
-        .filter(|d| (0..=INTERVAL_DAYS_MAX).contains(d))
-        .ok_or_else(|| AppError::field("interval_days", "interval_days.out_of_range"))?;
-    let mut w = app.write(actor, Permission::ManageSurveys).await?;
-    let before = store::interval_days(&mut w.conn(), actor.workspace_id).await?;
-    store::set_interval_days(&mut w.conn(), actor.workspace_id, days).await?;
-    w.audit_entry(
-        AuditAction::Update,
-        "survey_settings",
-        actor.workspace_id,
-        Some(&serde_json::json!({ "interval_days": before })),
-        Some(&serde_json::json!({ "interval_days": days })),
-    );
-    w.commit().await?;
-    Ok(days)
+    Ok(update_settings(app, actor, Some(raw), None).await?.0)
 }
 
 /// Most answers a workspace may require before a score shows.
@@ -175,25 +157,67 @@ pub async fn min_answers(app: &App, actor: &Actor) -> AppResult<u32> {
 
 /// Sets the fewest answers a score needs before it shows (1–100).
 pub async fn set_min_answers(app: &App, actor: &Actor, raw: &str) -> AppResult<u32> {
+    Ok(update_settings(app, actor, None, Some(raw)).await?.1)
+}
+
+/// Sets the survey settings given (the interval in days, the minimum answers), all
+/// checked before anything is written and written in one transaction; returns both
+/// as they now stand.
+pub async fn update_settings(
+    app: &App,
+    actor: &Actor,
+    interval_days: Option<&str>,
+    min_answers: Option<&str>,
+) -> AppResult<(u32, u32)> {
     actor.require(Permission::ManageSurveys)?;
-    let n: u32 = raw
-        .trim()
-        .parse()
-        .ok()
-        .filter(|n| (1..=MIN_ANSWERS_MAX).contains(n))
-        .ok_or_else(|| AppError::field("min_answers", "min_answers.out_of_range"))?;
+    let mut e = bilan_domain::ValidationErrors::new();
+    let days = interval_days.and_then(|raw| {
+        let d = raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (0..=INTERVAL_DAYS_MAX).contains(d));
+        if d.is_none() {
+            e.add("interval_days", "interval_days.out_of_range");
+        }
+        d
+    });
+    let n = min_answers.and_then(|raw| {
+        let n = raw
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=MIN_ANSWERS_MAX).contains(n));
+        if n.is_none() {
+            e.add("min_answers", "min_answers.out_of_range");
+        }
+        n
+    });
+    e.into_result()?;
+    let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ManageSurveys).await?;
-    let before = store::min_answers(&mut w.conn(), actor.workspace_id).await?;
-    store::set_min_answers(&mut w.conn(), actor.workspace_id, n).await?;
-    w.audit_entry(
-        AuditAction::Update,
-        "survey_settings",
-        actor.workspace_id,
-        Some(&serde_json::json!({ "min_answers": before })),
-        Some(&serde_json::json!({ "min_answers": n })),
+    let before = (
+        store::interval_days(&mut w.conn(), ws).await?,
+        store::min_answers(&mut w.conn(), ws).await?,
     );
+    if let Some(d) = days {
+        store::set_interval_days(&mut w.conn(), ws, d).await?;
+    }
+    if let Some(n) = n {
+        store::set_min_answers(&mut w.conn(), ws, n).await?;
+    }
+    let after = (days.unwrap_or(before.0), n.unwrap_or(before.1));
+    if after != before {
+        w.audit_entry(
+            AuditAction::Update,
+            "survey_settings",
+            ws,
+            Some(&serde_json::json!({ "interval_days": before.0, "min_answers": before.1 })),
+            Some(&serde_json::json!({ "interval_days": after.0, "min_answers": after.1 })),
+        );
+    }
     w.commit().await?;
-    Ok(n)
+    Ok(after)
 }
 
 impl Audited for Survey {

@@ -432,3 +432,35 @@ async fn postgresql_connections_honour_sslmode() {
         );
     }
 }
+
+db_test!(survey_settings_are_written_whole_or_not_at_all, |t| async move {
+    let router = t.router();
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let before = api(&router, Method::PUT, "/api/v1/survey-settings", &token, Some(json!({})))
+        .await
+        .json();
+    let res = api(
+        &router,
+        Method::PUT,
+        "/api/v1/survey-settings",
+        &token,
+        Some(json!({"interval_days": 7, "min_answers": 0})),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.body);
+    assert_eq!(fault(&res).0, "min_answers");
+    let after = api(&router, Method::PUT, "/api/v1/survey-settings", &token, Some(json!({})))
+        .await
+        .json();
+    assert_eq!(after, before, "the valid interval was not written alone");
+    let res = api(
+        &router,
+        Method::PUT,
+        "/api/v1/survey-settings",
+        &token,
+        Some(json!({"interval_days": 7, "min_answers": 3})),
+    )
+    .await;
+    assert_eq!(res.json(), json!({"interval_days": 7, "min_answers": 3}));
+});

@@ -253,8 +253,8 @@ bodies! {
         sector: String,
         /// Size band.
         size: CompanySize,
-        /// ISO 3166 country code (default FR).
-        #[schema(pattern = "^[A-Za-z]{2}$", example = "FR")]
+        /// ISO 3166 country code (default FR; empty means the default).
+        #[schema(pattern = "^([A-Za-z]{2})?$", example = "FR")]
         country: String,
         /// Street address.
         address: String,
@@ -278,8 +278,8 @@ bodies! {
         renewal_date: NaiveDate,
         /// Annual contract value, in `currency`.
         annual_value: DecimalText,
-        /// ISO 4217 currency code (default EUR).
-        #[schema(pattern = "^[A-Za-z]{3}$", example = "EUR")]
+        /// ISO 4217 currency code (default EUR; empty means the default).
+        #[schema(pattern = "^([A-Za-z]{3})?$", example = "EUR")]
         currency: String,
         /// Tags (at most 20, each at most 40 characters; a comma separates tags).
         tags: Vec<String>,
@@ -311,7 +311,7 @@ bodies! {
         /// City.
         city: String,
         /// ISO 3166 country code.
-        #[schema(pattern = "^[A-Za-z]{2}$", example = "FR")]
+        #[schema(pattern = "^([A-Za-z]{2})?$", example = "FR")]
         country: String,
     }
 }

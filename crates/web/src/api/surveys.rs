@@ -223,14 +223,9 @@ pub async fn update_settings(
     body: Bytes,
 ) -> ApiResult<Json<SettingsBody>> {
     let b: SettingsBody = super::problem::parse_json(&body)?;
-    if let Some(v) = b.interval_days {
-        uc::set_interval(&state.app, &actor, &v.0.to_string()).await?;
-    }
-    if let Some(v) = b.min_answers {
-        uc::set_min_answers(&state.app, &actor, &v.0.to_string()).await?;
-    }
-    let (_, days) = uc::list_surveys(&state.app, &actor).await?;
-    let min = uc::min_answers(&state.app, &actor).await?;
+    let interval = b.interval_days.map(|v| v.0.to_string());
+    let min = b.min_answers.map(|v| v.0.to_string());
+    let (days, min) = uc::update_settings(&state.app, &actor, interval.as_deref(), min.as_deref()).await?;
     Ok(Json(SettingsBody {
         interval_days: Some(super::bodies::Whole(days.into())),
         min_answers: Some(super::bodies::Whole(min.into())),

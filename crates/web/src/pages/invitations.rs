@@ -13,7 +13,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use bilan_app::invitations::{self as uc, OpenInvitation};
 use bilan_app::AppError;
-use bilan_i18n::{Lang, Tr};
+use bilan_i18n::Lang;
 
 #[derive(Template)]
 #[template(path = "invitations/accept.html")]
@@ -26,14 +26,7 @@ struct AcceptPage {
 }
 
 fn layout(lang: Lang) -> Layout {
-    Layout {
-        tr: Tr(lang),
-        actor: None,
-        csrf: String::new(),
-        notice: None,
-        q: String::new(),
-        nav: "",
-    }
+    Layout::anonymous(lang)
 }
 
 fn page(

@@ -41,12 +41,8 @@ fn login_page(
     let csrf = auth::random_secret();
     let page = LoginPage {
         l: Layout {
-            tr: Tr(lang),
-            actor: None,
             csrf: csrf.clone(),
-            notice: None,
-            q: String::new(),
-            nav: "",
+            ..Layout::anonymous(lang)
         },
         email: email.to_owned(),
         next: next.to_owned(),

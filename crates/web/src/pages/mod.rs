@@ -63,6 +63,18 @@ impl Layout {
         }
     }
 
+    /// Layout of a page seen without signing in (login, invitations, errors).
+    pub fn anonymous(lang: Lang) -> Self {
+        Self {
+            tr: Tr(lang),
+            actor: None,
+            csrf: String::new(),
+            notice: None,
+            q: String::new(),
+            nav: "",
+        }
+    }
+
     /// Message for `key`.
     pub fn t<'a>(&self, key: &'a str) -> &'a str {
         self.tr.t(key)
@@ -258,12 +270,8 @@ struct ErrorPage {
 /// Renders a use-case error as a page with the right status.
 pub fn error_page(lang: Lang, actor: Option<&Actor>, e: &AppError) -> Response {
     let l = Layout {
-        tr: Tr(lang),
         actor: actor.cloned(),
-        csrf: String::new(),
-        notice: None,
-        q: String::new(),
-        nav: "",
+        ..Layout::anonymous(lang)
     };
     error_page_in(l, e)
 }
@@ -293,14 +301,7 @@ pub fn detailed_message(lang: Lang, e: &AppError) -> String {
 
 /// An error page with every field at fault named (see [`detailed_message`]).
 pub fn detailed_error_page(lang: Lang, e: &AppError) -> Response {
-    let l = Layout {
-        tr: Tr(lang),
-        actor: None,
-        csrf: String::new(),
-        notice: None,
-        q: String::new(),
-        nav: "",
-    };
+    let l = Layout::anonymous(lang);
     let status = crate::error::status_of(e);
     let page = ErrorPage {
         l,
