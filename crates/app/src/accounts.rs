@@ -135,12 +135,17 @@ pub async fn list_facts(
     Ok(out)
 }
 
-/// How many of the caller's accounts match the list's filters.
+/// Past this many matching accounts the list says "more than": counting a million
+/// on every page would cost more than it tells.
+pub const COUNT_CAP: i64 = 10_000;
+
+/// How many of the caller's accounts match the list's filters, up to [`COUNT_CAP`]
+/// (a result of `COUNT_CAP` means "that many or more").
 pub async fn count_accounts(app: &App, actor: &Actor, query: &AccountQuery) -> AppResult<i64> {
     actor.require(Permission::ReadAccounts)?;
     let (filter, ..) = query.parse()?;
     let mut pc = app.db.acquire().await?;
-    Ok(accounts::count(&mut pc.conn(), actor.workspace_id, &filter).await?)
+    Ok(accounts::count(&mut pc.conn(), actor.workspace_id, &filter, COUNT_CAP).await?)
 }
 
 /// An account with what its page shows.

@@ -175,6 +175,7 @@ pub static MESSAGES: &[(&str, &str, &str)] = &[
     ("contacts.company", "Société", "Company"),
     ("accounts.count.one", "{n} compte", "{n} account"),
     ("accounts.count.other", "{n} comptes", "{n} accounts"),
+    ("accounts.count_capped", "{n} comptes ou plus", "{n} accounts or more"),
     ("accounts.last_exchange", "Dernier échange", "Last exchange"),
     ("search.kind_account", "Compte", "Account"),
     ("search.kind_contact", "Contact", "Contact"),

@@ -464,3 +464,28 @@ db_test!(survey_settings_are_written_whole_or_not_at_all, |t| async move {
     .await;
     assert_eq!(res.json(), json!({"interval_days": 7, "min_answers": 3}));
 });
+
+db_test!(a_huge_account_list_is_counted_up_to_a_cap, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let mut csv = String::from("name;sector\n");
+    for n in 0..10_005 {
+        csv.push_str(&format!(
+            "Compte {n};{}\n",
+            if n < 3 { "Verrerie" } else { "Industrie" }
+        ));
+    }
+    bilan_app::imports::import_accounts(&t.app, &admin, csv.as_bytes(), &Default::default())
+        .await
+        .unwrap();
+    let mut page = crate::logged_in(&t, &admin).await;
+    let all = page.get("/accounts").await.body;
+    assert!(
+        all.contains("comptes ou plus") || all.contains("accounts or more"),
+        "capped count shown"
+    );
+    let few = page.get("/accounts?sector=Verrerie").await.body;
+    assert!(
+        few.contains(">3 comptes<") || few.contains(">3 accounts<"),
+        "an exact count below the cap"
+    );
+});

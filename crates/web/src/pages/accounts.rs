@@ -44,6 +44,17 @@ pub struct AccountsResults {
 }
 
 impl AccountsResults {
+    /// "1 234 comptes", or "10 000 comptes ou plus" past the count's cap.
+    fn count_text(&self) -> String {
+        if self.total >= uc::COUNT_CAP {
+            self.l
+                .t("accounts.count_capped")
+                .replace("{n}", &self.l.num(uc::COUNT_CAP))
+        } else {
+            self.l.plural("accounts.count", self.total)
+        }
+    }
+
     /// The address that sorts the list by `column`, the other way round when it already is.
     fn sort_url(&self, column: &str) -> String {
         let current = self.query.sort.as_deref().unwrap_or("name");
