@@ -171,28 +171,15 @@ pub async fn update_settings(
 ) -> AppResult<(u32, u32)> {
     actor.require(Permission::ManageSurveys)?;
     let mut e = bilan_domain::ValidationErrors::new();
-    let days = interval_days.and_then(|raw| {
-        let d = raw
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|d| (0..=INTERVAL_DAYS_MAX).contains(d));
-        if d.is_none() {
-            e.add("interval_days", "interval_days.out_of_range");
-        }
-        d
-    });
-    let n = min_answers.and_then(|raw| {
-        let n = raw
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=MIN_ANSWERS_MAX).contains(n));
+    let mut within = |raw: Option<&str>, range: std::ops::RangeInclusive<u32>, field: &str| {
+        let n = raw?.trim().parse::<u32>().ok().filter(|n| range.contains(n));
         if n.is_none() {
-            e.add("min_answers", "min_answers.out_of_range");
+            e.add(field, &format!("{field}.out_of_range"));
         }
         n
-    });
+    };
+    let days = within(interval_days, 0..=INTERVAL_DAYS_MAX, "interval_days");
+    let n = within(min_answers, 1..=MIN_ANSWERS_MAX, "min_answers");
     e.into_result()?;
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ManageSurveys).await?;

@@ -31,23 +31,17 @@ impl AsText for String {
     }
 }
 
-impl AsText for bool {
-    fn as_text(&self) -> String {
-        self.to_string()
-    }
+/// Values whose text is their `Display` (`true`, `42`, a hyphenated UUID).
+macro_rules! display_as_text {
+    ($($t:ty),*) => {$(
+        impl AsText for $t {
+            fn as_text(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
 }
-
-impl AsText for i64 {
-    fn as_text(&self) -> String {
-        self.to_string()
-    }
-}
-
-impl AsText for Uuid {
-    fn as_text(&self) -> String {
-        self.to_string()
-    }
-}
+display_as_text!(bool, i64, Uuid);
 
 impl AsText for NaiveDate {
     fn as_text(&self) -> String {
