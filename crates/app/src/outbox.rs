@@ -584,6 +584,15 @@ mod tests {
             matches!(&starttls.transport, Transport::Smtp(s) if s.port == 587 && matches!(s.security, SmtpSecurity::StartTls(_)))
         );
         assert!(starttls.describe().contains("STARTTLS") && !starttls.describe().contains(":p@"));
+        // A user name that is an e-mail address, and a password with '@' and '?', as they are.
+        let provider = Mailer::from_url(
+            "smtp://bilan@acme.fr:se?c@ret@smtp.provider.example:587?tls=starttls",
+            from,
+            "http://x",
+        )
+        .unwrap();
+        assert!(matches!(&provider.transport, Transport::Smtp(s)
+            if s.host == "smtp.provider.example" && s.port == 587 && s.credentials.is_some()));
         assert!(plain.describe().contains("no TLS"));
         for bad in [
             "smtp://",
