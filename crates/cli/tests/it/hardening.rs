@@ -381,6 +381,12 @@ db_test!(api_inputs_take_json_types_and_nothing_loose, |t| async move {
 
 /// Whether the PostgreSQL session at `url` is encrypted, or the connection error.
 async fn encrypted(url: &str) -> Result<bool, String> {
+    tokio::time::timeout(std::time::Duration::from_secs(45), encrypted_within(url))
+        .await
+        .unwrap_or_else(|_| panic!("connecting to {url} hung for 45 s"))
+}
+
+async fn encrypted_within(url: &str) -> Result<bool, String> {
     let db = bilan_db::Db::connect(url, &bilan_db::PoolOptions { max_connections: 1 })
         .await
         .map_err(|e| e.to_string())?;
@@ -397,7 +403,7 @@ async fn encrypted(url: &str) -> Result<bool, String> {
     Ok(ssl)
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn postgresql_connections_honour_sslmode() {
     let Some(t) = bilan_testkit::TestApp::postgres().await else {
         return;
