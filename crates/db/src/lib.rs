@@ -8,6 +8,7 @@ pub mod accounts;
 pub mod audit;
 pub mod builder;
 pub mod checkpoint;
+pub mod complaints;
 pub mod contacts;
 pub mod copy;
 pub mod dialect;

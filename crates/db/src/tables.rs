@@ -110,6 +110,23 @@ pub const WORKSPACE_TABLES: &[WorkspaceTable] = &[
         &["comment"],
     ),
     table(
+        "complaint_settings",
+        Copied::Rows(crate::complaints::copy_settings),
+        &["mediator"],
+    ),
+    table("complaint_letters", Copied::Rows(crate::complaints::copy_letters), &[]),
+    table(
+        "complaints",
+        Copied::Rows(crate::complaints::copy_complaints),
+        &["summary", "concerns"],
+    ),
+    table(
+        "complaint_steps",
+        Copied::Rows(crate::complaints::copy_steps),
+        &["reason"],
+    ),
+    table("complaint_alerts", Copied::Rows(crate::complaints::copy_alerts), &[]),
+    table(
         "outbox",
         Copied::Skipped("messages still pending are sent by the source"),
         &["to_address", "to_name", "body_text", "body_html"],

@@ -4,6 +4,9 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
+pub mod complaint_letters;
+pub mod complaints;
 pub mod contacts;
 pub mod events;
 pub mod identifiers;

@@ -58,6 +58,16 @@ pub enum Permission {
     SendSurveys,
     /// See background jobs and retry failed ones.
     ManageJobs,
+    /// See complaints and their figures.
+    ReadComplaints,
+    /// Open complaints and move them through their handling (acknowledge,
+    /// investigate, answer, resolve without a gesture, close).
+    WriteComplaints,
+    /// Commit the company on a complaint: grant a commercial gesture, refuse a
+    /// claim, go to mediation or to court.
+    SettleComplaints,
+    /// Set the complaint deadlines, alerts, mediator and letter templates.
+    ConfigureComplaints,
 }
 
 impl Role {
@@ -105,10 +115,21 @@ impl Role {
                     | WriteInteractions
                     | ReadSatisfaction
                     | SendSurveys
+                    | ReadComplaints
+                    | WriteComplaints
+                    | SettleComplaints
             ),
             Role::Finance => matches!(
                 permission,
-                ReadAccounts | ReadContacts | ExportData | ReadUsers | WriteInteractions | ReadSatisfaction
+                ReadAccounts
+                    | ReadContacts
+                    | ExportData
+                    | ReadUsers
+                    | WriteInteractions
+                    | ReadSatisfaction
+                    | ReadComplaints
+                    | WriteComplaints
+                    | SettleComplaints
             ),
             Role::Support => matches!(
                 permission,
@@ -119,15 +140,20 @@ impl Role {
                     | WriteInteractions
                     | ReadSatisfaction
                     | SendSurveys
+                    | ReadComplaints
+                    | WriteComplaints
             ),
-            Role::Viewer => matches!(permission, ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction),
+            Role::Viewer => matches!(
+                permission,
+                ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction | ReadComplaints
+            ),
         }
     }
 }
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 16] = [
+    pub const ALL: [Permission; 20] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -144,6 +170,10 @@ impl Permission {
         Permission::ManageSurveys,
         Permission::SendSurveys,
         Permission::ManageJobs,
+        Permission::ReadComplaints,
+        Permission::WriteComplaints,
+        Permission::SettleComplaints,
+        Permission::ConfigureComplaints,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -165,6 +195,10 @@ impl Permission {
             Permission::ManageSurveys => "manage_surveys",
             Permission::SendSurveys => "send_surveys",
             Permission::ManageJobs => "manage_jobs",
+            Permission::ReadComplaints => "read_complaints",
+            Permission::WriteComplaints => "write_complaints",
+            Permission::SettleComplaints => "settle_complaints",
+            Permission::ConfigureComplaints => "configure_complaints",
         }
     }
 }
@@ -217,7 +251,19 @@ mod tests {
             ]
         );
         let viewer: Vec<_> = Permission::ALL.into_iter().filter(|p| Role::Viewer.can(*p)).collect();
-        assert_eq!(viewer, vec![ReadAccounts, ReadContacts, ReadUsers, ReadSatisfaction]);
+        assert_eq!(
+            viewer,
+            vec![ReadAccounts, ReadContacts, ReadUsers, ReadSatisfaction, ReadComplaints]
+        );
+        let settlers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(SettleComplaints)).collect();
+        assert_eq!(
+            settlers,
+            vec![Role::Admin, Role::Manager, Role::AccountManager, Role::Finance],
+            "a gesture or a refusal commits the company: not support's alone"
+        );
+        assert!(Role::Support.can(WriteComplaints) && !Role::Viewer.can(WriteComplaints));
+        let configurers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(ConfigureComplaints)).collect();
+        assert_eq!(configurers, vec![Role::Admin, Role::Manager]);
         let designers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(ManageSurveys)).collect();
         assert_eq!(designers, vec![Role::Admin, Role::Manager]);
         assert!(Role::Support.can(SendSurveys) && !Role::Finance.can(SendSurveys));

@@ -296,7 +296,7 @@ impl Interaction {
 
 /// What an exchange can be about besides its account (`related_kind`): a record of
 /// the same workspace, checked to exist when the exchange is written.
-pub const RELATED_KINDS: [&str; 4] = ["account", "contact", "interaction", "survey_answer"];
+pub const RELATED_KINDS: [&str; 5] = ["account", "contact", "interaction", "survey_answer", "complaint"];
 
 /// Raw interaction input (forms, API, CSV, mailbox import): text everywhere.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -759,7 +759,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("error.answer.not_inbound", "Seul un échange entrant attend une réponse", "Only an inbound exchange awaits an answer"),
     ("error.answer.not_outbound", "Une réponse est un échange sortant", "An answer is an outbound exchange"),
     ("error.answer.other_account", "La réponse concerne un autre compte", "The answer belongs to another account"),
-    ("error.related_kind.invalid", "Type de lien inconnu (account, contact, interaction ou survey_answer)", "Unknown link kind (account, contact, interaction or survey_answer)"),
+    ("error.related_kind.invalid", "Type de lien inconnu (account, contact, interaction, survey_answer ou complaint)", "Unknown link kind (account, contact, interaction, survey_answer or complaint)"),
     ("timeline.link_answer", "Lier la réponse", "Link the answer"),
     ("error.outbound_id.invalid", "Choisissez l'échange qui a répondu", "Choose the exchange that answered"),
 ];

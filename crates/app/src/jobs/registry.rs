@@ -10,6 +10,7 @@ pub const JOBS: &[Registered] = &[
     Registered::of::<crate::auth::PurgeSessions>(),
     Registered::of::<crate::audit::ApplyAuditRetention>(),
     Registered::of::<super::PurgeFinishedJobs>(),
+    Registered::of::<crate::complaints::deadlines::ComplaintDeadlines>(),
 ];
 
 /// Every recurring job.
@@ -17,6 +18,10 @@ pub const SCHEDULES: &[Schedule] = &[
     Schedule::of::<crate::auth::PurgeSessions>(Recurrence::EveryMinutes(10), Scope::Installation),
     Schedule::of::<crate::audit::ApplyAuditRetention>(Recurrence::DailyAt { hour: 3, minute: 0 }, Scope::Installation),
     Schedule::of::<super::PurgeFinishedJobs>(Recurrence::DailyAt { hour: 3, minute: 30 }, Scope::Installation),
+    Schedule::of::<crate::complaints::deadlines::ComplaintDeadlines>(
+        Recurrence::DailyAt { hour: 7, minute: 0 },
+        Scope::EachWorkspace,
+    ),
 ];
 
 /// Whom a recurring job runs for.

@@ -319,6 +319,8 @@ pub enum RefTable {
     Interactions,
     /// Survey answers.
     SurveyAnswers,
+    /// Complaints.
+    Complaints,
 }
 
 impl RefTable {
@@ -329,6 +331,7 @@ impl RefTable {
             "contact" => Some(RefTable::Contacts),
             "interaction" => Some(RefTable::Interactions),
             "survey_answer" => Some(RefTable::SurveyAnswers),
+            "complaint" => Some(RefTable::Complaints),
             _ => None,
         }
     }
@@ -347,6 +350,7 @@ pub async fn existing_ids(
         RefTable::Users => "users",
         RefTable::Interactions => "interactions",
         RefTable::SurveyAnswers => "survey_answers",
+        RefTable::Complaints => "complaints",
     };
     let mut found = HashSet::new();
     for chunk in ids.chunks(500) {
@@ -418,6 +422,21 @@ pub async fn find_row(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResul
         .bind(id)
         .fetch_optional(&mut **c)
         .await)?)
+}
+
+/// The exchanges about a record (`related_kind`, `related_id`), oldest first.
+pub async fn related_to(conn: &mut Conn<'_>, workspace: Uuid, kind: &str, id: Uuid) -> DbResult<Vec<Interaction>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM interactions i WHERE i.related_id = $2 AND i.workspace_id = $1 AND i.related_kind = $3 \
+         ORDER BY i.occurred_at, i.id LIMIT 500"
+    );
+    let rows: Vec<InteractionRow> = with_conn!(&mut *conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(id)
+        .bind(kind)
+        .fetch_all(&mut **c)
+        .await)?;
+    with_contacts(conn, workspace, rows).await
 }
 
 /// Finds an interaction of the workspace with its contacts.

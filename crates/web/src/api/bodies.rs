@@ -376,7 +376,7 @@ bodies! {
         tags: Vec<String>,
         /// Value delivered beyond the contract.
         beyond_contract: bool,
-        /// What else it is about: account, contact, interaction or survey_answer.
+        /// What else it is about: account, contact, interaction, survey_answer or complaint.
         #[schema(example = "contact")]
         related_kind: String,
         /// The id of that record, in the same workspace.
