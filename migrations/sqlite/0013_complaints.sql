@@ -47,7 +47,7 @@ CREATE UNIQUE INDEX complaints_number ON complaints (workspace_id, number);
 CREATE INDEX complaints_by_due ON complaints (workspace_id, sort_due, id);
 CREATE INDEX complaints_by_account ON complaints (workspace_id, account_id, received_on);
 CREATE INDEX complaints_by_received ON complaints (workspace_id, received_on, id);
-CREATE INDEX complaints_by_owner ON complaints (workspace_id, owner_id, next_due_on);
+CREATE INDEX complaints_by_owner ON complaints (workspace_id, owner_id, sort_due);
 CREATE INDEX complaints_by_interaction ON complaints (interaction_id) WHERE interaction_id IS NOT NULL;
 CREATE INDEX complaints_by_contact ON complaints (contact_id) WHERE contact_id IS NOT NULL;
 

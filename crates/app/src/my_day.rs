@@ -42,12 +42,20 @@ pub struct MyDay {
     pub satisfaction_falls: Vec<SatisfactionFall>,
     /// The fewest answers a score needs before it is compared.
     pub min_answers: u32,
+    /// My open complaints with a deadline tomorrow or passed, the most urgent first.
+    pub complaints_due: Vec<crate::complaints::ListedComplaint>,
 }
 
 impl MyDay {
-    /// What the menu's badge counts: follow-ups due today or late.
+    /// What the menu's badge counts: follow-ups due today or late, and complaint
+    /// deadlines due today or passed.
     pub fn badge(&self) -> i64 {
-        i64::try_from(self.due_today.len()).unwrap_or(i64::MAX) + self.overdue_total
+        let complaints = self
+            .complaints_due
+            .iter()
+            .filter(|x| x.complaint.next_due().is_some_and(|d| d.by <= self.today))
+            .count();
+        i64::try_from(self.due_today.len() + complaints).unwrap_or(i64::MAX) + self.overdue_total
     }
 }
 
@@ -95,9 +103,23 @@ pub async fn my_day(app: &App, actor: &Actor, today: NaiveDate, shown: i64) -> A
     } else {
         Vec::new()
     };
+    let complaints_due = if actor.can(Permission::ReadComplaints) {
+        let filter = bilan_db::complaints::ComplaintFilter {
+            owner_id: Some(me),
+            due_until: today.succ_opt(),
+            ..Default::default()
+        };
+        let limit = u32::try_from(shown).unwrap_or(50);
+        bilan_db::complaints::list(&mut c, ws, &filter, None, limit)
+            .await?
+            .items
+    } else {
+        Vec::new()
+    };
     Ok(MyDay {
         today,
         owner_id: me,
+        complaints_due,
         due_today,
         callbacks,
         overdue,
@@ -113,5 +135,12 @@ pub async fn my_day(app: &App, actor: &Actor, today: NaiveDate, shown: i64) -> A
 pub async fn badge(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<i64> {
     actor.require(Permission::ReadAccounts)?;
     let mut pc = app.db.acquire().await?;
-    Ok(timeline_store::count_open_follow_ups(&mut pc.conn(), actor.workspace_id, actor.user_id, today).await?)
+    let mut c = pc.conn();
+    let follow_ups = timeline_store::count_open_follow_ups(&mut c, actor.workspace_id, actor.user_id, today).await?;
+    let complaints = if actor.can(Permission::ReadComplaints) {
+        bilan_db::complaints::count_due_of_owner(&mut c, actor.workspace_id, actor.user_id, today).await?
+    } else {
+        0
+    };
+    Ok(follow_ups + complaints)
 }

@@ -173,6 +173,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             crate::jobs::run(&app, cmd).await?;
         }
+        Command::Complaints(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::complaints::run(&app, cmd).await?;
+        }
         Command::MyDay(args) => {
             let app = open_app(&url, 2).await?;
             crate::my_day::run(&app, args).await?;

@@ -190,6 +190,9 @@ pub enum Command {
     Satisfaction(crate::surveys::SatisfactionArgs),
     /// A person's day: follow-ups due and late, renewals coming, satisfaction falling; snooze a follow-up.
     MyDay(crate::my_day::MyDayArgs),
+    /// Complaints: list by next deadline, show, open, move by a dated step, figures, CSV, alerts.
+    #[command(subcommand)]
+    Complaints(crate::complaints::ComplaintsCommand),
     /// Background jobs: list them (failed ones with their error), retry, run the due ones.
     #[command(subcommand)]
     Jobs(crate::jobs::JobsCommand),

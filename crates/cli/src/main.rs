@@ -3,6 +3,7 @@
 
 mod bench;
 mod commands;
+mod complaints;
 mod config;
 mod jobs;
 mod my_day;

@@ -53,6 +53,19 @@ pub async fn run(app: &App, args: MyDayArgs) -> Result<()> {
             println!("{}\t{}\t{flag}{}\t{}", i.interaction.id, f.due, i.account_name, f.what);
         }
     }
+    println!("\n## complaint deadlines ({})", d.complaints_due.len());
+    for x in &d.complaints_due {
+        let Some(due) = x.complaint.next_due() else { continue };
+        let late = if due.is_overdue(d.today) { "overdue\t" } else { "" };
+        println!(
+            "{}\t{}\t{late}{}\t{} {}",
+            x.complaint.id,
+            x.complaint.reference(),
+            x.account_name,
+            due.kind.code(),
+            due.by
+        );
+    }
     println!("\n## renewals ({})", d.renewals.len());
     for a in &d.renewals {
         let when = a.renewal_date.map(|r| r.to_string()).unwrap_or_default();

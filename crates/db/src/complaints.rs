@@ -163,6 +163,19 @@ pub async fn next_number(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<i64> 
     .await)?)
 }
 
+/// Sets the workspace's last case number (after a bulk load such as the demo).
+pub async fn set_number(conn: &mut Conn<'_>, workspace: Uuid, number: i64) -> DbResult<()> {
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE workspaces SET complaint_seq = $2 WHERE id = $1"
+    )
+    .bind(workspace)
+    .bind(number)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
+    Ok(())
+}
+
 macro_rules! bind_row {
     ($q:expr, $r:expr) => {
         $q.bind($r.id)
@@ -331,7 +344,7 @@ fn filtered(workspace: Uuid, f: &ComplaintFilter, select: &str) -> SqlBuilder {
 }
 
 /// A case with its account's name, as lists show it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct ListedComplaint {
     /// The case.
     pub complaint: Complaint,
@@ -357,7 +370,11 @@ pub struct ComplaintPage {
 }
 
 fn prefixed_columns() -> String {
-    COLUMNS.split(", ").map(|c| format!("k.{c}")).collect::<Vec<_>>().join(", ")
+    COLUMNS
+        .split(", ")
+        .map(|c| format!("k.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Lists cases by next deadline, a page at a time.
@@ -410,6 +427,18 @@ pub async fn list(
         None
     };
     Ok(ComplaintPage { items, next })
+}
+
+/// How many of an owner's cases have a deadline on or before `day`.
+pub async fn count_due_of_owner(conn: &mut Conn<'_>, workspace: Uuid, owner: Uuid, day: NaiveDate) -> DbResult<i64> {
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM complaints WHERE workspace_id = $1 AND owner_id = $2 AND sort_due <= $3"
+    )
+    .bind(workspace)
+    .bind(owner)
+    .bind(day)
+    .fetch_one(&mut **c)
+    .await)?)
 }
 
 /// The facts the figures are computed from, for the cases matching `filter`.
@@ -520,7 +549,10 @@ impl StepRow {
 
 /// Stores steps.
 pub async fn insert_steps(conn: &mut Conn<'_>, rows: &[StepRow]) -> DbResult<()> {
-    let sql = format!("INSERT INTO complaint_steps ({STEP_COLUMNS}) VALUES ({})", placeholders(12));
+    let sql = format!(
+        "INSERT INTO complaint_steps ({STEP_COLUMNS}) VALUES ({})",
+        placeholders(12)
+    );
     for r in rows {
         with_conn!(&mut *conn, |c| sqlx::query(&sql)
             .bind(r.id)
@@ -756,7 +788,12 @@ async fn insert_complaint_rows(conn: &mut Conn<'_>, rows: &[ComplaintRow]) -> Db
     Ok(())
 }
 
-async fn step_rows_after(conn: &mut Conn<'_>, workspace: Uuid, after: Option<Uuid>, limit: i64) -> DbResult<Vec<StepRow>> {
+async fn step_rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<StepRow>> {
     let sql = format!(
         "SELECT {STEP_COLUMNS} FROM complaint_steps WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
     );
@@ -768,7 +805,12 @@ async fn step_rows_after(conn: &mut Conn<'_>, workspace: Uuid, after: Option<Uui
         .await)?)
 }
 
-async fn alert_rows_after(conn: &mut Conn<'_>, workspace: Uuid, after: Option<Uuid>, limit: i64) -> DbResult<Vec<AlertRow>> {
+async fn alert_rows_after(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<AlertRow>> {
     let sql = format!(
         "SELECT {ALERT_COLUMNS} FROM complaint_alerts WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
     );
@@ -796,12 +838,14 @@ pub fn copy_complaints<'a>(s: &'a mut Conn<'_>, t: &'a mut Conn<'_>, ws: Uuid) -
         .bind(ws)
         .fetch_one(&mut **c)
         .await)?;
-        with_conn!(&mut *t, |c| sqlx::query("UPDATE workspaces SET complaint_seq = $2 WHERE id = $1")
-            .bind(ws)
-            .bind(seq)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
+        with_conn!(&mut *t, |c| sqlx::query(
+            "UPDATE workspaces SET complaint_seq = $2 WHERE id = $1"
+        )
+        .bind(ws)
+        .bind(seq)
+        .execute(&mut **c)
+        .await
+        .map(|r| r.rows_affected()))?;
         crate::tables::copy_batches!(s, t, ws, complaint_rows_after, insert_complaint_rows)
     })
 }

@@ -130,7 +130,10 @@ mod tests {
         ] {
             assert!(is_french_public_holiday(d(h)), "{h}");
         }
-        assert!(!is_french_public_holiday(d("2026-04-05")), "Easter Sunday is a Sunday anyway");
+        assert!(
+            !is_french_public_holiday(d("2026-04-05")),
+            "Easter Sunday is a Sunday anyway"
+        );
         assert!(!is_french_public_holiday(d("2026-12-26")));
     }
 
@@ -164,7 +167,10 @@ mod tests {
                 assert_eq!(months, m as i32, "{day} + {m} months lands in the right month");
                 if later.day() != day.day() {
                     assert!(later.day() < day.day(), "{day} + {m}: clamped down, never up");
-                    assert!(later.succ_opt().unwrap().day() == 1, "{day} + {m}: clamped to the month's end");
+                    assert!(
+                        later.succ_opt().unwrap().day() == 1,
+                        "{day} + {m}: clamped to the month's end"
+                    );
                 }
             }
             for n in [1u32, 2, 5] {

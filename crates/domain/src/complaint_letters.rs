@@ -167,7 +167,10 @@ pub fn fill(text: &str, facts: &LetterFacts) -> String {
     while let Some(start) = rest.find('{') {
         out.push_str(&rest[..start]);
         let after = &rest[start + 1..];
-        match after.find('}').and_then(|end| facts.value(&after[..end]).map(|v| (end, v))) {
+        match after
+            .find('}')
+            .and_then(|end| facts.value(&after[..end]).map(|v| (end, v)))
+        {
             Some((end, v)) => {
                 out.push_str(v);
                 rest = &after[end + 1..];
@@ -247,14 +250,20 @@ mod tests {
     #[test]
     fn filling_keeps_unknown_braces_and_collapses_empty_lines() {
         let body = fill(&default_template(LetterKind::Answer, "fr").body, &facts());
-        assert!(body.contains("Nous vous adressons un avoir.\n\nBien cordialement"), "{body}");
+        assert!(
+            body.contains("Nous vous adressons un avoir.\n\nBien cordialement"),
+            "{body}"
+        );
         assert_eq!(fill("{x} {reference}", &facts()), "{x} R-2026-0007");
         assert_eq!(fill("a { b", &facts()), "a { b");
     }
 
     #[test]
     fn unknown_placeholders_are_refused() {
-        assert_eq!(unknown_placeholders("Bonjour {nom}, {reference}"), vec!["nom".to_owned()]);
+        assert_eq!(
+            unknown_placeholders("Bonjour {nom}, {reference}"),
+            vec!["nom".to_owned()]
+        );
         let e = TemplateInput {
             subject: Some("Réf {reference}".into()),
             body: Some("Bonjour {contact}".into()),

@@ -496,7 +496,12 @@ fn opt_id(e: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<Uu
     }
 }
 
-fn required_code<T>(e: &mut ValidationErrors, field: &str, raw: Option<&str>, parse: fn(&str) -> Option<T>) -> Option<T> {
+fn required_code<T>(
+    e: &mut ValidationErrors,
+    field: &str,
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
     match clean(raw) {
         None => {
             e.add(field, "required");
@@ -724,7 +729,9 @@ impl TransitionInput {
                     e.add("gesture_amount", "amount.negative");
                     None
                 }
-                Some(d) if d == Decimal::ZERO && matches!(kind, Some(GestureKind::CreditNote | GestureKind::Discount)) => {
+                Some(d)
+                    if d == Decimal::ZERO && matches!(kind, Some(GestureKind::CreditNote | GestureKind::Discount)) =>
+                {
                     e.add("gesture_amount", "amount.zero");
                     None
                 }
@@ -794,16 +801,17 @@ impl RulesInput {
     /// Validates the ranges.
     pub fn validate(&self) -> Result<ComplaintRules, ValidationErrors> {
         let mut e = ValidationErrors::new();
-        let mut number = |field: &str, raw: Option<&str>, range: std::ops::RangeInclusive<u32>, default: u32| match clean(raw) {
-            None => default,
-            Some(v) => match v.parse::<u32>() {
-                Ok(n) if range.contains(&n) => n,
-                _ => {
-                    e.add(field, &format!("complaint.{field}.range"));
-                    default
-                }
-            },
-        };
+        let mut number =
+            |field: &str, raw: Option<&str>, range: std::ops::RangeInclusive<u32>, default: u32| match clean(raw) {
+                None => default,
+                Some(v) => match v.parse::<u32>() {
+                    Ok(n) if range.contains(&n) => n,
+                    _ => {
+                        e.add(field, &format!("complaint.{field}.range"));
+                        default
+                    }
+                },
+            };
         let d = ComplaintRules::default();
         let acknowledge_working_days = number(
             "acknowledge_working_days",
@@ -811,7 +819,12 @@ impl RulesInput {
             ACKNOWLEDGE_DAYS,
             d.acknowledge_working_days,
         );
-        let answer_months = number("answer_months", self.answer_months.as_deref(), ANSWER_MONTHS, d.answer_months);
+        let answer_months = number(
+            "answer_months",
+            self.answer_months.as_deref(),
+            ANSWER_MONTHS,
+            d.answer_months,
+        );
         e.into_result()?;
         Ok(ComplaintRules {
             acknowledge_working_days,
@@ -995,14 +1008,26 @@ mod tests {
         // 31 December 2026: 1 January is a holiday, 2–3 are a weekend.
         let y = deadlines(r, d("2026-12-31"), ClientKind::Business, None);
         assert_eq!(y.acknowledge_by, d("2027-01-05"));
-        assert_eq!(y.answer_by, d("2027-02-28"), "31 December + 2 months clamps to 28 February");
+        assert_eq!(
+            y.answer_by,
+            d("2027-02-28"),
+            "31 December + 2 months clamps to 28 February"
+        );
         assert_eq!(y.mediation_request_by, None, "no consumer deadline between businesses");
         // 29 February 2028 (a Tuesday).
         let z = deadlines(r, d("2028-02-29"), ClientKind::Consumer, Some(d("2028-06-01")));
         assert_eq!(z.acknowledge_by, d("2028-03-02"));
         assert_eq!(z.answer_by, d("2028-04-29"));
-        assert_eq!(z.mediation_request_by, Some(d("2029-02-28")), "a year later clamps to 28 February");
-        assert_eq!(z.mediation_concludes_by, Some(d("2028-08-30")), "90 days after notification");
+        assert_eq!(
+            z.mediation_request_by,
+            Some(d("2029-02-28")),
+            "a year later clamps to 28 February"
+        );
+        assert_eq!(
+            z.mediation_concludes_by,
+            Some(d("2028-08-30")),
+            "90 days after notification"
+        );
         // A month-end receipt with a one-month period.
         let one = ComplaintRules {
             acknowledge_working_days: 5,
@@ -1111,12 +1136,18 @@ mod tests {
             "required"
         );
         s.gesture_kind = Some("replacement".into());
-        assert!(s.check(&c, d("2026-11-10"), d("2026-12-04")).is_ok(), "a replacement may have no stated value");
+        assert!(
+            s.check(&c, d("2026-11-10"), d("2026-12-04")).is_ok(),
+            "a replacement may have no stated value"
+        );
         let mut g = step("answered", "2026-11-20");
         g.gesture_kind = Some("discount".into());
         g.gesture_amount = Some("100".into());
         let e = g.check(&c, d("2026-11-10"), d("2026-12-04")).unwrap_err();
-        assert_eq!(e.for_field("gesture_kind").unwrap().code, "complaint.gesture_on_resolution");
+        assert_eq!(
+            e.for_field("gesture_kind").unwrap().code,
+            "complaint.gesture_on_resolution"
+        );
     }
 
     #[test]
@@ -1162,7 +1193,10 @@ mod tests {
             .check(&c, d("2026-11-03"), d("2026-12-04"))
             .unwrap();
         let c = apply(&c, &t);
-        assert_eq!((c.answered_on, c.resolved_on), (Some(d("2026-11-20")), Some(d("2026-11-20"))));
+        assert_eq!(
+            (c.answered_on, c.resolved_on),
+            (Some(d("2026-11-20")), Some(d("2026-11-20")))
+        );
         assert!(!c.state.is_open());
     }
 
@@ -1193,9 +1227,33 @@ mod tests {
         };
         use ComplaintState as S;
         let mut cases = vec![
-            f("2026-01-05", Some("2026-01-06"), Some("2026-01-20"), Some("2026-01-20"), S::Resolved, Category::Delivery, Some(eur(10_000))),
-            f("2026-02-02", Some("2026-02-05"), Some("2026-05-01"), None, S::Refused, Category::Invoice, None),
-            f("2026-03-02", Some("2026-03-03"), Some("2026-03-30"), Some("2026-04-01"), S::Resolved, Category::Delivery, Some(eur(5_050))),
+            f(
+                "2026-01-05",
+                Some("2026-01-06"),
+                Some("2026-01-20"),
+                Some("2026-01-20"),
+                S::Resolved,
+                Category::Delivery,
+                Some(eur(10_000)),
+            ),
+            f(
+                "2026-02-02",
+                Some("2026-02-05"),
+                Some("2026-05-01"),
+                None,
+                S::Refused,
+                Category::Invoice,
+                None,
+            ),
+            f(
+                "2026-03-02",
+                Some("2026-03-03"),
+                Some("2026-03-30"),
+                Some("2026-04-01"),
+                S::Resolved,
+                Category::Delivery,
+                Some(eur(5_050)),
+            ),
             f("2026-11-20", None, None, None, S::Received, Category::Quality, None),
         ];
         cases[3].next_due_on = Some(d("2026-11-24"));
@@ -1210,7 +1268,10 @@ mod tests {
         assert_eq!(x.gestures, vec![eur(15_050)]);
         assert_eq!(x.gesture_count, 2);
         let empty = figures(&[], d("2026-12-04"));
-        assert_eq!((empty.median_days_to_resolve, empty.answered_within_period_pct), (None, None));
+        assert_eq!(
+            (empty.median_days_to_resolve, empty.answered_within_period_pct),
+            (None, None)
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
+mod complaint_messages;
 pub mod format;
 mod home_messages;
 mod job_messages;
@@ -50,6 +51,7 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .chain(survey_messages::MESSAGES)
         .chain(job_messages::MESSAGES)
         .chain(home_messages::MESSAGES)
+        .chain(complaint_messages::MESSAGES)
 }
 
 /// Every message as `(key, French, English)`: for checks that a page speaks one language.
@@ -295,6 +297,9 @@ mod template_keys {
                     "survey_send",
                     "survey_settings",
                     "outbox",
+                    "complaint",
+                    "complaint_settings",
+                    "complaint_letter",
                 ],
             ),
         ];

@@ -166,9 +166,7 @@ fn html_of(text: &str) -> String {
         .split("\n\n")
         .map(|p| format!("<p>{}</p>", esc(p).replace('\n', "<br>")))
         .collect();
-    format!(
-        "<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">{paragraphs}</body></html>"
-    )
+    format!("<!doctype html><html><body style=\"font-family: sans-serif; line-height: 1.5\">{paragraphs}</body></html>")
 }
 
 #[cfg(test)]
@@ -178,7 +176,10 @@ mod tests {
     #[test]
     fn html_escapes_and_keeps_paragraphs() {
         let h = html_of("Bonjour <Claire>,\n\nLigne 1\nLigne 2");
-        assert!(h.contains("<p>Bonjour &#60;Claire&#62;,</p>") || h.contains("<p>Bonjour &lt;Claire&gt;,</p>"), "{h}");
+        assert!(
+            h.contains("<p>Bonjour &#60;Claire&#62;,</p>") || h.contains("<p>Bonjour &lt;Claire&gt;,</p>"),
+            "{h}"
+        );
         assert!(h.contains("<p>Ligne 1<br>Ligne 2</p>"));
     }
 }

@@ -10,7 +10,8 @@ pub mod settings;
 
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, Audited};
-use bilan_db::complaints::{self as store, ComplaintFilter, ComplaintPage, ComplaintRow, StepRow};
+use bilan_db::complaints::{self as store, ComplaintFilter, ComplaintRow, StepRow};
+pub use bilan_db::complaints::{ComplaintPage, ListedComplaint};
 use bilan_db::timeline::{self as timeline_store, RefTable};
 use bilan_domain::complaints::{
     deadlines as compute_deadlines, required_permission, Category, Complaint, ComplaintInput, ComplaintState, Severity,
@@ -59,10 +60,7 @@ pub struct ComplaintQuery {
 }
 
 fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 impl ComplaintQuery {
@@ -492,7 +490,7 @@ pub async fn reassign(app: &App, actor: &Actor, id: Uuid, expected_version: i64,
 }
 
 /// An account's cases, open ones first by next deadline, then the others (at most 200).
-pub async fn account_complaints(app: &App, actor: &Actor, account: Uuid) -> AppResult<Vec<store::ListedComplaint>> {
+pub async fn account_complaints(app: &App, actor: &Actor, account: Uuid) -> AppResult<Vec<ListedComplaint>> {
     actor.require(Permission::ReadComplaints)?;
     let filter = ComplaintFilter {
         account_id: Some(account),
@@ -505,7 +503,7 @@ pub async fn account_complaints(app: &App, actor: &Actor, account: Uuid) -> AppR
 }
 
 /// The caller's own open cases with a deadline tomorrow at the latest ("my day").
-pub async fn my_due_complaints(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<Vec<store::ListedComplaint>> {
+pub async fn my_due_complaints(app: &App, actor: &Actor, today: NaiveDate) -> AppResult<Vec<ListedComplaint>> {
     if !actor.can(Permission::ReadComplaints) {
         return Ok(Vec::new());
     }

@@ -175,7 +175,11 @@ pub async fn update_settings(
         });
     }
     let row = SettingsRow {
-        id: if before.id.is_nil() { bilan_db::new_id() } else { before.id },
+        id: if before.id.is_nil() {
+            bilan_db::new_id()
+        } else {
+            before.id
+        },
         workspace_id: ws,
         acknowledge_working_days: i32::try_from(rules.acknowledge_working_days).unwrap_or(2),
         answer_months: i32::try_from(rules.answer_months).unwrap_or(2),
@@ -234,7 +238,13 @@ pub async fn save_letter(app: &App, actor: &Actor, kind: &str, lang: &str, input
         },
     )
     .await?;
-    w.audit_entry(AuditAction::Update, "complaint_letter", ws, Some(&before), Some(&template));
+    w.audit_entry(
+        AuditAction::Update,
+        "complaint_letter",
+        ws,
+        Some(&before),
+        Some(&template),
+    );
     w.commit().await?;
     Ok(Letter {
         kind,

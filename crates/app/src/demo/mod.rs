@@ -29,6 +29,7 @@ use std::ops::Range;
 use std::sync::Arc;
 use uuid::Uuid;
 
+mod complaints;
 mod histories;
 mod portfolio;
 mod rng;
@@ -230,6 +231,7 @@ pub async fn ensure_demo(
 
     let interactions = write_histories(app, &plan, progress).await?;
     let survey_answers = satisfaction::write(app, &plan).await?;
+    let complaints = complaints::write(app, &plan).await?;
 
     let every_table: Vec<&str> = bilan_db::tables::WORKSPACE_TABLES.iter().map(|t| t.name).collect();
     crate::database::refresh_statistics(app, &every_table).await;
@@ -243,6 +245,7 @@ pub async fn ensure_demo(
         sites,
         interactions,
         survey_answers,
+        complaints,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );
@@ -359,7 +362,7 @@ async fn write_chunk(app: &App, chunk: &Chunk) -> AppResult<()> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::clock::SystemClock;
     use crate::AppConfig;
@@ -367,7 +370,7 @@ mod tests {
     use bilan_domain::identifiers::{parse_siren, parse_siret, parse_vat_number};
     use std::collections::HashMap;
 
-    fn plan(accounts: usize, size: DemoSize) -> Plan {
+    pub(super) fn plan(accounts: usize, size: DemoSize) -> Plan {
         let id = |n: u128| Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | n);
         Plan {
             workspace: id(1),

@@ -10,6 +10,10 @@
 
 use super::problem::{from_value, ApiError, ApiResult};
 use bilan_domain::accounts::{AccountInput, AccountStatus, CompanySize, SiteInput, SiteKind};
+use bilan_domain::complaint_letters::TemplateInput;
+use bilan_domain::complaints::{
+    Category, ClientKind, ComplaintInput, ComplaintState, GestureKind, Severity, TransitionInput,
+};
 use bilan_domain::contacts::{BuyingRole, ContactInput};
 use bilan_domain::surveys::{RuleInput, SurveyInput, SurveyKind};
 use bilan_domain::timeline::{Channel, Direction, InteractionInput};
@@ -78,7 +82,12 @@ code_as_text!(
     BuyingRole,
     SurveyKind,
     Channel,
-    Direction
+    Direction,
+    ClientKind,
+    Category,
+    Severity,
+    ComplaintState,
+    GestureKind
 );
 
 /// An exact decimal amount as text, dot as separator: `"125000.00"`. Never a float.
@@ -436,6 +445,148 @@ bodies! {
         delay_hours: Whole,
         /// Buying-centre roles surveyed; empty or absent means every role.
         roles: Vec<BuyingRole>,
+    }
+}
+
+bodies! {
+    /// A new complaint. With `interaction_id`, the exchange's account and first
+    /// contact are taken when `account_id` or `contact_id` is absent.
+    create ComplaintCreate,
+    input ComplaintInput,
+    required {
+        /// When the written complaint was received.
+        received_on: NaiveDate,
+        /// How it came.
+        channel: Channel,
+        /// What it is about.
+        category: Category,
+        /// The client's own words, at most 20,000 characters.
+        summary: String,
+    }
+    optional {
+        /// The account (required unless `interaction_id` gives it).
+        account_id: Uuid,
+        /// Who complained: a contact of the workspace.
+        contact_id: Uuid,
+        /// The exchange of the timeline it came from (its first entry).
+        interaction_id: Uuid,
+        /// Business (default) or consumer: decides the route to mediation.
+        client_kind: ClientKind,
+        /// Severity (default medium).
+        severity: Severity,
+        /// What it concerns: an invoice number, a delivery, a site (at most 300 characters).
+        concerns: String,
+        /// Who handles it (default: the caller).
+        owner_id: Uuid,
+    }
+}
+
+/// A commercial gesture granted with a resolution.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GestureBody {
+    /// Its kind.
+    pub kind: GestureKind,
+    /// Its value, exact decimal (required for a credit note or a discount).
+    #[serde(default)]
+    pub amount: Option<DecimalText>,
+    /// ISO 4217 currency (default EUR).
+    #[serde(default)]
+    #[schema(pattern = "^([A-Za-z]{3})?$", example = "EUR")]
+    pub currency: Option<String>,
+}
+
+/// One dated step of a case.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransitionCreate {
+    /// The state the case moves to.
+    pub to: ComplaintState,
+    /// The day it happened (between the last step and today).
+    pub on: NaiveDate,
+    /// Why, or the answer's text (required to refuse; it is the answer letter's text).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// A commercial gesture (with `to: resolved` only).
+    #[serde(default)]
+    pub gesture: Option<GestureBody>,
+    /// Whether the client gets the letter the step calls for (default true).
+    #[serde(default)]
+    pub send_letter: Option<bool>,
+    /// The version read (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<Whole>,
+}
+
+impl TransitionCreate {
+    /// The domain's input.
+    pub fn into_input(self) -> TransitionInput {
+        TransitionInput {
+            to: Some(self.to.as_text()),
+            on: Some(self.on.as_text()),
+            reason: self.reason,
+            gesture_kind: self.gesture.as_ref().map(|g| g.kind.as_text()),
+            gesture_amount: self
+                .gesture
+                .as_ref()
+                .and_then(|g| g.amount.as_ref().map(AsText::as_text)),
+            gesture_currency: self.gesture.and_then(|g| g.currency),
+            send_letter: self.send_letter.map(|b| b.to_string()),
+        }
+    }
+}
+
+/// Changes to a case: its owner.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintPatch {
+    /// Who handles it now.
+    pub owner_id: Uuid,
+    /// The version read (or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<Whole>,
+}
+
+/// Changes to the complaint settings (absent properties keep their value).
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ComplaintSettingsPatch {
+    /// Working days to acknowledge, 0 to 30.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 30)]
+    pub acknowledge_working_days: Option<Whole>,
+    /// Months to answer, 1 to 12.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 12)]
+    pub answer_months: Option<Whole>,
+    /// Whether owners get an e-mail on a deadline's eve and once it passed.
+    #[serde(default)]
+    pub alert_by_email: Option<bool>,
+    /// The consumer mediator's name and address (`null` clears).
+    #[serde(default)]
+    pub mediator: Option<String>,
+    /// The version read (0 before the first save; or send `If-Match`).
+    #[serde(default)]
+    pub version: Option<Whole>,
+}
+
+/// A letter template: subject and body with `{placeholders}`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LetterBody {
+    /// Subject, at most 200 characters.
+    pub subject: String,
+    /// Body, at most 10,000 characters.
+    pub body: String,
+}
+
+impl LetterBody {
+    /// The domain's input.
+    pub fn into_input(self) -> TemplateInput {
+        TemplateInput {
+            subject: Some(self.subject),
+            body: Some(self.body),
+        }
     }
 }
 

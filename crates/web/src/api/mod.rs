@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod bodies;
+pub mod complaints;
 pub mod contacts;
 pub mod imports;
 pub mod jobs;
@@ -39,6 +40,7 @@ pub fn operations() -> OpenApiRouter<AppState> {
         .merge(surveys::routes())
         .merge(jobs::routes())
         .merge(my_day::routes())
+        .merge(complaints::routes())
 }
 
 /// The API's router: its operations, the OpenAPI document, and problem+json for

@@ -74,6 +74,27 @@ pub struct MyDayResponse {
     pub satisfaction_falls: Vec<SatisfactionFallResponse>,
     /// The fewest answers a score needs before it is compared.
     pub min_answers: u32,
+    /// The caller's open complaints with a deadline tomorrow or passed, the most urgent first.
+    pub complaints_due: Vec<ComplaintDueEntry>,
+}
+
+/// A complaint deadline in the caller's day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ComplaintDueEntry {
+    /// The case.
+    pub complaint_id: String,
+    /// Its reference.
+    pub reference: String,
+    /// Its account.
+    pub account_id: String,
+    /// The account's name.
+    pub account_name: String,
+    /// acknowledge, answer or mediation_conclusion.
+    pub deadline: String,
+    /// By when.
+    pub by: String,
+    /// Whether the day has passed.
+    pub overdue: bool,
 }
 
 /// The caller's day: follow-ups due and late, renewals coming, satisfaction falling.
@@ -102,6 +123,22 @@ pub async fn my_day(State(state): State<AppState>, ApiActor(actor): ApiActor) ->
             })
             .collect(),
         min_answers: d.min_answers,
+        complaints_due: d
+            .complaints_due
+            .into_iter()
+            .filter_map(|x| {
+                let due = x.complaint.next_due()?;
+                Some(ComplaintDueEntry {
+                    complaint_id: x.complaint.id.to_string(),
+                    reference: x.complaint.reference(),
+                    account_id: x.complaint.account_id.to_string(),
+                    account_name: x.account_name,
+                    deadline: due.kind.code().to_owned(),
+                    by: due.by.to_string(),
+                    overdue: due.is_overdue(d.today),
+                })
+            })
+            .collect(),
     }))
 }
 

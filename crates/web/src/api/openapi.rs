@@ -24,7 +24,8 @@ impl Modify for BearerAuth {
          (name = "audit", description = "Who changed what, when"),
          (name = "timeline", description = "Shared history: interactions, follow-ups, response times"),
          (name = "surveys", description = "Hot satisfaction: surveys, sending rules, answers, NPS/CSAT/CES figures, outbox"),
-         (name = "jobs", description = "Background jobs: what ran, what failed and why"))
+         (name = "jobs", description = "Background jobs: what ran, what failed and why"),
+         (name = "complaints", description = "Complaints and disputes (réclamations, litiges): cases with their legal deadlines, dated steps, gestures, letters, figures"))
 )]
 pub struct ApiDoc;
 

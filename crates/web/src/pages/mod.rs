@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod complaints;
 pub mod contacts;
 pub mod home;
 pub mod imports;
@@ -449,6 +450,21 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/survey-rules/{id}/delete", post(surveys::delete_rule))
         .route("/accounts/{id}/surveys/send", post(surveys::send_survey))
         .route("/accounts/{id}/satisfaction", get(satisfaction::account_card))
+        .route(
+            "/complaints",
+            get(complaints::list_complaints).post(complaints::create_complaint),
+        )
+        .route("/complaints/new", get(complaints::new_complaint))
+        .route("/complaints/export.csv", get(complaints::export_csv))
+        .route(
+            "/complaints/settings",
+            get(complaints::show_settings).post(complaints::update_settings),
+        )
+        .route("/complaints/letters/{kind}/{lang}", post(complaints::save_letter))
+        .route("/complaints/{id}", get(complaints::show_complaint))
+        .route("/complaints/{id}/transitions", post(complaints::move_complaint))
+        .route("/complaints/{id}/owner", post(complaints::reassign))
+        .route("/accounts/{id}/complaints", get(complaints::account_section))
         .route("/jobs", get(jobs::list_jobs))
         .route("/jobs/{id}/retry", post(jobs::retry_job))
         .route("/outbox", get(surveys::show_outbox))
