@@ -43,10 +43,8 @@ pub fn easter_sunday(year: i32) -> Option<NaiveDate> {
 /// 15 August, 1 November, 11 November, 25 December. The two extra days of
 /// Alsace-Moselle are not counted.
 pub fn is_french_public_holiday(date: NaiveDate) -> bool {
-    let fixed = matches!(
-        (date.month(), date.day()),
-        (1, 1) | (5, 1) | (5, 8) | (7, 14) | (8, 15) | (11, 1) | (11, 11) | (12, 25)
-    );
+    const FIXED: [(u32, u32); 8] = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)];
+    let fixed = FIXED.contains(&(date.month(), date.day()));
     if fixed {
         return true;
     }

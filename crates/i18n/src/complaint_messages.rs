@@ -92,6 +92,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("complaints.days.other", "{n} jours", "{n} days"),
     ("complaints.cases.one", "{n} réclamation", "{n} complaint"),
     ("complaints.cases.other", "{n} réclamations", "{n} complaints"),
+    (
+        "complaints.fig.scope",
+        "Chiffres de toutes les réclamations de la sélection (compte, responsable, catégorie, gravité, période), quel que soit leur état.",
+        "Figures of every complaint in the selection (account, owner, category, severity, period), whatever its state.",
+    ),
     ("complaints.fig.open", "En cours", "Open"),
     ("complaints.fig.overdue", "En retard", "Overdue"),
     ("complaints.fig.median_ack", "Accusé de réception (médiane)", "Acknowledged in (median)"),

@@ -234,25 +234,25 @@ fn generate(plan: &Plan, range: Range<usize>) -> Vec<(Complaint, Vec<Step>)> {
             } else if outcome < 75 {
                 path.push((ComplaintState::Refused, answered, Some(answer.clone()), None));
                 if rng.chance(0.3) {
-                    path.push((
-                        ComplaintState::InMediation,
-                        answered + Duration::days(15 + rng.below(30) as i64),
-                        None,
-                        None,
-                    ));
+                    let notified = answered + Duration::days(15 + rng.below(30) as i64);
+                    path.push((ComplaintState::InMediation, notified, None, None));
+                    mediation_outcome(&mut rng, &mut path, notified, &answer);
                 } else if rng.chance(0.5) {
                     path.push((ComplaintState::Closed, answered + Duration::days(20), None, None));
                 }
             } else {
                 path.push((ComplaintState::Answered, answered, Some(answer.clone()), None));
                 if rng.chance(0.3) {
-                    path.push((
-                        ComplaintState::InMediation,
-                        answered + Duration::days(20 + rng.below(20) as i64),
-                        None,
-                        None,
-                    ));
+                    let notified = answered + Duration::days(20 + rng.below(20) as i64);
+                    path.push((ComplaintState::InMediation, notified, None, None));
+                    mediation_outcome(&mut rng, &mut path, notified, &answer);
                 }
+            }
+            // Some recent cases are still waiting at some step: the late ones among
+            // them are what the list shows first.
+            if age < 75 && rng.chance(0.35) {
+                let keep = rng.below(path.len());
+                path.truncate(keep);
             }
             for (n, (to, on, reason, gesture)) in path.into_iter().enumerate() {
                 // A step still in the future has not happened: the case stops here.
@@ -287,6 +287,23 @@ fn generate(plan: &Plan, range: Range<usize>) -> Vec<(Complaint, Vec<Step>)> {
         }
     }
     out
+}
+
+/// A path's step after the mediation notified on `notified`: the mediator's
+/// opinion, most often followed, some 30 to 80 days later.
+fn mediation_outcome(
+    rng: &mut Rng,
+    path: &mut Vec<(ComplaintState, NaiveDate, Option<String>, Option<Gesture>)>,
+    notified: NaiveDate,
+    answer: &str,
+) {
+    let on = notified + Duration::days(30 + rng.below(50) as i64);
+    let to = if rng.chance(0.7) {
+        ComplaintState::Resolved
+    } else {
+        ComplaintState::Closed
+    };
+    path.push((to, on, Some(answer.to_owned()), None));
 }
 
 /// Writes the demo's complaints; returns how many.

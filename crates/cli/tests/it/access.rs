@@ -151,6 +151,7 @@ struct Fixtures {
     interaction: uuid::Uuid,
     survey: uuid::Uuid,
     rule: uuid::Uuid,
+    complaint: uuid::Uuid,
 }
 
 impl Fixtures {
@@ -205,7 +206,22 @@ impl Fixtures {
         )
         .await
         .unwrap();
+        let complaint = bilan_app::complaints::open_complaint(
+            &t.app,
+            admin,
+            &bilan_domain::complaints::ComplaintInput {
+                account_id: Some(acc.id.to_string()),
+                received_on: Some("2026-11-20".into()),
+                channel: Some("email".into()),
+                category: Some("delivery".into()),
+                summary: Some("Palettes abîmées".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
         Fixtures {
+            complaint: complaint.id,
             account: acc.id,
             site: site.id,
             contact,
@@ -224,10 +240,13 @@ impl Fixtures {
             "interactions" | "follow-ups" => self.interaction,
             "surveys" => self.survey,
             "survey-rules" => self.rule,
+            "complaints" => self.complaint,
             _ => uuid::Uuid::now_v7(),
         };
         path.replace("{id}", &id.to_string())
             .replace("{site}", &self.site.to_string())
+            .replace("{kind}", "acknowledgement")
+            .replace("{lang}", "fr")
     }
 
     /// A body every write operation accepts far enough to reach its role check.

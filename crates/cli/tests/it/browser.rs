@@ -354,3 +354,181 @@ db_test!(
         assert_eq!(smtp.messages().len(), 1, "one delivery, one e-mail");
     }
 );
+
+/// Polls the test SMTP server until `n` messages arrived; returns their subjects.
+fn wait_for_mails(smtp: &bilan_testkit::smtp::SmtpServer, n: usize, timeout: Duration) -> Result<Vec<String>, String> {
+    let start = std::time::Instant::now();
+    loop {
+        let subjects: Vec<String> = smtp.messages().iter().filter_map(|m| m.subject()).collect();
+        if subjects.len() >= n {
+            return Ok(subjects);
+        }
+        if start.elapsed() > timeout {
+            return Err(format!(
+                "{} e-mails reached the SMTP server, not {n}: {subjects:?}",
+                subjects.len()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn complaint_journey(
+    base: &str,
+    email: &str,
+    account: &str,
+    exchange: &str,
+    smtp: &bilan_testkit::smtp::SmtpServer,
+) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    b.goto(&format!("{base}/login"))?;
+    b.find("#email")?.send_keys(email)?;
+    b.find("#password")?.send_keys(bilan_testkit::PASSWORD)?;
+    b.find("button[type=submit].primary")?.click()?;
+    b.wait_for_text("#home-title", "", wait)?;
+    // From the exchange on the account's timeline.
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.find(&format!("#open-complaint-{exchange}"))?.click()?;
+    b.wait_for_url("/complaints/new", wait)?;
+    let words = b.find("#f-summary")?.value()?;
+    if !words.contains("Trois palettes cassées") {
+        return Err(format!("the exchange's words are not in the form: {words:?}"));
+    }
+    // Forgetting the category: the error shows at the field, the words stay.
+    b.find("#f-concerns")?.send_keys("BL 2026-1120")?;
+    b.find("#create-complaint")?.click()?;
+    b.wait_for_text("#e-category", "", wait)?;
+    if b.find("#e-category")?.text()?.trim().is_empty() {
+        return Err("no error at the category".into());
+    }
+    if b.find("#f-concerns")?.value()? != "BL 2026-1120" {
+        return Err("the form lost what was typed".into());
+    }
+    b.find("#f-category option[value=delivery]")?.click()?;
+    b.find("#create-complaint")?.click()?;
+    b.wait_for_text("h1", "R-2026-0001", wait)?;
+    // Acknowledge: the letter goes out and lands on the case's exchanges.
+    b.find("#step-acknowledged summary")?.click()?;
+    b.find("#do-acknowledged")?.click()?;
+    b.wait_for_text("#case-state", "", wait)?;
+    let subjects = wait_for_mails(smtp, 1, Duration::from_secs(15))?;
+    if !subjects[0].contains("R-2026-0001") {
+        return Err(format!("the acknowledgement's subject: {subjects:?}"));
+    }
+    b.wait_for_text("#case-exchanges", "R-2026-0001", wait)?;
+    // Resolve with a gesture; a value typed in words is refused at its field first.
+    b.find("#step-resolved summary")?.click()?;
+    b.find("#gk-resolved option[value=credit_note]")?.click()?;
+    b.find("#ga-resolved")?.send_keys("cent cinquante")?;
+    b.find("#reason-resolved")?.send_keys("Avoir pour les palettes.")?;
+    b.find("#do-resolved")?.click()?;
+    b.wait_for_text("#e-ga-resolved", "", wait)?;
+    if b.find("#e-ga-resolved")?.text()?.trim().is_empty() {
+        return Err("no error at the gesture's value".into());
+    }
+    if b.find("#reason-resolved")?.value()? != "Avoir pour les palettes." {
+        return Err("the answer's text was lost".into());
+    }
+    let amount = b.find("#ga-resolved")?;
+    amount.clear()?;
+    amount.send_keys("150,00")?;
+    b.find("#do-resolved")?.click()?;
+    b.wait_for_text("#case-gesture", "150", wait)?;
+    // The answer letter and the hot survey both go out.
+    let subjects = wait_for_mails(smtp, 3, Duration::from_secs(15))?;
+    if subjects.len() != 3 {
+        return Err(format!(
+            "expected the acknowledgement, the answer and the survey: {subjects:?}"
+        ));
+    }
+    // The account's page shows it in its complaint history.
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.wait_for_text("#complaint-history summary", "", wait)?.click()?;
+    b.wait_for_text("#complaint-history", "R-2026-0001", wait)?;
+    Ok(())
+}
+
+db_test!(journey_a_complaint_from_an_exchange_to_its_resolution, |t| async move {
+    if !Browser::available() {
+        eprintln!(
+            "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+        );
+        assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+        return;
+    }
+    let admin = t.with_user(Role::Admin).await;
+    let mut input = crate::danone();
+    input.owner_id = Some(admin.user_id.to_string());
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+        .await
+        .unwrap();
+    let claire = bilan_app::contacts::create_contact(
+        &t.app,
+        &admin,
+        &bilan_domain::contacts::ContactInput {
+            account_id: Some(acc.id.to_string()),
+            first_name: Some("Claire".into()),
+            last_name: Some("Durand".into()),
+            email: Some("claire.durand@danone.test".into()),
+            survey_consent: Some("true".into()),
+            language: Some("fr".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let exchange = bilan_app::timeline::log_interaction(
+        &t.app,
+        &admin,
+        &bilan_domain::timeline::InteractionInput {
+            account_id: Some(acc.id.to_string()),
+            channel: Some("email".into()),
+            direction: Some("inbound".into()),
+            occurred_at: Some("2026-11-20T10:00:00Z".into()),
+            contact_ids: Some(claire.id.to_string()),
+            subject: Some("Livraison du 19".into()),
+            summary: Some("Trois palettes cassées à l'arrivée.".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let survey = crate::surveys::survey(&t, &admin, "Après réclamation", "csat").await;
+    crate::surveys::rule(&t, &admin, survey, "complaint_resolved", "0", "").await;
+    let base = serve(&t).await;
+    let smtp = std::sync::Arc::new(bilan_testkit::smtp::SmtpServer::start().await.unwrap());
+    let mailer = bilan_app::outbox::Mailer::from_url(
+        &format!("smtp://127.0.0.1:{}", smtp.port()),
+        "Acme <no-reply@acme.test>",
+        &base,
+    )
+    .unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = tokio::spawn(bilan_app::jobs::run_worker(
+        t.app.clone(),
+        Some(mailer),
+        "journey".into(),
+        Duration::from_millis(200),
+        async move {
+            let _ = stopped.await;
+        },
+    ));
+    let email = admin.email.clone();
+    let (account, exchange_id) = (acc.id.to_string(), exchange.id.to_string());
+    let smtp2 = std::sync::Arc::clone(&smtp);
+    let result = tokio::task::spawn_blocking(move || complaint_journey(&base, &email, &account, &exchange_id, &smtp2))
+        .await
+        .unwrap();
+    let _ = stop.send(());
+    drop(worker.await);
+    result.unwrap();
+    let cases = bilan_app::complaints::account_complaints(&t.app, &admin, acc.id)
+        .await
+        .unwrap();
+    assert_eq!(cases.len(), 1);
+    let c = &cases[0].complaint;
+    assert_eq!(c.state, bilan_domain::complaints::ComplaintState::Resolved);
+    assert_eq!(c.interaction_id, Some(exchange.id));
+    assert_eq!(c.gesture.map(|g| g.amount.minor), Some(15_000));
+});

@@ -11,6 +11,7 @@ mod audit;
 mod auth;
 mod browser;
 mod cli;
+mod complaints;
 mod copy;
 mod first_week;
 mod hardening;

@@ -442,7 +442,7 @@ impl From<fig::ComplaintFigures> for FiguresResponse {
             overdue: f.overdue,
             median_days_to_acknowledge: f.median_days_to_acknowledge.map(|d| d.normalize().to_string()),
             median_days_to_resolve: f.median_days_to_resolve.map(|d| d.normalize().to_string()),
-            answered_within_period_pct: f.answered_within_period_pct.map(|d| d.to_string()),
+            answered_within_period_pct: f.answered_within_period_pct.map(|d| format!("{d:.1}")),
             by_category: f
                 .by_category
                 .into_iter()

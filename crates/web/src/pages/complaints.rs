@@ -140,8 +140,12 @@ pub async fn list_complaints(
         Err(e) => return error_response(&user, &headers, &e),
     };
     let figures = if errors.general.is_none() {
+        // The figures are those of every case of the selection, whatever its state:
+        // a median time to resolve over open cases alone would say nothing.
         let mut fq = q.clone();
         fq.cursor = None;
+        fq.state = None;
+        fq.overdue = None;
         fig::complaint_figures(&state.app, &user.actor, &fq).await.ok()
     } else {
         None
