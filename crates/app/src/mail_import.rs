@@ -83,6 +83,23 @@ pub struct MailImportReport {
     pub refused: Vec<RefusedMail>,
     /// Whether anything was written.
     pub committed: bool,
+    /// The messages written, in file order (at most [`MESSAGES_LISTED`]): a
+    /// complaint received by e-mail is opened from its exchange.
+    pub messages: Vec<ImportedMail>,
+}
+
+/// Most written messages a report lists.
+pub const MESSAGES_LISTED: usize = 500;
+
+/// A message written on a timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportedMail {
+    /// The exchange it became.
+    pub interaction_id: Uuid,
+    /// Its subject.
+    pub subject: Option<String>,
+    /// Whether the client wrote it (rather than us).
+    pub inbound: bool,
 }
 
 /// Who the workspace is, to tell outbound from inbound messages.
@@ -361,6 +378,7 @@ pub async fn import_mail(
         unmatched,
         refused,
         committed: false,
+        messages: Vec::new(),
     };
     if opts.dry_run || inputs.is_empty() {
         let known = bilan_db::timeline::ids_by_external_ref(&mut c, ws, &external).await?;
@@ -377,6 +395,15 @@ pub async fn import_mail(
     drop(pc);
     for chunk in inputs.chunks(BATCH_MAX) {
         let batch = log_batch(app, actor, chunk).await?;
+        for (input, item) in chunk.iter().zip(&batch.items) {
+            if !item.duplicate && report.messages.len() < MESSAGES_LISTED {
+                report.messages.push(ImportedMail {
+                    interaction_id: item.id,
+                    subject: input.subject.clone(),
+                    inbound: input.direction.as_deref() == Some("inbound"),
+                });
+            }
+        }
         report.imported += batch.inserted;
         report.duplicates += batch.skipped_duplicates;
     }

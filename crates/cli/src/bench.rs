@@ -202,6 +202,44 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         args.search_rate,
         run.summary()
     );
+    // Complaints: the list by next deadline (with its figures) and its API, then the
+    // morning's deadline job over every case of the workspace.
+    let lists: Vec<_> = [
+        "/complaints",
+        "/complaints?state=all",
+        "/complaints?overdue=true&state=all",
+    ]
+    .iter()
+    .map(|p| page((*p).to_owned()))
+    .collect();
+    let run = at_rate(args.rate, secs, lists).await?;
+    let _ = writeln!(
+        report,
+        "| complaints page (next deadline first, with its figures) at {} req/s | {} |",
+        args.rate,
+        run.summary()
+    );
+    let run = at_rate(args.rate, secs, vec![call("/api/v1/complaints?state=open".into())]).await?;
+    let _ = writeln!(
+        report,
+        "| complaints API list at {} req/s | {} |",
+        args.rate,
+        run.summary()
+    );
+    let admin = demo_admin(&app, &demo).await?;
+    for pass in ["first run (alerts raised)", "second run (nothing new)"] {
+        let started = Instant::now();
+        let r = bilan_app::complaints::deadlines::raise_alerts(&app, admin.workspace_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let _ = writeln!(
+            report,
+            "| complaint deadline job, {pass} | {:.0} ms for {} cases due or late, {} alerts |",
+            started.elapsed().as_secs_f64() * 1000.0,
+            r.cases,
+            r.alerts
+        );
+    }
     let by_id = tokio::task::spawn_blocking({
         let (base, token, ids) = (base.clone(), token.clone(), Arc::clone(&ids));
         let c = args.concurrency;

@@ -27,6 +27,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("tag.complaint", "réclamation", "complaint"),
     ("complaints.title", "Réclamations", "Complaints"),
     (
+        "mail_import.written",
+        "Messages ajoutés aux historiques",
+        "Messages added to the histories",
+    ),
+    (
         "complaints.hint",
         "Chaque réclamation écrite, ses délais et ce qui est dû, les plus urgentes d'abord.",
         "Every written complaint, its deadlines and what is due, the most urgent first.",

@@ -54,6 +54,16 @@ db_test!(mail_matches_contacts_and_domains, |t| async move {
     let r = import(&t, &admin, &inbound, None).await;
     assert_eq!((r.total, r.imported, r.duplicates), (1, 1, 0), "{r:?}");
     assert!(r.committed && r.unmatched.is_empty() && r.refused.is_empty());
+    // A complaint received by e-mail is opened from the message it became.
+    assert_eq!(r.messages.len(), 1);
+    assert!(r.messages[0].inbound);
+    let prefilled = bilan_app::complaints::input_from_interaction(&t.app, &admin, r.messages[0].interaction_id)
+        .await
+        .unwrap();
+    assert_eq!(prefilled.account_id, Some(acc.id.to_string()));
+    assert_eq!(prefilled.contact_id, Some(marie.to_string()));
+    assert_eq!(prefilled.channel.as_deref(), Some("email"));
+    assert_eq!(prefilled.received_on.as_deref(), Some("2026-11-20"));
     let tl = items(&t, &admin, acc.id).await;
     assert_eq!(tl.len(), 1);
     assert_eq!(tl[0].direction, Direction::Inbound);

@@ -410,7 +410,7 @@ pub struct AccountCount {
 
 /// Complaint figures.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FiguresResponse {
+pub struct ComplaintFiguresResponse {
     /// Cases counted.
     pub cases: u64,
     /// Open cases.
@@ -433,10 +433,10 @@ pub struct FiguresResponse {
     pub gesture_count: u64,
 }
 
-impl From<fig::ComplaintFigures> for FiguresResponse {
+impl From<fig::ComplaintFigures> for ComplaintFiguresResponse {
     fn from(x: fig::ComplaintFigures) -> Self {
         let f = x.figures;
-        FiguresResponse {
+        ComplaintFiguresResponse {
             cases: f.cases,
             open: f.open,
             overdue: f.overdue,
@@ -479,13 +479,13 @@ impl From<fig::ComplaintFigures> for FiguresResponse {
         ("from" = Option<String>, Query, description = "Received on or after (YYYY-MM-DD)"),
         ("to" = Option<String>, Query, description = "Received on or before (YYYY-MM-DD)"),
     ),
-    responses((status = 200, body = FiguresResponse), (status = 422, body = Problem)),
+    responses((status = 200, body = ComplaintFiguresResponse), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_complaints"))))]
 pub async fn figures(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ComplaintQuery>,
-) -> ApiResult<Json<FiguresResponse>> {
+) -> ApiResult<Json<ComplaintFiguresResponse>> {
     Ok(Json(fig::complaint_figures(&state.app, &actor, &q).await?.into()))
 }
 
