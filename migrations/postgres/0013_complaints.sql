@@ -44,6 +44,8 @@ CREATE TABLE complaints (
     FOREIGN KEY (workspace_id, account_id) REFERENCES accounts (workspace_id, id) ON DELETE CASCADE
 );
 CREATE UNIQUE INDEX complaints_number ON complaints (workspace_id, number);
+-- The figures cache's fingerprint (count, sum of versions, last number), from the index alone.
+CREATE INDEX complaints_fingerprint ON complaints (workspace_id, number, version);
 CREATE INDEX complaints_by_due ON complaints (workspace_id, sort_due, id);
 CREATE INDEX complaints_by_account ON complaints (workspace_id, account_id, received_on);
 CREATE INDEX complaints_by_received ON complaints (workspace_id, received_on, id);

@@ -47,6 +47,8 @@ pub struct App {
     pub clock: Arc<dyn Clock>,
     /// Satisfaction dashboards computed recently.
     pub satisfaction_cache: Arc<surveys::DashboardCache>,
+    /// Complaint figures computed recently.
+    pub complaint_figures_cache: Arc<complaints::figures::FiguresCache>,
 }
 
 impl App {
@@ -57,6 +59,7 @@ impl App {
             config: Arc::new(config),
             clock,
             satisfaction_cache: Arc::default(),
+            complaint_figures_cache: Arc::default(),
         }
     }
 

@@ -19,37 +19,69 @@ pub fn nothing_due() -> NaiveDate {
 /// A case as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct ComplaintRow {
+    /// Column `id`.
     pub id: Uuid,
+    /// Column `workspace_id`.
     pub workspace_id: Uuid,
+    /// Column `number`.
     pub number: i64,
+    /// Column `account_id`.
     pub account_id: Uuid,
+    /// Column `contact_id`.
     pub contact_id: Option<Uuid>,
+    /// Column `interaction_id`.
     pub interaction_id: Option<Uuid>,
+    /// Column `received_on`.
     pub received_on: NaiveDate,
+    /// Column `channel`.
     pub channel: String,
+    /// Column `client_kind`.
     pub client_kind: String,
+    /// Column `category`.
     pub category: String,
+    /// Column `severity`.
     pub severity: String,
+    /// Column `concerns`.
     pub concerns: Option<String>,
+    /// Column `summary`.
     pub summary: String,
+    /// Column `owner_id`.
     pub owner_id: Uuid,
+    /// Column `state`.
     pub state: String,
+    /// Column `acknowledge_by`.
     pub acknowledge_by: NaiveDate,
+    /// Column `answer_by`.
     pub answer_by: NaiveDate,
+    /// Column `mediation_request_by`.
     pub mediation_request_by: Option<NaiveDate>,
+    /// Column `mediation_notified_on`.
     pub mediation_notified_on: Option<NaiveDate>,
+    /// Column `mediation_concludes_by`.
     pub mediation_concludes_by: Option<NaiveDate>,
+    /// Column `next_due_on`.
     pub next_due_on: Option<NaiveDate>,
+    /// Column `sort_due`.
     pub sort_due: NaiveDate,
+    /// Column `acknowledged_on`.
     pub acknowledged_on: Option<NaiveDate>,
+    /// Column `answered_on`.
     pub answered_on: Option<NaiveDate>,
+    /// Column `resolved_on`.
     pub resolved_on: Option<NaiveDate>,
+    /// Column `closed_on`.
     pub closed_on: Option<NaiveDate>,
+    /// Column `gesture_kind`.
     pub gesture_kind: Option<String>,
+    /// Column `gesture_minor`.
     pub gesture_minor: Option<i64>,
+    /// Column `gesture_currency`.
     pub gesture_currency: Option<String>,
+    /// Column `version`.
     pub version: i64,
+    /// Column `created_at`.
     pub created_at: DateTime<Utc>,
+    /// Column `updated_at`.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -441,19 +473,45 @@ pub async fn count_due_of_owner(conn: &mut Conn<'_>, workspace: Uuid, owner: Uui
     .await)?)
 }
 
+/// What changes whenever a workspace's cases change: how many there are, the sum of
+/// their versions (every step and reassignment bumps one) and the last number taken
+/// (an opening after a deletion still moves it). Read from one covering index, it
+/// lets the figures be cached without every write path — a use case, the demo, an
+/// account deleted with its cases — having to say so.
+pub async fn fingerprint(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<(i64, i64, i64)> {
+    let (n, versions, last): (i64, Option<i64>, Option<i64>) = with_conn!(conn, |c| sqlx::query_as(
+        "SELECT COUNT(*), CAST(SUM(version) AS BIGINT), MAX(number) FROM complaints WHERE workspace_id = $1"
+    )
+    .bind(workspace)
+    .fetch_one(&mut **c)
+    .await)?;
+    Ok((n, versions.unwrap_or(0), last.unwrap_or(0)))
+}
+
 /// The facts the figures are computed from, for the cases matching `filter`.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct FactsRow {
+    /// Column `account_id`.
     pub account_id: Uuid,
+    /// Column `received_on`.
     pub received_on: NaiveDate,
+    /// Column `state`.
     pub state: String,
+    /// Column `acknowledged_on`.
     pub acknowledged_on: Option<NaiveDate>,
+    /// Column `answered_on`.
     pub answered_on: Option<NaiveDate>,
+    /// Column `resolved_on`.
     pub resolved_on: Option<NaiveDate>,
+    /// Column `answer_by`.
     pub answer_by: NaiveDate,
+    /// Column `next_due_on`.
     pub next_due_on: Option<NaiveDate>,
+    /// Column `category`.
     pub category: String,
+    /// Column `gesture_minor`.
     pub gesture_minor: Option<i64>,
+    /// Column `gesture_currency`.
     pub gesture_currency: Option<String>,
 }
 
@@ -488,17 +546,29 @@ pub async fn account_names(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -
 /// A step as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StepRow {
+    /// Column `id`.
     pub id: Uuid,
+    /// Column `workspace_id`.
     pub workspace_id: Uuid,
+    /// Column `complaint_id`.
     pub complaint_id: Uuid,
+    /// Column `from_state`.
     pub from_state: Option<String>,
+    /// Column `to_state`.
     pub to_state: String,
+    /// Column `happened_on`.
     pub happened_on: NaiveDate,
+    /// Column `user_id`.
     pub user_id: Option<Uuid>,
+    /// Column `reason`.
     pub reason: Option<String>,
+    /// Column `gesture_kind`.
     pub gesture_kind: Option<String>,
+    /// Column `gesture_minor`.
     pub gesture_minor: Option<i64>,
+    /// Column `gesture_currency`.
     pub gesture_currency: Option<String>,
+    /// Column `created_at`.
     pub created_at: DateTime<Utc>,
 }
 
@@ -602,13 +672,21 @@ pub async fn last_step_on(conn: &mut Conn<'_>, workspace: Uuid, complaint: Uuid)
 /// An alert as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct AlertRow {
+    /// Column `id`.
     pub id: Uuid,
+    /// Column `workspace_id`.
     pub workspace_id: Uuid,
+    /// Column `complaint_id`.
     pub complaint_id: Uuid,
+    /// Column `deadline`.
     pub deadline: String,
+    /// Column `stage`.
     pub stage: String,
+    /// Column `due_on`.
     pub due_on: NaiveDate,
+    /// Column `owner_id`.
     pub owner_id: Uuid,
+    /// Column `created_at`.
     pub created_at: DateTime<Utc>,
 }
 
@@ -651,13 +729,21 @@ pub async fn alerts(conn: &mut Conn<'_>, workspace: Uuid, complaint: Uuid) -> Db
 /// A workspace's complaint settings as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SettingsRow {
+    /// Column `id`.
     pub id: Uuid,
+    /// Column `workspace_id`.
     pub workspace_id: Uuid,
+    /// Column `acknowledge_working_days`.
     pub acknowledge_working_days: i32,
+    /// Column `answer_months`.
     pub answer_months: i32,
+    /// Column `alert_by_email`.
     pub alert_by_email: bool,
+    /// Column `mediator`.
     pub mediator: Option<String>,
+    /// Column `version`.
     pub version: i64,
+    /// Column `updated_at`.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -710,12 +796,19 @@ pub async fn save_settings(conn: &mut Conn<'_>, r: &SettingsRow, expected: Optio
 /// A letter template as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct LetterRow {
+    /// Column `id`.
     pub id: Uuid,
+    /// Column `workspace_id`.
     pub workspace_id: Uuid,
+    /// Column `kind`.
     pub kind: String,
+    /// Column `lang`.
     pub lang: String,
+    /// Column `subject`.
     pub subject: String,
+    /// Column `body`.
     pub body: String,
+    /// Column `updated_at`.
     pub updated_at: DateTime<Utc>,
 }
 
@@ -770,15 +863,7 @@ async fn complaint_rows_after(
     after: Option<Uuid>,
     limit: i64,
 ) -> DbResult<Vec<ComplaintRow>> {
-    let sql = format!(
-        "SELECT {COLUMNS} FROM complaints WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?)
+    crate::tables::rows_after(conn, "complaints", COLUMNS, workspace, after, limit).await
 }
 
 async fn insert_complaint_rows(conn: &mut Conn<'_>, rows: &[ComplaintRow]) -> DbResult<()> {
@@ -794,15 +879,7 @@ async fn step_rows_after(
     after: Option<Uuid>,
     limit: i64,
 ) -> DbResult<Vec<StepRow>> {
-    let sql = format!(
-        "SELECT {STEP_COLUMNS} FROM complaint_steps WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?)
+    crate::tables::rows_after(conn, "complaint_steps", STEP_COLUMNS, workspace, after, limit).await
 }
 
 async fn alert_rows_after(
@@ -811,15 +888,7 @@ async fn alert_rows_after(
     after: Option<Uuid>,
     limit: i64,
 ) -> DbResult<Vec<AlertRow>> {
-    let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM complaint_alerts WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
-    );
-    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
-        .bind(workspace)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&mut **c)
-        .await)?)
+    crate::tables::rows_after(conn, "complaint_alerts", ALERT_COLUMNS, workspace, after, limit).await
 }
 
 async fn insert_alert_rows(conn: &mut Conn<'_>, rows: &[AlertRow]) -> DbResult<()> {

@@ -28,6 +28,33 @@ macro_rules! copy_batches {
 }
 pub(crate) use copy_batches;
 
+/// A workspace's rows of `table` after `after` in id order, `limit` at a time: what
+/// [`copy_batches!`] reads. `columns` are the row type's, in its order.
+pub(crate) async fn rows_after<T>(
+    conn: &mut Conn<'_>,
+    table: &str,
+    columns: &str,
+    workspace: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> DbResult<Vec<T>>
+where
+    T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let sql = format!(
+        "SELECT {columns} FROM {table} WHERE workspace_id = $1 AND ($2 IS NULL OR id > $2) ORDER BY id LIMIT $3"
+    );
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&mut **c)
+        .await)?)
+}
+
 /// A future a table's copy returns: the rows it copied.
 pub type CopyFuture<'a> = Pin<Box<dyn Future<Output = DbResult<usize>> + Send + 'a>>;
 

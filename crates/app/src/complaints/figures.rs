@@ -39,33 +39,87 @@ fn facts_of(r: &store::FactsRow) -> Option<CaseFacts> {
 
 /// The figures of the cases `query` selects (state, owner, category, severity,
 /// account, period; its cursor and page size are ignored).
+///
+/// The complaints page shows them on every view: they are kept per workspace,
+/// filter and day, with the workspace's case fingerprint
+/// ([`bilan_db::complaints::fingerprint`]), so any change to any case — through any
+/// server — is seen by the next request, and an unchanged workspace costs one
+/// index read instead of a pass over every case.
 pub async fn complaint_figures(app: &App, actor: &Actor, query: &ComplaintQuery) -> AppResult<ComplaintFigures> {
     actor.require(Permission::ReadComplaints)?;
     let today = today(app);
     let (filter, _, _) = query.parse(today)?;
+    let ws = actor.workspace_id;
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
-    let rows = store::facts(&mut c, actor.workspace_id, &filter).await?;
-    let facts: Vec<CaseFacts> = rows.iter().filter_map(facts_of).collect();
-    let mut counts: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
-    for r in &rows {
-        *counts.entry(r.account_id).or_default() += 1;
-    }
-    let mut top: Vec<(Uuid, u64)> = counts.into_iter().collect();
-    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(10);
+    let print = store::fingerprint(&mut c, ws).await?;
+    let key = (ws, format!("{filter:?}"), today);
+    let counted = match app.complaint_figures_cache.get(&key, print) {
+        Some(hit) => hit,
+        None => {
+            let rows = store::facts(&mut c, ws, &filter).await?;
+            let facts: Vec<CaseFacts> = rows.iter().filter_map(facts_of).collect();
+            let mut counts: std::collections::HashMap<Uuid, u64> = std::collections::HashMap::new();
+            for r in &rows {
+                *counts.entry(r.account_id).or_default() += 1;
+            }
+            let mut top: Vec<(Uuid, u64)> = counts.into_iter().collect();
+            top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+            top.truncate(10);
+            let counted = std::sync::Arc::new((compute(&facts, today), top));
+            app.complaint_figures_cache
+                .put(key, print, std::sync::Arc::clone(&counted));
+            counted
+        }
+    };
+    let (figures, top) = &*counted;
+    // Names are read each time: an account renamed since shows its new name.
     let ids: Vec<Uuid> = top.iter().map(|(id, _)| *id).collect();
-    let names: std::collections::HashMap<Uuid, String> = store::account_names(&mut c, actor.workspace_id, &ids)
-        .await?
-        .into_iter()
-        .collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        store::account_names(&mut c, ws, &ids).await?.into_iter().collect();
     Ok(ComplaintFigures {
-        figures: compute(&facts, today),
+        figures: figures.clone(),
         by_account: top
-            .into_iter()
-            .map(|(id, n)| (id, names.get(&id).cloned().unwrap_or_default(), n))
+            .iter()
+            .map(|(id, n)| (*id, names.get(id).cloned().unwrap_or_default(), *n))
             .collect(),
     })
+}
+
+/// Figures computed and their accounts with most cases, as cached.
+type Counted = std::sync::Arc<(Figures, Vec<(Uuid, u64)>)>;
+
+/// The cache key: workspace, filter, day (what is late depends on the day).
+type CacheKey = (Uuid, String, chrono::NaiveDate);
+
+/// Complaint figures computed lately; see [`complaint_figures`].
+#[derive(Debug, Default)]
+pub struct FiguresCache {
+    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, ((i64, i64, i64), Counted)>>,
+}
+
+/// Most entries kept; past it the cache starts again empty.
+const CACHE_MAX: usize = 512;
+
+impl FiguresCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<CacheKey, ((i64, i64, i64), Counted)>> {
+        // A panic elsewhere while holding the lock leaves plain data: keep using it.
+        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn get(&self, key: &CacheKey, print: (i64, i64, i64)) -> Option<Counted> {
+        let entries = self.lock();
+        let (at, counted) = entries.get(key)?;
+        (*at == print).then(|| std::sync::Arc::clone(counted))
+    }
+
+    fn put(&self, key: CacheKey, print: (i64, i64, i64), counted: Counted) {
+        let mut entries = self.lock();
+        if entries.len() >= CACHE_MAX {
+            entries.clear();
+        }
+        entries.insert(key, (print, counted));
+    }
 }
 
 /// The CSV columns of the export.

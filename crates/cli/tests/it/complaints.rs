@@ -692,22 +692,49 @@ db_test!(figures_and_export_agree, |t| async move {
     assert_eq!(f["median_days_to_resolve"], "20");
     assert_eq!(f["answered_within_period_pct"], "100.0");
     assert_eq!(f["by_category"][0]["category"], "delivery");
+    // The figures are cached, yet any change shows at once (the clock has not moved).
+    let third = api(
+        &t.router(),
+        Method::GET,
+        "/api/v1/complaints?state=received",
+        &token,
+        None,
+    )
+    .await
+    .json()["items"][0]
+        .clone();
+    step(
+        &t,
+        &token,
+        &third,
+        json!({"to": "acknowledged", "on": "2026-11-23", "version": 1}),
+    )
+    .await;
+    let f = api(&t.router(), Method::GET, "/api/v1/complaints/figures", &token, None)
+        .await
+        .json();
+    assert_eq!(f["overdue"], 0, "acknowledged: nothing late any more");
+    open(&t, &token, case_body(acc, "2026-11-01", "business")).await;
+    let f = api(&t.router(), Method::GET, "/api/v1/complaints/figures", &token, None)
+        .await
+        .json();
+    assert_eq!((f["cases"].as_i64(), f["overdue"].as_i64()), (Some(4), Some(1)));
     let csv =
         bilan_app::complaints::figures::export_csv(&t.app, &admin, &bilan_app::complaints::ComplaintQuery::default())
             .await
             .unwrap();
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines.len(), 4, "{csv}");
+    assert_eq!(lines.len(), 5, "{csv}");
     assert!(lines[0].starts_with("reference,id,account_id,account"));
-    assert!(lines[1].starts_with("R-2026-0003"), "overdue first: {csv}");
+    assert!(lines[1].starts_with("R-2026-0004"), "overdue first: {csv}");
     // The page shows the same figures.
     let mut page = logged_in(&t, &admin).await;
     let body = page.get("/complaints?state=all").await.body;
-    assert!(body.contains("R-2026-0001") && body.contains("R-2026-0003"));
+    assert!(body.contains("R-2026-0001") && body.contains("R-2026-0004"));
     assert!(body.contains("100.0%"), "answered in time: {body}");
     let export = page.get("/complaints/export.csv").await;
     assert_eq!(export.status, StatusCode::OK);
-    assert_eq!(export.body.lines().count(), 4);
+    assert_eq!(export.body.lines().count(), 5);
 });
 
 db_test!(
