@@ -92,28 +92,34 @@ type Counted = std::sync::Arc<(Figures, Vec<(Uuid, u64)>)>;
 /// The cache key: workspace, filter, day (what is late depends on the day).
 type CacheKey = (Uuid, String, chrono::NaiveDate);
 
+/// The fingerprint an entry was computed at (see [`bilan_db::complaints::fingerprint`]).
+type Fingerprint = (i64, i64, i64);
+
+/// The cache's entries.
+type Entries = std::collections::HashMap<CacheKey, (Fingerprint, Counted)>;
+
 /// Complaint figures computed lately; see [`complaint_figures`].
 #[derive(Debug, Default)]
 pub struct FiguresCache {
-    entries: std::sync::Mutex<std::collections::HashMap<CacheKey, ((i64, i64, i64), Counted)>>,
+    entries: std::sync::Mutex<Entries>,
 }
 
 /// Most entries kept; past it the cache starts again empty.
 const CACHE_MAX: usize = 512;
 
 impl FiguresCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<CacheKey, ((i64, i64, i64), Counted)>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         // A panic elsewhere while holding the lock leaves plain data: keep using it.
         self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    fn get(&self, key: &CacheKey, print: (i64, i64, i64)) -> Option<Counted> {
+    fn get(&self, key: &CacheKey, print: Fingerprint) -> Option<Counted> {
         let entries = self.lock();
         let (at, counted) = entries.get(key)?;
         (*at == print).then(|| std::sync::Arc::clone(counted))
     }
 
-    fn put(&self, key: CacheKey, print: (i64, i64, i64), counted: Counted) {
+    fn put(&self, key: CacheKey, print: Fingerprint, counted: Counted) {
         let mut entries = self.lock();
         if entries.len() >= CACHE_MAX {
             entries.clear();
