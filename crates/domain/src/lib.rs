@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod events;
 pub mod identifiers;
 pub mod imports;
+pub mod invoices;
 pub mod jobs;
 pub mod login_throttle;
 pub mod mail;
