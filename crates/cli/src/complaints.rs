@@ -1,4 +1,4 @@
-//! `bilan complaints list|show|open|move|figures|export|alerts`: complaints and
+//! `bilan complaints list|show|open|move|edit|figures|export|alerts`: complaints and
 //! their deadlines from the command line.
 
 use crate::commands::{describe, workspace_actor};
@@ -160,6 +160,33 @@ pub enum ComplaintsCommand {
         /// The version read (default: the current one).
         #[arg(long)]
         version: Option<i64>,
+    },
+    /// Correct a case's description (owner, contact, business or consumer,
+    /// category, severity, what it concerns); an empty value clears the contact or
+    /// what it concerns.
+    Edit {
+        #[command(flatten)]
+        who: Who,
+        /// The case's id.
+        id: uuid::Uuid,
+        /// Owner user id.
+        #[arg(long)]
+        owner: Option<String>,
+        /// Contact id ("" for none).
+        #[arg(long)]
+        contact: Option<String>,
+        /// business or consumer.
+        #[arg(long)]
+        client_kind: Option<String>,
+        /// Category.
+        #[arg(long)]
+        category: Option<String>,
+        /// Severity.
+        #[arg(long)]
+        severity: Option<String>,
+        /// What it concerns ("" for nothing).
+        #[arg(long)]
+        concerns: Option<String>,
     },
     /// The figures of the cases the filters select.
     Figures {
@@ -367,6 +394,31 @@ pub async fn run(app: &App, cmd: ComplaintsCommand) -> Result<()> {
             if let Some(l) = m.letter {
                 eprintln!("letter sent to {}: {}", l.to, l.subject);
             }
+        }
+        ComplaintsCommand::Edit {
+            who,
+            id,
+            owner,
+            contact,
+            client_kind,
+            category,
+            severity,
+            concerns,
+        } => {
+            let actor = actor(app, &who).await?;
+            let version = uc::find_complaint(app, &actor, id).await.map_err(fail)?.version;
+            let input = bilan_domain::complaints::EditInput {
+                contact_id: contact,
+                client_kind,
+                category,
+                severity,
+                concerns,
+                owner_id: owner,
+            };
+            let c = uc::edit_complaint(app, &actor, id, version, &input)
+                .await
+                .map_err(fail)?;
+            println!("{}\t{}\t{}", c.id, c.category.code(), c.version);
         }
         ComplaintsCommand::Figures { who, filters, json } => {
             let actor = actor(app, &who).await?;

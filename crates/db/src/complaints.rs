@@ -265,7 +265,9 @@ pub async fn update(conn: &mut Conn<'_>, r: &ComplaintRow, expected: i64) -> DbR
     let sql = "UPDATE complaints SET owner_id = $3, state = $4, mediation_notified_on = $5, \
         mediation_concludes_by = $6, next_due_on = $7, sort_due = $8, acknowledged_on = $9, answered_on = $10, \
         resolved_on = $11, closed_on = $12, gesture_kind = $13, gesture_minor = $14, gesture_currency = $15, \
-        version = version + 1, updated_at = $16 WHERE workspace_id = $1 AND id = $2 AND version = $17";
+        version = version + 1, updated_at = $16, contact_id = $18, client_kind = $19, category = $20, \
+        severity = $21, concerns = $22, mediation_request_by = $23 \
+        WHERE workspace_id = $1 AND id = $2 AND version = $17";
     let n = with_conn!(conn, |c| sqlx::query(sql)
         .bind(r.workspace_id)
         .bind(r.id)
@@ -284,6 +286,12 @@ pub async fn update(conn: &mut Conn<'_>, r: &ComplaintRow, expected: i64) -> DbR
         .bind(&r.gesture_currency)
         .bind(r.updated_at)
         .bind(expected)
+        .bind(r.contact_id)
+        .bind(&r.client_kind)
+        .bind(&r.category)
+        .bind(&r.severity)
+        .bind(&r.concerns)
+        .bind(r.mediation_request_by)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?;

@@ -517,6 +517,17 @@ fn required_code<T>(
     }
 }
 
+/// A code checked when the field is present at all.
+fn present_code<T>(
+    e: &mut ValidationErrors,
+    field: &str,
+    raw: &Option<String>,
+    parse: fn(&str) -> Option<T>,
+) -> Option<T> {
+    raw.as_ref()
+        .and_then(|_| required_code(e, field, raw.as_deref(), parse))
+}
+
 fn required_date(e: &mut ValidationErrors, field: &str, raw: Option<&str>) -> Option<NaiveDate> {
     match clean(raw) {
         None => {
@@ -783,6 +794,101 @@ pub fn apply(case: &Complaint, t: &Transition) -> Complaint {
     }
     if let Some(g) = t.gesture {
         c.gesture = Some(g);
+    }
+    c
+}
+
+/// Changes to a case's description, as typed: each field present replaces, an
+/// empty text clears the optional ones (contact, what it concerns).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct EditInput {
+    /// Contact id (empty: none).
+    pub contact_id: Option<String>,
+    /// Business or consumer.
+    pub client_kind: Option<String>,
+    /// Category code.
+    pub category: Option<String>,
+    /// Severity code.
+    pub severity: Option<String>,
+    /// What it concerns (empty: nothing).
+    pub concerns: Option<String>,
+    /// Owner user id.
+    pub owner_id: Option<String>,
+}
+
+/// A checked edit: `None` keeps the field, `Some(None)` clears an optional one.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Edit {
+    /// Contact.
+    pub contact_id: Option<Option<Uuid>>,
+    /// Business or consumer.
+    pub client_kind: Option<ClientKind>,
+    /// Category.
+    pub category: Option<Category>,
+    /// Severity.
+    pub severity: Option<Severity>,
+    /// What it concerns.
+    pub concerns: Option<Option<String>>,
+    /// Owner.
+    pub owner_id: Option<Uuid>,
+}
+
+impl EditInput {
+    /// Checks each field present.
+    pub fn validate(&self) -> Result<Edit, ValidationErrors> {
+        let mut e = ValidationErrors::new();
+        let edit = Edit {
+            contact_id: self
+                .contact_id
+                .as_ref()
+                .map(|_| opt_id(&mut e, "contact_id", self.contact_id.as_deref())),
+            client_kind: present_code(&mut e, "client_kind", &self.client_kind, ClientKind::parse),
+            category: present_code(&mut e, "category", &self.category, Category::parse),
+            severity: present_code(&mut e, "severity", &self.severity, Severity::parse),
+            concerns: self
+                .concerns
+                .as_ref()
+                .map(|_| optional_text(&mut e, "concerns", self.concerns.as_deref(), CONCERNS_MAX)),
+            owner_id: match clean(self.owner_id.as_deref()) {
+                None if self.owner_id.is_some() => {
+                    e.add("owner_id", "required");
+                    None
+                }
+                None => None,
+                Some(_) => opt_id(&mut e, "owner_id", self.owner_id.as_deref()),
+            },
+        };
+        e.into_result()?;
+        Ok(edit)
+    }
+}
+
+/// The case after `edit`. Changing whether the client is a consumer changes the
+/// route to mediation: the date until which a consumer may ask the mediator
+/// appears or goes; the other deadlines stay as announced.
+pub fn apply_edit(case: &Complaint, edit: &Edit) -> Complaint {
+    let mut c = case.clone();
+    if let Some(x) = edit.contact_id {
+        c.contact_id = x;
+    }
+    if let Some(k) = edit.client_kind {
+        c.client_kind = k;
+        c.deadlines.mediation_request_by = (k == ClientKind::Consumer)
+            .then(|| add_months(c.received_on, CONSUMER_MEDIATION_MONTHS))
+            .flatten();
+    }
+    if let Some(x) = edit.category {
+        c.category = x;
+    }
+    if let Some(x) = edit.severity {
+        c.severity = x;
+    }
+    if let Some(x) = &edit.concerns {
+        c.concerns = x.clone();
+    }
+    if let Some(x) = edit.owner_id {
+        c.owner_id = x;
     }
     c
 }
@@ -1314,6 +1420,48 @@ mod tests {
         .validate()
         .unwrap_err();
         assert!(e.for_field("acknowledge_working_days").is_some() && e.for_field("answer_months").is_some());
+    }
+
+    #[test]
+    fn edits_replace_clear_and_keep() {
+        let c = case("2026-03-02", ClientKind::Business, ComplaintState::Investigating);
+        let edit = EditInput {
+            client_kind: Some("consumer".into()),
+            category: Some("invoice".into()),
+            concerns: Some(String::new()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap();
+        let after = apply_edit(&c, &edit);
+        assert_eq!(after.client_kind, ClientKind::Consumer);
+        assert_eq!(after.deadlines.mediation_request_by, Some(d("2027-03-02")));
+        assert_eq!(
+            after.deadlines.answer_by, c.deadlines.answer_by,
+            "announced deadlines stay"
+        );
+        assert_eq!(after.category, Category::Invoice);
+        assert_eq!(after.severity, c.severity, "absent keeps");
+        assert_eq!(after.concerns, None);
+        let back = apply_edit(
+            &after,
+            &EditInput {
+                client_kind: Some("business".into()),
+                ..Default::default()
+            }
+            .validate()
+            .unwrap(),
+        );
+        assert_eq!(back.deadlines.mediation_request_by, None);
+        let e = EditInput {
+            severity: Some("apocalyptic".into()),
+            owner_id: Some(" ".into()),
+            ..Default::default()
+        }
+        .validate()
+        .unwrap_err();
+        assert_eq!(e.for_field("severity").unwrap().code, "severity.invalid");
+        assert_eq!(e.for_field("owner_id").unwrap().code, "required");
     }
 
     #[test]

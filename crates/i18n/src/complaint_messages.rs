@@ -69,7 +69,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("complaints.no_subject", "(sans objet)", "(no subject)"),
     ("complaints.see_timeline", "Voir l'historique du compte", "See the account's history"),
     ("complaints.by_system", "Bilan", "Bilan"),
-    ("complaints.reassign", "Confier", "Reassign"),
+    ("complaints.edit", "Corriger la description", "Correct the description"),
     ("complaints.moved", "Étape enregistrée.", "Step recorded."),
     ("complaints.letter_sent", "Le courrier part au client.", "The letter is on its way to the client."),
     ("complaints.send_letter", "Envoyer le courrier à", "Send the letter to"),

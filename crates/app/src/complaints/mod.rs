@@ -459,9 +459,19 @@ fn resolved_event(c: &Complaint, on: NaiveDate, now: chrono::DateTime<Utc>) -> E
     }
 }
 
-/// Hands a case to another owner.
-pub async fn reassign(app: &App, actor: &Actor, id: Uuid, expected_version: i64, owner: Uuid) -> AppResult<Complaint> {
+/// Corrects a case's description — who complained, business or consumer, category,
+/// severity, what it concerns, owner — if it is still at `expected_version`. Its
+/// dated steps and the deadlines announced to the client stay.
+pub async fn edit_complaint(
+    app: &App,
+    actor: &Actor,
+    id: Uuid,
+    expected_version: i64,
+    input: &bilan_domain::complaints::EditInput,
+) -> AppResult<Complaint> {
+    let edit = input.validate();
     let mut w = app.write(actor, Permission::WriteComplaints).await?;
+    let edit = edit?;
     let ws = actor.workspace_id;
     let before = store::find(&mut w.conn(), ws, id).await?.ok_or(AppError::NotFound)?;
     if before.version != expected_version {
@@ -469,14 +479,25 @@ pub async fn reassign(app: &App, actor: &Actor, id: Uuid, expected_version: i64,
             current_version: before.version,
         });
     }
-    if !timeline_store::existing_ids(&mut w.conn(), RefTable::Users, ws, &[owner])
-        .await?
-        .contains(&owner)
-    {
-        return Err(AppError::field("owner_id", "user.unknown"));
+    let mut e = ValidationErrors::new();
+    if let Some(owner) = edit.owner_id {
+        if !timeline_store::existing_ids(&mut w.conn(), RefTable::Users, ws, &[owner])
+            .await?
+            .contains(&owner)
+        {
+            e.add("owner_id", "user.unknown");
+        }
     }
-    let mut after = before.clone();
-    after.owner_id = owner;
+    if let Some(Some(contact)) = edit.contact_id {
+        if !timeline_store::existing_ids(&mut w.conn(), RefTable::Contacts, ws, &[contact])
+            .await?
+            .contains(&contact)
+        {
+            e.add("contact_id", "contact.unknown");
+        }
+    }
+    e.into_result()?;
+    let mut after = bilan_domain::complaints::apply_edit(&before, &edit);
     after.updated_at = w.now();
     if !store::update(&mut w.conn(), &ComplaintRow::from_complaint(&after), expected_version).await? {
         return Err(AppError::Stale {

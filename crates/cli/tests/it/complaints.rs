@@ -611,6 +611,92 @@ db_test!(the_deadline_job_alerts_once, |t| async move {
     assert!(r.alerts >= 1 && r.mails == 0, "{r:?}");
 });
 
+db_test!(a_case_description_is_corrected, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let acc = account(&t, &admin).await;
+    let claire = contact(&t, &admin, acc, "Martin", "claire.martin@danone.test").await;
+    let mut body = case_body(acc, "2026-03-02", "business");
+    body["contact_id"] = json!(claire.to_string());
+    body["concerns"] = json!("Facture F-1");
+    let c = open(&t, &token, body).await;
+    let id = c["id"].as_str().unwrap();
+    let patch = |v: Value| api_patch(&t, &token, id, v);
+    let r = patch(json!({"category": "invoice", "client_kind": "consumer", "concerns": null, "version": 1})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["category"], "invoice");
+    assert_eq!(v["client_kind"], "consumer");
+    assert_eq!(v["deadlines"]["mediation_request_by"], "2027-03-02");
+    assert_eq!(
+        v["deadlines"]["answer_by"], c["deadlines"]["answer_by"],
+        "announced deadlines stay"
+    );
+    assert!(v["concerns"].is_null(), "null clears");
+    assert_eq!(v["contact_id"], claire.to_string(), "absent keeps");
+    assert_eq!(v["severity"], "high");
+    let stale = patch(json!({"severity": "low", "version": 1})).await;
+    assert_eq!(stale.status, StatusCode::CONFLICT);
+    let bad = patch(json!({"contact_id": Uuid::now_v7().to_string(), "version": 2})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"][0]["field"], "contact_id");
+    let bad = patch(json!({"severity": "apocalyptic", "version": 2})).await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+    // The page: a wrong value shows at its field and the rest typed stays.
+    let mut page = logged_in(&t, &admin).await;
+    let r = page
+        .post_form(
+            &format!("/complaints/{id}/edit"),
+            &[
+                ("version", "2"),
+                ("owner_id", &admin.user_id.to_string()),
+                ("contact_id", ""),
+                ("category", "quality"),
+                ("severity", "apocalyptic"),
+                ("client_kind", "business"),
+                ("concerns", "Lot 42 à garder"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("value=\"Lot 42 à garder\""));
+    assert!(r.body.contains("id=\"edit-case\" open"));
+    assert!(r.body.contains("Unknown severity"));
+    let r = page
+        .post_form(
+            &format!("/complaints/{id}/edit"),
+            &[
+                ("version", "2"),
+                ("owner_id", &admin.user_id.to_string()),
+                ("contact_id", ""),
+                ("category", "quality"),
+                ("severity", "critical"),
+                ("client_kind", "business"),
+                ("concerns", "Lot 42"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let after = bilan_app::complaints::find_complaint(&t.app, &admin, id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(after.contact_id, None, "cleared from the page");
+    assert_eq!(after.deadlines.mediation_request_by, None, "business again");
+    assert_eq!(after.concerns.as_deref(), Some("Lot 42"));
+    assert_eq!(after.version, 3);
+});
+
+async fn api_patch(t: &TestApp, token: &str, id: &str, body: Value) -> bilan_testkit::http::TestResponse {
+    api(
+        &t.router(),
+        Method::PATCH,
+        &format!("/api/v1/complaints/{id}"),
+        token,
+        Some(body),
+    )
+    .await
+}
+
 db_test!(settings_apply_to_new_cases, |t| async move {
     let admin = t.with_user(Role::Admin).await;
     let token = t.token_for(&admin).await;

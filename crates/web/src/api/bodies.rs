@@ -536,15 +536,48 @@ impl TransitionCreate {
     }
 }
 
-/// Changes to a case: its owner.
+/// Changes to a case's description (JSON merge patch: absent keeps, `null` clears
+/// the contact or what it concerns). Its steps and announced deadlines stay.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ComplaintPatch {
-    /// Who handles it now.
-    pub owner_id: Uuid,
+    /// Who handles it.
+    #[serde(default)]
+    pub owner_id: Option<Uuid>,
+    /// Who complained (`null`: nobody named).
+    #[serde(default)]
+    pub contact_id: Option<Uuid>,
+    /// Business or consumer (a consumer gets the date until which they may ask the mediator).
+    #[serde(default)]
+    pub client_kind: Option<ClientKind>,
+    /// Category.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// Severity.
+    #[serde(default)]
+    pub severity: Option<Severity>,
+    /// What it concerns (`null` clears).
+    #[serde(default)]
+    pub concerns: Option<String>,
     /// The version read (or send `If-Match`).
     #[serde(default)]
     pub version: Option<Whole>,
+}
+
+impl ComplaintPatch {
+    /// The domain's input; `raw` tells a `null` (clear) from an absent property (keep).
+    pub fn into_input(self, raw: &Value) -> bilan_domain::complaints::EditInput {
+        let present = |k: &str| raw.get(k).is_some();
+        let cleared = |k: &str, v: Option<String>| if present(k) { Some(v.unwrap_or_default()) } else { None };
+        bilan_domain::complaints::EditInput {
+            owner_id: self.owner_id.map(|u| u.to_string()),
+            contact_id: cleared("contact_id", self.contact_id.map(|u| u.to_string())),
+            client_kind: self.client_kind.map(|k| k.as_text()),
+            category: self.category.map(|k| k.as_text()),
+            severity: self.severity.map(|k| k.as_text()),
+            concerns: cleared("concerns", self.concerns),
+        }
+    }
 }
 
 /// Changes to the complaint settings (absent properties keep their value).

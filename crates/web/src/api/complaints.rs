@@ -282,7 +282,8 @@ pub async fn find_complaint(
     ))
 }
 
-/// Hands a case to another owner. Send the `version` you read (409 if stale) or `If-Match` (412).
+/// Corrects a case's description (owner, contact, business or consumer, category,
+/// severity, what it concerns). Send the `version` you read (409 if stale) or `If-Match` (412).
 #[utoipa::path(patch, path = "/api/v1/complaints/{id}", tag = "complaints", params(("id" = String, Path, description = "Case id")), request_body = ComplaintPatch,
     responses((status = 200, body = ComplaintResponse), (status = 404, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_complaints"))))]
@@ -297,7 +298,7 @@ pub async fn update_complaint(
     let raw: serde_json::Value = parse_json(&body)?;
     let patch: ComplaintPatch = super::problem::from_value(raw.clone())?;
     let expected = ExpectedVersion::from_request(&headers, &raw)?;
-    let c = uc::reassign(&state.app, &actor, id, expected.value(), patch.owner_id)
+    let c = uc::edit_complaint(&state.app, &actor, id, expected.value(), &patch.into_input(&raw))
         .await
         .map_err(|e| expected.map_err(e))?;
     Ok(with_etag(

@@ -19,8 +19,8 @@ use bilan_app::complaints::{
 use bilan_app::users::User;
 use bilan_app::{users, AppError};
 use bilan_domain::complaints::{
-    required_permission, Category, ClientKind, ComplaintInput, ComplaintState, DeadlineKind, GestureKind, Severity,
-    TransitionInput,
+    required_permission, Category, ClientKind, ComplaintInput, ComplaintState, DeadlineKind, EditInput, GestureKind,
+    Severity, TransitionInput,
 };
 use bilan_domain::contacts::Contact;
 use bilan_domain::timeline::Channel;
@@ -391,7 +391,15 @@ struct ShowPage {
     deadlines: Vec<DeadlineView>,
     forms: Vec<StepForm>,
     team: Vec<User>,
-    owner_errors: FormErrors,
+    /// The description form's values (what was typed when it failed) and errors.
+    edit: EditInput,
+    edit_errors: FormErrors,
+    /// Whether the description form is open (it failed).
+    edit_open: bool,
+    contacts: Vec<Contact>,
+    categories: Vec<&'static str>,
+    severities: Vec<&'static str>,
+    kinds: Vec<&'static str>,
     gesture_kinds: Vec<&'static str>,
     overdue: bool,
     /// A step refused that has no form here (a stale page asked for a state no
@@ -470,7 +478,7 @@ async fn show_page(
     headers: &HeaderMap,
     id: Uuid,
     failed: Option<(TransitionInput, FormErrors)>,
-    owner_errors: FormErrors,
+    edit_failed: Option<(EditInput, FormErrors)>,
     notice: Option<String>,
 ) -> Response {
     let d = match uc::complaint_detail(&state.app, &user.actor, id).await {
@@ -529,13 +537,40 @@ async fn show_page(
             }
         })
         .collect();
-    let status =
-        if forms.iter().any(|f| f.errors.general.is_some()) || owner_errors.general.is_some() || top_error.is_some() {
-            StatusCode::UNPROCESSABLE_ENTITY
-        } else {
-            StatusCode::OK
-        };
+    let status = if forms.iter().any(|f| f.errors.general.is_some()) || edit_failed.is_some() || top_error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
     let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
+    let contacts = if user.actor.can(bilan_domain::roles::Permission::WriteComplaints) {
+        let cq = bilan_app::contacts::ContactQuery {
+            account: Some(d.complaint.account_id.to_string()),
+            limit: Some(200),
+            ..Default::default()
+        };
+        bilan_app::contacts::list_contacts(&state.app, &user.actor, &cq)
+            .await
+            .map(|p| p.items)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let c = &d.complaint;
+    let edit_open = edit_failed.is_some();
+    let (edit, edit_errors) = edit_failed.unwrap_or_else(|| {
+        (
+            EditInput {
+                contact_id: Some(c.contact_id.map(|x| x.to_string()).unwrap_or_default()),
+                client_kind: Some(c.client_kind.code().to_owned()),
+                category: Some(c.category.code().to_owned()),
+                severity: Some(c.severity.code().to_owned()),
+                concerns: Some(c.concerns.clone().unwrap_or_default()),
+                owner_id: Some(c.owner_id.to_string()),
+            },
+            FormErrors::none(user.lang),
+        )
+    });
     let mut l = Layout::for_user(user, "complaints");
     l.notice = notice;
     let page = ShowPage {
@@ -545,7 +580,13 @@ async fn show_page(
         d,
         forms,
         team,
-        owner_errors,
+        edit,
+        edit_errors,
+        edit_open,
+        contacts,
+        categories: codes(Category::ALL, Category::code),
+        severities: codes(Severity::ALL, Severity::code),
+        kinds: codes(ClientKind::ALL, ClientKind::code),
         gesture_kinds: codes(GestureKind::ALL, GestureKind::code),
         top_error,
     };
@@ -570,7 +611,7 @@ pub async fn show_complaint(
             n.push_str(bilan_i18n::t(user.lang, "complaints.letter_sent"));
         }
     }
-    show_page(&state, &user, &headers, id, None, FormErrors::none(user.lang), notice).await
+    show_page(&state, &user, &headers, id, None, None, notice).await
 }
 
 /// POST /complaints/{id}/transitions
@@ -602,16 +643,7 @@ pub async fn move_complaint(
         Err(e @ (AppError::Validation(_) | AppError::Stale { .. })) => {
             let errors = FormErrors::from_error(user.lang, &e);
             conflict_if_stale(
-                show_page(
-                    &state,
-                    &user,
-                    &headers,
-                    id,
-                    Some((input, errors)),
-                    FormErrors::none(user.lang),
-                    None,
-                )
-                .await,
+                show_page(&state, &user, &headers, id, Some((input, errors)), None, None).await,
                 &e,
             )
         }
@@ -619,8 +651,8 @@ pub async fn move_complaint(
     }
 }
 
-/// POST /complaints/{id}/owner
-pub async fn reassign(
+/// POST /complaints/{id}/edit
+pub async fn edit_complaint(
     State(state): State<AppState>,
     user: PageUser,
     headers: HeaderMap,
@@ -628,17 +660,23 @@ pub async fn reassign(
     body: Bytes,
 ) -> Response {
     let pairs = form_pairs(&body);
-    let owner = field(&pairs, "owner_id").and_then(|o| Uuid::parse_str(o).ok());
-    let Some(owner) = owner else {
-        let e = AppError::field("owner_id", "required");
-        let errors = FormErrors::from_error(user.lang, &e);
-        return show_page(&state, &user, &headers, id, None, errors, None).await;
+    let get = |k: &str| Some(field(&pairs, k).unwrap_or("").to_owned());
+    let input = EditInput {
+        contact_id: get("contact_id"),
+        client_kind: get("client_kind"),
+        category: get("category"),
+        severity: get("severity"),
+        concerns: get("concerns"),
+        owner_id: get("owner_id"),
     };
-    match uc::reassign(&state.app, &user.actor, id, form_version(&pairs), owner).await {
+    match uc::edit_complaint(&state.app, &user.actor, id, form_version(&pairs), &input).await {
         Ok(_) => see_other(&format!("/complaints/{id}?done=saved")),
         Err(e @ (AppError::Validation(_) | AppError::Stale { .. })) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            conflict_if_stale(show_page(&state, &user, &headers, id, None, errors, None).await, &e)
+            conflict_if_stale(
+                show_page(&state, &user, &headers, id, None, Some((input, errors)), None).await,
+                &e,
+            )
         }
         Err(e) => error_response(&user, &headers, &e),
     }

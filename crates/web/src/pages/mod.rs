@@ -463,7 +463,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/complaints/letters/{kind}/{lang}", post(complaints::save_letter))
         .route("/complaints/{id}", get(complaints::show_complaint))
         .route("/complaints/{id}/transitions", post(complaints::move_complaint))
-        .route("/complaints/{id}/owner", post(complaints::reassign))
+        .route("/complaints/{id}/edit", post(complaints::edit_complaint))
         .route("/accounts/{id}/complaints", get(complaints::account_section))
         .route("/jobs", get(jobs::list_jobs))
         .route("/jobs/{id}/retry", post(jobs::retry_job))
