@@ -5,5 +5,6 @@
 
 pub mod aging;
 pub mod dunning;
+pub mod invoice;
 pub mod late_payment;
 pub mod terms;
