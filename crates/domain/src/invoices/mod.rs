@@ -4,6 +4,7 @@
 //! on hand-computed cases; storage, pages and jobs build on them.
 
 pub mod aging;
+pub mod behaviour;
 pub mod dunning;
 pub mod invoice;
 pub mod late_payment;
