@@ -137,55 +137,13 @@ impl LetterFacts {
 
 /// The placeholders of `text` that Bilan does not know.
 pub fn unknown_placeholders(text: &str) -> Vec<String> {
-    placeholders(text)
-        .into_iter()
-        .filter(|p| !PLACEHOLDERS.contains(&p.as_str()))
-        .collect()
-}
-
-fn placeholders(text: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        let after = &rest[start + 1..];
-        match after.find('}') {
-            Some(end) if !after[..end].contains('{') => {
-                out.push(after[..end].to_owned());
-                rest = &after[end + 1..];
-            }
-            _ => rest = after,
-        }
-    }
-    out
+    crate::templates::unknown(text, &PLACEHOLDERS)
 }
 
 /// Fills `text`'s placeholders. Blank lines left by an empty value collapse, so
 /// a business's answer has no gap where a consumer's names the mediator.
 pub fn fill(text: &str, facts: &LetterFacts) -> String {
-    let mut out = String::with_capacity(text.len() + 256);
-    let mut rest = text;
-    while let Some(start) = rest.find('{') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + 1..];
-        match after
-            .find('}')
-            .and_then(|end| facts.value(&after[..end]).map(|v| (end, v)))
-        {
-            Some((end, v)) => {
-                out.push_str(v);
-                rest = &after[end + 1..];
-            }
-            None => {
-                out.push('{');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    while out.contains("\n\n\n") {
-        out = out.replace("\n\n\n", "\n\n");
-    }
-    out.trim().to_owned()
+    crate::templates::fill(text, |k| facts.value(k))
 }
 
 /// A template as typed in the settings form.

@@ -22,6 +22,7 @@ pub mod pagination;
 pub mod roles;
 pub mod search;
 pub mod surveys;
+pub mod templates;
 pub mod timeline;
 pub mod validation;
 

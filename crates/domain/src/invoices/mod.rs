@@ -8,4 +8,5 @@ pub mod behaviour;
 pub mod dunning;
 pub mod invoice;
 pub mod late_payment;
+pub mod reminders;
 pub mod terms;
