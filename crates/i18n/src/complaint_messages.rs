@@ -95,8 +95,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ),
     ("complaints.days.one", "{n} jour", "{n} day"),
     ("complaints.days.other", "{n} jours", "{n} days"),
-    ("complaints.cases.one", "{n} réclamation", "{n} complaint"),
-    ("complaints.cases.other", "{n} réclamations", "{n} complaints"),
     (
         "complaints.fig.scope",
         "Chiffres de toutes les réclamations de la sélection (compte, responsable, catégorie, gravité, période), quel que soit leur état.",
@@ -108,6 +106,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("complaints.fig.median_resolve", "Résolution (médiane)", "Resolved in (median)"),
     ("complaints.fig.within_period", "Répondues dans le délai", "Answered in time"),
     ("complaints.fig.gestures", "Gestes commerciaux", "Commercial gestures"),
+    ("complaints.fig.gesture_cases.one", "accordés sur {n} réclamation", "granted on {n} complaint"),
+    ("complaints.fig.gesture_cases.other", "accordés sur {n} réclamations", "granted on {n} complaints"),
     ("complaints.fig.by_category", "Par catégorie", "By category"),
     ("complaints.fig.by_account", "Comptes les plus concernés", "Accounts with most complaints"),
     ("complaints.field.reference", "Référence", "Reference"),
