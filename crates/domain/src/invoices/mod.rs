@@ -6,6 +6,7 @@
 pub mod aging;
 pub mod behaviour;
 pub mod dunning;
+pub mod einvoice;
 pub mod invoice;
 pub mod late_payment;
 pub mod reminders;
