@@ -22,6 +22,9 @@ pub struct Who {
 /// The list's filters.
 #[derive(Debug, Args)]
 pub struct Filters {
+    /// A case's reference (R-2026-0042) or words of its account's name.
+    #[arg(long)]
+    q: Option<String>,
     /// A state, `open` or `all` (default).
     #[arg(long)]
     state: Option<String>,
@@ -51,6 +54,7 @@ pub struct Filters {
 impl Filters {
     fn query(&self, limit: Option<u32>) -> ComplaintQuery {
         ComplaintQuery {
+            q: self.q.clone(),
             state: self.state.clone(),
             owner: self.owner.clone(),
             category: self.category.clone(),

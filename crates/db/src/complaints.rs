@@ -341,11 +341,22 @@ pub struct ComplaintFilter {
     pub overdue_before: Option<NaiveDate>,
     /// Only cases with a deadline on or before this day (due soon or late).
     pub due_until: Option<NaiveDate>,
+    /// One case by its number (the reference people quote).
+    pub number: Option<i64>,
+    /// Cases of accounts whose name or identifiers match these search terms.
+    pub account_terms: Vec<String>,
 }
 
-fn filtered(workspace: Uuid, f: &ComplaintFilter, select: &str) -> SqlBuilder {
+fn filtered(engine: crate::Engine, workspace: Uuid, f: &ComplaintFilter, select: &str) -> SqlBuilder {
     let mut b = SqlBuilder::new(select);
     b.push(" WHERE k.workspace_id = ").bind(Arg::Uuid(workspace));
+    if let Some(n) = f.number {
+        b.push(" AND k.number = ").bind(Arg::I64(n));
+    }
+    if !f.account_terms.is_empty() {
+        b.push(" AND ");
+        crate::dialect::push_text_match(&mut b, engine, "accounts", "a", &f.account_terms);
+    }
     if !f.states.is_empty() {
         b.push(" AND k.state IN (");
         for (i, s) in f.states.iter().enumerate() {
@@ -429,7 +440,7 @@ pub async fn list(
         "SELECT {}, a.name AS account_name FROM complaints k JOIN accounts a ON a.id = k.account_id",
         prefixed_columns()
     );
-    let mut b = filtered(workspace, filter, &select);
+    let mut b = filtered(conn.engine(), workspace, filter, &select);
     if let Some(cur) = after {
         if let (Ok(key), Ok(id)) = (
             NaiveDate::parse_from_str(&cur.key, "%Y-%m-%d"),
@@ -525,11 +536,20 @@ pub struct FactsRow {
 
 /// Every matching case's facts (a few columns, no text).
 pub async fn facts(conn: &mut Conn<'_>, workspace: Uuid, filter: &ComplaintFilter) -> DbResult<Vec<FactsRow>> {
+    // The accounts are joined only when their names are searched.
+    let from = if filter.account_terms.is_empty() {
+        "FROM complaints k"
+    } else {
+        "FROM complaints k JOIN accounts a ON a.id = k.account_id"
+    };
     let b = filtered(
+        conn.engine(),
         workspace,
         filter,
-        "SELECT k.account_id, k.received_on, k.state, k.acknowledged_on, k.answered_on, k.resolved_on, k.answer_by, \
-         k.next_due_on, k.category, k.gesture_minor, k.gesture_currency FROM complaints k",
+        &format!(
+            "SELECT k.account_id, k.received_on, k.state, k.acknowledged_on, k.answered_on, k.resolved_on, \
+             k.answer_by, k.next_due_on, k.category, k.gesture_minor, k.gesture_currency {from}"
+        ),
     );
     let (sql, args) = (b.sql, b.args);
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)

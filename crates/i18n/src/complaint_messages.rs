@@ -111,6 +111,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("complaints.fig.by_category", "Par catégorie", "By category"),
     ("complaints.fig.by_account", "Comptes les plus concernés", "Accounts with most complaints"),
     ("complaints.field.reference", "Référence", "Reference"),
+    ("complaints.field.q", "Référence ou compte", "Reference or account"),
     ("complaints.field.account", "Compte", "Account"),
     ("complaints.field.state", "État", "State"),
     ("complaints.field.owner", "Responsable", "Owner"),

@@ -37,6 +37,8 @@ impl Audited for Complaint {
 #[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize)]
 #[serde(default)]
 pub struct ComplaintQuery {
+    /// A case's reference (`R-2026-0042`, or its number) or words of its account's name.
+    pub q: Option<String>,
     /// A state code, `open` (the default of the page) or `all`.
     pub state: Option<String>,
     /// Owner user id.
@@ -123,7 +125,16 @@ impl ComplaintQuery {
             cur
         });
         e.into_result()?;
+        let (number, account_terms) = match nonempty(&self.q) {
+            None => (None, Vec::new()),
+            Some(q) => match reference_number(&q) {
+                Some(n) => (Some(n), Vec::new()),
+                None => (None, bilan_domain::search::query_terms(&q)),
+            },
+        };
         let filter = ComplaintFilter {
+            number,
+            account_terms,
             states,
             owner_id,
             category,
@@ -138,6 +149,22 @@ impl ComplaintQuery {
     }
 }
 
+/// The case number a reference stands for: `R-2026-0042`, `r2026-42`, `0042`.
+pub fn reference_number(raw: &str) -> Option<i64> {
+    let t = raw.trim().to_ascii_uppercase();
+    let t = t.strip_prefix('R').map_or(t.as_str(), |r| r.trim_start_matches('-'));
+    let digits = match t.split_once('-') {
+        Some((year, n)) if year.len() == 4 && year.bytes().all(|b| b.is_ascii_digit()) => n,
+        Some(_) => return None,
+        None if raw.trim().to_ascii_uppercase().starts_with('R') => t,
+        None if t.len() <= 6 => t,
+        None => return None,
+    };
+    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .then(|| digits.parse().ok())
+        .flatten()
+}
+
 /// Today in the workspace's zone.
 pub fn today(app: &App) -> NaiveDate {
     local_day(app.now())
@@ -149,6 +176,26 @@ pub async fn list_complaints(app: &App, actor: &Actor, query: &ComplaintQuery) -
     let (filter, cursor, limit) = query.parse(today(app))?;
     let mut pc = app.db.acquire().await?;
     Ok(store::list(&mut pc.conn(), actor.workspace_id, &filter, cursor.as_ref(), limit).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn references_are_read_as_people_type_them() {
+        use super::reference_number as n;
+        assert_eq!(n("R-2026-0042"), Some(42));
+        assert_eq!(n("r-2026-42"), Some(42));
+        assert_eq!(n("R2026-0042"), Some(42));
+        assert_eq!(n("0042"), Some(42));
+        assert_eq!(n("R42"), Some(42));
+        assert_eq!(n("Danone"), None);
+        assert_eq!(n("2026-11-20"), None);
+        assert_eq!(
+            n("1234567"),
+            None,
+            "a long number is a word to search, not a case number"
+        );
+    }
 }
 
 /// A case with everything its page shows.

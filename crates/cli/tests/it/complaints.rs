@@ -153,6 +153,31 @@ db_test!(the_api_contract_holds, |t| async move {
     )
     .await;
     assert_ne!(next.json()["items"][0]["id"], page.json()["items"][0]["id"]);
+    // A case found by the reference people quote, or by its account's name.
+    let found = api(
+        &t.router(),
+        Method::GET,
+        "/api/v1/complaints?q=R-2026-0002",
+        &token,
+        None,
+    )
+    .await;
+    let found = found.json()["items"].as_array().unwrap().clone();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0]["reference"], "R-2026-0002");
+    let by_name = api(&t.router(), Method::GET, "/api/v1/complaints?q=danon", &token, None).await;
+    assert_eq!(by_name.json()["items"].as_array().unwrap().len(), 2, "{}", by_name.body);
+    let none = api(&t.router(), Method::GET, "/api/v1/complaints?q=michelin", &token, None).await;
+    assert!(none.json()["items"].as_array().unwrap().is_empty());
+    let f = api(
+        &t.router(),
+        Method::GET,
+        "/api/v1/complaints/figures?q=0001",
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(f.json()["cases"], 1);
     // The steps, oldest first.
     let id = c["id"].as_str().unwrap();
     let steps = api(

@@ -214,6 +214,7 @@ pub struct ComplaintList {
 /// Lists cases by next deadline, overdue ones first.
 #[utoipa::path(get, path = "/api/v1/complaints", tag = "complaints",
     params(
+        ("q" = Option<String>, Query, description = "A case's reference (R-2026-0042, or its number) or words of its account's name"),
         ("state" = Option<String>, Query, description = "A state, `open` (received, acknowledged, investigating, answered, in mediation or in court) or `all` (default)"),
         ("owner" = Option<String>, Query, description = "Owner user id"),
         ("category" = Option<String>, Query, description = "delivery, quality, invoice, service, price or other"),
@@ -472,6 +473,7 @@ impl From<fig::ComplaintFigures> for ComplaintFiguresResponse {
 /// account, gestures in total.
 #[utoipa::path(get, path = "/api/v1/complaints/figures", tag = "complaints",
     params(
+        ("q" = Option<String>, Query, description = "A case's reference or words of its account's name"),
         ("state" = Option<String>, Query, description = "A state, `open` or `all` (default)"),
         ("owner" = Option<String>, Query, description = "Owner user id"),
         ("category" = Option<String>, Query, description = "Category"),
