@@ -983,6 +983,52 @@ db_test!(
     }
 );
 
+db_test!(a_large_accounts_contact_stays_in_the_forms, |t| async move {
+    // More contacts than a select lists: the one who wrote is still offered, selected.
+    let admin = t.with_user(Role::Admin).await;
+    let acc = account(&t, &admin).await;
+    for i in 0..205 {
+        contact(&t, &admin, acc, &format!("Aaron{i:03}"), &format!("a{i}@danone.test")).await;
+    }
+    let zoe = contact(&t, &admin, acc, "Zola", "zoe.zola@danone.test").await;
+    let exchange = bilan_app::timeline::log_interaction(
+        &t.app,
+        &admin,
+        &bilan_domain::timeline::InteractionInput {
+            account_id: Some(acc.to_string()),
+            channel: Some("email".into()),
+            direction: Some("inbound".into()),
+            occurred_at: Some("2026-11-20T10:00:00Z".into()),
+            contact_ids: Some(zoe.to_string()),
+            subject: Some("Palettes".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    let mut page = logged_in(&t, &admin).await;
+    let form = page.get(&format!("/complaints/new?interaction={}", exchange.id)).await;
+    assert!(
+        form.body.contains(&format!("<option value=\"{zoe}\" selected>")),
+        "the exchange's contact is offered and selected"
+    );
+    let c = bilan_app::complaints::input_from_interaction(&t.app, &admin, exchange.id)
+        .await
+        .unwrap();
+    let case = bilan_app::complaints::open_complaint(
+        &t.app,
+        &admin,
+        &bilan_domain::complaints::ComplaintInput {
+            category: Some("delivery".into()),
+            ..c
+        },
+    )
+    .await
+    .unwrap();
+    let show = page.get(&format!("/complaints/{}", case.id)).await;
+    assert!(show.body.contains(&format!("<option value=\"{zoe}\" selected>")));
+});
+
 db_test!(settings_page_keeps_a_refused_template, |t| async move {
     let admin = t.with_user(Role::Admin).await;
     let mut page = logged_in(&t, &admin).await;

@@ -228,6 +228,29 @@ impl NewPage {
     }
 }
 
+/// The first 200 contacts of an account for a select, with `chosen` among them
+/// even when the account has more: a large account's contact picked from an
+/// exchange must not silently drop out of the form.
+async fn contact_choices(state: &AppState, user: &PageUser, account: Uuid, chosen: Option<&str>) -> Vec<Contact> {
+    let cq = bilan_app::contacts::ContactQuery {
+        account: Some(account.to_string()),
+        limit: Some(200),
+        ..Default::default()
+    };
+    let mut contacts = bilan_app::contacts::list_contacts(&state.app, &user.actor, &cq)
+        .await
+        .map(|p| p.items)
+        .unwrap_or_default();
+    if let Some(id) = chosen.and_then(|c| Uuid::parse_str(c.trim()).ok()) {
+        if !contacts.iter().any(|c| c.id == id) {
+            if let Ok(c) = bilan_app::contacts::find_contact(&state.app, &user.actor, id).await {
+                contacts.insert(0, c);
+            }
+        }
+    }
+    contacts
+}
+
 fn input_of(pairs: &[(String, String)]) -> ComplaintInput {
     let get = |k: &str| field(pairs, k).map(str::to_owned);
     ComplaintInput {
@@ -262,17 +285,7 @@ async fn new_page(
         None => None,
     };
     let contacts = match account {
-        Some(id) => {
-            let cq = bilan_app::contacts::ContactQuery {
-                account: Some(id.to_string()),
-                limit: Some(200),
-                ..Default::default()
-            };
-            bilan_app::contacts::list_contacts(&state.app, &user.actor, &cq)
-                .await
-                .map(|p| p.items)
-                .unwrap_or_default()
-        }
+        Some(id) => contact_choices(state, user, id, v.contact_id.as_deref()).await,
         None => Vec::new(),
     };
     let found = if account.is_none() && !search.trim().is_empty() {
@@ -544,15 +557,8 @@ async fn show_page(
     };
     let team = users::list_users(&state.app, &user.actor).await.unwrap_or_default();
     let contacts = if user.actor.can(bilan_domain::roles::Permission::WriteComplaints) {
-        let cq = bilan_app::contacts::ContactQuery {
-            account: Some(d.complaint.account_id.to_string()),
-            limit: Some(200),
-            ..Default::default()
-        };
-        bilan_app::contacts::list_contacts(&state.app, &user.actor, &cq)
-            .await
-            .map(|p| p.items)
-            .unwrap_or_default()
+        let chosen = d.complaint.contact_id.map(|c| c.to_string());
+        contact_choices(state, user, d.complaint.account_id, chosen.as_deref()).await
     } else {
         Vec::new()
     };
