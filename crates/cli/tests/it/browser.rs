@@ -192,6 +192,41 @@ db_test!(journey_log_a_call_search_it_and_read_the_history, |t| async move {
     );
 });
 
+/// A test SMTP server and the worker loop sending the outbox to it, as a served
+/// Bilan would, with links to `base`.
+struct MailWorker {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl MailWorker {
+    async fn start(t: &TestApp, base: &str) -> (std::sync::Arc<bilan_testkit::smtp::SmtpServer>, MailWorker) {
+        let smtp = std::sync::Arc::new(bilan_testkit::smtp::SmtpServer::start().await.unwrap());
+        let mailer = bilan_app::outbox::Mailer::from_url(
+            &format!("smtp://127.0.0.1:{}", smtp.port()),
+            "Acme <no-reply@acme.test>",
+            base,
+        )
+        .unwrap();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(bilan_app::jobs::run_worker(
+            t.app.clone(),
+            Some(mailer),
+            "journey".into(),
+            Duration::from_millis(200),
+            async move {
+                let _ = stopped.await;
+            },
+        ));
+        (smtp, MailWorker { stop, task })
+    }
+
+    async fn stop(self) {
+        let _ = self.stop.send(());
+        drop(self.task.await);
+    }
+}
+
 /// Polls the test SMTP server from a blocking thread.
 fn wait_for_mail(smtp: &bilan_testkit::smtp::SmtpServer, timeout: Duration) -> Result<String, String> {
     let start = std::time::Instant::now();
@@ -323,23 +358,7 @@ db_test!(
         .await
         .unwrap();
         let base = serve(&t).await;
-        let smtp = std::sync::Arc::new(bilan_testkit::smtp::SmtpServer::start().await.unwrap());
-        let mailer = bilan_app::outbox::Mailer::from_url(
-            &format!("smtp://127.0.0.1:{}", smtp.port()),
-            "Acme <no-reply@acme.test>",
-            &base,
-        )
-        .unwrap();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let worker = tokio::spawn(bilan_app::jobs::run_worker(
-            t.app.clone(),
-            Some(mailer),
-            "journey".into(),
-            Duration::from_millis(200),
-            async move {
-                let _ = stopped.await;
-            },
-        ));
+        let (smtp, worker) = MailWorker::start(&t, &base).await;
         let email = admin.email.clone();
         let account = acc.id.to_string();
         let smtp2 = std::sync::Arc::clone(&smtp);
@@ -348,8 +367,7 @@ db_test!(
         })
         .await
         .unwrap();
-        let _ = stop.send(());
-        drop(worker.await);
+        worker.stop().await;
         result.unwrap();
         assert_eq!(smtp.messages().len(), 1, "one delivery, one e-mail");
     }
@@ -497,31 +515,14 @@ db_test!(journey_a_complaint_from_an_exchange_to_its_resolution, |t| async move 
     let survey = crate::surveys::survey(&t, &admin, "Après réclamation", "csat").await;
     crate::surveys::rule(&t, &admin, survey, "complaint_resolved", "0", "").await;
     let base = serve(&t).await;
-    let smtp = std::sync::Arc::new(bilan_testkit::smtp::SmtpServer::start().await.unwrap());
-    let mailer = bilan_app::outbox::Mailer::from_url(
-        &format!("smtp://127.0.0.1:{}", smtp.port()),
-        "Acme <no-reply@acme.test>",
-        &base,
-    )
-    .unwrap();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let worker = tokio::spawn(bilan_app::jobs::run_worker(
-        t.app.clone(),
-        Some(mailer),
-        "journey".into(),
-        Duration::from_millis(200),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let (smtp, worker) = MailWorker::start(&t, &base).await;
     let email = admin.email.clone();
     let (account, exchange_id) = (acc.id.to_string(), exchange.id.to_string());
     let smtp2 = std::sync::Arc::clone(&smtp);
     let result = tokio::task::spawn_blocking(move || complaint_journey(&base, &email, &account, &exchange_id, &smtp2))
         .await
         .unwrap();
-    let _ = stop.send(());
-    drop(worker.await);
+    worker.stop().await;
     result.unwrap();
     let cases = bilan_app::complaints::account_complaints(&t.app, &admin, acc.id)
         .await
