@@ -261,12 +261,7 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
         }
     }
     let user = new.user_id.unwrap_or(actor.user_id);
-    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
-    store::lock_accounts(&mut c, ws, &[row.account_id]).await?;
-    let mut touches = Touches::new();
-    let links = contact_links(&row, &new);
-    store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
-    touches.apply(&mut c, ws).await?;
+    let row = insert_one(&mut c, ws, user, &new, now).await?;
     let stored = store::find(&mut c, ws, row.id).await?.ok_or(AppError::NotFound)?;
     for event in events_of(&[(&row, &new)]) {
         w.raise(event);
@@ -280,6 +275,25 @@ pub async fn log_interaction(app: &App, actor: &Actor, input: &InteractionInput)
         "interaction logged"
     );
     Ok(stored)
+}
+
+/// Writes one exchange by `user` in the caller's transaction and brings its
+/// account's first responses up to date: what logging an exchange, a complaint's
+/// letter and a survey's answer have in common.
+pub(crate) async fn insert_one(
+    c: &mut bilan_db::Conn<'_>,
+    ws: Uuid,
+    user: Uuid,
+    new: &NewInteraction,
+    now: DateTime<Utc>,
+) -> AppResult<InteractionRow> {
+    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, user, new, now);
+    store::lock_accounts(c, ws, &[row.account_id]).await?;
+    let mut touches = Touches::new();
+    let links = contact_links(&row, new);
+    store::insert_new(c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
+    touches.apply(c, ws).await?;
+    Ok(row)
 }
 
 /// What a batch came to.

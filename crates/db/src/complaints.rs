@@ -557,20 +557,6 @@ pub async fn facts(conn: &mut Conn<'_>, workspace: Uuid, filter: &ComplaintFilte
         .await)?)
 }
 
-/// Names of accounts, by id.
-pub async fn account_names(conn: &mut Conn<'_>, workspace: Uuid, ids: &[Uuid]) -> DbResult<Vec<(Uuid, String)>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut b = SqlBuilder::new("SELECT id, name FROM accounts WHERE workspace_id = ");
-    b.bind(Arg::Uuid(workspace)).push(" AND ");
-    b.push_in("id", ids);
-    let (sql, args) = (b.sql, b.args);
-    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&sql), &args)
-        .fetch_all(&mut **c)
-        .await)?)
-}
-
 /// A step as stored.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct StepRow {

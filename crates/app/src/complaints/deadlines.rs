@@ -56,6 +56,9 @@ pub async fn raise_alerts(app: &App, ws: Uuid) -> AppResult<AlertReport> {
         ..Default::default()
     };
     let mut report = AlertReport::default();
+    // Each owner is read once, however many of their cases are due.
+    let mut owners: std::collections::HashMap<Uuid, Option<bilan_db::users::UserRow>> =
+        std::collections::HashMap::new();
     let mut cursor: Option<Cursor> = None;
     loop {
         let page = store::list(&mut w.conn(), ws, &filter, cursor.as_ref(), 200).await?;
@@ -83,7 +86,10 @@ pub async fn raise_alerts(app: &App, ws: Uuid) -> AppResult<AlertReport> {
                 if !settings.alert_by_email {
                     continue;
                 }
-                let Some(owner) = bilan_db::users::find(&mut w.conn(), ws, case.owner_id).await? else {
+                if let std::collections::hash_map::Entry::Vacant(slot) = owners.entry(case.owner_id) {
+                    slot.insert(bilan_db::users::find(&mut w.conn(), ws, case.owner_id).await?);
+                }
+                let Some(Some(owner)) = owners.get(&case.owner_id) else {
                     continue;
                 };
                 if owner.disabled_at.is_some() {
@@ -97,13 +103,7 @@ pub async fn raise_alerts(app: &App, ws: Uuid) -> AppResult<AlertReport> {
                     to_address: owner.email.clone(),
                     to_name: Some(owner.display_name.clone()),
                     subject,
-                    html: format!(
-                        "<!doctype html><html><body><p>{}</p></body></html>",
-                        askama::filters::escape(&text, askama::filters::Html)
-                            .map(|m| m.to_string())
-                            .unwrap_or_default()
-                            .replace('\n', "<br>")
-                    ),
+                    html: super::letters::html_of(&text),
                     text,
                     not_before: now,
                 });

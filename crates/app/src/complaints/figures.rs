@@ -75,8 +75,11 @@ pub async fn complaint_figures(app: &App, actor: &Actor, query: &ComplaintQuery)
     let (figures, top) = &*counted;
     // Names are read each time: an account renamed since shows its new name.
     let ids: Vec<Uuid> = top.iter().map(|(id, _)| *id).collect();
-    let names: std::collections::HashMap<Uuid, String> =
-        store::account_names(&mut c, ws, &ids).await?.into_iter().collect();
+    let names: std::collections::HashMap<Uuid, String> = bilan_db::imports::accounts_by_ids(&mut c, ws, &ids)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
     Ok(ComplaintFigures {
         figures: figures.clone(),
         by_account: top

@@ -5,7 +5,6 @@
 use super::settings::{row_in, template_in};
 use crate::outbox::Outgoing;
 use crate::{Actor, AppResult, Work};
-use bilan_db::timeline::{self as timeline_store, InteractionRow, Touches};
 use bilan_domain::complaint_letters::{fill, LetterFacts, LetterKind};
 use bilan_domain::complaints::{ClientKind, Complaint, ComplaintState, Transition};
 use bilan_domain::timeline::{Channel, Direction, NewInteraction};
@@ -139,14 +138,9 @@ pub(super) async fn send_for_step(
         external_ref: None,
         follow_up: None,
     };
-    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, user, &new, now);
-    let interaction_id = row.id;
-    let mut c = w.conn();
-    timeline_store::lock_accounts(&mut c, ws, &[after.account_id]).await?;
-    let mut touches = Touches::new();
-    let links = [(ws, row.id, contact.id)];
-    timeline_store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
-    touches.apply(&mut c, ws).await?;
+    let interaction_id = crate::timeline::insert_one(&mut w.conn(), ws, user, &new, now)
+        .await?
+        .id;
     Ok(Some(LetterSent {
         kind,
         to: address,
@@ -156,7 +150,7 @@ pub(super) async fn send_for_step(
 }
 
 /// The HTML part of a plain-text letter: escaped, one paragraph per block.
-fn html_of(text: &str) -> String {
+pub(super) fn html_of(text: &str) -> String {
     let esc = |s: &str| {
         askama::filters::escape(s, askama::filters::Html)
             .map(|m| m.to_string())

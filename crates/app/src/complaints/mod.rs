@@ -233,11 +233,11 @@ pub async fn complaint_detail(app: &App, actor: &Actor, id: Uuid) -> AppResult<C
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
     let complaint = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
-    let account_name = store::account_names(&mut c, ws, &[complaint.account_id])
+    let account_name = bilan_db::imports::accounts_by_ids(&mut c, ws, &[complaint.account_id])
         .await?
         .into_iter()
         .next()
-        .map(|(_, n)| n)
+        .map(|a| a.name)
         .unwrap_or_default();
     let contact = match complaint.contact_id {
         Some(cid) => bilan_db::contacts::find(&mut c, ws, cid)

@@ -2,7 +2,7 @@
 
 use crate::{App, AppError, AppResult};
 use bilan_db::surveys::{self as store, AnswerRow, InvitationRow};
-use bilan_db::timeline::{self as timeline_store, InteractionRow, Touches};
+use bilan_db::timeline as timeline_store;
 use bilan_db::Conn;
 use bilan_domain::audit::AuditAction;
 use bilan_domain::contacts::BuyingRole;
@@ -256,13 +256,7 @@ pub async fn answer_link(app: &App, secret: &str, input: &AnswerInput) -> LinkRe
         external_ref: None,
         follow_up: follow_up.clone(),
     };
-    let mut row = InteractionRow::from_new(bilan_db::new_id(), ws, owner, &new, now);
-    let interaction_id = row.id;
-    timeline_store::lock_accounts(&mut c, ws, &[account.id]).await?;
-    let mut touches = Touches::new();
-    let links = [(ws, row.id, contact.id)];
-    timeline_store::insert_new(&mut c, std::slice::from_mut(&mut row), &links, &mut touches).await?;
-    touches.apply(&mut c, ws).await?;
+    let interaction_id = crate::timeline::insert_one(&mut c, ws, owner, &new, now).await?.id;
     let stored = AnswerRow {
         id: answer_id,
         workspace_id: ws,
