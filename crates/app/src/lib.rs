@@ -17,6 +17,7 @@ pub mod events;
 pub mod exports;
 pub mod imports;
 pub mod invitations;
+pub mod invoices;
 pub mod jobs;
 pub mod mail_import;
 pub mod my_day;
@@ -49,6 +50,8 @@ pub struct App {
     pub satisfaction_cache: Arc<surveys::DashboardCache>,
     /// Complaint figures computed recently.
     pub complaint_figures_cache: Arc<complaints::figures::FiguresCache>,
+    /// Invoice figures computed lately.
+    pub invoice_figures_cache: Arc<invoices::figures::FiguresCache>,
 }
 
 impl App {
@@ -60,6 +63,7 @@ impl App {
             clock,
             satisfaction_cache: Arc::default(),
             complaint_figures_cache: Arc::default(),
+            invoice_figures_cache: Arc::default(),
         }
     }
 

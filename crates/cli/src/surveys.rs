@@ -52,7 +52,7 @@ pub enum SurveyCommand {
         /// Survey id.
         #[arg(long)]
         survey: uuid::Uuid,
-        /// delivery, intervention, support_exchange, meeting, invoice_sent, complaint_resolved, review_held.
+        /// delivery, intervention, support_exchange, meeting, invoice_sent, invoice_paid, complaint_resolved, review_held.
         #[arg(long)]
         event: String,
         /// Hours between the event and the e-mail.

@@ -31,6 +31,8 @@ pub struct ComplaintRow {
     pub contact_id: Option<Uuid>,
     /// Column `interaction_id`.
     pub interaction_id: Option<Uuid>,
+    /// Column `invoice_id`.
+    pub invoice_id: Option<Uuid>,
     /// Column `received_on`.
     pub received_on: NaiveDate,
     /// Column `channel`.
@@ -88,7 +90,8 @@ pub struct ComplaintRow {
 const COLUMNS: &str = "id, workspace_id, number, account_id, contact_id, interaction_id, received_on, channel, \
 client_kind, category, severity, concerns, summary, owner_id, state, acknowledge_by, answer_by, \
 mediation_request_by, mediation_notified_on, mediation_concludes_by, next_due_on, sort_due, acknowledged_on, \
-answered_on, resolved_on, closed_on, gesture_kind, gesture_minor, gesture_currency, version, created_at, updated_at";
+answered_on, resolved_on, closed_on, gesture_kind, gesture_minor, gesture_currency, version, created_at, updated_at, \
+invoice_id";
 
 fn corrupt(what: &str) -> DbError {
     DbError::Corrupt(format!("complaints.{what}"))
@@ -115,6 +118,7 @@ impl ComplaintRow {
             account_id: c.account_id,
             contact_id: c.contact_id,
             interaction_id: c.interaction_id,
+            invoice_id: c.invoice_id,
             received_on: c.received_on,
             channel: c.channel.code().to_owned(),
             client_kind: c.client_kind.code().to_owned(),
@@ -153,6 +157,7 @@ impl ComplaintRow {
             account_id: self.account_id,
             contact_id: self.contact_id,
             interaction_id: self.interaction_id,
+            invoice_id: self.invoice_id,
             received_on: self.received_on,
             channel: Channel::parse(&self.channel).ok_or_else(|| corrupt("channel"))?,
             client_kind: ClientKind::parse(&self.client_kind).ok_or_else(|| corrupt("client_kind"))?,
@@ -242,6 +247,7 @@ macro_rules! bind_row {
             .bind($r.version)
             .bind($r.created_at)
             .bind($r.updated_at)
+            .bind($r.invoice_id)
     };
 }
 
@@ -251,7 +257,7 @@ fn placeholders(n: usize) -> String {
 
 /// Stores a new case.
 pub async fn insert(conn: &mut Conn<'_>, r: &ComplaintRow) -> DbResult<()> {
-    let sql = format!("INSERT INTO complaints ({COLUMNS}) VALUES ({})", placeholders(32));
+    let sql = format!("INSERT INTO complaints ({COLUMNS}) VALUES ({})", placeholders(33));
     with_conn!(conn, |c| bind_row!(sqlx::query(&sql), r)
         .execute(&mut **c)
         .await

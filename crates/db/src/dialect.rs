@@ -90,6 +90,14 @@ pub async fn index_new_rows(conn: &mut Conn<'_>, table: &str, mark: Option<i64>)
     Ok(())
 }
 
+/// SQL for the whole days from date column `from` to date column `to`.
+pub fn days_between(engine: Engine, from: &str, to: &str) -> String {
+    match engine {
+        Engine::Sqlite => format!("CAST(julianday({to}) - julianday({from}) AS INTEGER)"),
+        Engine::Postgres => format!("({to} - {from})"),
+    }
+}
+
 /// Rows per `INSERT` statement for bulk writes, measured with `bilan bench`: on
 /// SQLite about 3,000 values per statement is the sweet spot (with `?` placeholders,
 /// see [`SqlBuilder::bulk`]); PostgreSQL pays a round trip per statement, so more.

@@ -7,6 +7,7 @@
 pub mod accounts;
 pub mod audit;
 pub mod builder;
+pub mod bulk;
 pub mod checkpoint;
 pub mod complaints;
 pub mod contacts;
@@ -15,6 +16,7 @@ pub mod dialect;
 pub mod events;
 pub mod imports;
 pub mod invitations;
+pub mod invoices;
 pub mod jobs;
 pub mod my_day;
 pub mod outbox;

@@ -331,6 +331,8 @@ pub struct Complaint {
     pub contact_id: Option<Uuid>,
     /// The exchange it came from (its first entry).
     pub interaction_id: Option<Uuid>,
+    /// The invoice it is about: its reminders wait while the case is open.
+    pub invoice_id: Option<Uuid>,
     /// When the written complaint was received.
     pub received_on: NaiveDate,
     /// How it came.
@@ -440,6 +442,8 @@ pub struct ComplaintInput {
     pub contact_id: Option<String>,
     /// The exchange it came from.
     pub interaction_id: Option<String>,
+    /// The invoice it is about.
+    pub invoice_id: Option<String>,
     /// Date of receipt.
     pub received_on: Option<String>,
     /// Channel code.
@@ -467,6 +471,8 @@ pub struct NewComplaint {
     pub contact_id: Option<Uuid>,
     /// Source exchange.
     pub interaction_id: Option<Uuid>,
+    /// The invoice it is about.
+    pub invoice_id: Option<Uuid>,
     /// Receipt.
     pub received_on: NaiveDate,
     /// Channel.
@@ -558,6 +564,7 @@ impl ComplaintInput {
         };
         let contact_id = opt_id(&mut e, "contact_id", self.contact_id.as_deref());
         let interaction_id = opt_id(&mut e, "interaction_id", self.interaction_id.as_deref());
+        let invoice_id = opt_id(&mut e, "invoice_id", self.invoice_id.as_deref());
         let owner_id = opt_id(&mut e, "owner_id", self.owner_id.as_deref());
         let received_on = required_date(&mut e, "received_on", self.received_on.as_deref());
         if received_on.is_some_and(|d| d > today) {
@@ -582,6 +589,7 @@ impl ComplaintInput {
                     account_id,
                     contact_id,
                     interaction_id,
+                    invoice_id,
                     received_on,
                     channel,
                     client_kind,
@@ -1073,6 +1081,7 @@ mod tests {
             account_id: Uuid::nil(),
             contact_id: None,
             interaction_id: None,
+            invoice_id: None,
             received_on,
             channel: Channel::Email,
             client_kind: kind,

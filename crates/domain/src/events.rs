@@ -24,6 +24,8 @@ pub enum EventKind {
     Meeting,
     /// An invoice sent.
     InvoiceSent,
+    /// An invoice paid in full.
+    InvoicePaid,
     /// A complaint resolved.
     ComplaintResolved,
     /// An account review held.
@@ -34,12 +36,13 @@ pub enum EventKind {
 
 impl EventKind {
     /// Every event kind.
-    pub const ALL: [EventKind; 8] = [
+    pub const ALL: [EventKind; 9] = [
         Self::Delivery,
         Self::Intervention,
         Self::SupportExchange,
         Self::Meeting,
         Self::InvoiceSent,
+        Self::InvoicePaid,
         Self::ComplaintResolved,
         Self::ReviewHeld,
         Self::Manual,
@@ -53,6 +56,7 @@ impl EventKind {
             Self::SupportExchange => "support_exchange",
             Self::Meeting => "meeting",
             Self::InvoiceSent => "invoice_sent",
+            Self::InvoicePaid => "invoice_paid",
             Self::ComplaintResolved => "complaint_resolved",
             Self::ReviewHeld => "review_held",
             Self::Manual => "manual",

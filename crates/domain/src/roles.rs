@@ -68,6 +68,14 @@ pub enum Permission {
     SettleComplaints,
     /// Set the complaint deadlines, alerts, mediator and letter templates.
     ConfigureComplaints,
+    /// See invoices, payments, aging and payment behaviour.
+    ReadInvoices,
+    /// Enter and import invoices, payments and credit notes; assign to a factor.
+    WriteInvoices,
+    /// Set the reference rates, the contractual rate and the reminder plans.
+    ConfigureInvoices,
+    /// Give a client a link to its portal, and revoke it.
+    SharePortal,
 }
 
 impl Role {
@@ -118,6 +126,8 @@ impl Role {
                     | ReadComplaints
                     | WriteComplaints
                     | SettleComplaints
+                    | ReadInvoices
+                    | SharePortal
             ),
             Role::Finance => matches!(
                 permission,
@@ -130,6 +140,10 @@ impl Role {
                     | ReadComplaints
                     | WriteComplaints
                     | SettleComplaints
+                    | ReadInvoices
+                    | WriteInvoices
+                    | ConfigureInvoices
+                    | SharePortal
             ),
             Role::Support => matches!(
                 permission,
@@ -142,10 +156,11 @@ impl Role {
                     | SendSurveys
                     | ReadComplaints
                     | WriteComplaints
+                    | ReadInvoices
             ),
             Role::Viewer => matches!(
                 permission,
-                ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction | ReadComplaints
+                ReadAccounts | ReadContacts | ReadUsers | ReadSatisfaction | ReadComplaints | ReadInvoices
             ),
         }
     }
@@ -153,7 +168,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 20] = [
+    pub const ALL: [Permission; 24] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -174,6 +189,10 @@ impl Permission {
         Permission::WriteComplaints,
         Permission::SettleComplaints,
         Permission::ConfigureComplaints,
+        Permission::ReadInvoices,
+        Permission::WriteInvoices,
+        Permission::ConfigureInvoices,
+        Permission::SharePortal,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -199,6 +218,10 @@ impl Permission {
             Permission::WriteComplaints => "write_complaints",
             Permission::SettleComplaints => "settle_complaints",
             Permission::ConfigureComplaints => "configure_complaints",
+            Permission::ReadInvoices => "read_invoices",
+            Permission::WriteInvoices => "write_invoices",
+            Permission::ConfigureInvoices => "configure_invoices",
+            Permission::SharePortal => "share_portal",
         }
     }
 }

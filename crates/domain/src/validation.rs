@@ -30,6 +30,18 @@ impl ValidationErrors {
         });
     }
 
+    /// One error.
+    pub fn single(field: &str, code: &str) -> Self {
+        let mut e = Self::new();
+        e.add(field, code);
+        e
+    }
+
+    /// The code of the first error recorded for `field`, if any.
+    pub fn code_of(&self, field: &str) -> Option<&str> {
+        self.for_field(field).map(|e| e.code.as_str())
+    }
+
     /// True when no error was recorded.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

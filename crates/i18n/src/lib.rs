@@ -224,6 +224,7 @@ mod template_keys {
                     "support_exchange",
                     "meeting",
                     "invoice_sent",
+                    "invoice_paid",
                     "complaint_resolved",
                     "review_held",
                     "manual",

@@ -158,6 +158,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("event.support_exchange", "un échange avec le support", "a support exchange"),
     ("event.meeting", "un rendez-vous", "a meeting"),
     ("event.invoice_sent", "une facture envoyée", "an invoice sent"),
+    ("event.invoice_paid", "une facture réglée", "an invoice paid"),
     ("event.complaint_resolved", "une réclamation résolue", "a complaint resolved"),
     ("event.review_held", "un bilan tenu", "a review held"),
     ("event.manual", "un envoi manuel", "a manual send"),

@@ -16,7 +16,7 @@ use bilan_domain::validation::text_fault;
 
 /// Whether a path takes file uploads (CSV, e-mails), which get the larger limit.
 pub fn is_upload(path: &str) -> bool {
-    path.starts_with("/api/v1/imports/") || path.starts_with("/import/")
+    path.starts_with("/api/v1/imports/") || path.starts_with("/import/") || path.starts_with("/invoices/import/")
 }
 
 /// Whether a path takes a batch of records (a mailbox's 1,000 e-mails in one body).
@@ -85,7 +85,12 @@ fn content_kind(req: &Request) -> ContentKind {
         .to_ascii_lowercase();
     if ct.starts_with("application/x-www-form-urlencoded") {
         ContentKind::Form
-    } else if ct.starts_with("multipart/") || ct.starts_with("text/") || ct.starts_with("message/") {
+    } else if ct.starts_with("multipart/")
+        || ct.starts_with("text/")
+        || ct.starts_with("message/")
+        || ct.starts_with("application/pdf")
+        || ct.starts_with("application/xml")
+    {
         // Files are checked cell by cell by their importer, which names the line.
         ContentKind::Other
     } else {

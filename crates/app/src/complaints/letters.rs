@@ -150,7 +150,7 @@ pub(super) async fn send_for_step(
 }
 
 /// The HTML part of a plain-text letter: escaped, one paragraph per block.
-pub(super) fn html_of(text: &str) -> String {
+pub(crate) fn html_of(text: &str) -> String {
     let esc = |s: &str| {
         askama::filters::escape(s, askama::filters::Html)
             .map(|m| m.to_string())

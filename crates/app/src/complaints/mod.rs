@@ -308,6 +308,20 @@ pub async fn input_from_interaction(app: &App, actor: &Actor, interaction: Uuid)
 pub async fn open_complaint(app: &App, actor: &Actor, input: &ComplaintInput) -> AppResult<Complaint> {
     let today = today(app);
     let mut w = app.write(actor, Permission::WriteComplaints).await?;
+    let complaint = open_in(&mut w, actor, input, today).await?;
+    w.commit().await?;
+    tracing::info!(complaint.id = %complaint.id, account.id = %complaint.account_id, "complaint opened");
+    Ok(complaint)
+}
+
+/// Opens a case inside a unit of work (the portal writes the client's message and
+/// the case it opens together).
+pub(crate) async fn open_in(
+    w: &mut crate::Work,
+    actor: &Actor,
+    input: &ComplaintInput,
+    today: NaiveDate,
+) -> AppResult<Complaint> {
     let ws = actor.workspace_id;
     let mut input = input.clone();
     let source = match nonempty(&input.interaction_id).map(|s| Uuid::parse_str(&s)) {
@@ -348,6 +362,13 @@ pub async fn open_complaint(app: &App, actor: &Actor, input: &ComplaintInput) ->
             Some(_) => {}
         }
     }
+    if let Some(inv) = new.invoice_id {
+        match bilan_db::invoices::find(&mut c, ws, inv).await? {
+            None => e.add("invoice_id", "invoice.unknown"),
+            Some(i) if i.account_id != new.account_id => e.add("invoice_id", "complaint.invoice_other_account"),
+            Some(_) => {}
+        }
+    }
     let owner = new.owner_id.unwrap_or(actor.user_id);
     if !exists(
         &timeline_store::existing_ids(&mut c, RefTable::Users, ws, &[owner]).await?,
@@ -367,6 +388,7 @@ pub async fn open_complaint(app: &App, actor: &Actor, input: &ComplaintInput) ->
         account_id: new.account_id,
         contact_id: new.contact_id,
         interaction_id: new.interaction_id,
+        invoice_id: new.invoice_id,
         received_on: new.received_on,
         channel: new.channel,
         client_kind: new.client_kind,
@@ -401,8 +423,6 @@ pub async fn open_complaint(app: &App, actor: &Actor, input: &ComplaintInput) ->
     };
     store::insert_steps(&mut c, &[StepRow::from_step(ws, &step)]).await?;
     w.audit_created(&complaint);
-    w.commit().await?;
-    tracing::info!(complaint.id = %complaint.id, account.id = %complaint.account_id, "complaint opened");
     Ok(complaint)
 }
 

@@ -133,6 +133,7 @@ fn generate(plan: &Plan, range: Range<usize>) -> Vec<(Complaint, Vec<Step>)> {
                 account_id: account.id,
                 contact_id: contact,
                 interaction_id: None,
+                invoice_id: None,
                 received_on,
                 channel: rng
                     .pick_weighted(

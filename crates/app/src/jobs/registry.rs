@@ -11,6 +11,7 @@ pub const JOBS: &[Registered] = &[
     Registered::of::<crate::audit::ApplyAuditRetention>(),
     Registered::of::<super::PurgeFinishedJobs>(),
     Registered::of::<crate::complaints::deadlines::ComplaintDeadlines>(),
+    Registered::of::<crate::invoices::dunning::InvoiceReminders>(),
 ];
 
 /// Every recurring job.
@@ -20,6 +21,11 @@ pub const SCHEDULES: &[Schedule] = &[
     Schedule::of::<super::PurgeFinishedJobs>(Recurrence::DailyAt { hour: 3, minute: 30 }, Scope::Installation),
     Schedule::of::<crate::complaints::deadlines::ComplaintDeadlines>(
         Recurrence::DailyAt { hour: 7, minute: 0 },
+        Scope::EachWorkspace,
+    ),
+    // After the complaints' deadlines: a case opened overnight holds its invoice's reminder.
+    Schedule::of::<crate::invoices::dunning::InvoiceReminders>(
+        Recurrence::DailyAt { hour: 8, minute: 0 },
         Scope::EachWorkspace,
     ),
 ];

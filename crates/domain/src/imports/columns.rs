@@ -221,6 +221,7 @@ pub fn fields(kind: ImportKind) -> &'static [&'static str] {
         ImportKind::Accounts => &ACCOUNT_FIELDS,
         ImportKind::Contacts => &CONTACT_FIELDS,
         ImportKind::Interactions => &interactions::INTERACTION_FIELDS,
+        ImportKind::Invoices => &invoices::INVOICE_FIELDS,
     }
 }
 
@@ -261,6 +262,7 @@ fn recognise_words(kind: ImportKind, n: &str) -> Option<&'static str> {
         ImportKind::Accounts => (&*ACCOUNT_TABLE, ACCOUNT_PREFIXES),
         ImportKind::Contacts => (&*CONTACT_TABLE, CONTACT_PREFIXES),
         ImportKind::Interactions => (&*interactions::TABLE, interactions::PREFIXES),
+        ImportKind::Invoices => (&*invoices::TABLE, invoices::PREFIXES),
     };
     if let Some(f) = table.get(&n) {
         return Some(f);
@@ -416,6 +418,16 @@ pub fn map_columns(
         ImportKind::Contacts => {
             if !mapping.has("last_name") && !mapping.has("full_name") {
                 missing.add("last_name", "import.missing_column");
+            }
+            if !account_given && !mapping.has("account_ref") && !mapping.has("account_id") {
+                missing.add("account_ref", "import.missing_column");
+            }
+        }
+        ImportKind::Invoices => {
+            for field in ["number", "issued_on", "amount_incl_tax"] {
+                if !mapping.has(field) {
+                    missing.add(field, "import.missing_column");
+                }
             }
             if !account_given && !mapping.has("account_ref") && !mapping.has("account_id") {
                 missing.add("account_ref", "import.missing_column");

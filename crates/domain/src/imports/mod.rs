@@ -31,6 +31,7 @@ mod crm_layouts;
 mod decode;
 mod export;
 pub mod interactions;
+pub mod invoices;
 mod lines;
 mod records;
 mod values;
@@ -58,6 +59,8 @@ pub enum ImportKind {
     Contacts,
     /// Interactions (exchanges of the shared history), from a CRM's activity export.
     Interactions,
+    /// Invoices, credit notes and payments, from an accounting program's export.
+    Invoices,
 }
 
 /// One refused line of a file and why.
@@ -564,6 +567,7 @@ mod tests {
             (ImportKind::Accounts, ACCOUNT_ALIASES),
             (ImportKind::Contacts, CONTACT_ALIASES),
             (ImportKind::Interactions, interactions::ALIASES),
+            (ImportKind::Invoices, invoices::ALIASES),
         ] {
             let mut seen: HashMap<String, &str> = HashMap::new();
             for f in fields(kind) {

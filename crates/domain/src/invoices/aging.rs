@@ -52,9 +52,39 @@ pub fn bucket(due_on: NaiveDate, today: NaiveDate) -> Bucket {
     }
 }
 
+/// The earliest due date of each late bucket at `today` (1–30, 31–60, 61–90): an
+/// amount due on or after `edges[0]`… falls in the bucket; due on or after `today`
+/// it is not due; before `edges[2]` it is over 90 days. Lets a database sum by
+/// bucket with the same borders as [`bucket`].
+pub fn late_edges(today: NaiveDate) -> [NaiveDate; 3] {
+    let back = |n: u64| today.checked_sub_days(chrono::Days::new(n)).unwrap_or(today);
+    [back(30), back(60), back(90)]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn edges_agree_with_buckets() {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+        let [e30, e60, e90] = late_edges(today);
+        for back in 0..200u64 {
+            let due = today.checked_sub_days(chrono::Days::new(back)).unwrap();
+            let by_edges = if due >= today {
+                Bucket::NotDue
+            } else if due >= e30 {
+                Bucket::Days1To30
+            } else if due >= e60 {
+                Bucket::Days31To60
+            } else if due >= e90 {
+                Bucket::Days61To90
+            } else {
+                Bucket::Over90
+            };
+            assert_eq!(by_edges, bucket(due, today), "{back} days back");
+        }
+    }
 
     #[test]
     fn buckets_at_their_borders() {

@@ -43,24 +43,53 @@ fn one_decimal(d: Decimal) -> Decimal {
     d.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// What payment behaviour is computed from, summed where the invoices are (a
+/// database sums them over hundreds of thousands of invoices).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BehaviourTotals {
+    /// Invoices settled.
+    pub invoices: u64,
+    /// Of which settled after their due date.
+    pub late: u64,
+    /// Their days late, summed.
+    pub days_late: i64,
+}
+
+impl BehaviourTotals {
+    /// Adds one settled invoice.
+    pub fn add(&mut self, s: Settled) {
+        let late = s.settled_on.signed_duration_since(s.due_on).num_days().max(0);
+        self.invoices += 1;
+        if late > 0 {
+            self.late += 1;
+            self.days_late += late;
+        }
+    }
+
+    /// The behaviour these totals show.
+    pub fn behaviour(self) -> PaymentBehaviour {
+        let n = self.invoices;
+        let per = |sum: i64, count: u64| {
+            (count > 0).then(|| one_decimal(Decimal::from(sum) / Decimal::from(count)))
+        };
+        PaymentBehaviour {
+            invoices: n,
+            on_time_pct: (n > 0).then(|| {
+                one_decimal(Decimal::from(n - self.late.min(n)) * Decimal::from(100) / Decimal::from(n))
+            }),
+            mean_days_late: per(self.days_late, n),
+            mean_days_late_when_late: per(self.days_late, self.late),
+        }
+    }
+}
+
 /// The payment behaviour shown by `settled` invoices.
 pub fn payment_behaviour(settled: &[Settled]) -> PaymentBehaviour {
-    let late: Vec<i64> = settled
-        .iter()
-        .map(|s| s.settled_on.signed_duration_since(s.due_on).num_days().max(0))
-        .collect();
-    let n = settled.len() as u64;
-    let late_ones: Vec<i64> = late.iter().copied().filter(|d| *d > 0).collect();
-    let mean = |v: &[i64]| {
-        (!v.is_empty()).then(|| one_decimal(Decimal::from(v.iter().sum::<i64>()) / Decimal::from(v.len() as u64)))
-    };
-    PaymentBehaviour {
-        invoices: n,
-        on_time_pct: (n > 0)
-            .then(|| one_decimal(Decimal::from(n - late_ones.len() as u64) * Decimal::from(100) / Decimal::from(n))),
-        mean_days_late: mean(&late),
-        mean_days_late_when_late: mean(&late_ones),
+    let mut t = BehaviourTotals::default();
+    for s in settled {
+        t.add(*s);
     }
+    t.behaviour()
 }
 
 /// What is still owed, by bucket, in minor units of one currency.

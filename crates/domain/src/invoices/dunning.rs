@@ -17,6 +17,7 @@ pub const MIN_GAP_DAYS: u64 = 7;
 /// How a reminder reaches the client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReminderChannel))]
 pub enum Channel {
     /// An e-mail through the outbox.
     Email,
@@ -29,6 +30,7 @@ pub enum Channel {
 /// How a reminder speaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = ReminderTone))]
 pub enum Tone {
     /// A helping hand: "if anything is wrong with this invoice, tell us".
     Helping,
@@ -146,6 +148,28 @@ pub fn decide(plan: &[Step], inv: &InvoiceState, today: NaiveDate) -> Decision {
     Decision::Send { step }
 }
 
+/// The firm step an account's owner must hear about today (so that a key
+/// account's contact is never surprised by a firm letter): the next step is firm
+/// or final, goes out within `days`, nothing holds it, and the owner was not told
+/// yet (`noticed` lists the steps already announced).
+pub fn owner_notice_due(
+    plan: &[Step],
+    inv: &InvoiceState,
+    today: NaiveDate,
+    days: u32,
+    noticed: &[usize],
+) -> Option<usize> {
+    if inv.paid || inv.credited || inv.factored || inv.disputed {
+        return None;
+    }
+    let (i, on) = next_date(plan, inv)?;
+    if !matches!(plan[i].tone, Tone::Firm | Tone::Final) || noticed.contains(&i) {
+        return None;
+    }
+    let from = on.checked_sub_days(chrono::Days::new(u64::from(days)))?;
+    (today >= from && today <= on).then_some(i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -238,6 +262,27 @@ mod tests {
                 step: 1,
                 hold: Hold::Factored
             }
+        );
+    }
+
+    #[test]
+    fn the_owner_hears_before_a_firm_step() {
+        let p = plan();
+        let mut inv = open("2026-11-01");
+        inv.sent = vec![0, 1];
+        inv.last_sent_on = Some(d("2026-11-16"));
+        // Step 2 (firm) goes out on 2026-12-01; told from 2026-11-26 with 5 days.
+        assert_eq!(owner_notice_due(&p, &inv, d("2026-11-25"), 5, &[]), None);
+        assert_eq!(owner_notice_due(&p, &inv, d("2026-11-26"), 5, &[]), Some(2));
+        assert_eq!(owner_notice_due(&p, &inv, d("2026-11-27"), 5, &[2]), None, "once");
+        inv.disputed = true;
+        assert_eq!(owner_notice_due(&p, &inv, d("2026-11-27"), 5, &[]), None);
+        inv.disputed = false;
+        inv.sent = vec![];
+        assert_eq!(
+            owner_notice_due(&p, &inv, d("2026-11-03"), 5, &[]),
+            None,
+            "a helping step needs no notice"
         );
     }
 

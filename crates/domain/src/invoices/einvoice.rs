@@ -44,6 +44,8 @@ pub struct ReadInvoice {
     pub buyer_vat: Option<String>,
     /// The buyer's e-mail address.
     pub buyer_email: Option<String>,
+    /// For a credit note, the number of the invoice it corrects.
+    pub invoice_ref: Option<String>,
 }
 
 /// The path of the current element, as local names joined by `/`.
@@ -160,6 +162,19 @@ fn set(slot: &mut Option<String>, value: &str) {
     }
 }
 
+/// A legal id as the scheme gives it: a SIREN (0002), or a SIRET (0009) cut to its SIREN.
+fn legal_id(text: &str, scheme: Option<&str>) -> Option<String> {
+    let digits: String = text.chars().filter(char::is_ascii_digit).collect();
+    match scheme {
+        None | Some("0002") => Some(text.to_owned()),
+        Some("0009") if digits.len() == 14 => Some(digits[..9].to_owned()),
+        _ => None,
+    }
+}
+
+/// Credit note type codes of EN 16931 as the French reform lists them.
+const CREDIT_NOTE_CODES: [&str; 6] = ["381", "261", "262", "396", "502", "503"];
+
 fn ubl_text(out: &mut ReadInvoice, path: &str, text: &str, scheme: Option<&str>) {
     let root = if out.credit_note { "CreditNote" } else { "Invoice" };
     let rel = path
@@ -178,9 +193,13 @@ fn ubl_text(out: &mut ReadInvoice, path: &str, text: &str, scheme: Option<&str>)
         "PaymentTerms/Note" => set(&mut inv.terms, text),
         "AccountingCustomerParty/Party/PartyLegalEntity/RegistrationName"
         | "AccountingCustomerParty/Party/PartyName/Name" => set(&mut out.buyer_name, text),
-        "AccountingCustomerParty/Party/PartyLegalEntity/CompanyID" if scheme.is_none() || scheme == Some("0002") => {
-            set(&mut out.buyer_legal_id, text)
+        "AccountingCustomerParty/Party/PartyLegalEntity/CompanyID" | "AccountingCustomerParty/Party/EndpointID" => {
+            if let Some(id) = legal_id(text, scheme) {
+                set(&mut out.buyer_legal_id, &id);
+            }
         }
+        "BillingReference/InvoiceDocumentReference/ID" => set(&mut out.invoice_ref, text),
+        "InvoiceTypeCode" | "CreditNoteTypeCode" if CREDIT_NOTE_CODES.contains(&text.trim()) => out.credit_note = true,
         "AccountingCustomerParty/Party/PartyTaxScheme/CompanyID" => set(&mut out.buyer_vat, text),
         "AccountingCustomerParty/Party/Contact/ElectronicMail" => set(&mut out.buyer_email, text),
         _ => {}
@@ -193,7 +212,7 @@ fn cii_text(out: &mut ReadInvoice, path: &str, text: &str, scheme: Option<&str>)
     let inv = &mut out.invoice;
     match rel {
         "ExchangedDocument/ID" => set(&mut inv.number, text),
-        "ExchangedDocument/TypeCode" => out.credit_note = text == "381",
+        "ExchangedDocument/TypeCode" => out.credit_note = CREDIT_NOTE_CODES.contains(&text.trim()),
         "ExchangedDocument/IssueDateTime/DateTimeString" => set(&mut inv.issued_on, &iso_date(text)),
         _ => {
             let Some(r) = rel.strip_prefix(trade) else { return };
@@ -213,9 +232,22 @@ fn cii_text(out: &mut ReadInvoice, path: &str, text: &str, scheme: Option<&str>)
                     set(&mut inv.delivered_on, &iso_date(text))
                 }
                 "ApplicableHeaderTradeAgreement/BuyerTradeParty/Name" => set(&mut out.buyer_name, text),
-                "ApplicableHeaderTradeAgreement/BuyerTradeParty/SpecifiedLegalOrganization/ID" if scheme.is_none() || scheme == Some("0002") => set(&mut out.buyer_legal_id, text),
+                "ApplicableHeaderTradeAgreement/BuyerTradeParty/SpecifiedLegalOrganization/ID" => {
+                    if let Some(id) = legal_id(text, scheme) {
+                        set(&mut out.buyer_legal_id, &id);
+                    }
+                }
+                "ApplicableHeaderTradeSettlement/InvoiceReferencedDocument/IssuerAssignedID" => {
+                    set(&mut out.invoice_ref, text)
+                }
+                "ApplicableHeaderTradeAgreement/BuyerTradeParty/DefinedTradeContact/EmailURIUniversalCommunication/URIID" => {
+                    set(&mut out.buyer_email, text)
+                }
                 "ApplicableHeaderTradeAgreement/BuyerTradeParty/SpecifiedTaxRegistration/ID" if scheme.is_none() || scheme == Some("VA") => set(&mut out.buyer_vat, text),
-                "ApplicableHeaderTradeAgreement/BuyerTradeParty/URIUniversalCommunication/URIID" => {
+                // Only an e-mail scheme: French B2B files put the SIREN there (scheme 0225).
+                "ApplicableHeaderTradeAgreement/BuyerTradeParty/URIUniversalCommunication/URIID"
+                    if scheme == Some("EM") =>
+                {
                     set(&mut out.buyer_email, text)
                 }
                 _ => {}

@@ -77,6 +77,9 @@ pub struct InvoiceInput {
     pub amount_incl_tax: Option<String>,
     /// ISO 4217 currency (default EUR).
     pub currency: Option<String>,
+    /// Terms already structured (the API's `terms` object); they win over `terms`.
+    #[serde(skip)]
+    pub structured_terms: Option<PaymentTerms>,
 }
 
 /// A checked new invoice.
@@ -142,6 +145,33 @@ fn date(e: &mut ValidationErrors, field: &str, raw: Option<&str>, required: bool
     }
 }
 
+impl InvoiceStatus {
+    /// Every status.
+    pub const ALL: [InvoiceStatus; 5] = [
+        Self::Open,
+        Self::PartlyPaid,
+        Self::Overdue,
+        Self::Paid,
+        Self::Credited,
+    ];
+
+    /// Stable code.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::PartlyPaid => "partly_paid",
+            Self::Overdue => "overdue",
+            Self::Paid => "paid",
+            Self::Credited => "credited",
+        }
+    }
+
+    /// Parses a code.
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == raw.trim())
+    }
+}
+
 impl InvoiceInput {
     /// Checks every field: the number, the dates, the terms (or a due date), the
     /// amounts (including VAT at least the amount excluding it), the currency.
@@ -152,6 +182,7 @@ impl InvoiceInput {
         let delivered_on = date(&mut e, "delivered_on", self.delivered_on.as_deref(), false);
         let stated_due = date(&mut e, "due_on", self.due_on.as_deref(), false);
         let terms = match (stated_due, clean(self.terms.as_deref())) {
+            _ if self.structured_terms.is_some() => self.structured_terms,
             (Some(d), _) => Some(PaymentTerms::DueOn { due_on: d }),
             (None, None) => Some(PaymentTerms::NotAgreed),
             (None, Some(t)) => {
@@ -199,6 +230,79 @@ impl InvoiceInput {
                 Err(e)
             }
         }
+    }
+}
+
+/// An invoice as stored: what it owes, what was paid and credited, and who reminds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Invoice {
+    /// Identifier.
+    pub id: uuid::Uuid,
+    /// Workspace.
+    pub workspace_id: uuid::Uuid,
+    /// The client company.
+    pub account_id: uuid::Uuid,
+    /// Number, unique in the workspace.
+    pub number: String,
+    /// Issue date.
+    pub issued_on: NaiveDate,
+    /// Delivery (or service) date.
+    pub delivered_on: Option<NaiveDate>,
+    /// Terms as agreed.
+    pub terms: PaymentTerms,
+    /// Due date.
+    pub due_on: NaiveDate,
+    /// Terms beyond the legal maximum.
+    pub terms_beyond_legal_max: bool,
+    /// Excluding VAT.
+    pub amount_excl_tax: Money,
+    /// Including VAT.
+    pub amount_incl_tax: Money,
+    /// Received so far, in minor units.
+    pub paid_minor: i64,
+    /// Cancelled by credit notes, in minor units.
+    pub credited_minor: i64,
+    /// The day it was paid in full or credited.
+    pub settled_on: Option<NaiveDate>,
+    /// The day it was sent to the client.
+    pub sent_on: Option<NaiveDate>,
+    /// The factor it was assigned to.
+    pub factor_id: Option<uuid::Uuid>,
+    /// Since when.
+    pub factored_on: Option<NaiveDate>,
+    /// Where it came from (`form`, `api`, `csv`, `facturx`, `ubl`, `demo`).
+    pub source: String,
+    /// Optimistic-concurrency version.
+    pub version: i64,
+    /// Creation instant.
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    /// Last change.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// What is still owed on an invoice of `amount` with `paid` received and `credited`: never below zero.
+pub fn open_minor(amount: i64, paid: i64, credited: i64) -> i64 {
+    (amount - paid - credited).max(0)
+}
+
+impl Invoice {
+    /// What is still owed.
+    pub fn open(&self) -> Money {
+        Money {
+            minor: open_minor(self.amount_incl_tax.minor, self.paid_minor, self.credited_minor),
+            currency: self.amount_incl_tax.currency,
+        }
+    }
+
+    /// Where it stands at `today`.
+    pub fn status(&self, today: NaiveDate) -> InvoiceStatus {
+        status(
+            self.amount_incl_tax,
+            self.paid_minor,
+            self.credited_minor,
+            self.due_on,
+            today,
+        )
     }
 }
 

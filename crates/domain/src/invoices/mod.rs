@@ -9,5 +9,7 @@ pub mod dunning;
 pub mod einvoice;
 pub mod invoice;
 pub mod late_payment;
+pub mod payment;
+pub mod plan;
 pub mod reminders;
 pub mod terms;

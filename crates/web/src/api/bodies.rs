@@ -470,6 +470,8 @@ bodies! {
         contact_id: Uuid,
         /// The exchange of the timeline it came from (its first entry).
         interaction_id: Uuid,
+        /// The invoice it is about: its reminders wait while the case is open.
+        invoice_id: Uuid,
         /// Business (default) or consumer: decides the route to mediation.
         client_kind: ClientKind,
         /// Severity (default medium).
@@ -697,4 +699,288 @@ mod tests {
             assert!(DecimalText::try_from(bad.to_owned()).is_err(), "{bad}");
         }
     }
+}
+
+/// How payment terms are given: `days` (with `days`), `eom45` (with `method`),
+/// `due_on` (with `due_on`) or `not_agreed` (30 days after delivery).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TermsKind {
+    /// So many days from the invoice date.
+    Days,
+    /// 45 days end of month.
+    Eom45,
+    /// A due date.
+    DueOn,
+    /// Nothing agreed.
+    NotAgreed,
+}
+
+/// Payment terms.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TermsBody {
+    /// Which terms.
+    pub kind: TermsKind,
+    /// For `days`: days from the invoice date, 0 to 365.
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 365)]
+    pub days: Option<Whole>,
+    /// For `eom45`: `then_end_of_month` (invoice date + 45 days, then end of month) or
+    /// `end_of_month_then` (end of month, then + 45 days).
+    #[serde(default)]
+    pub method: Option<bilan_domain::invoices::terms::Eom45Method>,
+    /// For `due_on`: the due date.
+    #[serde(default)]
+    pub due_on: Option<NaiveDate>,
+}
+
+impl TermsBody {
+    /// The terms, or the field missing for their kind (422).
+    pub fn into_terms(self) -> Result<bilan_domain::invoices::terms::PaymentTerms, bilan_app::AppError> {
+        use bilan_domain::invoices::terms::PaymentTerms;
+        let missing = |f: &str| bilan_app::AppError::field(&format!("terms.{f}"), "required");
+        Ok(match self.kind {
+            TermsKind::Days => {
+                let d = self.days.ok_or_else(|| missing("days"))?.0;
+                let days = u32::try_from(d)
+                    .ok()
+                    .filter(|d| *d <= 365)
+                    .ok_or_else(|| bilan_app::AppError::field("terms.days", "terms.invalid"))?;
+                PaymentTerms::Days { days }
+            }
+            TermsKind::Eom45 => PaymentTerms::Eom45 {
+                method: self.method.ok_or_else(|| missing("method"))?,
+            },
+            TermsKind::DueOn => PaymentTerms::DueOn {
+                due_on: self.due_on.ok_or_else(|| missing("due_on"))?,
+            },
+            TermsKind::NotAgreed => PaymentTerms::NotAgreed,
+        })
+    }
+}
+
+/// A new invoice.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceCreate {
+    /// The client company.
+    pub account_id: Uuid,
+    /// Its number, unique in the workspace (at most 50 characters).
+    pub number: String,
+    /// Issue date.
+    pub issued_on: NaiveDate,
+    /// Delivery (or service) date.
+    #[serde(default)]
+    pub delivered_on: Option<NaiveDate>,
+    /// Payment terms (default: not agreed, 30 days after delivery).
+    #[serde(default)]
+    pub terms: Option<TermsBody>,
+    /// Amount excluding VAT, exact decimal.
+    pub amount_excl_tax: DecimalText,
+    /// Amount including VAT, exact decimal (what is owed).
+    pub amount_incl_tax: DecimalText,
+    /// ISO 4217 currency (default EUR).
+    #[serde(default)]
+    #[schema(pattern = "^([A-Za-z]{3})?$", example = "EUR")]
+    pub currency: Option<String>,
+    /// The day it was sent to the client (raises `invoice_sent`).
+    #[serde(default)]
+    pub sent_on: Option<NaiveDate>,
+}
+
+impl InvoiceCreate {
+    /// The use case's input.
+    pub fn into_input(self) -> Result<bilan_app::invoices::NewInvoiceInput, bilan_app::AppError> {
+        let terms = self.terms.map(TermsBody::into_terms).transpose()?;
+        Ok(bilan_app::invoices::NewInvoiceInput {
+            account_id: Some(self.account_id.to_string()),
+            invoice: bilan_domain::invoices::invoice::InvoiceInput {
+                number: Some(self.number),
+                issued_on: Some(self.issued_on.as_text()),
+                delivered_on: self.delivered_on.map(|d| d.as_text()),
+                terms: None,
+                due_on: None,
+                amount_excl_tax: Some(self.amount_excl_tax.as_text()),
+                amount_incl_tax: Some(self.amount_incl_tax.as_text()),
+                currency: self.currency,
+                structured_terms: terms,
+            },
+            sent_on: self.sent_on.map(|d| d.as_text()),
+        })
+    }
+}
+
+/// A payment of one invoice.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentCreate {
+    /// The day it was received (today at the latest).
+    pub paid_on: NaiveDate,
+    /// The amount, exact decimal, at most what the invoice still owes.
+    pub amount: DecimalText,
+    /// The bank or accounting reference (a payment is recorded once per reference).
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+
+impl PaymentCreate {
+    /// The domain's input.
+    pub fn into_input(self) -> bilan_domain::invoices::payment::PaymentInput {
+        bilan_domain::invoices::payment::PaymentInput {
+            paid_on: Some(self.paid_on.as_text()),
+            amount: Some(self.amount.as_text()),
+            reference: self.reference,
+        }
+    }
+}
+
+/// A payment from an account over several invoices.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountPaymentCreate {
+    /// The paying account.
+    pub account_id: Uuid,
+    /// The day it was received.
+    pub paid_on: NaiveDate,
+    /// The amount, exact decimal.
+    pub amount: DecimalText,
+    /// The bank or accounting reference.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// The invoices it pays, in order; absent or empty: the oldest due first.
+    #[serde(default)]
+    pub invoice_ids: Option<Vec<Uuid>>,
+}
+
+/// A credit note on an invoice.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreditNoteCreate {
+    /// Its number, unique in the workspace.
+    pub number: String,
+    /// Issue date.
+    pub issued_on: NaiveDate,
+    /// Amount excluding VAT.
+    pub amount_excl_tax: DecimalText,
+    /// Amount including VAT, at most what the invoice still owes.
+    pub amount_incl_tax: DecimalText,
+}
+
+/// The day an invoice was sent.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SentBody {
+    /// Default today.
+    #[serde(default)]
+    pub sent_on: Option<NaiveDate>,
+}
+
+/// An invoice's factor.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactorAssignment {
+    /// The factor (null: the invoice is taken back).
+    #[serde(default)]
+    pub factor_id: Option<Uuid>,
+    /// Since when (default today).
+    #[serde(default)]
+    pub factored_on: Option<NaiveDate>,
+}
+
+/// A new factor.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FactorCreate {
+    /// Name, unique in the workspace.
+    pub name: String,
+    /// E-mail.
+    #[serde(default)]
+    pub email: Option<String>,
+    /// Phone.
+    #[serde(default)]
+    pub phone: Option<String>,
+    /// Where the client pays now.
+    #[serde(default)]
+    pub details: Option<String>,
+}
+
+/// A half-year's reference rate.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RateBody {
+    /// The ECB main refinancing rate in force on the half-year's first day, in percent
+    /// (decimal string, e.g. "2.15"); Bilan adds the legal 10 points.
+    pub rate: DecimalText,
+}
+
+/// The workspace's invoice settings.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InvoiceSettingsBody {
+    /// An annual late-payment rate in percent agreed in the general terms
+    /// (replacing ECB + 10 points); null removes it.
+    #[serde(default)]
+    pub contractual_rate: Option<DecimalText>,
+}
+
+/// One step of a reminder plan.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanStepBody {
+    /// Days after the due date, 0 to 365.
+    #[schema(minimum = 0, maximum = 365)]
+    pub days_after_due: Whole,
+    /// email, letter or phone_task.
+    pub channel: bilan_domain::invoices::dunning::Channel,
+    /// helping, reminder, firm or final.
+    pub tone: bilan_domain::invoices::dunning::Tone,
+}
+
+/// A segment's reminder plan.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanBody {
+    /// Steps (1 to 10, each day once).
+    pub steps: Vec<PlanStepBody>,
+    /// Tell the account's owner this many days before a firm step (absent: never).
+    #[serde(default)]
+    #[schema(minimum = 0, maximum = 60)]
+    pub owner_notice_days: Option<Whole>,
+    /// Add the late-payment interest and indemnity to firm and final reminders (default true).
+    #[serde(default)]
+    pub add_late_charges: Option<bool>,
+}
+
+impl PlanBody {
+    /// The domain's input.
+    pub fn into_input(self) -> bilan_domain::invoices::plan::PlanInput {
+        bilan_domain::invoices::plan::PlanInput {
+            steps: self
+                .steps
+                .into_iter()
+                .map(|s| bilan_domain::invoices::plan::StepInput {
+                    days_after_due: Some(s.days_after_due.0.to_string()),
+                    channel: Some(s.channel.code().to_owned()),
+                    tone: Some(s.tone.code().to_owned()),
+                })
+                .collect(),
+            owner_notice_days: self.owner_notice_days.map(|d| d.0.to_string()),
+            add_late_charges: Some(self.add_late_charges.unwrap_or(true).to_string()),
+        }
+    }
+}
+
+/// A new portal link.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PortalLinkCreate {
+    /// fr or en (default: the billing contact's language).
+    #[serde(default)]
+    #[schema(pattern = "^(fr|en)?$")]
+    pub lang: Option<String>,
+    /// Days it lasts, 1 to 366 (default 90).
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 366)]
+    pub days: Option<Whole>,
 }

@@ -97,7 +97,7 @@ impl From<ImportReport> for ImportReportResponse {
 
 /// Import options from the query string: `dry_run`, `skip_invalid`, `account`, and
 /// `map=Header=field` (repeatable).
-fn options(raw: Option<&str>) -> ApiResult<ImportOptions> {
+pub(super) fn options(raw: Option<&str>) -> ApiResult<ImportOptions> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).unwrap_or_default();
     let flag = |name: &str| {
         pairs
@@ -124,7 +124,7 @@ fn options(raw: Option<&str>) -> ApiResult<ImportOptions> {
     Ok(opts)
 }
 
-fn answer(report: ImportReport) -> Response {
+pub(super) fn answer(report: ImportReport) -> Response {
     // A refused all-or-nothing import is a client error; the report says why, line by line.
     let status = if report.committed || report.rejected.is_empty() {
         StatusCode::OK

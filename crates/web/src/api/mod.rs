@@ -7,6 +7,7 @@ pub mod bodies;
 pub mod complaints;
 pub mod contacts;
 pub mod imports;
+pub mod invoices;
 pub mod jobs;
 pub mod my_day;
 pub mod openapi;
@@ -41,6 +42,7 @@ pub fn operations() -> OpenApiRouter<AppState> {
         .merge(jobs::routes())
         .merge(my_day::routes())
         .merge(complaints::routes())
+        .merge(invoices::routes())
 }
 
 /// The API's router: its operations, the OpenAPI document, and problem+json for

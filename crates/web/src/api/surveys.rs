@@ -27,7 +27,7 @@ pub struct RuleResponse {
     pub id: String,
     /// The survey it sends.
     pub survey_id: String,
-    /// delivery, intervention, support_exchange, meeting, invoice_sent, complaint_resolved, review_held.
+    /// delivery, intervention, support_exchange, meeting, invoice_sent, invoice_paid, complaint_resolved, review_held.
     pub event_kind: String,
     /// Hours between the event and the e-mail.
     pub delay_hours: u32,

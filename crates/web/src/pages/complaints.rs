@@ -257,6 +257,7 @@ fn input_of(pairs: &[(String, String)]) -> ComplaintInput {
         account_id: get("account_id"),
         contact_id: get("contact_id"),
         interaction_id: get("interaction_id"),
+        invoice_id: get("invoice_id"),
         received_on: get("received_on"),
         channel: get("channel"),
         client_kind: get("client_kind"),

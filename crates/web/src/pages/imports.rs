@@ -110,6 +110,7 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
     let kind = match up.kind.as_str() {
         "contacts" => ImportKind::Contacts,
         "interactions" => ImportKind::Interactions,
+        "invoices" => ImportKind::Invoices,
         _ => ImportKind::Accounts,
     };
     let opts = ImportOptions {
@@ -122,6 +123,9 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
         ImportKind::Accounts => uc::import_accounts(&state.app, &user.actor, &up.content, &opts).await,
         ImportKind::Contacts => uc::import_contacts(&state.app, &user.actor, &up.content, &opts).await,
         ImportKind::Interactions => uc::import_interactions(&state.app, &user.actor, &up.content, &opts).await,
+        ImportKind::Invoices => {
+            bilan_app::invoices::import::import_invoices(&state.app, &user.actor, &up.content, &opts).await
+        }
     };
     match result {
         Ok(report) => {
@@ -132,6 +136,7 @@ async fn run(state: &AppState, user: &PageUser, headers: &HeaderMap, multipart: 
                     ImportKind::Accounts => "accounts",
                     ImportKind::Contacts => "contacts",
                     ImportKind::Interactions => "interactions",
+                    ImportKind::Invoices => "invoices",
                 },
                 // The preview carries the decoded text to the confirmation, so servers stay stateless.
                 content: if done {
@@ -240,7 +245,12 @@ mod tests {
     /// show its raw key.
     #[test]
     fn every_import_field_has_a_label() {
-        for kind in [ImportKind::Accounts, ImportKind::Contacts, ImportKind::Interactions] {
+        for kind in [
+            ImportKind::Accounts,
+            ImportKind::Contacts,
+            ImportKind::Interactions,
+            ImportKind::Invoices,
+        ] {
             for f in fields(kind) {
                 assert!(bilan_i18n::has(&format!("field.{f}")), "field.{f} ({kind:?})");
             }

@@ -1,0 +1,42 @@
+//! Multi-row inserts for tables whose rows are written in bulk (imports, the demo
+//! generator, `bilan db copy`): a row type names its table and columns and binds
+//! its values; [`insert_rows`] batches them per engine.
+
+use crate::{bind_args, dialect, with_conn, Arg, Conn, DbResult, SqlBuilder};
+
+/// A row that can be inserted with others in one statement.
+pub trait Insertable {
+    /// Table.
+    const TABLE: &'static str;
+    /// Columns, in the order [`Insertable::values`] gives them.
+    const COLUMNS: &'static [&'static str];
+    /// The row's values.
+    fn values(&self) -> Vec<Arg>;
+}
+
+/// Inserts `rows`, as many per statement as the engine takes well.
+pub async fn insert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T]) -> DbResult<()> {
+    let per = dialect::rows_per_insert(conn.engine(), T::COLUMNS.len()).max(1);
+    let head = format!("INSERT INTO {} ({}) VALUES ", T::TABLE, T::COLUMNS.join(", "));
+    for chunk in rows.chunks(per) {
+        let mut b = SqlBuilder::bulk(&head, conn.engine());
+        for (i, r) in chunk.iter().enumerate() {
+            if i > 0 {
+                b.push(", ");
+            }
+            b.push("(");
+            for (j, v) in r.values().into_iter().enumerate() {
+                if j > 0 {
+                    b.push(", ");
+                }
+                b.bind(v);
+            }
+            b.push(")");
+        }
+        with_conn!(&mut *conn, |c| bind_args!(sqlx::query(&b.sql), &b.args)
+            .execute(&mut **c)
+            .await
+            .map(|r| r.rows_affected()))?;
+    }
+    Ok(())
+}
