@@ -106,6 +106,9 @@ pub enum ComplaintsCommand {
         /// The exchange it comes from.
         #[arg(long)]
         interaction: Option<String>,
+        /// The invoice it is about (its reminders wait while the case is open).
+        #[arg(long)]
+        invoice: Option<String>,
         /// Contact id.
         #[arg(long)]
         contact: Option<String>,
@@ -323,6 +326,7 @@ pub async fn run(app: &App, cmd: ComplaintsCommand) -> Result<()> {
             who,
             account,
             interaction,
+            invoice,
             contact,
             received_on,
             channel,
@@ -338,6 +342,7 @@ pub async fn run(app: &App, cmd: ComplaintsCommand) -> Result<()> {
                 account_id: account,
                 contact_id: contact,
                 interaction_id: interaction,
+                invoice_id: invoice,
                 received_on: Some(received_on.unwrap_or_else(|| today.to_string())),
                 channel: Some(channel),
                 client_kind: Some(client_kind),

@@ -487,11 +487,7 @@ pub async fn list(
     let next = if items.len() > limit as usize {
         items.truncate(limit as usize);
         items.last().map(|x| {
-            let d = if by_due {
-                x.invoice.due_on
-            } else {
-                x.invoice.issued_on
-            };
+            let d = if by_due { x.invoice.due_on } else { x.invoice.issued_on };
             (d, x.invoice.id)
         })
     } else {
@@ -548,6 +544,16 @@ impl Grouping {
     }
 }
 
+/// The GROUP BY clause (PostgreSQL refuses a constant in it: the workspace's one group has none).
+fn group_by(grouping: Grouping, expr: &str, by_currency: bool) -> String {
+    match (grouping, by_currency) {
+        (Grouping::Workspace, true) => " GROUP BY i.currency".to_owned(),
+        (Grouping::Workspace, false) => String::new(),
+        (_, true) => format!(" GROUP BY {expr}, i.currency"),
+        (_, false) => format!(" GROUP BY {expr}"),
+    }
+}
+
 /// Parses a group key back into an id (SQLite gives hex without dashes).
 pub fn group_id(key: &str) -> Option<Uuid> {
     Uuid::parse_str(key).ok()
@@ -580,7 +586,7 @@ pub async fn aging(
     let mut f = filter.clone();
     f.open_only = true;
     push_filter(&mut b, conn.engine(), workspace, &f);
-    b.push(&format!(" GROUP BY {g}, i.currency"));
+    b.push(&group_by(grouping, g, true));
     let rows: Vec<AgingRow> = with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?;
@@ -626,7 +632,7 @@ pub async fn revenue(
     f.issued_from = Some(from);
     f.issued_to = Some(to);
     push_filter(&mut b, conn.engine(), workspace, &f);
-    b.push(&format!(" GROUP BY {g}, i.currency"));
+    b.push(&group_by(grouping, g, true));
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?)
@@ -669,7 +675,7 @@ pub async fn behaviour(
     push_filter(&mut b, engine, workspace, &f);
     b.push(" AND i.settled_on >= ").bind(Arg::Date(from));
     b.push(" AND i.settled_on <= ").bind(Arg::Date(to));
-    b.push(&format!(" GROUP BY {g}"));
+    b.push(&group_by(grouping, g, false));
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
         .fetch_all(&mut **c)
         .await)?)
@@ -1448,12 +1454,14 @@ pub async fn revoke_portal_link(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid, 
 
 /// Notes that a link was used.
 pub async fn portal_link_used(conn: &mut Conn<'_>, id: Uuid, at: DateTime<Utc>) -> DbResult<()> {
-    with_conn!(conn, |c| sqlx::query("UPDATE portal_links SET last_used_at = $2 WHERE id = $1")
-        .bind(id)
-        .bind(at)
-        .execute(&mut **c)
-        .await
-        .map(|r| r.rows_affected()))?;
+    with_conn!(conn, |c| sqlx::query(
+        "UPDATE portal_links SET last_used_at = $2 WHERE id = $1"
+    )
+    .bind(id)
+    .bind(at)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected()))?;
     Ok(())
 }
 
@@ -1466,8 +1474,7 @@ macro_rules! copier {
                 let mut copied = 0usize;
                 let columns = $columns.join(", ");
                 loop {
-                    let rows: Vec<$row> =
-                        crate::tables::rows_after(&mut *s, $table, &columns, ws, after, 2000).await?;
+                    let rows: Vec<$row> = crate::tables::rows_after(&mut *s, $table, &columns, ws, after, 2000).await?;
                     let Some(last) = rows.last() else { break };
                     after = Some(last.id);
                     insert_rows(&mut *t, &rows).await?;
@@ -1483,7 +1490,12 @@ copier!(copy_factors, FactorRow, "factors", FACTOR_COLUMNS);
 copier!(copy_invoices, InvoiceRow, "invoices", INVOICE_COLUMNS);
 copier!(copy_credit_notes, CreditNoteRow, "credit_notes", CREDIT_COLUMNS);
 copier!(copy_payments, PaymentRow, "payments", PAYMENT_COLUMNS);
-copier!(copy_allocations, AllocationRow, "payment_allocations", ALLOCATION_COLUMNS);
+copier!(
+    copy_allocations,
+    AllocationRow,
+    "payment_allocations",
+    ALLOCATION_COLUMNS
+);
 copier!(copy_reminders, ReminderRow, "invoice_reminders", REMINDER_COLUMNS);
 copier!(copy_portal_links, PortalLinkRow, "portal_links", PORTAL_COLUMNS);
 

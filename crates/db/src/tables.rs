@@ -136,7 +136,11 @@ pub const WORKSPACE_TABLES: &[WorkspaceTable] = &[
         Copied::Rows(crate::surveys::copy_answers),
         &["comment"],
     ),
-    table("factors", Copied::Rows(crate::invoices::copy_factors), &["email", "phone"]),
+    table(
+        "factors",
+        Copied::Rows(crate::invoices::copy_factors),
+        &["email", "phone"],
+    ),
     table("invoices", Copied::Rows(crate::invoices::copy_invoices), &[]),
     table("credit_notes", Copied::Rows(crate::invoices::copy_credit_notes), &[]),
     table("payments", Copied::Rows(crate::invoices::copy_payments), &[]),

@@ -11,7 +11,9 @@ use crate::jobs::{JobContext, JobKind};
 use crate::outbox::Outgoing;
 use crate::{App, AppResult, Work};
 use bilan_db::invoices::{self as store, DueRow, ReminderRow};
-use bilan_domain::invoices::dunning::{decide, next_date, owner_notice_due, Channel, Decision, Hold, InvoiceState, Step};
+use bilan_domain::invoices::dunning::{
+    decide, next_date, owner_notice_due, Channel, Decision, Hold, InvoiceState, Step,
+};
 use bilan_domain::invoices::invoice::Invoice;
 use bilan_domain::invoices::plan::Plan;
 use bilan_domain::invoices::reminders::{default_template, late_payment_paragraph};
@@ -95,7 +97,11 @@ fn state_of(invoice_due: NaiveDate, factored: bool, disputed: bool, reminders: &
         factored,
         disputed,
         sent,
-        last_sent_on: reminders.iter().filter(|r| r.kind == "reminder").map(|r| r.sent_on).max(),
+        last_sent_on: reminders
+            .iter()
+            .filter(|r| r.kind == "reminder")
+            .map(|r| r.sent_on)
+            .max(),
     }
 }
 

@@ -160,10 +160,7 @@ mod tests {
     #[test]
     fn texts_in_both_encodings() {
         assert_eq!(decode_text(b"factur-x.xml"), "factur-x.xml");
-        assert_eq!(
-            decode_text(&[0xFE, 0xFF, 0, b'f', 0, b'x']),
-            "fx"
-        );
+        assert_eq!(decode_text(&[0xFE, 0xFF, 0, b'f', 0, b'x']), "fx");
     }
 
     #[test]

@@ -199,7 +199,9 @@ pub async fn invoice_figures(
     // The selection's total per currency.
     let mut totals: BTreeMap<String, Line> = BTreeMap::new();
     for l in &all {
-        let t = totals.entry(l.currency.clone()).or_insert_with(|| blank("", &l.currency));
+        let t = totals
+            .entry(l.currency.clone())
+            .or_insert_with(|| blank("", &l.currency));
         for (i, (_, v)) in l.aging.iter().enumerate() {
             t.aging[i].1 += v;
         }
@@ -219,7 +221,11 @@ pub async fn invoice_figures(
     let lines = if grouping == Grouping::Workspace {
         Vec::new()
     } else {
-        all.sort_by(|a, b| b.open_minor.cmp(&a.open_minor).then(b.invoiced_minor.cmp(&a.invoiced_minor)));
+        all.sort_by(|a, b| {
+            b.open_minor
+                .cmp(&a.open_minor)
+                .then(b.invoiced_minor.cmp(&a.invoiced_minor))
+        });
         all.truncate(MAX_LINES);
         name_lines(&mut c, ws, grouping, &mut all).await?;
         all

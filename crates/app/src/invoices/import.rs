@@ -42,7 +42,10 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
     let ws = actor.workspace_id;
     let now = w.now();
     if let Some(a) = opts.account_id {
-        if bilan_db::imports::accounts_by_ids(&mut w.conn(), ws, &[a]).await?.is_empty() {
+        if bilan_db::imports::accounts_by_ids(&mut w.conn(), ws, &[a])
+            .await?
+            .is_empty()
+        {
             return Err(AppError::field("account_id", "account.unknown"));
         }
     }
@@ -80,6 +83,8 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
         .into_iter()
         .collect();
     let mut keys: Vec<String> = Vec::new();
+    // A line refused for its payment writes nothing, not even its invoice.
+    let mut created_on_line: HashMap<usize, String> = HashMap::new();
     let mut new_invoices: Vec<Uuid> = Vec::new();
     let mut credit_rows: Vec<CreditNoteRow> = Vec::new();
     let mut touched: HashSet<String> = HashSet::new();
@@ -125,6 +130,7 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
                         updated_at: now,
                     };
                     new_invoices.push(inv.id);
+                    created_on_line.insert(l.line, inv.number.clone());
                     known.insert(inv.number.clone(), inv);
                     report.created += 1;
                 }
@@ -150,7 +156,12 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
                     }
                 };
                 if n.amount_incl_tax.minor > inv.open().minor {
-                    rejected.push(line_error(l.line, &mapping, "amount_incl_tax", "credit_note.more_than_owed"));
+                    rejected.push(line_error(
+                        l.line,
+                        &mapping,
+                        "amount_incl_tax",
+                        "credit_note.more_than_owed",
+                    ));
                     continue;
                 }
                 inv.credited_minor += n.amount_incl_tax.minor;
@@ -187,12 +198,25 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
         let checked = match p.input.validate(inv.amount_incl_tax.currency, today) {
             Ok(x) => x,
             Err(e) => {
-                let e = rename(e, &[("paid_on", "paid_on"), ("amount", "paid_amount"), ("reference", "payment_reference")]);
+                let e = rename(
+                    e,
+                    &[
+                        ("paid_on", "paid_on"),
+                        ("amount", "paid_amount"),
+                        ("reference", "payment_reference"),
+                    ],
+                );
                 rejected.extend(format::rejections(l.line, &mapping, &e));
+                undo_line(l.line, &mut created_on_line, &mut known, &mut new_invoices, &mut report);
                 continue;
             }
         };
-        let key = dedup_key(checked.reference.as_deref(), &inv.number, checked.paid_on, checked.amount);
+        let key = dedup_key(
+            checked.reference.as_deref(),
+            &inv.number,
+            checked.paid_on,
+            checked.amount,
+        );
         keys.push(key.clone());
         payments.push((l.line, inv.number.clone(), checked, key));
     }
@@ -211,12 +235,16 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
             continue;
         }
         let Some(inv) = known.get_mut(&number) else { continue };
-        if p.paid_on < inv.issued_on {
-            rejected.push(line_error(line, &mapping, "paid_on", "payment.before_invoice"));
-            continue;
-        }
-        if p.amount.minor > inv.open().minor {
-            rejected.push(line_error(line, &mapping, "paid_amount", "payment.more_than_owed"));
+        let refused = if p.paid_on < inv.issued_on {
+            Some(("paid_on", "payment.before_invoice"))
+        } else if p.amount.minor > inv.open().minor {
+            Some(("paid_amount", "payment.more_than_owed"))
+        } else {
+            None
+        };
+        if let Some((field, code)) = refused {
+            rejected.push(line_error(line, &mapping, field, code));
+            undo_line(line, &mut created_on_line, &mut known, &mut new_invoices, &mut report);
             continue;
         }
         // Counted on the invoice now so a second line sees the new balance.
@@ -314,6 +342,22 @@ pub async fn import_invoices(app: &App, actor: &Actor, bytes: &[u8], opts: &Impo
     Ok(report)
 }
 
+/// Forgets the invoice a refused line would have created.
+fn undo_line(
+    line: usize,
+    created_on_line: &mut HashMap<usize, String>,
+    known: &mut HashMap<String, Invoice>,
+    new_invoices: &mut Vec<Uuid>,
+    report: &mut ImportReport,
+) {
+    if let Some(number) = created_on_line.remove(&line) {
+        if let Some(inv) = known.remove(&number) {
+            new_invoices.retain(|id| *id != inv.id);
+            report.created -= 1;
+        }
+    }
+}
+
 fn line_error(line: usize, mapping: &Mapping, field: &str, code: &str) -> RejectedLine {
     reject(line, mapping.column_for(field), code, format::message(code))
 }
@@ -321,7 +365,10 @@ fn line_error(line: usize, mapping: &Mapping, field: &str, code: &str) -> Reject
 fn rename(e: bilan_domain::ValidationErrors, map: &[(&str, &str)]) -> bilan_domain::ValidationErrors {
     let mut out = bilan_domain::ValidationErrors::new();
     for f in e.0 {
-        let field = map.iter().find(|(a, _)| *a == f.field).map_or(f.field.as_str(), |(_, b)| *b);
+        let field = map
+            .iter()
+            .find(|(a, _)| *a == f.field)
+            .map_or(f.field.as_str(), |(_, b)| *b);
         out.add(field, &f.code);
     }
     out
@@ -347,7 +394,12 @@ pub struct EinvoiceReport {
 /// Imports one electronic invoice: a Factur-X PDF, or CII / UBL XML. Its buyer is
 /// found among the accounts by SIREN, VAT number or exact name, unless `account`
 /// is given.
-pub async fn import_einvoice(app: &App, actor: &Actor, bytes: &[u8], account: Option<Uuid>) -> AppResult<EinvoiceReport> {
+pub async fn import_einvoice(
+    app: &App,
+    actor: &Actor,
+    bytes: &[u8],
+    account: Option<Uuid>,
+) -> AppResult<EinvoiceReport> {
     actor.require(Permission::WriteInvoices)?;
     let from_pdf = is_pdf(bytes);
     let xml = if from_pdf {

@@ -5,8 +5,8 @@
 //! rules.
 
 pub mod dunning;
-pub mod figures;
 pub mod facturx;
+pub mod figures;
 pub mod import;
 pub mod plans;
 pub mod portal;
@@ -15,8 +15,7 @@ pub mod rates;
 use crate::events::Event;
 use crate::{Actor, App, AppError, AppResult, Audited};
 use bilan_db::invoices::{
-    self as store, AllocationRow, CreditNoteRow, FactorRow, InvoicePayment, InvoiceRow, PaymentRow,
-    ReminderRow,
+    self as store, AllocationRow, CreditNoteRow, FactorRow, InvoicePayment, InvoiceRow, PaymentRow, ReminderRow,
 };
 pub use bilan_db::invoices::{
     CreditNoteRow as CreditNote, FactorRow as Factor, Grouping, InvoiceFilter, InvoicePage, ListedInvoice,
@@ -200,13 +199,7 @@ pub fn late_charges_at(
     rates: &bilan_domain::invoices::late_payment::Rates,
 ) -> LateCharges {
     let cur = invoice.amount_incl_tax.currency;
-    let to_dec = |minor: i64| {
-        bilan_domain::money::Money {
-            minor,
-            currency: cur,
-        }
-        .to_decimal()
-    };
+    let to_dec = |minor: i64| bilan_domain::money::Money { minor, currency: cur }.to_decimal();
     let owed = to_dec(invoice.amount_incl_tax.minor - invoice.credited_minor);
     let paid: Vec<Paid> = payments
         .iter()
@@ -476,7 +469,12 @@ pub struct PaymentRecorded {
 }
 
 /// Records a payment of one invoice. It may not exceed what the invoice still owes.
-pub async fn record_payment(app: &App, actor: &Actor, invoice: Uuid, input: &PaymentInput) -> AppResult<PaymentRecorded> {
+pub async fn record_payment(
+    app: &App,
+    actor: &Actor,
+    invoice: Uuid,
+    input: &PaymentInput,
+) -> AppResult<PaymentRecorded> {
     let today = today(app);
     let mut w = app.write(actor, Permission::WriteInvoices).await?;
     let ws = actor.workspace_id;
@@ -606,7 +604,12 @@ pub async fn record_account_payment(
         .map(|(k, i)| (k, i.due_on, i.open().minor))
         .collect();
     let (parts, left) = allocate(p.amount.minor, &open);
-    let key = dedup_key(p.reference.as_deref(), &format!("account:{account}"), p.paid_on, p.amount);
+    let key = dedup_key(
+        p.reference.as_deref(),
+        &format!("account:{account}"),
+        p.paid_on,
+        p.amount,
+    );
     if !store::existing_payment_keys(&mut w.conn(), ws, std::slice::from_ref(&key))
         .await?
         .is_empty()
@@ -614,7 +617,18 @@ pub async fn record_account_payment(
         return Err(AppError::field("reference", "payment.duplicate"));
     }
     let split: Vec<(Invoice, i64)> = parts.into_iter().map(|(k, m)| (candidates[k].clone(), m)).collect();
-    let rec = apply_payment(&mut w, account, p.paid_on, p.amount, p.reference, key, split, left, "form").await?;
+    let rec = apply_payment(
+        &mut w,
+        account,
+        p.paid_on,
+        p.amount,
+        p.reference,
+        key,
+        split,
+        left,
+        "form",
+    )
+    .await?;
     w.commit().await?;
     Ok(rec)
 }

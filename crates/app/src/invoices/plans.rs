@@ -35,8 +35,8 @@ pub(crate) async fn plans_in(c: &mut Conn<'_>, ws: Uuid) -> AppResult<Vec<Segmen
     let rows = store::plans(c, ws).await?;
     Ok(segments()
         .into_iter()
-        .map(|segment| {
-            match rows.iter().find(|r| r.segment == segment).and_then(from_row) {
+        .map(
+            |segment| match rows.iter().find(|r| r.segment == segment).and_then(from_row) {
                 Some(plan) => SegmentPlan {
                     segment,
                     plan,
@@ -47,8 +47,8 @@ pub(crate) async fn plans_in(c: &mut Conn<'_>, ws: Uuid) -> AppResult<Vec<Segmen
                     plan: default_plan(segment),
                     custom: false,
                 },
-            }
-        })
+            },
+        )
         .collect())
 }
 

@@ -245,8 +245,7 @@ pub async fn view(app: &App, secret: &str) -> AppResult<PortalView> {
     )
     .await?
     .items;
-    let flagged: std::collections::HashSet<Uuid> =
-        complaints.iter().filter_map(|k| k.complaint.invoice_id).collect();
+    let flagged: std::collections::HashSet<Uuid> = complaints.iter().filter_map(|k| k.complaint.invoice_id).collect();
     let invoices: Vec<PortalInvoice> = open
         .into_iter()
         .chain(recent)
@@ -257,8 +256,10 @@ pub async fn view(app: &App, secret: &str) -> AppResult<PortalView> {
         })
         .collect();
     let ids: Vec<Uuid> = invoices.iter().map(|i| i.invoice.id).collect();
-    let numbers: std::collections::HashMap<Uuid, String> =
-        invoices.iter().map(|i| (i.invoice.id, i.invoice.number.clone())).collect();
+    let numbers: std::collections::HashMap<Uuid, String> = invoices
+        .iter()
+        .map(|i| (i.invoice.id, i.invoice.number.clone()))
+        .collect();
     let reminders = store::reminders_of(&mut c, ws, &ids)
         .await?
         .into_iter()
@@ -330,7 +331,10 @@ pub async fn flag_problem(app: &App, secret: &str, invoice: Uuid, input: &FlagIn
                 .find(|u| u.role == "admin" && u.disabled_at.is_none())
                 .map(|u| u.id),
         };
-        (owner.ok_or_else(|| AppError::Conflict("the account has no one to answer".into()))?, inv)
+        (
+            owner.ok_or_else(|| AppError::Conflict("the account has no one to answer".into()))?,
+            inv,
+        )
     };
     // The portal acts for the account's owner: the case and its exchange are theirs.
     let actor = Actor {

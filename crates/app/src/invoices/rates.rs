@@ -47,10 +47,7 @@ pub(crate) async fn rates_in(c: &mut Conn<'_>, ws: Uuid) -> AppResult<Rates> {
         .await?
         .and_then(|s| s.contractual_rate)
         .and_then(|r| Decimal::from_str(&r).ok());
-    Ok(Rates {
-        reference,
-        contractual,
-    })
+    Ok(Rates { reference, contractual })
 }
 
 /// One half-year's reference rate, as shown.

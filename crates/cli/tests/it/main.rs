@@ -16,6 +16,7 @@ mod copy;
 mod first_week;
 mod hardening;
 mod imports;
+mod invoices;
 mod jobs;
 mod mail_import;
 mod my_day;

@@ -130,7 +130,8 @@ fn is_credit_note(kind: Option<&str>, incl: Option<&str>) -> bool {
             return true;
         }
     }
-    incl.and_then(parse_amount).is_some_and(|d| d.is_sign_negative() && !d.is_zero())
+    incl.and_then(parse_amount)
+        .is_some_and(|d| d.is_sign_negative() && !d.is_zero())
 }
 
 fn abs_text(raw: Option<&str>) -> Option<String> {
@@ -185,7 +186,9 @@ fn parse_line(
             delivered_on: text("delivered_on"),
             terms: text("terms"),
             due_on: text("due_on"),
-            amount_excl_tax: text("amount_excl_tax"),
+            // Exports of receivables often carry only the amount due (TTC): without
+            // the amount before VAT, the invoice is recorded without VAT.
+            amount_excl_tax: text("amount_excl_tax").or_else(|| text("amount_incl_tax")),
             amount_incl_tax: text("amount_incl_tax"),
             currency: text("currency"),
             structured_terms: None,
@@ -227,7 +230,11 @@ fn parse_line(
     if !e.is_empty() {
         return Err(rejections(line, mapping, &e));
     }
-    let key = if credit { format!("avoir:{number}") } else { number.clone() };
+    let key = if credit {
+        format!("avoir:{number}")
+    } else {
+        number.clone()
+    };
     if let Some(earlier) = seen.first_seen("number", &key, line) {
         return Err(vec![duplicate(line, mapping.column_for("number"), "number", earlier)]);
     }

@@ -69,14 +69,11 @@ impl BehaviourTotals {
     /// The behaviour these totals show.
     pub fn behaviour(self) -> PaymentBehaviour {
         let n = self.invoices;
-        let per = |sum: i64, count: u64| {
-            (count > 0).then(|| one_decimal(Decimal::from(sum) / Decimal::from(count)))
-        };
+        let per = |sum: i64, count: u64| (count > 0).then(|| one_decimal(Decimal::from(sum) / Decimal::from(count)));
         PaymentBehaviour {
             invoices: n,
-            on_time_pct: (n > 0).then(|| {
-                one_decimal(Decimal::from(n - self.late.min(n)) * Decimal::from(100) / Decimal::from(n))
-            }),
+            on_time_pct: (n > 0)
+                .then(|| one_decimal(Decimal::from(n - self.late.min(n)) * Decimal::from(100) / Decimal::from(n))),
             mean_days_late: per(self.days_late, n),
             mean_days_late_when_late: per(self.days_late, self.late),
         }

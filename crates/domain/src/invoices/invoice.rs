@@ -147,13 +147,7 @@ fn date(e: &mut ValidationErrors, field: &str, raw: Option<&str>, required: bool
 
 impl InvoiceStatus {
     /// Every status.
-    pub const ALL: [InvoiceStatus; 5] = [
-        Self::Open,
-        Self::PartlyPaid,
-        Self::Overdue,
-        Self::Paid,
-        Self::Credited,
-    ];
+    pub const ALL: [InvoiceStatus; 5] = [Self::Open, Self::PartlyPaid, Self::Overdue, Self::Paid, Self::Credited];
 
     /// Stable code.
     pub fn code(self) -> &'static str {

@@ -157,7 +157,11 @@ impl PlanInput {
         let mut e = ValidationErrors::new();
         let mut steps = Vec::new();
         for (i, s) in self.steps.iter().enumerate() {
-            let (d, c, t) = (clean(s.days_after_due.as_deref()), clean(s.channel.as_deref()), clean(s.tone.as_deref()));
+            let (d, c, t) = (
+                clean(s.days_after_due.as_deref()),
+                clean(s.channel.as_deref()),
+                clean(s.tone.as_deref()),
+            );
             if d.is_none() && t.is_none() {
                 continue;
             }
@@ -179,7 +183,10 @@ impl PlanInput {
             }
             let tone = t.as_deref().and_then(Tone::parse);
             if tone.is_none() {
-                e.add(&field("tone"), if t.is_none() { "required" } else { "plan.tone_invalid" });
+                e.add(
+                    &field("tone"),
+                    if t.is_none() { "required" } else { "plan.tone_invalid" },
+                );
             }
             if let Some(n) = days {
                 if steps.iter().any(|s: &Step| s.days_after_due == n) {

@@ -506,7 +506,12 @@ pub async fn create_account_payment(
             amount: Some(super::bodies::AsText::as_text(&b.amount)),
             reference: b.reference,
         },
-        invoice_ids: b.invoice_ids.unwrap_or_default().iter().map(|i| i.to_string()).collect(),
+        invoice_ids: b
+            .invoice_ids
+            .unwrap_or_default()
+            .iter()
+            .map(|i| i.to_string())
+            .collect(),
     };
     let r = uc::record_account_payment(&state.app, &actor, &input).await?;
     Ok((
@@ -619,7 +624,10 @@ impl From<uc::Factor> for FactorResponse {
 #[utoipa::path(get, path = "/api/v1/factors", tag = "invoices",
     responses((status = 200, body = [FactorResponse])),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_invoices"))))]
-pub async fn list_factors(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<FactorResponse>>> {
+pub async fn list_factors(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<FactorResponse>>> {
     Ok(Json(
         uc::list_factors(&state.app, &actor)
             .await?
@@ -748,7 +756,9 @@ pub async fn update_invoice_settings(
     let b = parse_json::<InvoiceSettingsBody>(&body)?;
     let r = b.contractual_rate.map(|r| super::bodies::AsText::as_text(&r));
     Ok(Json(
-        rates::set_contractual_rate(&state.app, &actor, r.as_deref()).await?.into(),
+        rates::set_contractual_rate(&state.app, &actor, r.as_deref())
+            .await?
+            .into(),
     ))
 }
 
@@ -803,7 +813,10 @@ impl From<plans::SegmentPlan> for PlanResponse {
 #[utoipa::path(get, path = "/api/v1/reminder-plans", tag = "invoices",
     responses((status = 200, body = [PlanResponse])),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_invoices"))))]
-pub async fn list_plans(State(state): State<AppState>, ApiActor(actor): ApiActor) -> ApiResult<Json<Vec<PlanResponse>>> {
+pub async fn list_plans(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<Vec<PlanResponse>>> {
     Ok(Json(
         plans::list_plans(&state.app, &actor)
             .await?
@@ -826,7 +839,9 @@ pub async fn save_plan(
     body: Bytes,
 ) -> ApiResult<Json<PlanResponse>> {
     let input = parse_json::<PlanBody>(&body)?.into_input();
-    Ok(Json(plans::save_plan(&state.app, &actor, &segment, &input).await?.into()))
+    Ok(Json(
+        plans::save_plan(&state.app, &actor, &segment, &input).await?.into(),
+    ))
 }
 
 /// Puts Bilan's plan for a segment back.
@@ -926,9 +941,7 @@ pub struct FiguresQuery {
 }
 
 /// Parses the figures' parameters.
-pub fn figures_params(
-    q: &FiguresQuery,
-) -> Result<(uc::Grouping, uc::InvoiceFilter), bilan_app::AppError> {
+pub fn figures_params(q: &FiguresQuery) -> Result<(uc::Grouping, uc::InvoiceFilter), bilan_app::AppError> {
     let grouping =
         fig::parse_grouping(q.by.as_deref()).ok_or_else(|| bilan_app::AppError::field("by", "grouping.invalid"))?;
     let (filter, _, _) = InvoiceQuery {
