@@ -1572,3 +1572,20 @@ pub async fn set_reminder_details(
     .map(|r| r.rows_affected()))?;
     Ok(())
 }
+
+/// Links the open complaints about an invoice (category `invoice`) that name none to
+/// the oldest invoice their account still owes (the demo generator's last step).
+pub async fn link_open_invoice_complaints(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<u64> {
+    Ok(with_conn!(conn, |c| {
+        sqlx::query(
+        "UPDATE complaints SET invoice_id = (SELECT i.id FROM invoices i WHERE i.workspace_id = complaints.workspace_id \
+         AND i.account_id = complaints.account_id AND i.open_minor > 0 ORDER BY i.due_on, i.id LIMIT 1) \
+         WHERE workspace_id = $1 AND category = 'invoice' AND invoice_id IS NULL \
+         AND state IN ('received', 'acknowledged', 'investigating', 'answered', 'in_mediation', 'in_court')"
+    )
+    .bind(workspace)
+    .execute(&mut **c)
+    .await
+    .map(|r| r.rows_affected())
+    })?)
+}

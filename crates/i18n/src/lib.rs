@@ -7,6 +7,7 @@ use std::sync::LazyLock;
 mod complaint_messages;
 pub mod format;
 mod home_messages;
+mod invoice_messages;
 mod job_messages;
 mod messages;
 mod survey_messages;
@@ -52,6 +53,7 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .chain(job_messages::MESSAGES)
         .chain(home_messages::MESSAGES)
         .chain(complaint_messages::MESSAGES)
+        .chain(invoice_messages::MESSAGES)
 }
 
 /// Every message as `(key, French, English)`: for checks that a page speaks one language.

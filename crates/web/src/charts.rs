@@ -224,3 +224,114 @@ mod tests {
         assert!(!svg.contains(">m12<"), "no label right beside the last one");
     }
 }
+
+/// One row of a stacked bar chart: its label, its parts (value, CSS class), and
+/// the total written at its end.
+#[derive(Debug, Clone)]
+pub struct StackedRow {
+    /// What the row is ("Claire Martin", "EUR").
+    pub label: String,
+    /// Parts in order, each with the class that colours it.
+    pub parts: Vec<(f64, String)>,
+    /// The row's total, as written for people.
+    pub total: String,
+}
+
+/// Horizontal stacked bars, one row per group, scaled to the largest row; each
+/// row ends with its total as text and a legend names the parts (colour is never
+/// the only carrier: the page's table gives every figure).
+pub fn stacked_bars(title: &str, rows: &[StackedRow], legend: &[(String, String)]) -> String {
+    const ROW_H: f64 = 26.0;
+    const LABEL_W: f64 = 150.0;
+    const TOTAL_W: f64 = 110.0;
+    let legend_h = 28.0;
+    let height = TOP + rows.len().max(1) as f64 * ROW_H + legend_h;
+    let plot_w = WIDTH - LABEL_W - TOTAL_W;
+    let max = rows
+        .iter()
+        .map(|r| r.parts.iter().map(|(v, _)| v.max(0.0)).sum::<f64>())
+        .fold(0.0_f64, f64::max)
+        .max(f64::EPSILON);
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart hbars" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(title),
+        escape(title)
+    );
+    for (i, r) in rows.iter().enumerate() {
+        let y = TOP + i as f64 * ROW_H;
+        let label: String = r.label.chars().take(22).collect();
+        let _ = write!(
+            svg,
+            r#"<text class="axis" x="{}" y="{:.1}" text-anchor="end">{}</text>"#,
+            LABEL_W - 8.0,
+            y + ROW_H * 0.62,
+            escape(&label)
+        );
+        let mut x = LABEL_W;
+        for (v, class) in &r.parts {
+            let w = v.max(0.0) / max * plot_w;
+            if w > 0.0 {
+                let _ = write!(
+                    svg,
+                    r#"<rect class="{}" x="{x:.1}" y="{:.1}" width="{w:.1}" height="{:.1}"/>"#,
+                    escape(class),
+                    y + 4.0,
+                    ROW_H - 8.0
+                );
+            }
+            x += w;
+        }
+        let _ = write!(
+            svg,
+            r#"<text class="value" x="{:.1}" y="{:.1}">{}</text>"#,
+            x + 6.0,
+            y + ROW_H * 0.62,
+            escape(&r.total)
+        );
+    }
+    let mut lx = LABEL_W;
+    let ly = TOP + rows.len().max(1) as f64 * ROW_H + 12.0;
+    for (name, class) in legend {
+        let _ = write!(
+            svg,
+            r#"<rect class="{}" x="{lx:.1}" y="{ly:.1}" width="10" height="10"/><text class="axis" x="{:.1}" y="{:.1}">{}</text>"#,
+            escape(class),
+            lx + 14.0,
+            ly + 9.0,
+            escape(name)
+        );
+        lx += 14.0 + name.chars().count() as f64 * 6.5 + 16.0;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod stacked_tests {
+    use super::*;
+
+    #[test]
+    fn rows_scale_to_the_largest_and_escape_their_text() {
+        let rows = vec![
+            StackedRow {
+                label: "A & <B>".into(),
+                parts: vec![(50.0, "bucket-not_due".into()), (50.0, "bucket-1_30".into())],
+                total: "100 €".into(),
+            },
+            StackedRow {
+                label: "C".into(),
+                parts: vec![(25.0, "bucket-not_due".into())],
+                total: "25 €".into(),
+            },
+        ];
+        let svg = stacked_bars("Balance âgée", &rows, &[("Non échu".into(), "bucket-not_due".into())]);
+        assert!(svg.contains("A &amp; &lt;B&gt;"));
+        assert!(svg.contains("100 €") && svg.contains("25 €"));
+        // The full row spans the plot (340 px), the quarter row a quarter of it.
+        assert!(svg.contains(r#"width="170.0""#), "{svg}");
+        assert!(svg.contains(r#"width="85.0""#), "{svg}");
+        assert!(stacked_bars("t", &[], &[]).starts_with("<svg"));
+    }
+}

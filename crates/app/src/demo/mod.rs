@@ -31,6 +31,7 @@ use uuid::Uuid;
 
 mod complaints;
 mod histories;
+mod invoices;
 mod portfolio;
 mod rng;
 mod satisfaction;
@@ -232,6 +233,7 @@ pub async fn ensure_demo(
     let interactions = write_histories(app, &plan, progress).await?;
     let survey_answers = satisfaction::write(app, &plan).await?;
     let complaints = complaints::write(app, &plan).await?;
+    let invoices = invoices::write(app, &plan).await?;
 
     let every_table: Vec<&str> = bilan_db::tables::WORKSPACE_TABLES.iter().map(|t| t.name).collect();
     crate::database::refresh_statistics(app, &every_table).await;
@@ -246,6 +248,7 @@ pub async fn ensure_demo(
         interactions,
         survey_answers,
         complaints,
+        invoices,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );

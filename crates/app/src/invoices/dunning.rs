@@ -26,7 +26,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 /// The tag reminders leave on the timeline.
-pub const REMINDER_TAG: &str = "relance";
+pub const REMINDER_TAG: &str = "reminder";
 /// Invoices looked at per unit of work.
 const PAGE: i64 = 500;
 

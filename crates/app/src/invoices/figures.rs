@@ -308,3 +308,19 @@ pub fn export_row(l: &Line) -> Vec<String> {
     row.push(opt(l.behaviour.mean_days_late));
     row
 }
+
+/// The figures as CSV (`;`-separated, amounts as decimals): the total lines, then each group's.
+pub async fn export_csv(app: &App, actor: &Actor, grouping: Grouping) -> AppResult<String> {
+    actor.require(Permission::ExportData)?;
+    let f = invoice_figures(app, actor, grouping, &InvoiceFilter::default()).await?;
+    let mut out = csv::WriterBuilder::new().delimiter(b';').from_writer(Vec::new());
+    let fail = |e: csv::Error| crate::AppError::Internal(format!("csv: {e}"));
+    out.write_record(EXPORT_HEADER).map_err(fail)?;
+    for l in f.total.iter().chain(f.lines.iter()) {
+        out.write_record(export_row(l)).map_err(fail)?;
+    }
+    let bytes = out
+        .into_inner()
+        .map_err(|e| crate::AppError::Internal(format!("csv: {e}")))?;
+    String::from_utf8(bytes).map_err(|e| crate::AppError::Internal(format!("csv: {e}")))
+}

@@ -371,7 +371,7 @@ pub async fn flag_problem(app: &App, secret: &str, invoice: Uuid, input: &FlagIn
             contact_ids: contact.into_iter().collect(),
             subject: Some(subject),
             summary: Some(words.clone()),
-            tags: vec!["portail".to_owned()],
+            tags: vec!["portal".to_owned()],
             beyond_contract: false,
             related_kind: Some("invoice".to_owned()),
             related_id: Some(inv.id),

@@ -352,6 +352,18 @@ pub async fn new_complaint(
             ..Default::default()
         },
     };
+    // From an invoice's page: the case is about that invoice (its reminders wait).
+    if let Some(inv) = field(&pairs, "invoice").and_then(|i| Uuid::parse_str(i).ok()) {
+        match bilan_app::invoices::find_invoice(&state.app, &user.actor, inv).await {
+            Ok(i) => {
+                v.account_id = Some(i.account_id.to_string());
+                v.invoice_id = Some(i.id.to_string());
+                v.category = Some("invoice".into());
+                v.concerns = Some(i.number);
+            }
+            Err(e) => return error_response(&user, &headers, &e),
+        }
+    }
     v.owner_id = Some(user.actor.user_id.to_string());
     v.severity.get_or_insert_with(|| "medium".into());
     v.client_kind.get_or_insert_with(|| "business".into());

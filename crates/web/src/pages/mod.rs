@@ -8,10 +8,12 @@ pub mod contacts;
 pub mod home;
 pub mod imports;
 pub mod invitations;
+pub mod invoices;
 pub mod jobs;
 pub mod login;
 pub mod mail_import;
 pub mod me;
+pub mod portal;
 pub mod satisfaction;
 pub mod search;
 pub mod survey_link;
@@ -465,6 +467,30 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/complaints/{id}/transitions", post(complaints::move_complaint))
         .route("/complaints/{id}/edit", post(complaints::edit_complaint))
         .route("/accounts/{id}/complaints", get(complaints::account_section))
+        .route("/invoices", get(invoices::list_invoices).post(invoices::create_invoice))
+        .route("/invoices/new", get(invoices::new_invoice))
+        .route("/invoices/figures", get(invoices::figures))
+        .route("/invoices/figures.csv", get(invoices::figures_csv))
+        .route("/invoices/settings", get(invoices::show_settings))
+        .route("/invoices/settings/rates", post(invoices::save_rate))
+        .route("/invoices/settings/contractual", post(invoices::save_contractual))
+        .route("/invoices/settings/plans/{segment}", post(invoices::save_plan))
+        .route("/invoices/settings/plans/{segment}/reset", post(invoices::reset_plan))
+        .route("/invoices/settings/factors", post(invoices::create_factor))
+        .route("/invoices/reminders/run", post(invoices::run_reminders))
+        .route("/invoices/import", get(invoices::show_import))
+        .route("/invoices/import/einvoice", post(invoices::import_einvoice))
+        .route("/invoices/{id}", get(invoices::show_invoice))
+        .route("/invoices/{id}/payments", post(invoices::record_payment))
+        .route("/invoices/{id}/credit-notes", post(invoices::add_credit_note))
+        .route("/invoices/{id}/sent", post(invoices::mark_sent))
+        .route("/invoices/{id}/factor", post(invoices::assign_factor))
+        .route("/payments", post(invoices::record_account_payment))
+        .route("/accounts/{id}/invoices", get(invoices::account_section))
+        .route("/accounts/{id}/portal-links", post(invoices::create_portal_link))
+        .route("/portal-links/{id}/revoke", post(invoices::revoke_portal_link))
+        .route("/portal/{secret}", get(portal::show_portal))
+        .route("/portal/{secret}/invoices/{id}/flag", post(portal::flag_problem))
         .route("/jobs", get(jobs::list_jobs))
         .route("/jobs/{id}/retry", post(jobs::retry_job))
         .route("/outbox", get(surveys::show_outbox))
