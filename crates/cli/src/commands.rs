@@ -177,6 +177,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             crate::complaints::run(&app, cmd).await?;
         }
+        Command::Invoices(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::invoices::run(&app, cmd).await?;
+        }
         Command::MyDay(args) => {
             let app = open_app(&url, 2).await?;
             crate::my_day::run(&app, args).await?;

@@ -10,7 +10,7 @@ use clap::{Args, Subcommand};
 
 /// Who acts: the workspace, and optionally a person of it.
 #[derive(Debug, Args)]
-pub struct Who {
+pub(crate) struct Who {
     /// Workspace name.
     #[arg(long)]
     workspace: String,
@@ -220,7 +220,7 @@ pub enum ComplaintsCommand {
     },
 }
 
-async fn actor(app: &App, who: &Who) -> Result<Actor> {
+pub(crate) async fn actor(app: &App, who: &Who) -> Result<Actor> {
     let operator = workspace_actor(app, &who.workspace).await?;
     let Some(email) = &who.user else {
         return Ok(operator);
@@ -237,7 +237,7 @@ async fn actor(app: &App, who: &Who) -> Result<Actor> {
     Ok(actor)
 }
 
-fn fail(e: bilan_app::AppError) -> anyhow::Error {
+pub(crate) fn fail(e: bilan_app::AppError) -> anyhow::Error {
     anyhow::anyhow!(describe(&e))
 }
 

@@ -193,6 +193,9 @@ pub enum Command {
     /// Complaints: list by next deadline, show, open, move by a dated step, figures, CSV, alerts.
     #[command(subcommand)]
     Complaints(crate::complaints::ComplaintsCommand),
+    /// Invoices: list, show, add, pay, credit, aging figures, CSV, imports, rates, reminders, portal links.
+    #[command(subcommand)]
+    Invoices(crate::invoices::InvoicesCommand),
     /// Background jobs: list them (failed ones with their error), retry, run the due ones.
     #[command(subcommand)]
     Jobs(crate::jobs::JobsCommand),

@@ -5,6 +5,7 @@ mod bench;
 mod commands;
 mod complaints;
 mod config;
+mod invoices;
 mod jobs;
 mod my_day;
 mod surveys;

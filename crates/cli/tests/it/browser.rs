@@ -533,3 +533,193 @@ db_test!(journey_a_complaint_from_an_exchange_to_its_resolution, |t| async move 
     assert_eq!(c.interaction_id, Some(exchange.id));
     assert_eq!(c.gesture.map(|g| g.amount.minor), Some(15_000));
 });
+
+fn sign_in(b: &Browser, base: &str, email: &str) -> Result<(), String> {
+    b.goto(&format!("{base}/login"))?;
+    b.find("#email")?.send_keys(email)?;
+    b.find("#password")?.send_keys(bilan_testkit::PASSWORD)?;
+    b.find("button[type=submit].primary")?.click()?;
+    b.wait_for_text("#home-title", "", Duration::from_secs(10))?;
+    Ok(())
+}
+
+/// Subjects of the e-mails about one invoice that reached the SMTP server.
+fn reminder_subjects(smtp: &bilan_testkit::smtp::SmtpServer, number: &str) -> Vec<String> {
+    smtp.messages()
+        .iter()
+        .filter_map(|m| m.subject())
+        .filter(|s| s.contains(number))
+        .collect()
+}
+
+fn wait_for_reminders(smtp: &bilan_testkit::smtp::SmtpServer, number: &str, n: usize) -> Result<Vec<String>, String> {
+    let start = std::time::Instant::now();
+    loop {
+        let got = reminder_subjects(smtp, number);
+        if got.len() >= n {
+            return Ok(got);
+        }
+        if start.elapsed() > Duration::from_secs(15) {
+            return Err(format!(
+                "{} reminders of {number} reached the SMTP server, not {n}: {got:?}",
+                got.len()
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// An invoice entered by hand passes its due date; the morning run sends the first
+/// reminder (through the outbox to the SMTP server) onto the timeline; the client
+/// opens its portal and flags the invoice; the next reminder is held; the complaint
+/// is resolved and the reminders resume.
+fn invoice_journey(
+    base: &str,
+    email: &str,
+    account: &str,
+    clock: &bilan_app::clock::FakeClock,
+    smtp: &bilan_testkit::smtp::SmtpServer,
+) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    sign_in(&b, base, email)?;
+    // Entering the invoice: an amount typed in words is refused at its field, the rest stays.
+    b.goto(&format!("{base}/invoices/new?account={account}"))?;
+    b.find("#f-number")?.send_keys("F-JOURNEY-1")?;
+    b.find("#f-amount_excl_tax")?.send_keys("1 000,00")?;
+    b.find("#f-amount_incl_tax")?.send_keys("mille deux cents")?;
+    b.find("#save-invoice")?.click()?;
+    b.wait_for_text("#e-amount_incl_tax", "", wait)?;
+    if b.find("#e-amount_incl_tax")?.text()?.trim().is_empty() {
+        return Err("no error at the amount including VAT".into());
+    }
+    if b.find("#f-number")?.value()? != "F-JOURNEY-1" {
+        return Err("the form lost the number typed".into());
+    }
+    let incl = b.find("#f-amount_incl_tax")?;
+    incl.clear()?;
+    incl.send_keys("1 200,00")?;
+    b.find("#save-invoice")?.click()?;
+    b.wait_for_text("h1", "F-JOURNEY-1", wait)?;
+    let invoice_url = b.current_url()?;
+    // 33 days later the invoice is 3 days late: the morning run sends the helping hand.
+    clock.advance(chrono::Duration::days(33));
+    sign_in(&b, base, email)?;
+    b.goto(&format!("{base}/invoices/settings"))?;
+    b.find("#run-reminders")?.click()?;
+    b.wait_for_text("#run-report", "", wait)?;
+    let first = wait_for_reminders(smtp, "F-JOURNEY-1", 1)?;
+    if !first[0].contains("tout est en ordre") {
+        return Err(format!("the first reminder is not the helping hand: {first:?}"));
+    }
+    b.goto(&format!("{base}/accounts/{account}"))?;
+    b.wait_for_text("#timeline-items", "F-JOURNEY-1", wait)?;
+    // The client's portal link, made on the account page.
+    b.wait_for_text("#invoices", "F-JOURNEY-1", wait)?;
+    b.find("#create-portal-link")?.click()?;
+    b.wait_for_text("#new-portal-link", "", wait)?;
+    let portal = b.find("#portal-url")?.value()?;
+    if !portal.contains("/portal/") {
+        return Err(format!("no portal link: {portal:?}"));
+    }
+    // The client flags the invoice; an empty message is refused where it was left empty.
+    b.goto(&portal)?;
+    b.wait_for_text("#portal-title", "", wait)?;
+    b.find("#inv-F-JOURNEY-1 summary.flag-problem")?.click()?;
+    b.find("#inv-F-JOURNEY-1 button[type=submit]")?.click()?;
+    b.wait_for_text("#flag-error", "", wait)?;
+    if b.find("#flag-error")?.text()?.trim().is_empty() {
+        return Err("no error for the empty message".into());
+    }
+    b.find("#inv-F-JOURNEY-1 textarea")?
+        .send_keys("Le bon de commande indiqué n'est pas le nôtre.")?;
+    b.find("#inv-F-JOURNEY-1 button[type=submit]")?.click()?;
+    b.wait_for_text("#portal-notice", "R-2026-0001", wait)?;
+    b.wait_for_text("#inv-F-JOURNEY-1", "", wait)?;
+    // Two weeks later the next step is due, but held by the complaint.
+    clock.advance(chrono::Duration::days(15));
+    sign_in(&b, base, email)?;
+    b.goto(&format!("{base}/invoices/settings"))?;
+    b.find("#run-reminders")?.click()?;
+    b.wait_for_text("#run-report", "", wait)?;
+    b.goto(&invoice_url)?;
+    b.wait_for_text("#reminder-held", "", wait)?;
+    std::thread::sleep(Duration::from_millis(600));
+    if reminder_subjects(smtp, "F-JOURNEY-1").len() != 1 {
+        return Err("a reminder went out while the complaint was open".into());
+    }
+    // The complaint is resolved from its page; the reminders resume.
+    b.find("a.open-complaint")?.click()?;
+    b.wait_for_text("h1", "R-2026-0001", wait)?;
+    b.find("#step-resolved summary")?.click()?;
+    b.find("#reason-resolved")?
+        .send_keys("Bon de commande corrigé, facture confirmée.")?;
+    b.find("#do-resolved")?.click()?;
+    b.wait_for_text("#case-state", "", wait)?;
+    b.goto(&format!("{base}/invoices/settings"))?;
+    b.find("#run-reminders")?.click()?;
+    b.wait_for_text("#run-report", "", wait)?;
+    let both = wait_for_reminders(smtp, "F-JOURNEY-1", 2)?;
+    if both.len() != 2 {
+        return Err(format!("expected two reminders: {both:?}"));
+    }
+    b.goto(&invoice_url)?;
+    b.wait_for_text("#reminders-sent", "", wait)?;
+    if b.find_all("#reminders-sent li")?.len() != 2 {
+        return Err("the invoice does not list its two reminders".into());
+    }
+    Ok(())
+}
+
+db_test!(
+    journey_an_invoice_reminded_held_by_the_portal_and_resumed,
+    |t| async move {
+        if !Browser::available() {
+            eprintln!(
+                "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+            );
+            assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+            return;
+        }
+        let admin = t.with_user(Role::Admin).await;
+        let mut input = crate::danone();
+        input.owner_id = Some(admin.user_id.to_string());
+        let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+            .await
+            .unwrap();
+        bilan_app::contacts::create_contact(
+            &t.app,
+            &admin,
+            &bilan_domain::contacts::ContactInput {
+                account_id: Some(acc.id.to_string()),
+                first_name: Some("Claire".into()),
+                last_name: Some("Durand".into()),
+                email: Some("claire.durand@danone.test".into()),
+                roles: Some("finance".into()),
+                language: Some("fr".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+        let base = serve(&t).await;
+        let (smtp, worker) = MailWorker::start(&t, &base).await;
+        let email = admin.email.clone();
+        let account = acc.id.to_string();
+        let clock = std::sync::Arc::clone(&t.clock);
+        let smtp2 = std::sync::Arc::clone(&smtp);
+        let result = tokio::task::spawn_blocking(move || invoice_journey(&base, &email, &account, &clock, &smtp2))
+            .await
+            .unwrap();
+        worker.stop().await;
+        result.unwrap();
+        let page = bilan_app::invoices::list_invoices(&t.app, &admin, &Default::default())
+            .await
+            .unwrap();
+        let d = bilan_app::invoices::invoice_detail(&t.app, &admin, page.items[0].invoice.id)
+            .await
+            .unwrap();
+        assert_eq!(d.reminders.iter().filter(|r| r.kind == "reminder").count(), 2);
+        assert!(d.open_complaints.is_empty());
+    }
+);

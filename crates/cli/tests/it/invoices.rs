@@ -748,3 +748,231 @@ db_test!(aging_buckets_at_their_borders, |t| async move {
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
+
+db_test!(the_command_line_enters_pays_imports_and_reports, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let acc = account(&t, &admin).await;
+    let run = |args: Vec<String>| {
+        let url = t.database_url().to_owned();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
+                    .env("BILAN_DATABASE_URL", url)
+                    .env("RUST_LOG", "error")
+                    .args(args)
+                    .output()
+                    .unwrap()
+            })
+            .await
+            .unwrap()
+        }
+    };
+    let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
+    let acc_s = acc.to_string();
+    let out = run(s(&[
+        "invoices",
+        "add",
+        "--workspace",
+        "Acme",
+        "--account",
+        &acc_s,
+        "--number",
+        "C-1",
+        "--issued-on",
+        "15/01/2026",
+        "--terms",
+        "45 jours fin de mois",
+        "--excl",
+        "1000",
+        "--incl",
+        "1200",
+    ]))
+    .await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let line = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(line.trim().ends_with("2026-03-31"), "{line}");
+    let id = line.split('\t').next().unwrap().trim().to_owned();
+    // A wrong amount is refused with its field named, and exits non-zero.
+    let bad = run(s(&[
+        "invoices",
+        "pay",
+        "--workspace",
+        "Acme",
+        &id,
+        "--on",
+        "2026-04-10",
+        "--amount",
+        "douze",
+    ]))
+    .await;
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("amount"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    let ok = run(s(&[
+        "invoices",
+        "pay",
+        "--workspace",
+        "Acme",
+        &id,
+        "--on",
+        "2026-04-10",
+        "--amount",
+        "1200",
+    ]))
+    .await;
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("settled"));
+    let rate = run(s(&["invoices", "rate", "--workspace", "Acme", "2026", "1", "2,15"])).await;
+    assert!(rate.status.success(), "{}", String::from_utf8_lossy(&rate.stderr));
+    assert!(String::from_utf8_lossy(&rate.stdout).contains("12.15"));
+    let show = run(s(&["invoices", "show", "--workspace", "Acme", &id])).await;
+    let text = String::from_utf8_lossy(&show.stdout).to_string();
+    assert!(text.contains("late: 10 days"), "{text}");
+    // An accounting export, then the figures and their CSV.
+    let dir = std::env::temp_dir().join(format!("bilan-inv-{}", Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("export.csv");
+    std::fs::write(&csv, EXPORT).unwrap();
+    let imp = run(vec![
+        "invoices".into(),
+        "import".into(),
+        "--workspace".into(),
+        "Acme".into(),
+        csv.display().to_string(),
+    ])
+    .await;
+    assert!(imp.status.success(), "{}", String::from_utf8_lossy(&imp.stderr));
+    assert!(String::from_utf8_lossy(&imp.stdout).contains("4 created"));
+    let list = run(s(&["invoices", "list", "--workspace", "Acme", "--status", "open"])).await;
+    assert_eq!(
+        String::from_utf8_lossy(&list.stdout).lines().count(),
+        2,
+        "FA-002 and FA-003 owe"
+    );
+    let figures = run(s(&[
+        "invoices",
+        "figures",
+        "--workspace",
+        "Acme",
+        "--by",
+        "account",
+        "--json",
+    ]))
+    .await;
+    let v: Value = serde_json::from_slice(&figures.stdout).unwrap();
+    assert_eq!(v["lines"][0]["name"], "Danone");
+    let export = run(s(&["invoices", "export", "--workspace", "Acme", "--by", "segment"])).await;
+    assert!(String::from_utf8_lossy(&export.stdout).starts_with("group;name;currency;not_due"));
+    let einv = run(vec![
+        "invoices".into(),
+        "import".into(),
+        "--workspace".into(),
+        "Acme".into(),
+        format!(
+            "{}/tests/fixtures/einvoices/hostile-xxe.xml",
+            env!("CARGO_MANIFEST_DIR")
+        ),
+    ])
+    .await;
+    assert!(!einv.status.success());
+    assert!(
+        String::from_utf8_lossy(&einv.stderr).contains("entities"),
+        "{}",
+        String::from_utf8_lossy(&einv.stderr)
+    );
+    drop(std::fs::remove_dir_all(dir));
+});
+
+db_test!(the_pages_answer_by_role, |t| async move {
+    use bilan_domain::roles::Permission;
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let acc = account(&t, &admin).await;
+    let r = post(
+        &t,
+        &token,
+        "/api/v1/invoices",
+        invoice(acc, "P-1", "2026-10-01", json!({"kind": "days", "days": 30}), "1200.00"),
+    )
+    .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    for role in Role::ALL {
+        let actor = t.with_user(role).await;
+        let mut c = crate::logged_in(&t, &actor).await;
+        let read = role.can(Permission::ReadInvoices);
+        for path in [
+            "/invoices".to_owned(),
+            format!("/invoices/{id}"),
+            "/invoices/figures?by=segment".to_owned(),
+            format!("/accounts/{acc}/invoices"),
+        ] {
+            let got = c.get(&path).await;
+            assert_eq!(
+                got.status,
+                if read { StatusCode::OK } else { StatusCode::FORBIDDEN },
+                "{} GET {path}",
+                role.code()
+            );
+        }
+        let write = role.can(Permission::WriteInvoices);
+        let new = c.get(&format!("/invoices/new?account={acc}")).await.status;
+        assert_eq!(
+            new,
+            if write { StatusCode::OK } else { StatusCode::FORBIDDEN },
+            "{} /invoices/new",
+            role.code()
+        );
+        let pay = c
+            .post_form(
+                &format!("/invoices/{id}/payments"),
+                &[("paid_on", "2026-11-02"), ("amount", "abc")],
+            )
+            .await;
+        assert_eq!(
+            pay.status,
+            if write {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{} a payment typed in words",
+            role.code()
+        );
+        if write {
+            assert!(pay.body.contains("id=\"e-amount\""), "the error shows at the amount");
+            assert!(
+                pay.body.contains("Montant invalide") || pay.body.contains("Invalid amount"),
+                "{}",
+                pay.body
+            );
+        }
+        let settings = c.get("/invoices/settings").await.status;
+        assert_eq!(
+            settings,
+            if read { StatusCode::OK } else { StatusCode::FORBIDDEN },
+            "{} settings",
+            role.code()
+        );
+        let rate = c
+            .post_form(
+                "/invoices/settings/rates",
+                &[("year", "2026"), ("half", "3"), ("rate", "2,15")],
+            )
+            .await
+            .status;
+        let configure = role.can(Permission::ConfigureInvoices);
+        assert_eq!(
+            rate,
+            if configure {
+                StatusCode::UNPROCESSABLE_ENTITY
+            } else {
+                StatusCode::FORBIDDEN
+            },
+            "{} a half-year that does not exist",
+            role.code()
+        );
+    }
+});
