@@ -180,6 +180,18 @@ pub enum InvoicesCommand {
         #[arg(long)]
         days: Option<String>,
     },
+    /// Writes a letter reminder as a PDF to print.
+    Letter {
+        #[command(flatten)]
+        who: Who,
+        /// Invoice id.
+        invoice: String,
+        /// Reminder id (`invoices show --json` lists them).
+        reminder: String,
+        /// Where to write it.
+        #[arg(short, long)]
+        output: std::path::PathBuf,
+    },
     /// Revokes a portal link.
     PortalRevoke {
         #[command(flatten)]
@@ -454,6 +466,19 @@ pub async fn run(app: &App, cmd: InvoicesCommand) -> Result<()> {
                 .await
                 .map_err(fail)?;
             println!("{}\t{}\t{}", l.link.id, l.path, l.link.expires_at.to_rfc3339());
+        }
+        InvoicesCommand::Letter {
+            who,
+            invoice,
+            reminder,
+            output,
+        } => {
+            let actor = actor(app, &who).await?;
+            let (_, bytes) = uc::reminder_letter(app, &actor, id(&invoice)?, id(&reminder)?)
+                .await
+                .map_err(fail)?;
+            std::fs::write(&output, bytes).with_context(|| format!("cannot write {}", output.display()))?;
+            println!("{}", output.display());
         }
         InvoicesCommand::PortalRevoke { who, id: raw } => {
             let actor = actor(app, &who).await?;

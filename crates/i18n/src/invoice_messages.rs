@@ -124,6 +124,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("invoices.owner_notice", "Responsable prévenu avant une relance ferme", "Owner told before a firm reminder"),
     ("invoices.with_late_charges", "avec pénalités", "with late charges"),
     ("invoices.on_timeline", "dans l'historique", "on the timeline"),
+    ("invoices.letter_pdf", "courrier à imprimer (PDF)", "letter to print (PDF)"),
     ("invoices.open_complaints", "Réclamations ouvertes", "Open complaints"),
     ("invoices.open_complaint", "Ouvrir une réclamation sur cette facture", "Open a complaint about this invoice"),
     ("invoices.payments", "Règlements", "Payments"),

@@ -90,6 +90,7 @@ fn content_kind(req: &Request) -> ContentKind {
         || ct.starts_with("message/")
         || ct.starts_with("application/pdf")
         || ct.starts_with("application/xml")
+        || ct.starts_with("application/octet-stream")
     {
         // Files are checked cell by cell by their importer, which names the line.
         ContentKind::Other

@@ -8,6 +8,7 @@ pub mod dunning;
 pub mod facturx;
 pub mod figures;
 pub mod import;
+pub mod letter_pdf;
 pub mod plans;
 pub mod portal;
 pub mod rates;
@@ -875,4 +876,65 @@ pub async fn account_invoices(
     let invoices = store::list(&mut c, ws, &filter, None, 200).await?.items;
     let payments = store::payments_of_account(&mut c, ws, account, 50).await?;
     Ok((invoices, payments))
+}
+
+/// A letter reminder as a PDF to print: the letter the morning run wrote for
+/// `reminder` of `invoice`, with the client's address. Returns a file name and the bytes.
+pub async fn reminder_letter(app: &App, actor: &Actor, invoice: Uuid, reminder: Uuid) -> AppResult<(String, Vec<u8>)> {
+    actor.require(Permission::ReadInvoices)?;
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let inv = store::find(&mut c, ws, invoice).await?.ok_or(AppError::NotFound)?;
+    let rem = store::reminders_of(&mut c, ws, &[invoice])
+        .await?
+        .into_iter()
+        .find(|r| r.id == reminder && r.kind == "reminder")
+        .ok_or(AppError::NotFound)?;
+    let exchange = match rem.interaction_id {
+        Some(i) => timeline_store::find(&mut c, ws, i).await?,
+        None => None,
+    }
+    .ok_or(AppError::NotFound)?;
+    let account = bilan_db::accounts::find(&mut c, ws, inv.account_id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let contact = match rem.contact_id {
+        Some(id) => bilan_db::contacts::find(&mut c, ws, id).await?,
+        None => None,
+    };
+    let company = bilan_db::workspaces::find(&mut c, ws)
+        .await?
+        .map(|w| w.name)
+        .unwrap_or_default();
+    let lang = contact
+        .as_ref()
+        .and_then(|p| bilan_i18n::Lang::parse(p.language.code()))
+        .unwrap_or(bilan_i18n::Lang::Fr);
+    let mut recipient = vec![account.name.clone()];
+    if let Some(p) = &contact {
+        recipient.push(p.full_name());
+    }
+    recipient.extend(account.address.clone());
+    let town = [account.postal_code.clone(), account.city.clone()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !town.is_empty() {
+        recipient.push(town);
+    }
+    let day = bilan_i18n::format::long_date(lang, rem.sent_on);
+    let letter = letter_pdf::Letter {
+        sender: vec![company],
+        recipient,
+        place_date: match lang {
+            bilan_i18n::Lang::Fr => format!("Le {day}"),
+            bilan_i18n::Lang::En => day,
+        },
+        subject: exchange.subject.unwrap_or_default(),
+        body: exchange.summary.unwrap_or_default(),
+    };
+    let bytes = letter_pdf::render(&letter).map_err(AppError::Internal)?;
+    Ok((format!("relance-{}-{}.pdf", inv.number, rem.sent_on), bytes))
 }

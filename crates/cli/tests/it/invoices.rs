@@ -976,3 +976,120 @@ db_test!(the_pages_answer_by_role, |t| async move {
         );
     }
 });
+
+db_test!(a_key_accounts_owner_hears_first_and_letters_print, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let token = t.token_for(&admin).await;
+    let mut big = danone();
+    big.size = Some("large".into());
+    big.owner_id = Some(admin.user_id.to_string());
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &big)
+        .await
+        .unwrap()
+        .id;
+    contact(&t, &admin, acc, "Martin", "claire.martin@danone.test").await;
+    // The large companies' plan: a helping e-mail, then a firm letter; the owner hears 5 days before.
+    let plan = api(
+        &t.router(),
+        Method::PUT,
+        "/api/v1/reminder-plans/large",
+        &token,
+        Some(json!({"steps": [
+            {"days_after_due": 1, "channel": "email", "tone": "helping"},
+            {"days_after_due": 10, "channel": "letter", "tone": "firm"}
+        ], "owner_notice_days": 5})),
+    )
+    .await;
+    assert_eq!(plan.status, StatusCode::OK, "{}", plan.body);
+    assert_eq!(plan.json()["custom"], true);
+    // A plan that repeats a day is refused at the step.
+    let bad = api(
+        &t.router(),
+        Method::PUT,
+        "/api/v1/reminder-plans/large",
+        &token,
+        Some(json!({"steps": [
+            {"days_after_due": 1, "channel": "email", "tone": "helping"},
+            {"days_after_due": 1, "channel": "letter", "tone": "firm"}
+        ]})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["errors"][0]["field"], "steps[1].days_after_due");
+    for (half, rate) in [("2", "2.00")] {
+        let r = api(
+            &t.router(),
+            Method::PUT,
+            &format!("/api/v1/reference-rates/2026/{half}"),
+            &token,
+            Some(json!({"rate": rate})),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK);
+    }
+    let r = post(
+        &t,
+        &token,
+        "/api/v1/invoices",
+        invoice(acc, "K-1", "2026-10-11", json!({"kind": "days", "days": 30}), "1200.00"),
+    )
+    .await;
+    let id = r.json()["id"].as_str().unwrap().to_owned();
+    let run = |t: &TestApp| {
+        let app = t.app.clone();
+        let ws = admin.workspace_id;
+        async move { bilan_app::invoices::dunning::run_reminders(&app, ws).await.unwrap() }
+    };
+    let first = run(&t).await;
+    assert_eq!((first.emails, first.owner_notices), (1, 0));
+    t.clock.advance(chrono::Duration::days(2));
+    let notice = run(&t).await;
+    assert_eq!(
+        (notice.sent, notice.owner_notices),
+        (0, 1),
+        "the owner hears five days before the firm step"
+    );
+    assert_eq!(mails(&t, &admin, "invoice_owner_notice").await.len(), 1);
+    assert_eq!(run(&t).await.owner_notices, 0, "once");
+    t.clock.advance(chrono::Duration::days(5));
+    let letter = run(&t).await;
+    assert_eq!(letter.letters, 1);
+    let g = api(
+        &t.router(),
+        Method::GET,
+        &format!("/api/v1/invoices/{id}"),
+        &token,
+        None,
+    )
+    .await
+    .json();
+    let reminder = g["reminders"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["channel"] == "letter")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        reminder["with_late_charges"], true,
+        "a firm letter carries the late charges"
+    );
+    let rid = reminder["id"].as_str().unwrap();
+    let pdf = api(
+        &t.router(),
+        Method::GET,
+        &format!("/api/v1/invoices/{id}/reminders/{rid}/letter"),
+        &token,
+        None,
+    )
+    .await;
+    assert_eq!(pdf.status, StatusCode::OK);
+    assert!(pdf.body.starts_with("%PDF-"), "a PDF");
+    // The letter left a task to print and post it for the owner.
+    let today = bilan_app::invoices::today(&t.app);
+    let day = bilan_app::my_day::my_day(&t.app, &admin, today, 50).await.unwrap();
+    assert!(
+        format!("{day:?}").contains("K-1"),
+        "the print-and-post task is in the owner's day"
+    );
+});

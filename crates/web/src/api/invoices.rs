@@ -115,6 +115,8 @@ pub struct CreditNoteResponse {
 /// A reminder sent (or a notice to the account's owner).
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ReminderResponse {
+    /// Identifier (a letter's PDF is at `…/reminders/{id}/letter`).
+    pub id: String,
     /// The plan's step.
     pub step: i64,
     /// reminder or owner_notice.
@@ -310,6 +312,7 @@ impl InvoiceResponse {
             d.reminders
                 .into_iter()
                 .map(|x| ReminderResponse {
+                    id: x.id.to_string(),
                     step: x.step_index,
                     kind: x.kind,
                     channel: x.channel,
@@ -424,6 +427,43 @@ pub async fn find_invoice(
         StatusCode::OK,
         InvoiceResponse::detail(d, uc::today(&state.app)),
     ))
+}
+
+/// A file name safe in a Content-Disposition header.
+pub fn safe_file_name(raw: &str) -> String {
+    raw.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// A letter reminder as a PDF to print (letters only: e-mails and calls have none).
+#[utoipa::path(get, path = "/api/v1/invoices/{id}/reminders/{reminder}/letter", tag = "invoices",
+    params(("id" = String, Path, description = "Invoice id"), ("reminder" = String, Path, description = "Reminder id")),
+    responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem)),
+    security(("bearer" = [])), extensions(("x-permission" = json!("read_invoices"))))]
+pub async fn reminder_letter(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    Path((id, reminder)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let (name, bytes) = uc::reminder_letter(&state.app, &actor, parse_id(&id)?, parse_id(&reminder)?).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", safe_file_name(&name)),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// What a payment came to.
@@ -663,7 +703,7 @@ pub async fn create_factor(
 
 /// One half-year's reference rate.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct RateResponse {
+pub struct ReferenceRateResponse {
     /// Year.
     pub year: i32,
     /// 1 (January–June) or 2 (July–December).
@@ -674,9 +714,9 @@ pub struct RateResponse {
     pub annual_rate: String,
 }
 
-impl From<rates::ReferenceRate> for RateResponse {
+impl From<rates::ReferenceRate> for ReferenceRateResponse {
     fn from(r: rates::ReferenceRate) -> Self {
-        RateResponse {
+        ReferenceRateResponse {
             year: r.year,
             half: r.half,
             rate: r.rate.to_string(),
@@ -689,7 +729,7 @@ impl From<rates::ReferenceRate> for RateResponse {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RatesResponse {
     /// Reference rates, newest first.
-    pub reference_rates: Vec<RateResponse>,
+    pub reference_rates: Vec<ReferenceRateResponse>,
     /// The contractual rate, when set (it replaces ECB + 10 points).
     pub contractual_rate: Option<String>,
 }
@@ -723,14 +763,14 @@ pub struct HalfPath {
 #[utoipa::path(put, path = "/api/v1/reference-rates/{year}/{half}", tag = "invoices",
     params(("year" = i32, Path, description = "Year, 2000 to 2100"), ("half" = i32, Path, description = "1 or 2")),
     request_body = RateBody,
-    responses((status = 200, body = RateResponse), (status = 400, body = Problem), (status = 422, body = Problem)),
+    responses((status = 200, body = ReferenceRateResponse), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("configure_invoices"))))]
 pub async fn set_rate(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(p): Path<HalfPath>,
     body: Bytes,
-) -> ApiResult<Json<RateResponse>> {
+) -> ApiResult<Json<ReferenceRateResponse>> {
     let year: i32 = p
         .year
         .parse()
@@ -859,7 +899,7 @@ pub async fn reset_plan(
 
 /// One line of figures.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FiguresLine {
+pub struct InvoiceFiguresLine {
     /// Account or owner id, segment code; empty for the total or "not set".
     pub key: String,
     /// Name.
@@ -894,10 +934,10 @@ pub struct FiguresLine {
     pub mean_days_late: Option<String>,
 }
 
-fn figures_line(l: &fig::Line) -> FiguresLine {
+fn figures_line(l: &fig::Line) -> InvoiceFiguresLine {
     let m = |minor| dec(l.money(minor));
     let b = |i: usize| m(l.aging.get(i).map_or(0, |x| x.1));
-    FiguresLine {
+    InvoiceFiguresLine {
         key: l.key.clone(),
         name: l.name.clone(),
         currency: l.currency.clone(),
@@ -919,15 +959,15 @@ fn figures_line(l: &fig::Line) -> FiguresLine {
 
 /// Aging, DSO and payment behaviour.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct FiguresResponse {
+pub struct InvoiceFiguresResponse {
     /// Day computed.
     pub today: String,
     /// First day of the 12 months looked back over.
     pub from: String,
     /// The selection's totals, one per currency.
-    pub total: Vec<FiguresLine>,
+    pub total: Vec<InvoiceFiguresLine>,
     /// Per group, largest balances first (at most 50).
-    pub lines: Vec<FiguresLine>,
+    pub lines: Vec<InvoiceFiguresLine>,
 }
 
 /// The figures' parameters.
@@ -964,16 +1004,16 @@ pub fn figures_params(q: &FiguresQuery) -> Result<(uc::Grouping, uc::InvoiceFilt
         ("owner" = Option<String>, Query, description = "Only this owner's accounts"),
         ("segment" = Option<String>, Query, description = "Only this segment: micro, small, intermediate or large"),
     ),
-    responses((status = 200, body = FiguresResponse), (status = 422, body = Problem)),
+    responses((status = 200, body = InvoiceFiguresResponse), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_invoices"))))]
 pub async fn figures(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<FiguresQuery>,
-) -> ApiResult<Json<FiguresResponse>> {
+) -> ApiResult<Json<InvoiceFiguresResponse>> {
     let (grouping, filter) = figures_params(&q)?;
     let f = fig::invoice_figures(&state.app, &actor, grouping, &filter).await?;
-    Ok(Json(FiguresResponse {
+    Ok(Json(InvoiceFiguresResponse {
         today: f.today.to_string(),
         from: f.from.to_string(),
         total: f.total.iter().map(figures_line).collect(),
@@ -1026,7 +1066,7 @@ pub struct EinvoiceQuery {
 /// Imports one electronic invoice: a Factur-X PDF (its embedded CII XML) or a CII or
 /// UBL XML document. Its buyer is found by SIREN, VAT number or exact name unless
 /// `account` is given; a credit note applies to the invoice it names.
-#[utoipa::path(post, path = "/api/v1/imports/einvoice", tag = "imports", request_body(content = Vec<u8>, content_type = "application/pdf"),
+#[utoipa::path(post, path = "/api/v1/imports/einvoice", tag = "imports", request_body(content = Vec<u8>, content_type = "application/octet-stream", description = "The Factur-X PDF or the CII / UBL XML, as is"),
     params(("account" = Option<String>, Query, description = "The buyer's account, when its identifiers do not find it")),
     responses((status = 201, body = EinvoiceResponse), (status = 200, body = EinvoiceResponse), (status = 422, body = Problem), (status = 403, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_invoices"))))]
@@ -1187,6 +1227,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(list_invoices, create_invoice))
         .routes(routes!(find_invoice))
+        .routes(routes!(reminder_letter))
         .routes(routes!(create_payment))
         .routes(routes!(create_account_payment))
         .routes(routes!(create_credit_note))

@@ -471,6 +471,29 @@ async fn after_form<T>(
     }
 }
 
+/// GET /invoices/{id}/reminders/{reminder}/letter.pdf
+pub async fn reminder_letter(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path((id, reminder)): Path<(Uuid, Uuid)>,
+) -> Response {
+    match uc::reminder_letter(&state.app, &user.actor, id, reminder).await {
+        Ok((name, bytes)) => (
+            [
+                (header::CONTENT_TYPE, "application/pdf".to_owned()),
+                (
+                    header::CONTENT_DISPOSITION,
+                    format!("inline; filename=\"{}\"", crate::api::invoices::safe_file_name(&name)),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}
+
 /// POST /invoices/{id}/payments
 pub async fn record_payment(
     State(state): State<AppState>,

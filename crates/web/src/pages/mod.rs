@@ -482,6 +482,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/invoices/import/einvoice", post(invoices::import_einvoice))
         .route("/invoices/{id}", get(invoices::show_invoice))
         .route("/invoices/{id}/payments", post(invoices::record_payment))
+        .route(
+            "/invoices/{id}/reminders/{reminder}/letter.pdf",
+            get(invoices::reminder_letter),
+        )
         .route("/invoices/{id}/credit-notes", post(invoices::add_credit_note))
         .route("/invoices/{id}/sent", post(invoices::mark_sent))
         .route("/invoices/{id}/factor", post(invoices::assign_factor))
