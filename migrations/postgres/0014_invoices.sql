@@ -51,10 +51,12 @@ CREATE TABLE invoices (
 );
 CREATE UNIQUE INDEX invoices_number ON invoices (workspace_id, number);
 CREATE INDEX invoices_by_account ON invoices (workspace_id, account_id, issued_on);
-CREATE INDEX invoices_by_issued ON invoices (workspace_id, issued_on, amount_incl_minor);
-CREATE INDEX invoices_open ON invoices (workspace_id, due_on) WHERE open_minor > 0;
-CREATE INDEX invoices_settled ON invoices (workspace_id, settled_on) WHERE settled_on IS NOT NULL;
-CREATE INDEX invoices_fingerprint ON invoices (workspace_id, version, open_minor);
+-- Revenue per period (DSO) and the newest-first list read this one alone.
+CREATE INDEX invoices_by_issued ON invoices (workspace_id, issued_on, amount_incl_minor, currency, account_id);
+-- Aging sums, the overdue list (keyset on due date and id) and the morning run read
+-- open invoices from this one alone.
+CREATE INDEX invoices_open ON invoices (workspace_id, due_on, id, account_id, currency, open_minor) WHERE open_minor > 0;
+CREATE INDEX invoices_settled ON invoices (workspace_id, settled_on, due_on, account_id) WHERE settled_on IS NOT NULL;
 
 CREATE TABLE credit_notes (
     id UUID PRIMARY KEY,
@@ -157,7 +159,6 @@ CREATE TABLE invoice_reminders (
     created_at TIMESTAMPTZ NOT NULL
 );
 CREATE UNIQUE INDEX invoice_reminders_once ON invoice_reminders (invoice_id, kind, step_index);
-CREATE INDEX invoice_reminders_by_workspace ON invoice_reminders (workspace_id, sent_on);
 
 CREATE TABLE portal_links (
     id UUID PRIMARY KEY,

@@ -342,7 +342,8 @@ async fn bench_invoices(
     }
     // The import rate: an accounting export of 20,000 invoices with payments, checked
     // and written in one transaction, then rolled back (a dry run) so the dataset stays.
-    let mut csv = String::from("Numéro;Compte;Date facture;Conditions;Montant HT;Montant TTC;Réglé le;Montant réglé\n");
+    let mut csv =
+        String::from("Numéro;Id du compte;Date facture;Conditions;Montant HT;Montant TTC;Réglé le;Montant réglé\n");
     for i in 0..20_000usize {
         let acc = &ids[i % ids.len().max(1)];
         let paid = if i % 3 == 0 { "15/10/2026;1200,00" } else { ";" };

@@ -544,6 +544,19 @@ impl Grouping {
     }
 }
 
+/// The FROM clause of the figures: accounts are joined only when a group or a filter needs them.
+fn figures_from(grouping: Grouping, f: &InvoiceFilter) -> &'static str {
+    let needs = matches!(grouping, Grouping::Owner | Grouping::Segment)
+        || f.owner_id.is_some()
+        || f.segment.is_some()
+        || !f.account_terms.is_empty();
+    if needs {
+        " FROM invoices i JOIN accounts a ON a.id = i.account_id"
+    } else {
+        " FROM invoices i"
+    }
+}
+
 /// The GROUP BY clause (PostgreSQL refuses a constant in it: the workspace's one group has none).
 fn group_by(grouping: Grouping, expr: &str, by_currency: bool) -> String {
     match (grouping, by_currency) {
@@ -582,7 +595,8 @@ pub async fn aging(
     sum(&mut b, "i.due_on >= ", Some(edges[1]), "d31_60");
     sum(&mut b, "i.due_on >= ", Some(edges[2]), "d61_90");
     sum(&mut b, "1 = 1", None, "over_90");
-    b.push("COUNT(*) AS open_invoices FROM invoices i JOIN accounts a ON a.id = i.account_id");
+    b.push("COUNT(*) AS open_invoices");
+    b.push(figures_from(grouping, filter));
     let mut f = filter.clone();
     f.open_only = true;
     push_filter(&mut b, conn.engine(), workspace, &f);
@@ -625,8 +639,8 @@ pub async fn revenue(
 ) -> DbResult<Vec<RevenueRow>> {
     let g = grouping.expr(conn.engine());
     let mut b = SqlBuilder::new(&format!(
-        "SELECT {g} AS grp, i.currency, CAST(COALESCE(SUM(i.amount_incl_minor), 0) AS BIGINT) AS invoiced \
-         FROM invoices i JOIN accounts a ON a.id = i.account_id"
+        "SELECT {g} AS grp, i.currency, CAST(COALESCE(SUM(i.amount_incl_minor), 0) AS BIGINT) AS invoiced{}",
+        figures_from(grouping, filter)
     ));
     let mut f = filter.clone();
     f.issued_from = Some(from);
@@ -667,8 +681,8 @@ pub async fn behaviour(
     let mut b = SqlBuilder::new(&format!(
         "SELECT {g} AS grp, COUNT(*) AS invoices, \
          CAST(COALESCE(SUM(CASE WHEN i.settled_on > i.due_on THEN 1 ELSE 0 END), 0) AS BIGINT) AS late, \
-         CAST(COALESCE(SUM(CASE WHEN i.settled_on > i.due_on THEN {late} ELSE 0 END), 0) AS BIGINT) AS days_late \
-         FROM invoices i JOIN accounts a ON a.id = i.account_id"
+         CAST(COALESCE(SUM(CASE WHEN i.settled_on > i.due_on THEN {late} ELSE 0 END), 0) AS BIGINT) AS days_late{}",
+        figures_from(grouping, filter)
     ));
     let mut f = filter.clone();
     f.settled_only = true;
@@ -749,10 +763,21 @@ pub async fn insert_credit_notes(conn: &mut Conn<'_>, rows: &[CreditNoteRow]) ->
 
 /// Credit note numbers of the workspace already stored among `numbers`.
 pub async fn existing_credit_notes(conn: &mut Conn<'_>, workspace: Uuid, numbers: &[String]) -> DbResult<Vec<String>> {
+    existing_values(conn, "credit_notes", "number", workspace, numbers).await
+}
+
+/// The values of `column` of a workspace's `table` found among `values`, 500 at a time.
+async fn existing_values(
+    conn: &mut Conn<'_>,
+    table: &str,
+    column: &str,
+    workspace: Uuid,
+    values: &[String],
+) -> DbResult<Vec<String>> {
     let mut out = Vec::new();
-    for chunk in numbers.chunks(500) {
-        let mut b = SqlBuilder::new("SELECT number FROM credit_notes WHERE workspace_id = ");
-        b.bind(Arg::Uuid(workspace)).push(" AND number IN (");
+    for chunk in values.chunks(500) {
+        let mut b = SqlBuilder::new(&format!("SELECT {column} FROM {table} WHERE workspace_id = "));
+        b.bind(Arg::Uuid(workspace)).push(&format!(" AND {column} IN ("));
         for (i, n) in chunk.iter().enumerate() {
             if i > 0 {
                 b.push(", ");
@@ -881,23 +906,7 @@ pub async fn insert_payments(conn: &mut Conn<'_>, payments: &[PaymentRow], parts
 
 /// Which of these dedup keys are already stored.
 pub async fn existing_payment_keys(conn: &mut Conn<'_>, workspace: Uuid, keys: &[String]) -> DbResult<Vec<String>> {
-    let mut out = Vec::new();
-    for chunk in keys.chunks(500) {
-        let mut b = SqlBuilder::new("SELECT dedup_key FROM payments WHERE workspace_id = ");
-        b.bind(Arg::Uuid(workspace)).push(" AND dedup_key IN (");
-        for (i, n) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.bind(Arg::Text(n.clone()));
-        }
-        b.push(")");
-        let found: Vec<String> = with_conn!(&mut *conn, |c| bind_args!(sqlx::query_scalar(&b.sql), &b.args)
-            .fetch_all(&mut **c)
-            .await)?;
-        out.extend(found);
-    }
-    Ok(out)
+    existing_values(conn, "payments", "dedup_key", workspace, keys).await
 }
 
 /// A payment as seen from one invoice: its day, its part here, and the whole.
@@ -1264,12 +1273,14 @@ pub async fn reminders_of(conn: &mut Conn<'_>, workspace: Uuid, invoices: &[Uuid
         ));
         b.bind(Arg::Uuid(workspace)).push(" AND ");
         b.push_in("invoice_id", chunk);
-        b.push(" ORDER BY sent_on, created_at");
         let rows: Vec<ReminderRow> = with_conn!(&mut *conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
             .fetch_all(&mut **c)
             .await)?;
         out.extend(rows);
     }
+    // Sorted here: an ORDER BY lets SQLite prefer walking every reminder of the
+    // workspace in date order over looking the 500 invoices up (measured: 480 ms a page).
+    out.sort_by_key(|r| (r.sent_on, r.created_at, r.id));
     Ok(out)
 }
 

@@ -177,6 +177,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("invoices.segment.default", "Taille non renseignée (plan par défaut)", "Size not set (default plan)"),
     ("invoices.custom", "personnalisé", "custom"),
     ("invoices.days_after_due", "Jours après l'échéance", "Days after due"),
+    ("invoices.day_plus", "J+{n}", "D+{n}"),
+    ("invoices.rate_example", "2,15", "2.15"),
     ("invoices.owner_notice_days", "Prévenir le responsable N jours avant une relance ferme", "Tell the owner N days before a firm reminder"),
     ("invoices.add_late_charges", "Ajouter intérêts et indemnité aux relances fermes", "Add interest and indemnity to firm reminders"),
     ("invoices.reset_plan", "Revenir au plan de Bilan", "Back to Bilan's plan"),

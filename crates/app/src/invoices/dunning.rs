@@ -175,8 +175,10 @@ pub async fn run_reminders(app: &App, ws: Uuid) -> AppResult<ReminderReport> {
         fallback_user: None,
     };
     loop {
+        let started = std::time::Instant::now();
         let mut w = app.write_unchecked(ws, None).await?;
         let page = store::due_invoices(&mut w.conn(), ws, today, &open_states, after, PAGE).await?;
+        let read_ms = started.elapsed().as_millis();
         let Some(last) = page.last() else {
             w.commit().await?;
             break;
@@ -190,6 +192,13 @@ pub async fn run_reminders(app: &App, ws: Uuid) -> AppResult<ReminderReport> {
             handle(&mut w, &mut ctx, row, &mine, &mut report).await?;
         }
         w.commit().await?;
+        tracing::debug!(
+            invoices = page.len(),
+            sent = report.sent,
+            read_ms,
+            total_ms = started.elapsed().as_millis(),
+            "reminders page"
+        );
         if page.len() < PAGE as usize {
             break;
         }

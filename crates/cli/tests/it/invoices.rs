@@ -141,6 +141,24 @@ db_test!(the_api_contract_holds, |t| async move {
     assert_eq!(g["settled_on"], "2026-07-31");
     assert_eq!(g["late_payment"]["days_late"], 47);
     assert_eq!(g["next_reminder"]["done"], true);
+    // Paid in full: `invoice_paid` for the survey rules, dated the day it was paid
+    // (a payment recorded late is not hot and sends no survey).
+    let events = {
+        let mut pc = t.app.db.acquire().await.unwrap();
+        bilan_db::events::rows_after(&mut pc.conn(), admin.workspace_id, None, 100)
+            .await
+            .unwrap()
+    };
+    let paid: Vec<_> = events.iter().filter(|e| e.kind == "invoice_paid").collect();
+    assert_eq!(paid.len(), 1);
+    assert_eq!(paid[0].source_id.to_string(), id);
+    assert_eq!(paid[0].occurred_at.date_naive().to_string(), "2026-07-31");
+    // Marked as sent today: `invoice_sent`, hot.
+    let sent = post(&t, &token, &format!("/api/v1/invoices/{id}/sent"), json!({})).await;
+    assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
+    assert_eq!(sent.json()["sent_on"], "2026-11-23");
+    let again = post(&t, &token, &format!("/api/v1/invoices/{id}/sent"), json!({})).await;
+    assert_eq!(again.json()["errors"][0]["code"], "invoice.already_sent");
 });
 
 db_test!(wrong_input_is_refused_where_it_is_wrong, |t| async move {
@@ -670,6 +688,11 @@ db_test!(electronic_invoices_from_real_files, |t| async move {
     };
     assert_eq!(
         code(import_einvoice(&t.app, &admin, &fixture("not-an-invoice.pdf"), None).await),
+        "einvoice.pdf_no_invoice"
+    );
+    // An attachment under another name is not taken for the invoice.
+    assert_eq!(
+        code(import_einvoice(&t.app, &admin, &fixture("facturx-wrong-name.pdf"), None).await),
         "einvoice.pdf_no_invoice"
     );
     // Cut short, the PDF no longer reaches its attachment (lopdf reads what it can).
