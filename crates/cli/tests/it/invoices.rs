@@ -141,22 +141,48 @@ db_test!(the_api_contract_holds, |t| async move {
     assert_eq!(g["settled_on"], "2026-07-31");
     assert_eq!(g["late_payment"]["days_late"], 47);
     assert_eq!(g["next_reminder"]["done"], true);
-    // Paid in full: `invoice_paid` for the survey rules, dated the day it was paid
-    // (a payment recorded late is not hot and sends no survey).
-    let events = {
-        let mut pc = t.app.db.acquire().await.unwrap();
-        bilan_db::events::rows_after(&mut pc.conn(), admin.workspace_id, None, 100)
-            .await
-            .unwrap()
+    // Paid in full on 31 July but recorded today: not hot, so no `invoice_paid` (no
+    // survey about a payment months old).
+    let events = |t: &TestApp| {
+        let app = t.app.clone();
+        let ws = admin.workspace_id;
+        async move {
+            let mut pc = app.db.acquire().await.unwrap();
+            bilan_db::events::rows_after(&mut pc.conn(), ws, None, 100)
+                .await
+                .unwrap()
+        }
     };
-    let paid: Vec<_> = events.iter().filter(|e| e.kind == "invoice_paid").collect();
-    assert_eq!(paid.len(), 1);
-    assert_eq!(paid[0].source_id.to_string(), id);
-    assert_eq!(paid[0].occurred_at.date_naive().to_string(), "2026-07-31");
-    // Marked as sent today: `invoice_sent`, hot.
+    assert!(!events(&t).await.iter().any(|e| e.kind == "invoice_paid"));
+    // Marked as sent today: `invoice_sent`, hot, for the survey rules.
     let sent = post(&t, &token, &format!("/api/v1/invoices/{id}/sent"), json!({})).await;
     assert_eq!(sent.status, StatusCode::OK, "{}", sent.body);
     assert_eq!(sent.json()["sent_on"], "2026-11-23");
+    let got = events(&t).await;
+    assert!(got
+        .iter()
+        .any(|e| e.kind == "invoice_sent" && e.source_id.to_string() == id));
+    // Another invoice paid in full today: `invoice_paid`.
+    let other = post(
+        &t,
+        &token,
+        "/api/v1/invoices",
+        invoice(acc, "F-9", "2026-11-02", json!({"kind": "days", "days": 30}), "1200.00"),
+    )
+    .await;
+    let other_id = other.json()["id"].as_str().unwrap().to_owned();
+    let paid = post(
+        &t,
+        &token,
+        &format!("/api/v1/invoices/{other_id}/payments"),
+        json!({"paid_on": "2026-11-23", "amount": "1200.00"}),
+    )
+    .await;
+    assert_eq!(paid.status, StatusCode::CREATED, "{}", paid.body);
+    let got = events(&t).await;
+    assert!(got
+        .iter()
+        .any(|e| e.kind == "invoice_paid" && e.source_id.to_string() == other_id));
     let again = post(&t, &token, &format!("/api/v1/invoices/{id}/sent"), json!({})).await;
     assert_eq!(again.json()["errors"][0]["code"], "invoice.already_sent");
 });
