@@ -276,8 +276,23 @@ mod tests {
         let viewer: Vec<_> = Permission::ALL.into_iter().filter(|p| Role::Viewer.can(*p)).collect();
         assert_eq!(
             viewer,
-            vec![ReadAccounts, ReadContacts, ReadUsers, ReadSatisfaction, ReadComplaints]
+            vec![
+                ReadAccounts,
+                ReadContacts,
+                ReadUsers,
+                ReadSatisfaction,
+                ReadComplaints,
+                ReadInvoices
+            ]
         );
+        let invoicers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(WriteInvoices)).collect();
+        assert_eq!(
+            invoicers,
+            vec![Role::Admin, Role::Manager, Role::Finance],
+            "invoices and payments are finance's and managers'"
+        );
+        assert!(Role::AccountManager.can(SharePortal) && !Role::Support.can(SharePortal));
+        assert!(!Role::Finance.can(ImportData), "finance imports invoices, not accounts");
         let settlers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(SettleComplaints)).collect();
         assert_eq!(
             settlers,

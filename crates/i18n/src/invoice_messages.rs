@@ -264,7 +264,6 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("error.plan.too_many", "Dix étapes au plus", "At most ten steps"),
     ("error.plan.notice_invalid", "De 0 à 60 jours", "From 0 to 60 days"),
     ("error.segment.invalid", "Segment inconnu", "Unknown segment"),
-    ("error.status.invalid", "État inconnu", "Unknown status"),
     ("error.grouping.invalid", "Regroupement inconnu : owner, segment ou account", "Unknown grouping: owner, segment or account"),
     ("error.factor.unknown", "Affactureur inconnu", "Unknown factor"),
     ("error.factor.name_taken", "Cet affactureur existe déjà", "This factor already exists"),

@@ -329,9 +329,9 @@ mod stacked_tests {
         let svg = stacked_bars("Balance âgée", &rows, &[("Non échu".into(), "bucket-not_due".into())]);
         assert!(svg.contains("A &amp; &lt;B&gt;"));
         assert!(svg.contains("100 €") && svg.contains("25 €"));
-        // The full row spans the plot (340 px), the quarter row a quarter of it.
-        assert!(svg.contains(r#"width="170.0""#), "{svg}");
-        assert!(svg.contains(r#"width="85.0""#), "{svg}");
+        // The full row spans the plot (380 px: two halves of 190), the quarter row a quarter of it.
+        assert!(svg.contains(r#"width="190.0""#), "{svg}");
+        assert!(svg.contains(r#"width="95.0""#), "{svg}");
         assert!(stacked_bars("t", &[], &[]).starts_with("<svg"));
     }
 }
