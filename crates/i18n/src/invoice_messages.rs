@@ -195,6 +195,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("invoices.import_einvoice", "Facture électronique (Factur-X, UBL, CII)", "Electronic invoice (Factur-X, UBL, CII)"),
     ("invoices.import_einvoice_hint", "Le PDF Factur-X ou le XML : le client est retrouvé par son SIREN, son n° de TVA ou son nom.", "The Factur-X PDF or the XML: the client is found by SIREN, VAT number or name."),
     ("invoices.import_one", "Importer le fichier", "Import the file"),
+    ("invoices.einvoice_file", "Fichier PDF Factur-X ou XML (CII, UBL)", "Factur-X PDF or XML file (CII, UBL)"),
     ("invoices.einvoice_created", "Facture importée :", "Invoice imported:"),
     ("invoices.einvoice_known", "Déjà connue, rien n'a changé :", "Already known, nothing changed:"),
     ("invoices.portal", "Portail client", "Client portal"),
