@@ -9,6 +9,7 @@ pub mod complaint_letters;
 pub mod complaints;
 pub mod contacts;
 pub mod events;
+pub mod health;
 pub mod identifiers;
 pub mod imports;
 pub mod invoices;
