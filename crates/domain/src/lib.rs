@@ -14,6 +14,7 @@ pub mod identifiers;
 pub mod imports;
 pub mod invoices;
 pub mod jobs;
+pub mod key_accounts;
 pub mod login_throttle;
 pub mod mail;
 pub mod money;

@@ -13,6 +13,7 @@
 //! the others, rather than counted as good or bad.
 
 pub mod components;
+pub mod usage;
 
 pub use components::{Departure, HealthFacts, UsageTrend};
 
