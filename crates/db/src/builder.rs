@@ -17,6 +17,8 @@ pub enum Arg {
     OptI64(Option<i64>),
     /// 32-bit integer (PostgreSQL INTEGER columns).
     I32(i32),
+    /// Nullable 32-bit integer.
+    OptI32(Option<i32>),
     /// Identifier.
     Uuid(Uuid),
     /// Nullable identifier.

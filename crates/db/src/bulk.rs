@@ -40,3 +40,50 @@ pub async fn insert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T]) -> DbRe
     }
     Ok(())
 }
+
+/// Inserts `rows` or, where one conflicts, does what `on_conflict` says (the
+/// columns of the unique index, then `DO UPDATE SET …` with `excluded.`).
+pub async fn upsert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T], on_conflict: &str) -> DbResult<()> {
+    let per = dialect::rows_per_insert(conn.engine(), T::COLUMNS.len()).max(1);
+    let head = format!("INSERT INTO {} ({}) VALUES ", T::TABLE, T::COLUMNS.join(", "));
+    for chunk in rows.chunks(per) {
+        let mut b = SqlBuilder::bulk(&head, conn.engine());
+        for (i, r) in chunk.iter().enumerate() {
+            b.push(if i > 0 { ", (" } else { "(" });
+            for (j, v) in r.values().into_iter().enumerate() {
+                if j > 0 {
+                    b.push(", ");
+                }
+                b.bind(v);
+            }
+            b.push(")");
+        }
+        b.push(" ON CONFLICT ").push(on_conflict);
+        crate::execute(conn, b).await?;
+    }
+    Ok(())
+}
+
+/// Declares a stored row: the struct (read with `sqlx::FromRow`) and its
+/// [`Insertable`] table and columns, each field with the [`crate::Arg`] variant
+/// that binds it.
+#[macro_export]
+macro_rules! table_row {
+    ($(#[$m:meta])* $vis:vis struct $name:ident in $table:literal {
+        $($(#[$fm:meta])* $field:ident : $ty:ty => $arg:ident),* $(,)?
+    }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+        $vis struct $name {
+            $($(#[$fm])* pub $field: $ty),*
+        }
+
+        impl $crate::bulk::Insertable for $name {
+            const TABLE: &'static str = $table;
+            const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
+            fn values(&self) -> Vec<$crate::Arg> {
+                vec![$($crate::Arg::$arg(self.$field.clone())),*]
+            }
+        }
+    };
+}

@@ -14,10 +14,13 @@ pub mod contacts;
 pub mod copy;
 pub mod dialect;
 pub mod events;
+pub mod health;
+pub mod health_inputs;
 pub mod imports;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
+pub mod key_accounts;
 pub mod my_day;
 pub mod outbox;
 pub mod sessions;
@@ -213,6 +216,7 @@ macro_rules! bind_args {
                 $crate::Arg::I64(v) => q.bind(*v),
                 $crate::Arg::OptI64(v) => q.bind(*v),
                 $crate::Arg::I32(v) => q.bind(*v),
+                $crate::Arg::OptI32(v) => q.bind(*v),
                 $crate::Arg::Uuid(v) => q.bind(*v),
                 $crate::Arg::OptUuid(v) => q.bind(*v),
                 $crate::Arg::Bool(v) => q.bind(*v),
