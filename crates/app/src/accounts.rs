@@ -329,6 +329,10 @@ impl Audited for Account {
     fn audit_id(&self) -> Uuid {
         self.id
     }
+
+    fn health_account(&self) -> Option<Uuid> {
+        Some(self.id)
+    }
 }
 
 impl Audited for Site {

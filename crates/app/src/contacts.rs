@@ -217,4 +217,8 @@ impl Audited for Contact {
     fn audit_id(&self) -> Uuid {
         self.id
     }
+
+    fn health_account(&self) -> Option<Uuid> {
+        Some(self.account_id)
+    }
 }

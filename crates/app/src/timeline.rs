@@ -436,6 +436,9 @@ pub(crate) async fn write_checked(w: &mut Work, actor: &Actor, valid: &[NewInter
     let audit = audit_job
         .await
         .map_err(|e| AppError::Internal(format!("audit snapshots: {e}")))??;
+    for a in &accounts {
+        w.touch_health(*a);
+    }
     w.audit_rows(audit);
     Ok(items)
 }
@@ -474,6 +477,10 @@ impl Audited for Interaction {
 
     fn audit_id(&self) -> Uuid {
         self.id
+    }
+
+    fn health_account(&self) -> Option<Uuid> {
+        Some(self.account_id)
     }
 }
 

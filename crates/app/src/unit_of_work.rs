@@ -36,6 +36,12 @@ pub trait Audited: Serialize {
 
     /// The record's id.
     fn audit_id(&self) -> Uuid;
+
+    /// The account whose health this record feeds, if any: auditing a change to it
+    /// marks the account for a health recompute.
+    fn health_account(&self) -> Option<Uuid> {
+        None
+    }
 }
 
 /// Who made a change and when: what every audit entry of one unit of work shares.
@@ -88,6 +94,8 @@ pub struct Work {
     jobs: Vec<JobRow>,
     mail: Vec<Outgoing>,
     raised: Raised,
+    /// Accounts whose health inputs changed.
+    health: Vec<Uuid>,
 }
 
 impl App {
@@ -119,6 +127,7 @@ impl App {
             jobs: Vec::new(),
             mail: Vec::new(),
             raised: Raised::default(),
+            health: Vec::new(),
         })
     }
 }
@@ -141,11 +150,17 @@ impl Work {
 
     /// Records that `after` was created.
     pub fn audit_created<T: Audited>(&mut self, after: &T) {
+        if let Some(a) = after.health_account() {
+            self.touch_health(a);
+        }
         self.audit_entry(AuditAction::Create, T::ENTITY, after.audit_id(), None, Some(after));
     }
 
     /// Records that `before` became `after`.
     pub fn audit_updated<T: Audited>(&mut self, before: &T, after: &T) {
+        for a in [before.health_account(), after.health_account()].into_iter().flatten() {
+            self.touch_health(a);
+        }
         self.audit_entry(
             AuditAction::Update,
             T::ENTITY,
@@ -157,6 +172,9 @@ impl Work {
 
     /// Records that `before` was deleted.
     pub fn audit_deleted<T: Audited>(&mut self, before: &T) {
+        if let Some(a) = before.health_account() {
+            self.touch_health(a);
+        }
         self.audit_entry(AuditAction::Delete, T::ENTITY, before.audit_id(), Some(before), None);
     }
 
@@ -219,6 +237,14 @@ impl Work {
         Ok(())
     }
 
+    /// Marks an account whose health inputs changed: once this work commits, a job
+    /// recomputes its health.
+    pub fn touch_health(&mut self, account: Uuid) {
+        if !self.health.contains(&account) {
+            self.health.push(account);
+        }
+    }
+
     /// Queues an e-mail, sent by a worker once this work commits.
     pub fn queue_mail(&mut self, mail: Outgoing) {
         self.mail.push(mail);
@@ -247,6 +273,21 @@ impl Work {
         let mut c = self.tx.conn();
         if !self.audit.is_empty() {
             bilan_db::audit::insert_rows(&mut c, &self.audit).await?;
+        }
+        if !self.health.is_empty() {
+            bilan_db::health::mark_dirty(&mut c, self.workspace_id, &self.health, self.now).await?;
+            use crate::jobs::JobKind;
+            let kind = crate::health::RecomputeChangedHealth::KIND;
+            if !bilan_db::jobs::pending_exists(&mut c, self.workspace_id, kind).await? {
+                let job = crate::health::RecomputeChangedHealth::default();
+                self.jobs.push(crate::jobs::new_row(
+                    Some(self.workspace_id),
+                    &job,
+                    self.now,
+                    None,
+                    self.now,
+                )?);
+            }
         }
         if !self.jobs.is_empty() {
             bilan_db::jobs::insert(&mut c, &self.jobs).await?;

@@ -73,7 +73,7 @@ macro_rules! table_row {
         $($(#[$fm:meta])* $field:ident : $ty:ty => $arg:ident),* $(,)?
     }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+        #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
         $vis struct $name {
             $($(#[$fm])* pub $field: $ty),*
         }

@@ -426,9 +426,8 @@ pub async fn close_alert(
     by: Option<Uuid>,
     at: DateTime<Utc>,
 ) -> DbResult<bool> {
-    let n =
-        with_conn!(conn, |c| {
-            sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE health_alerts SET done_at = $3, done_by = $4 WHERE workspace_id = $1 AND id = $2 AND done_at IS NULL"
     )
     .bind(workspace)
@@ -438,7 +437,7 @@ pub async fn close_alert(
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

@@ -246,17 +246,27 @@ pub async fn read(
         .filter(|c| c.left_on.is_none() && c.roles.split(',').any(|r| key_roles.contains(&r.trim())))
         .map(|c| c.id)
         .collect();
-    if !key.is_empty() {
-        let mut b = SqlBuilder::new(
-            "SELECT ic.contact_id, MAX(i.occurred_at) FROM interaction_contacts ic \
-             JOIN interactions i ON i.workspace_id = ic.workspace_id AND i.id = ic.interaction_id \
-             WHERE ic.workspace_id = ",
-        );
-        b.bind(Arg::Uuid(workspace))
-            .push(" AND ")
-            .push_in("ic.contact_id", &key)
-            .push(" GROUP BY ic.contact_id");
-        out.last_met = fetch!(conn, b);
-    }
+    out.last_met = last_met(conn, workspace, &key).await?;
     Ok(out)
+}
+
+/// The instant of the last exchange with each of `contacts` (those never met: none).
+pub async fn last_met(
+    conn: &mut Conn<'_>,
+    workspace: Uuid,
+    contacts: &[Uuid],
+) -> DbResult<Vec<(Uuid, Option<DateTime<Utc>>)>> {
+    if contacts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = SqlBuilder::new(
+        "SELECT ic.contact_id, MAX(i.occurred_at) FROM interaction_contacts ic \
+         JOIN interactions i ON i.workspace_id = ic.workspace_id AND i.id = ic.interaction_id \
+         WHERE ic.workspace_id = ",
+    );
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND ")
+        .push_in("ic.contact_id", contacts)
+        .push(" GROUP BY ic.contact_id");
+    Ok(fetch!(conn, b))
 }

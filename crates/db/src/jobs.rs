@@ -187,3 +187,16 @@ pub async fn find(conn: &mut Conn<'_>, id: Uuid) -> DbResult<Option<JobRow>> {
         .fetch_optional(&mut **c)
         .await)?)
 }
+
+/// Whether a job of `kind` is waiting to run in `workspace` (not yet claimed): a
+/// change then need not enqueue another.
+pub async fn pending_exists(conn: &mut Conn<'_>, workspace: Uuid, kind: &str) -> DbResult<bool> {
+    let n: i64 = with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM jobs WHERE workspace_id = $1 AND kind = $2 AND status = 'pending'"
+    )
+    .bind(workspace)
+    .bind(kind)
+    .fetch_one(&mut **c)
+    .await)?;
+    Ok(n > 0)
+}

@@ -469,9 +469,8 @@ pub async fn insert_objective(conn: &mut Conn<'_>, row: &ObjectiveRow) -> DbResu
 
 /// Replaces an objective's fields.
 pub async fn update_objective(conn: &mut Conn<'_>, row: &ObjectiveRow) -> DbResult<bool> {
-    let n =
-        with_conn!(conn, |c| {
-            sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE objectives SET title = $3, metric = $4, baseline = $5, target = $6, current_value = $7, due_on = $8, \
          owner_id = $9, status = $10, updated_at = $11 WHERE workspace_id = $1 AND id = $2"
     )
@@ -489,7 +488,7 @@ pub async fn update_objective(conn: &mut Conn<'_>, row: &ObjectiveRow) -> DbResu
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

@@ -76,6 +76,10 @@ pub enum Permission {
     ConfigureInvoices,
     /// Give a client a link to its portal, and revoke it.
     SharePortal,
+    /// Rate accounts and keep account plans: objectives, stakeholders, risks, roadmap.
+    WritePlans,
+    /// Run the key-account programme: admit accounts, tiers, managers, scoring and health settings.
+    ManageProgramme,
 }
 
 impl Role {
@@ -128,6 +132,7 @@ impl Role {
                     | SettleComplaints
                     | ReadInvoices
                     | SharePortal
+                    | WritePlans
             ),
             Role::Finance => matches!(
                 permission,
@@ -168,7 +173,7 @@ impl Role {
 
 impl Permission {
     /// Every permission, for the matrix shown on the users page and tested exhaustively.
-    pub const ALL: [Permission; 24] = [
+    pub const ALL: [Permission; 26] = [
         Permission::ReadAccounts,
         Permission::WriteAccounts,
         Permission::DeleteAccounts,
@@ -193,6 +198,8 @@ impl Permission {
         Permission::WriteInvoices,
         Permission::ConfigureInvoices,
         Permission::SharePortal,
+        Permission::WritePlans,
+        Permission::ManageProgramme,
     ];
 
     /// The stable code, also the translation key suffix.
@@ -222,6 +229,8 @@ impl Permission {
             Permission::WriteInvoices => "write_invoices",
             Permission::ConfigureInvoices => "configure_invoices",
             Permission::SharePortal => "share_portal",
+            Permission::WritePlans => "write_plans",
+            Permission::ManageProgramme => "manage_programme",
         }
     }
 }
@@ -292,6 +301,14 @@ mod tests {
             "invoices and payments are finance's and managers'"
         );
         assert!(Role::AccountManager.can(SharePortal) && !Role::Support.can(SharePortal));
+        let planners: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(WritePlans)).collect();
+        assert_eq!(planners, vec![Role::Admin, Role::Manager, Role::AccountManager]);
+        let programme: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(ManageProgramme)).collect();
+        assert_eq!(
+            programme,
+            vec![Role::Admin, Role::Manager],
+            "admission is a sales director's call"
+        );
         assert!(!Role::Finance.can(ImportData), "finance imports invoices, not accounts");
         let settlers: Vec<_> = Role::ALL.into_iter().filter(|r| r.can(SettleComplaints)).collect();
         assert_eq!(

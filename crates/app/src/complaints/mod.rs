@@ -31,6 +31,10 @@ impl Audited for Complaint {
     fn audit_id(&self) -> Uuid {
         self.id
     }
+
+    fn health_account(&self) -> Option<Uuid> {
+        Some(self.account_id)
+    }
 }
 
 /// The list's parameters, as text from a query string or CLI flags.

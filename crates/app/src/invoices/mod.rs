@@ -41,6 +41,10 @@ impl Audited for Invoice {
     fn audit_id(&self) -> Uuid {
         self.id
     }
+
+    fn health_account(&self) -> Option<Uuid> {
+        Some(self.account_id)
+    }
 }
 
 /// Today in the workspace's zone.

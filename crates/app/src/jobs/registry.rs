@@ -12,6 +12,8 @@ pub const JOBS: &[Registered] = &[
     Registered::of::<super::PurgeFinishedJobs>(),
     Registered::of::<crate::complaints::deadlines::ComplaintDeadlines>(),
     Registered::of::<crate::invoices::dunning::InvoiceReminders>(),
+    Registered::of::<crate::health::RecomputeChangedHealth>(),
+    Registered::of::<crate::health::NightlyHealth>(),
 ];
 
 /// Every recurring job.
@@ -28,6 +30,10 @@ pub const SCHEDULES: &[Schedule] = &[
         Recurrence::DailyAt { hour: 8, minute: 0 },
         Scope::EachWorkspace,
     ),
+    // Every night, for what time alone changes (recency, days late, renewals).
+    Schedule::of::<crate::health::NightlyHealth>(Recurrence::DailyAt { hour: 2, minute: 30 }, Scope::EachWorkspace),
+    // A safety net: a change whose job was taken while it committed waits at most this long.
+    Schedule::of::<crate::health::RecomputeChangedHealth>(Recurrence::EveryMinutes(15), Scope::EachWorkspace),
 ];
 
 /// Whom a recurring job runs for.

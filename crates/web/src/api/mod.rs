@@ -9,6 +9,7 @@ pub mod contacts;
 pub mod imports;
 pub mod invoices;
 pub mod jobs;
+pub mod key_accounts;
 pub mod my_day;
 pub mod openapi;
 pub mod problem;
@@ -41,6 +42,7 @@ pub fn operations() -> OpenApiRouter<AppState> {
         .merge(surveys::routes())
         .merge(jobs::routes())
         .merge(my_day::routes())
+        .merge(key_accounts::routes())
         .merge(complaints::routes())
         .merge(invoices::routes())
 }
