@@ -181,6 +181,14 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             crate::invoices::run(&app, cmd).await?;
         }
+        Command::Health(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::key_accounts::run_health(&app, cmd).await?;
+        }
+        Command::KeyAccounts(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::key_accounts::run_key_accounts(&app, cmd).await?;
+        }
         Command::MyDay(args) => {
             let app = open_app(&url, 2).await?;
             crate::my_day::run(&app, args).await?;

@@ -196,6 +196,12 @@ pub enum Command {
     /// Invoices: list, show, add, pay, credit, aging figures, CSV, imports, rates, reminders, portal links.
     #[command(subcommand)]
     Invoices(crate::invoices::InvoicesCommand),
+    /// Account health: an account's explained score, the accounts at risk, recompute, usage figures.
+    #[command(subcommand)]
+    Health(crate::key_accounts::HealthCommand),
+    /// The key-account programme: list with each manager's load, plans, admission, objectives, risks.
+    #[command(subcommand, name = "key-accounts")]
+    KeyAccounts(crate::key_accounts::KeyAccountsCommand),
     /// Background jobs: list them (failed ones with their error), retry, run the due ones.
     #[command(subcommand)]
     Jobs(crate::jobs::JobsCommand),

@@ -7,6 +7,7 @@ mod complaints;
 mod config;
 mod invoices;
 mod jobs;
+mod key_accounts;
 mod my_day;
 mod surveys;
 mod timeline;

@@ -9,6 +9,7 @@ pub mod format;
 mod home_messages;
 mod invoice_messages;
 mod job_messages;
+mod key_account_messages;
 mod messages;
 mod survey_messages;
 
@@ -54,6 +55,7 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .chain(home_messages::MESSAGES)
         .chain(complaint_messages::MESSAGES)
         .chain(invoice_messages::MESSAGES)
+        .chain(key_account_messages::MESSAGES)
 }
 
 /// Every message as `(key, French, English)`: for checks that a page speaks one language.

@@ -335,3 +335,192 @@ mod stacked_tests {
         assert!(stacked_bars("t", &[], &[]).starts_with("<svg"));
     }
 }
+
+/// A sparkline of daily health scores (0–100), oldest first: a small line with the
+/// risk threshold dashed and the last score as text, so it reads without colour.
+pub fn sparkline(title: &str, scores: &[i32], threshold: u8) -> String {
+    const W: f64 = 120.0;
+    const H: f64 = 28.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="sparkline" viewBox="0 0 {W} {H}" width="{W}" height="{H}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(title),
+        escape(title)
+    );
+    let y = |v: f64| H - 2.0 - (v.clamp(0.0, 100.0) / 100.0) * (H - 4.0);
+    let t = y(f64::from(threshold));
+    let _ = write!(
+        svg,
+        r#"<line x1="0" x2="{W}" y1="{t:.1}" y2="{t:.1}" class="spark-threshold" stroke-dasharray="2 2"/>"#
+    );
+    if scores.len() == 1 {
+        let _ = write!(
+            svg,
+            r#"<circle cx="{:.1}" cy="{:.1}" r="2" class="spark-dot"/>"#,
+            W - 3.0,
+            y(f64::from(scores[0]))
+        );
+    } else if scores.len() > 1 {
+        let step = (W - 4.0) / (scores.len() - 1) as f64;
+        let points: Vec<String> = scores
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!("{:.1},{:.1}", 2.0 + step * i as f64, y(f64::from(*s))))
+            .collect();
+        let _ = write!(
+            svg,
+            r#"<polyline points="{}" class="spark-line" fill="none"/>"#,
+            points.join(" ")
+        );
+        if let Some(last) = scores.last() {
+            let _ = write!(
+                svg,
+                r#"<circle cx="{:.1}" cy="{:.1}" r="2" class="spark-dot"/>"#,
+                W - 2.0,
+                y(f64::from(*last))
+            );
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A person on the stakeholder map.
+#[derive(Debug, Clone)]
+pub struct MapPerson {
+    /// Their name.
+    pub name: String,
+    /// Their roles, said.
+    pub roles: String,
+    /// Row: 0 high influence, 1 medium, 2 low.
+    pub row: usize,
+    /// Column: 0 champion … 4 opponent.
+    pub column: usize,
+    /// An influential sceptic or opponent.
+    pub threat: bool,
+}
+
+/// The stakeholder map: influence (rows, highest on top) by attitude (columns,
+/// warmest on the left), each person a labelled box in their cell.
+pub fn stakeholder_map(title: &str, rows: &[String; 3], columns: &[String; 5], people: &[MapPerson]) -> String {
+    const LEFT_LABELS: f64 = 84.0;
+    const HEAD: f64 = 26.0;
+    const CELL_W: f64 = 132.0;
+    const LINE: f64 = 30.0;
+    let mut per_cell = [[0usize; 5]; 3];
+    for p in people {
+        per_cell[p.row.min(2)][p.column.min(4)] += 1;
+    }
+    let row_h: Vec<f64> = per_cell
+        .iter()
+        .map(|r| (r.iter().copied().max().unwrap_or(0).max(1) as f64) * LINE + 10.0)
+        .collect();
+    let width = LEFT_LABELS + CELL_W * 5.0;
+    let height = HEAD + row_h.iter().sum::<f64>();
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="stakeholder-map" viewBox="0 0 {width} {height:.0}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(title),
+        escape(title)
+    );
+    for (c, label) in columns.iter().enumerate() {
+        let x = LEFT_LABELS + CELL_W * c as f64 + CELL_W / 2.0;
+        let _ = write!(
+            svg,
+            r#"<text x="{x:.0}" y="16" text-anchor="middle" class="map-head">{}</text>"#,
+            escape(label)
+        );
+    }
+    let mut y0 = HEAD;
+    let mut used = [[0usize; 5]; 3];
+    for (r, label) in rows.iter().enumerate() {
+        let h = row_h[r];
+        let _ = write!(
+            svg,
+            r#"<text x="4" y="{:.0}" class="map-head">{}</text>"#,
+            y0 + h / 2.0 + 4.0,
+            escape(label)
+        );
+        for c in 0_u8..5 {
+            let _ = write!(
+                svg,
+                r#"<rect x="{:.0}" y="{y0:.0}" width="{CELL_W}" height="{h:.0}" class="map-cell map-col-{c}"/>"#,
+                LEFT_LABELS + CELL_W * f64::from(c)
+            );
+        }
+        for p in people.iter().filter(|p| p.row.min(2) == r) {
+            let c = p.column.min(4);
+            let k = used[r][c];
+            used[r][c] += 1;
+            let x = LEFT_LABELS + CELL_W * c as f64 + 4.0;
+            let y = y0 + 5.0 + LINE * k as f64;
+            let class = if p.threat { "map-person threat" } else { "map-person" };
+            let _ = write!(
+                svg,
+                r#"<g class="{class}"><rect x="{x:.0}" y="{y:.0}" width="{:.0}" height="{:.0}" rx="4"/><text x="{:.0}" y="{:.0}">{}</text><text x="{:.0}" y="{:.0}" class="map-roles">{}</text></g>"#,
+                CELL_W - 8.0,
+                LINE - 4.0,
+                x + 4.0,
+                y + 11.0,
+                escape(&truncate(&p.name, 20)),
+                x + 4.0,
+                y + 22.0,
+                escape(&truncate(&p.roles, 24))
+            );
+        }
+        y0 += h;
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+fn truncate(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(n - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+#[cfg(test)]
+mod health_chart_tests {
+    use super::*;
+
+    #[test]
+    fn a_sparkline_draws_every_day_and_escapes_its_title() {
+        let svg = sparkline("Acme <SA>", &[80, 70, 50], 60);
+        assert!(svg.contains("Acme &lt;SA&gt;"));
+        assert_eq!(svg.matches(',').count(), 3, "three points");
+        assert!(sparkline("x", &[], 60).contains("spark-threshold"));
+    }
+
+    #[test]
+    fn the_map_places_people_in_their_cells() {
+        let rows = ["Forte".to_owned(), "Moyenne".to_owned(), "Faible".to_owned()];
+        let cols = ["A", "B", "C", "D", "E"].map(String::from);
+        let people = vec![
+            MapPerson {
+                name: "Claire <DSI>".into(),
+                roles: "Décideur".into(),
+                row: 0,
+                column: 3,
+                threat: true,
+            },
+            MapPerson {
+                name: "Paul".into(),
+                roles: String::new(),
+                row: 2,
+                column: 0,
+                threat: false,
+            },
+        ];
+        let svg = stakeholder_map("Carte", &rows, &cols, &people);
+        assert!(svg.contains("Claire &lt;DSI&gt;"));
+        assert_eq!(svg.matches("map-person threat").count(), 1);
+        assert_eq!(svg.matches("class=\"map-cell").count(), 15);
+    }
+}

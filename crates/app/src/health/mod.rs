@@ -254,6 +254,8 @@ pub struct HealthView {
     pub computed_at: DateTime<Utc>,
     /// One score per day, oldest first (the last 90 days).
     pub history: Vec<HealthDay>,
+    /// The workspace's threshold under which an account is at risk.
+    pub at_risk_below: u8,
 }
 
 /// One day of history.
@@ -303,9 +305,11 @@ pub async fn account_health(app: &App, actor: &Actor, account: Uuid, lang: Lang)
                 .ok_or(AppError::NotFound)?
         }
     };
-    let history = {
+    let (history, s) = {
         let mut pc = app.db.acquire().await?;
-        store::history(&mut pc.conn(), ws, account, today(app) - Duration::days(90)).await?
+        let mut c = pc.conn();
+        let h = store::history(&mut c, ws, account, today(app) - Duration::days(90)).await?;
+        (h, settings(&mut c, ws).await?.1)
     };
     Ok(HealthView {
         account_id: account,
@@ -317,6 +321,7 @@ pub async fn account_health(app: &App, actor: &Actor, account: Uuid, lang: Lang)
             .into_iter()
             .map(|(day, score)| HealthDay { day, score })
             .collect(),
+        at_risk_below: s.at_risk_below,
     })
 }
 

@@ -89,7 +89,7 @@ fn parse_user(e: &mut bilan_domain::ValidationErrors, field: &str, raw: Option<&
     let raw = raw.map(str::trim).filter(|s| !s.is_empty())?;
     Uuid::parse_str(raw).map_or_else(
         |_| {
-            e.add(field, "invalid_id");
+            e.add(field, "id.invalid");
             None
         },
         Some,

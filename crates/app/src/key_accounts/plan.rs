@@ -341,7 +341,7 @@ pub async fn save_stakeholder(app: &App, actor: &Actor, account: Uuid, input: &S
                 }
             },
             Err(_) => {
-                e.add("contact_id", "invalid_id");
+                e.add("contact_id", "id.invalid");
                 None
             }
         },

@@ -142,7 +142,7 @@ impl ObjectiveInput {
             }
             Some(raw) => match crate::accounts::parse_date(raw) {
                 None => {
-                    e.add("due_on", "invalid_date");
+                    e.add("due_on", "date.invalid");
                     None
                 }
                 Some(d) if is_new && d < today => {
@@ -161,7 +161,7 @@ impl ObjectiveInput {
             Some(raw) => match Uuid::parse_str(raw) {
                 Ok(id) => Some(id),
                 Err(_) => {
-                    e.add("owner_id", "invalid_id");
+                    e.add("owner_id", "id.invalid");
                     None
                 }
             },

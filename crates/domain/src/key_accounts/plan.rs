@@ -112,7 +112,7 @@ fn date(e: &mut ValidationErrors, field: &str, raw: Option<&str>, required: bool
             None
         }
         Some(t) => crate::accounts::parse_date(t).or_else(|| {
-            e.add(field, "invalid_date");
+            e.add(field, "date.invalid");
             None
         }),
     }

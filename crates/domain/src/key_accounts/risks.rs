@@ -98,7 +98,7 @@ impl RiskInput {
             None => None,
             Some(raw) => Uuid::parse_str(raw).map_or_else(
                 |_| {
-                    e.add("owner_id", "invalid_id");
+                    e.add("owner_id", "id.invalid");
                     None
                 },
                 Some,

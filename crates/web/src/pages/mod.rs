@@ -10,6 +10,7 @@ pub mod imports;
 pub mod invitations;
 pub mod invoices;
 pub mod jobs;
+pub mod key_accounts;
 pub mod login;
 pub mod mail_import;
 pub mod me;
@@ -467,6 +468,26 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/complaints/{id}/transitions", post(complaints::move_complaint))
         .route("/complaints/{id}/edit", post(complaints::edit_complaint))
         .route("/accounts/{id}/complaints", get(complaints::account_section))
+        .route("/at-risk", get(key_accounts::at_risk_page))
+        .route("/at-risk/recompute", post(key_accounts::recompute))
+        .route("/health-alerts/{id}/done", post(key_accounts::close_alert))
+        .route("/key-accounts", get(key_accounts::programme_page))
+        .route("/accounts/{id}/health", get(key_accounts::health_card))
+        .route("/accounts/{id}/plan", get(key_accounts::show_plan))
+        .route("/accounts/{id}/plan.json", get(key_accounts::export_plan))
+        .route("/accounts/{id}/plan/admission", post(key_accounts::admit))
+        .route("/accounts/{id}/plan/remove", post(key_accounts::remove))
+        .route("/accounts/{id}/plan/objectives", post(key_accounts::add_objective))
+        .route("/accounts/{id}/plan/risks", post(key_accounts::add_risk))
+        .route(
+            "/accounts/{id}/plan/stakeholders",
+            post(key_accounts::place_stakeholder),
+        )
+        .route("/accounts/{id}/plan/items", post(key_accounts::add_item))
+        .route("/accounts/{id}/plan/financials", post(key_accounts::save_financials))
+        .route("/accounts/{id}/plan/usage", post(key_accounts::import_usage))
+        .route("/objectives/{id}", post(key_accounts::update_objective))
+        .route("/risks/{id}", post(key_accounts::update_risk))
         .route("/invoices", get(invoices::list_invoices).post(invoices::create_invoice))
         .route("/invoices/new", get(invoices::new_invoice))
         .route("/invoices/figures", get(invoices::figures))
