@@ -279,14 +279,12 @@ impl Work {
             use crate::jobs::JobKind;
             let kind = crate::health::RecomputeChangedHealth::KIND;
             if !bilan_db::jobs::pending_exists(&mut c, self.workspace_id, kind).await? {
+                // A minute later: the changes of a busy minute are recomputed together
+                // (a page that shows health recomputes a marked account on the spot).
                 let job = crate::health::RecomputeChangedHealth::default();
-                self.jobs.push(crate::jobs::new_row(
-                    Some(self.workspace_id),
-                    &job,
-                    self.now,
-                    None,
-                    self.now,
-                )?);
+                let at = self.now + chrono::Duration::seconds(crate::health::RECOMPUTE_DELAY_SECONDS);
+                self.jobs
+                    .push(crate::jobs::new_row(Some(self.workspace_id), &job, at, None, self.now)?);
             }
         }
         if !self.jobs.is_empty() {

@@ -181,7 +181,20 @@ pub async fn mark_dirty(conn: &mut Conn<'_>, workspace: Uuid, accounts: &[Uuid],
             ]
         }
     }
-    let rows: Vec<Dirty> = accounts
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    // A change that deleted its account leaves nothing to recompute.
+    let mut existing: Vec<Uuid> = Vec::with_capacity(accounts.len());
+    for chunk in accounts.chunks(1_000) {
+        let mut b = SqlBuilder::new("SELECT id FROM accounts WHERE workspace_id = ");
+        b.bind(Arg::Uuid(workspace)).push(" AND ").push_in("id", chunk);
+        let found: Vec<Uuid> = with_conn!(&mut *conn, |c| bind_args!(sqlx::query_scalar(&b.sql), &b.args)
+            .fetch_all(&mut **c)
+            .await)?;
+        existing.extend(found);
+    }
+    let rows: Vec<Dirty> = existing
         .iter()
         .map(|a| Dirty(crate::new_id(), workspace, *a, at))
         .collect();
@@ -220,7 +233,18 @@ pub async fn clear_dirty(conn: &mut Conn<'_>, workspace: Uuid, done: &[(Uuid, Da
     Ok(())
 }
 
-/// Workspaces with accounts waiting for recomputation.
+/// When an account was marked for recomputation, if it is.
+pub async fn marked_at(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid) -> DbResult<Option<DateTime<Utc>>> {
+    Ok(with_conn!(conn, |c| sqlx::query_scalar(
+        "SELECT marked_at FROM health_dirty WHERE workspace_id = $1 AND account_id = $2"
+    )
+    .bind(workspace)
+    .bind(account)
+    .fetch_optional(&mut **c)
+    .await)?)
+}
+
+/// How many accounts wait for recomputation.
 pub async fn dirty_count(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<i64> {
     Ok(with_conn!(conn, |c| sqlx::query_scalar(
         "SELECT COUNT(*) FROM health_dirty WHERE workspace_id = $1"

@@ -14,8 +14,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("audit.entity.plan_financials", "Hypothèses financières", "Financial hypotheses"),
     ("audit.entity.usage_import", "Import d'usage", "Usage import"),
     ("audit.entity.health_alert", "Alerte santé", "Health alert"),
-    ("job.kind.recompute_changed_health", "Santé des comptes modifiés", "Health of changed accounts"),
-    ("job.kind.nightly_health", "Santé de tous les comptes (nuit)", "Every account's health (nightly)"),
+    ("jobs.kind.recompute_changed_health", "Santé des comptes modifiés", "Health of changed accounts"),
+    ("jobs.kind.nightly_health", "Santé de tous les comptes (nuit)", "Every account's health (nightly)"),
     // Health components, bands and reasons.
     ("health.title", "Santé du compte", "Account health"),
     ("health.component.satisfaction", "Satisfaction", "Satisfaction"),

@@ -211,3 +211,23 @@ pub async fn api(
     };
     send(router, b.body(body).unwrap()).await
 }
+
+/// Sends an API request with a bearer token and a body of the given content type
+/// (a CSV file, a PDF).
+pub async fn raw(
+    router: &Router,
+    method: Method,
+    path: &str,
+    token: &str,
+    content_type: &str,
+    body: Vec<u8>,
+) -> TestResponse {
+    let req = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .unwrap();
+    send(router, req).await
+}

@@ -32,6 +32,7 @@ use uuid::Uuid;
 mod complaints;
 mod histories;
 mod invoices;
+mod key_accounts;
 mod portfolio;
 mod rng;
 mod satisfaction;
@@ -234,6 +235,7 @@ pub async fn ensure_demo(
     let survey_answers = satisfaction::write(app, &plan).await?;
     let complaints = complaints::write(app, &plan).await?;
     let invoices = invoices::write(app, &plan).await?;
+    let key_accounts = key_accounts::write(app, &plan).await?;
 
     let every_table: Vec<&str> = bilan_db::tables::WORKSPACE_TABLES.iter().map(|t| t.name).collect();
     crate::database::refresh_statistics(app, &every_table).await;
@@ -249,6 +251,7 @@ pub async fn ensure_demo(
         survey_answers,
         complaints,
         invoices,
+        key_accounts,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );

@@ -23,6 +23,13 @@ use uuid::Uuid;
 /// Accounts recomputed per batch: one read of each input for all of them.
 const BATCH: usize = 400;
 
+/// How long after a change its job recomputes the accounts marked.
+pub const RECOMPUTE_DELAY_SECONDS: i64 = 60;
+
+/// Up to this many marked accounts, the at-risk page recomputes them before it
+/// lists (a bulk import marks more; its job follows within the minute).
+const INLINE_RECOMPUTE_MAX: i64 = 500;
+
 /// The workspace's scoring rules and health settings (the defaults until saved).
 pub async fn settings(conn: &mut Conn<'_>, workspace: Uuid) -> AppResult<(ScoringRules, HealthSettings)> {
     let row = bilan_db::key_accounts::settings(conn, workspace).await?;
@@ -287,13 +294,27 @@ pub fn components_of(json: &str, lang: Lang) -> Vec<ComponentView> {
 pub async fn account_health(app: &App, actor: &Actor, account: Uuid, lang: Lang) -> AppResult<HealthView> {
     actor.require(Permission::ReadAccounts)?;
     let ws = actor.workspace_id;
-    let row = {
+    let (row, marked) = {
         let mut pc = app.db.acquire().await?;
         let mut c = pc.conn();
         if bilan_db::accounts::find(&mut c, ws, account).await?.is_none() {
             return Err(AppError::NotFound);
         }
-        store::score_of(&mut c, ws, account).await?
+        (
+            store::score_of(&mut c, ws, account).await?,
+            store::marked_at(&mut c, ws, account).await?,
+        )
+    };
+    // Changed since computed: recomputed now, so a page never shows stale health.
+    let row = match (row, marked) {
+        (Some(_), Some(at)) => {
+            recompute(app, ws, &[account]).await?;
+            let mut tx = app.db.begin().await?;
+            store::clear_dirty(&mut tx.conn(), ws, &[(account, at)]).await?;
+            tx.commit().await?;
+            None
+        }
+        (row, _) => row,
     };
     let row = match row {
         Some(r) => r,
@@ -381,6 +402,13 @@ pub async fn at_risk(
 ) -> AppResult<AtRiskPage> {
     actor.require(Permission::ReadAccounts)?;
     let ws = actor.workspace_id;
+    let waiting = {
+        let mut pc = app.db.acquire().await?;
+        store::dirty_count(&mut pc.conn(), ws).await?
+    };
+    if waiting > 0 && waiting <= INLINE_RECOMPUTE_MAX {
+        recompute_changed(app, ws).await?;
+    }
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
     let (_, s) = settings(&mut c, ws).await?;

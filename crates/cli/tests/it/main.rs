@@ -18,6 +18,7 @@ mod hardening;
 mod imports;
 mod invoices;
 mod jobs;
+mod key_accounts;
 mod mail_import;
 mod my_day;
 mod scale_out;
