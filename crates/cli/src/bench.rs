@@ -4,6 +4,7 @@
 //! dataset in-process and loads it from client threads on the same machine: page
 //! latency at a fixed rate, API get-by-id throughput, and search latency.
 
+mod health;
 mod outbox;
 
 use crate::commands::open_app;
@@ -46,9 +47,13 @@ pub struct BenchArgs {
     /// E-mails queued for the outbox benchmark.
     #[arg(long, default_value_t = 5_000)]
     pub outbox_mails: usize,
-    /// Run only these groups (comma-separated): `import`, `ingest`, `outbox`, `serve`; all when absent.
+    /// Run only these groups (comma-separated): `import`, `ingest`, `outbox`, `serve`, `health`; all when absent.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// For `health`: a database already holding the demo (a PostgreSQL copy of
+    /// --data made with `bilan db copy`); default --data.
+    #[arg(long)]
+    pub health_url: Option<String>,
 }
 
 impl BenchArgs {
@@ -73,6 +78,17 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         bench_outboxes(&args, &dir, &mut report).await?;
     }
     drop(std::fs::remove_dir_all(&dir));
+    if args.runs("health") && args.health_url.is_some() {
+        let url = args.health_url.clone().unwrap_or_default();
+        let app = open_app(&url, 8).await?;
+        let admin = bench_health_admin(&app).await?;
+        let engine = if url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        health::recompute(&app, &admin, engine, &mut report).await?;
+    }
     if !args.runs("serve") {
         println!("{report}");
         return Ok(());
@@ -241,6 +257,8 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         );
     }
     bench_invoices(&app, &admin, &ids, &args, secs, &page, &call, &mut report).await?;
+    health::recompute(&app, &admin, "SQLite", &mut report).await?;
+    health::pages(&args, secs, &page, &call, &mut report).await?;
     let by_id = tokio::task::spawn_blocking({
         let (base, token, ids) = (base.clone(), token.clone(), Arc::clone(&ids));
         let c = args.concurrency;
@@ -531,6 +549,14 @@ async fn bench_ingest(url: &str) -> Result<f64> {
 }
 
 /// The demo's admin.
+/// The demo's administrator in a database that already holds it.
+async fn bench_health_admin(app: &App) -> Result<bilan_app::Actor> {
+    let user = bilan_app::users::find_by_email(app, bilan_app::demo::DEMO_ADMIN_EMAIL)
+        .await
+        .map_err(|e| anyhow::anyhow!("no demo in this database ({e}): copy --data into it first"))?;
+    bilan_app::auth::actor_of(&user).map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 async fn demo_admin(app: &App, demo: &bilan_app::demo::DemoReport) -> Result<bilan_app::Actor> {
     let admin = demo
         .users

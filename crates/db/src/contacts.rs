@@ -195,6 +195,39 @@ pub async fn find(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Op
     row.map(ContactRow::into_contact).transpose()
 }
 
+/// An account's buying centre: its current contacts holding a role, and those
+/// placed on its stakeholder map; the placed first, then by name, at most `limit`.
+pub async fn buying_centre(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid, limit: i64) -> DbResult<Vec<Contact>> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM contacts c \
+         LEFT JOIN stakeholders s ON s.workspace_id = c.workspace_id AND s.contact_id = c.id \
+         WHERE c.workspace_id = $1 AND c.account_id = $2 AND c.left_on IS NULL \
+         AND (c.roles <> '' OR s.id IS NOT NULL) \
+         ORDER BY CASE WHEN s.id IS NULL THEN 1 ELSE 0 END, c.sort_name, c.id LIMIT $3"
+    );
+    let rows: Vec<ContactRow> = with_conn!(conn, |cn| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(account)
+        .bind(limit)
+        .fetch_all(&mut **cn)
+        .await)?;
+    rows.into_iter().map(ContactRow::into_contact).collect()
+}
+
+/// How many people an account's buying centre holds (see [`buying_centre`]).
+pub async fn buying_centre_size(conn: &mut Conn<'_>, workspace: Uuid, account: Uuid) -> DbResult<i64> {
+    Ok(with_conn!(conn, |cn| sqlx::query_scalar(
+        "SELECT COUNT(*) FROM contacts c \
+         LEFT JOIN stakeholders s ON s.workspace_id = c.workspace_id AND s.contact_id = c.id \
+         WHERE c.workspace_id = $1 AND c.account_id = $2 AND c.left_on IS NULL \
+         AND (c.roles <> '' OR s.id IS NOT NULL)"
+    )
+    .bind(workspace)
+    .bind(account)
+    .fetch_one(&mut **cn)
+    .await)?)
+}
+
 /// Finds a contact by import key: external reference, then e-mail within the account.
 pub async fn find_by_import_key(
     conn: &mut Conn<'_>,

@@ -58,7 +58,8 @@ pub const FLAGSHIP_ACCOUNT: &str = "Groupe Hexagone Distribution";
 pub const FLAGSHIP_CONTACTS: usize = 20_000;
 
 /// The admin is created last: its presence marks a demo whose data is complete.
-const ADMIN_EMAIL: &str = "admin@demo.bilan.test";
+pub const DEMO_ADMIN_EMAIL: &str = "admin@demo.bilan.test";
+const ADMIN_EMAIL: &str = DEMO_ADMIN_EMAIL;
 
 /// Accounts per transaction: big enough to amortise commits, small enough to keep
 /// memory flat and let other writers in between on SQLite.

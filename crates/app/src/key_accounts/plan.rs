@@ -56,6 +56,9 @@ impl Audited for FinancialsRow {
     }
 }
 
+/// People of the buying centre shown on the map and its table.
+const STAKEHOLDERS_SHOWN: i64 = 60;
+
 fn decimal(raw: &Option<String>) -> Option<Decimal> {
     raw.as_deref().and_then(|s| Decimal::from_str(s).ok())
 }
@@ -495,8 +498,10 @@ pub struct PlanView {
     pub account_name: String,
     /// SMART objectives.
     pub objectives: Vec<ObjectiveView>,
-    /// The stakeholder map: every current contact, placed or not.
+    /// The stakeholder map: the buying centre's current people (a role, or placed), placed first.
     pub stakeholders: Vec<StakeholderView>,
+    /// People of the buying centre beyond those shown.
+    pub stakeholders_hidden: usize,
     /// No decision maker or sponsor known, or none met within the workspace's gap.
     pub key_contact_gap: bool,
     /// The gap, in days.
@@ -521,11 +526,9 @@ pub async fn plan(app: &App, actor: &Actor, account: Uuid) -> AppResult<PlanView
         .ok_or(AppError::NotFound)?;
     let objectives = store::objectives(&mut c, ws, account).await?;
     let placed = store::stakeholders(&mut c, ws, account).await?;
-    let filter = bilan_db::contacts::ContactFilter {
-        account_id: Some(account),
-        ..bilan_db::contacts::ContactFilter::default()
-    };
-    let contacts = bilan_db::contacts::list(&mut c, ws, &filter, None, 500).await?.items;
+    // The buying centre: the current contacts holding a role, and anyone placed.
+    let contacts = bilan_db::contacts::buying_centre(&mut c, ws, account, STAKEHOLDERS_SHOWN).await?;
+    let centre_size = bilan_db::contacts::buying_centre_size(&mut c, ws, account).await?;
     let (_, settings) = crate::health::settings(&mut c, ws).await?;
     let inputs = bilan_db::health_inputs::read(
         &mut c,
@@ -537,7 +540,7 @@ pub async fn plan(app: &App, actor: &Actor, account: Uuid) -> AppResult<PlanView
         &crate::health::facts::KEY_ROLES,
     )
     .await?;
-    let all_ids: Vec<Uuid> = contacts.iter().filter(|c| c.left_on.is_none()).map(|c| c.id).collect();
+    let all_ids: Vec<Uuid> = contacts.iter().map(|c| c.id).collect();
     let last = bilan_db::health_inputs::last_met(&mut c, ws, &all_ids).await?;
     let facts = crate::health::facts::assemble(&inputs, today);
     let gap = facts
@@ -545,7 +548,6 @@ pub async fn plan(app: &App, actor: &Actor, account: Uuid) -> AppResult<PlanView
         .is_none_or(|f| key_contact_gap(f, settings.key_contact_gap_days));
     let stakeholders = contacts
         .iter()
-        .filter(|c| c.left_on.is_none())
         .map(|c| {
             let p = placed.iter().find(|p| p.contact_id == c.id);
             let influence = p.and_then(|p| Influence::parse(&p.influence));
@@ -587,6 +589,7 @@ pub async fn plan(app: &App, actor: &Actor, account: Uuid) -> AppResult<PlanView
     Ok(PlanView {
         account_id: account,
         account_name: acc.name,
+        stakeholders_hidden: usize::try_from(centre_size).unwrap_or(0).saturating_sub(contacts.len()),
         objectives: objectives.iter().map(|r| objective_view(r, today)).collect(),
         stakeholders,
         key_contact_gap: gap,

@@ -723,3 +723,136 @@ db_test!(
         assert!(d.open_complaints.is_empty());
     }
 );
+
+/// Sets a form field's value by script (a date input types differently per locale).
+fn set_value(b: &Browser, css: &str, value: &str) -> Result<(), String> {
+    b.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        &[serde_json::json!(css), serde_json::json!(value)],
+    )
+    .map(|_| ())
+}
+
+fn key_account_journey(base: &str, email: &str, account: &str, secret: &str) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    sign_in(&b, base, email)?;
+    b.goto(&format!("{base}/accounts/{account}/plan"))?;
+    let band = b.wait_for_text("#health-band", "", wait)?.text()?;
+    if band != "Healthy" {
+        return Err(format!("a well-followed account starts healthy, not {band:?}"));
+    }
+    // Admission: rated criterion by criterion, then admitted at the tier its score suggests.
+    for (criterion, rating) in [
+        ("potential", "5"),
+        ("probability", "4"),
+        ("profitability", "3"),
+        ("strategic_impact", "2"),
+        ("fit", "5"),
+        ("risk", "2"),
+    ] {
+        b.find(&format!("#f-{criterion} option[value='{rating}']"))?.click()?;
+    }
+    b.find("#admit")?.click()?;
+    b.wait_for_text("#plan-tier", "Key", wait)?;
+    b.wait_for_text("#account-score", "71/100", wait)?;
+    // A vague objective: refused, the missing parts named, what was typed kept.
+    b.find("#f-objective-title")?.send_keys("Mieux servir le client")?;
+    b.find("#f-objective-metric")?.send_keys("NPS des utilisateurs")?;
+    b.find("#add-objective")?.click()?;
+    b.wait_for_text("#e-objective-target", "Target missing", wait)?;
+    b.wait_for_text("#e-objective-due", "Deadline missing", wait)?;
+    if b.find("#f-objective-title")?.value()? != "Mieux servir le client" {
+        return Err("the objective form lost its title".into());
+    }
+    b.find("#f-objective-baseline")?.send_keys("12")?;
+    b.find("#f-objective-target")?.send_keys("40")?;
+    set_value(&b, "#f-objective-due", "2027-06-30")?;
+    b.find("#add-objective")?.click()?;
+    b.wait_for_text("#objectives-table", "Mieux servir le client", wait)?;
+    // A risk: exposure is probability × impact.
+    b.find("#f-risk-title")?.send_keys("Départ du DSI")?;
+    b.find("#f-risk-probability option[value='3']")?.click()?;
+    b.find("#f-risk-impact option[value='5']")?.click()?;
+    b.find("#f-risk-mitigation")?.send_keys("Rencontrer son adjoint")?;
+    b.find("#add-risk")?.click()?;
+    b.wait_for_text("#risks-table", "3 × 5 = 15", wait)?;
+    // An invoice of 12,000 € issued in August, due in September, still unpaid.
+    b.goto(&format!("{base}/invoices/new?account={account}"))?;
+    b.find("#f-number")?.send_keys("F-2026-081")?;
+    set_value(&b, "#f-issued_on", "2026-08-01")?;
+    b.find("#f-amount_excl_tax")?.send_keys("10 000,00")?;
+    b.find("#f-amount_incl_tax")?.send_keys("12 000,00")?;
+    b.find("#save-invoice")?.click()?;
+    b.wait_for_text("h1", "F-2026-081", wait)?;
+    // The decision maker answers the survey: 0.
+    b.goto(&format!("{base}/s/{secret}"))?;
+    b.find("input[name=score][value='0']")?.click()?;
+    b.find("#comment")?.send_keys("Plus rien ne va.")?;
+    b.find("#survey-answer button[type=submit]")?.click()?;
+    std::thread::sleep(Duration::from_millis(300));
+    // Health fell, and the account is on the at-risk page with those two reasons.
+    b.goto(&format!("{base}/accounts/{account}/plan"))?;
+    b.wait_for_text("#health-band", "At risk", wait)?;
+    b.goto(&format!("{base}/at-risk"))?;
+    let row = b.wait_for_text("#at-risk", "Delméo", wait)?.text()?;
+    if !(row.contains("NPS 0") && row.contains("12,000.00")) {
+        return Err(format!("the at-risk row lacks its reasons: {row}"));
+    }
+    b.wait_for_text("#health-alerts", "Delméo", wait)?;
+    Ok(())
+}
+
+db_test!(journey_a_key_account_admitted_planned_then_at_risk, |t| async move {
+    if !Browser::available() {
+        eprintln!(
+            "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+        );
+        assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+        return;
+    }
+    let admin = t.with_user(Role::Admin).await;
+    let input = bilan_domain::accounts::AccountInput {
+        name: Some("Delméo".into()),
+        status: Some("active".into()),
+        size: Some("large".into()),
+        owner_id: Some(admin.user_id.to_string()),
+        ..Default::default()
+    };
+    let acc = bilan_app::accounts::create_account(&t.app, &admin, &input)
+        .await
+        .unwrap()
+        .id;
+    let dm = crate::surveys::person(&t, &admin, acc, "Martin", true, false, "decision_maker", None).await;
+    for (i, day) in ["2026-11-05", "2026-11-12", "2026-11-19"].iter().enumerate() {
+        for (direction, hour) in [("inbound", 10), ("outbound", 15)] {
+            let x = bilan_domain::timeline::InteractionInput {
+                account_id: Some(acc.to_string()),
+                occurred_at: Some(format!("{day}T{hour}:0{i}:00Z")),
+                channel: Some("meeting".into()),
+                direction: Some(direction.into()),
+                subject: Some("Point d'avancement".into()),
+                contact_ids: Some(dm.to_string()),
+                ..Default::default()
+            };
+            bilan_app::timeline::log_interaction(&t.app, &admin, &x).await.unwrap();
+        }
+    }
+    let s = crate::surveys::survey(&t, &admin, "NPS relation", "nps").await;
+    bilan_app::surveys::send_survey(&t.app, &admin, s, acc, &[dm])
+        .await
+        .unwrap();
+    let secret = crate::surveys::secret_in(&crate::surveys::outbox(&t, &admin).await[0].body_text);
+    let base = serve(&t).await;
+    let email = admin.email.clone();
+    let account = acc.to_string();
+    let result = tokio::task::spawn_blocking(move || key_account_journey(&base, &email, &account, &secret))
+        .await
+        .unwrap();
+    result.unwrap();
+    let plan = bilan_app::key_accounts::plan::plan(&t.app, &admin, acc).await.unwrap();
+    assert_eq!(plan.objectives.len(), 1);
+    assert_eq!(plan.risks[0].exposure, 15);
+    t.clock.advance(chrono::Duration::minutes(2));
+    t.run_pending_jobs().await;
+});
