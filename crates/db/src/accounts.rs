@@ -66,6 +66,8 @@ pub struct AccountRow {
     pub revenue_minor: Option<i64>,
     /// Head count.
     pub headcount: Option<i64>,
+    /// Notice period, days.
+    pub notice_days: Option<i32>,
     /// External reference.
     pub external_ref: Option<String>,
     /// Normalised search text.
@@ -82,7 +84,7 @@ pub struct AccountRow {
 pub const COLUMNS: &str = "a.id, a.workspace_id, a.name, a.sort_name, a.legal_name, a.siren, a.siret, a.vat_number, \
     a.sector, a.size, a.country, a.address, a.postal_code, a.city, a.status, a.lost_on, a.lost_reason, a.owner_id, \
     a.sponsor_id, a.contract_start, a.renewal_date, a.annual_value_minor, a.currency, a.tags, a.external_ref, \
-    a.website, a.phone, a.revenue_minor, a.headcount, a.search_text, a.version, a.created_at, a.updated_at";
+    a.website, a.phone, a.revenue_minor, a.headcount, a.notice_days, a.search_text, a.version, a.created_at, a.updated_at";
 
 impl AccountRow {
     /// Converts to the domain type, refusing values the code never writes.
@@ -115,6 +117,7 @@ impl AccountRow {
             sponsor_id: self.sponsor_id,
             contract_start: self.contract_start,
             renewal_date: self.renewal_date,
+            notice_days: self.notice_days.and_then(|n| u32::try_from(n).ok()),
             annual_value: Money {
                 minor: self.annual_value_minor,
                 currency,
@@ -168,6 +171,7 @@ impl AccountRow {
             phone: a.phone.clone(),
             revenue_minor: a.revenue.map(|m| m.minor),
             headcount: a.headcount,
+            notice_days: a.notice_days.and_then(|n| i32::try_from(n).ok()),
             search_text: a.search_text(),
             version: 1,
             created_at: now,
@@ -179,7 +183,7 @@ impl AccountRow {
 const INSERT_COLUMNS: &str = "id, workspace_id, name, sort_name, legal_name, siren, siret, vat_number, sector, size, \
     country, address, postal_code, city, status, lost_on, lost_reason, owner_id, sponsor_id, contract_start, \
     renewal_date, annual_value_minor, currency, tags, external_ref, website, phone, revenue_minor, headcount, \
-    search_text, version, created_at, updated_at";
+    notice_days, search_text, version, created_at, updated_at";
 
 fn row_args(r: &AccountRow) -> Vec<Arg> {
     vec![
@@ -212,6 +216,7 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
         Arg::OptText(r.phone.clone()),
         Arg::OptI64(r.revenue_minor),
         Arg::OptI64(r.headcount),
+        Arg::OptI32(r.notice_days),
         Arg::Text(r.search_text.clone()),
         Arg::I64(r.version),
         Arg::Instant(r.created_at),
@@ -379,12 +384,13 @@ pub async fn update(
     now: DateTime<Utc>,
 ) -> DbResult<UpdateOutcome<Account>> {
     let r = AccountRow::from_new(id, workspace, a, now);
-    let n = with_conn!(conn, |c| sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "UPDATE accounts SET name = $3, sort_name = $4, legal_name = $5, siren = $6, siret = $7, vat_number = $8, \
          sector = $9, size = $10, country = $11, address = $12, postal_code = $13, city = $14, status = $15, \
          lost_on = $16, lost_reason = $17, owner_id = $18, sponsor_id = $19, contract_start = $20, renewal_date = $21, \
          annual_value_minor = $22, currency = $23, tags = $24, external_ref = $25, search_text = $26, \
-         version = version + 1, updated_at = $27, website = $29, phone = $30, revenue_minor = $31, headcount = $32 \
+         version = version + 1, updated_at = $27, website = $29, phone = $30, revenue_minor = $31, headcount = $32, notice_days = $33 \
          WHERE workspace_id = $1 AND id = $2 AND version = $28"
     )
     .bind(workspace)
@@ -419,9 +425,11 @@ pub async fn update(
     .bind(&r.phone)
     .bind(r.revenue_minor)
     .bind(r.headcount)
+    .bind(r.notice_days)
     .execute(&mut **c)
     .await
-    .map(|r| r.rows_affected()))?;
+    .map(|r| r.rows_affected())
+    })?;
     if n == 0 {
         return Ok(match current_version(conn, "accounts", workspace, id).await? {
             Some(v) => UpdateOutcome::Stale(v),

@@ -137,6 +137,8 @@ pub struct Account {
     pub contract_start: Option<NaiveDate>,
     /// Renewal date of the current contract.
     pub renewal_date: Option<NaiveDate>,
+    /// Notice period (préavis de résiliation): notice must be given this many days before the renewal date.
+    pub notice_days: Option<u32>,
     /// Annual contract value.
     pub annual_value: Money,
     /// Free tags.
@@ -201,6 +203,8 @@ pub struct AccountInput {
     pub contract_start: Option<String>,
     /// Renewal date.
     pub renewal_date: Option<String>,
+    /// Notice period in days (`90`, `90 jours`, `3 mois`).
+    pub notice_days: Option<String>,
     /// Annual contract value, decimal (French or English notation).
     pub annual_value: Option<String>,
     /// Currency code (default EUR).
@@ -258,6 +262,8 @@ pub struct NewAccount {
     pub contract_start: Option<NaiveDate>,
     /// Renewal date.
     pub renewal_date: Option<NaiveDate>,
+    /// Notice period, days.
+    pub notice_days: Option<u32>,
     /// Annual contract value.
     pub annual_value: Money,
     /// Tags, normalised and de-duplicated.
@@ -302,6 +308,21 @@ pub fn parse_headcount(raw: &str) -> Option<i64> {
         return None;
     }
     digits.parse().ok()
+}
+
+/// Reads a notice period as days: `90`, `90 jours`, `90 days`, `3 mois` (30 days a
+/// month); from 0 to 730 days.
+pub fn parse_notice_days(raw: &str) -> Option<u32> {
+    let t = crate::search::normalize(raw);
+    let digits: String = t.chars().take_while(char::is_ascii_digit).collect();
+    let n: u32 = digits.parse().ok()?;
+    let unit = t[digits.len()..].trim();
+    let days = match unit {
+        "" | "j" | "jour" | "jours" | "d" | "day" | "days" => n,
+        "mois" | "month" | "months" => n.checked_mul(30)?,
+        _ => return None,
+    };
+    (days <= 730).then_some(days)
 }
 
 /// Parses a calendar date written ISO (2026-03-31) or day-first (31/03/2026, 31.03.26).
@@ -467,6 +488,13 @@ impl AccountInput {
                 e.add("renewal_date", "renewal_date.before_start");
             }
         }
+        let notice_days = match self.notice_days.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+            None => None,
+            Some(raw) => parse_notice_days(raw).or_else(|| {
+                e.add("notice_days", "notice_days.invalid");
+                None
+            }),
+        };
         let currency = match optional_text(&mut e, "currency", self.currency.as_deref(), 3) {
             None => Currency::EUR,
             Some(raw) => Currency::parse(&raw).unwrap_or_else(|| {
@@ -559,6 +587,7 @@ impl AccountInput {
             sponsor_id,
             contract_start,
             renewal_date,
+            notice_days,
             annual_value,
             tags,
             external_ref,
@@ -668,6 +697,7 @@ impl Account {
             sponsor_id: self.sponsor_id.map(|u| u.to_string()),
             contract_start: d(self.contract_start),
             renewal_date: d(self.renewal_date),
+            notice_days: self.notice_days.map(|n| n.to_string()),
             annual_value: Some(self.annual_value.to_decimal().to_string()),
             currency: Some(self.annual_value.currency.as_str().to_owned()),
             tags: Some(self.tags.join(", ")),
@@ -787,6 +817,17 @@ impl SiteInput {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn notice_periods_read_in_days_or_months() {
+        use super::parse_notice_days;
+        assert_eq!(parse_notice_days("90"), Some(90));
+        assert_eq!(parse_notice_days("90 jours"), Some(90));
+        assert_eq!(parse_notice_days("3 mois"), Some(90));
+        assert_eq!(parse_notice_days("60 days"), Some(60));
+        assert_eq!(parse_notice_days("trois mois"), None);
+        assert_eq!(parse_notice_days("800"), None);
+    }
+
     #[test]
     fn websites_become_domains_and_head_counts_numbers() {
         use super::{parse_headcount, parse_website};

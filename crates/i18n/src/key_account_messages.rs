@@ -18,6 +18,10 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("jobs.kind.nightly_health", "Santé de tous les comptes (nuit)", "Every account's health (nightly)"),
     // Health components, bands and reasons.
     ("health.title", "Santé du compte", "Account health"),
+    ("health.component", "Composante", "Component"),
+    ("health.score_100", "Note /100", "Score /100"),
+    ("at_risk.count", "{count} compte(s)", "{count} account(s)"),
+    ("plan.stakeholders.more", "{count} autres interlocuteurs du centre d'achat ne sont pas affichés.", "{count} more people of the buying centre are not shown."),
     ("health.component.satisfaction", "Satisfaction", "Satisfaction"),
     ("health.component.engagement", "Engagement", "Engagement"),
     ("health.component.payment", "Paiements", "Payments"),
@@ -57,6 +61,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("health.reason.relationship_sponsor_left", "Le sponsor {name} est parti le {date}", "The sponsor {name} left on {date}"),
     ("health.reason.relationship_decision_maker_left", "Le décideur {name} est parti le {date}", "The decision maker {name} left on {date}"),
     ("health.reason.relationship_key_contact_left", "Le contact clé {name} est parti le {date}", "The key contact {name} left on {date}"),
+    ("health.reason.relationship_more_left", "et {count} autre(s) contact(s) clé(s) parti(s) dans l'année", "and {count} more key contact(s) gone this year"),
     ("health.reason.relationship_no_decision_maker", "Aucun décideur ni sponsor connu", "No decision maker or sponsor known"),
     ("health.reason.relationship_decision_maker_never_met", "Aucun décideur ni sponsor rencontré", "No decision maker or sponsor ever met"),
     ("health.reason.relationship_decision_maker_not_met", "Aucun décideur ni sponsor rencontré depuis {days} jours", "No decision maker or sponsor met for {days} days"),
@@ -209,6 +214,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.usage.hint", "Colonnes : compte, indicateur, période (2026-11), valeur.", "Columns: account, metric, period (2026-11), value."),
     ("plan.usage.imported", "{count} chiffres d'usage enregistrés.", "{count} usage figures saved."),
     ("plan.usage.line", "Ligne {line}", "Line {line}"),
+    ("field.notice_days", "Préavis de résiliation (jours)", "Notice period (days)"),
+    ("error.notice_days.invalid", "Un nombre de jours de 0 à 730 (« 90 », « 3 mois »)", "A number of days from 0 to 730 (\"90\", \"3 months\")"),
     // Errors.
     ("error.health.weight_range", "Un poids va de 0 à 100", "A weight goes from 0 to 100"),
     ("error.health.weights_all_zero", "Au moins un poids doit être positif", "At least one weight must be positive"),

@@ -169,6 +169,7 @@ pub(super) fn flagship_account(plan: &Plan) -> (NewAccount, Lang, usize, f64) {
         sponsor_id: plan.sponsors.first().copied(),
         contract_start: Some(ymd(2024, 1, 1)),
         renewal_date: Some(ymd(2026, 12, 31)),
+        notice_days: Some(90),
         annual_value: eur(9_600_000),
         tags: ["grand compte", "stratégique", "multi-sites"]
             .map(str::to_owned)
@@ -354,6 +355,8 @@ pub(super) fn regular_account(plan: &Plan, index: usize, rng: &mut Rng) -> (NewA
         sponsor_id,
         contract_start,
         renewal_date,
+        // Notice of one to three months, as B2B contracts usually say.
+        notice_days: renewal_date.map(|_| [30, 60, 90][index % 3]),
         annual_value: eur(value_eur),
         tags: tags.into_iter().map(str::to_owned).collect(),
         external_ref: rng.chance(0.7).then(|| format!("CRM-{:07}", index + 1)),

@@ -135,7 +135,16 @@ pub fn assemble(inputs: &Inputs, today: NaiveDate) -> HashMap<Uuid, HealthFacts>
         }
     }
     for f in out.values_mut() {
-        f.departures.sort_by_key(|d| std::cmp::Reverse(d.left_on));
+        let rank = |d: &Departure| {
+            if d.roles.contains(&BuyingRole::Sponsor) {
+                0
+            } else if d.roles.contains(&BuyingRole::DecisionMaker) {
+                1
+            } else {
+                2
+            }
+        };
+        f.departures.sort_by_key(|d| (rank(d), std::cmp::Reverse(d.left_on)));
     }
     out
 }

@@ -25,6 +25,8 @@ async fn account(t: &TestApp, admin: &Actor, name: &str, owner: Option<Uuid>) ->
         size: Some("large".into()),
         annual_value: Some("120000".into()),
         owner_id: owner.map(|o| o.to_string()),
+        renewal_date: Some("2027-03-31".into()),
+        notice_days: Some("3 mois".into()),
         ..Default::default()
     };
     bilan_app::accounts::create_account(&t.app, admin, &input)
@@ -437,6 +439,20 @@ db_test!(objectives_and_admission_follow_the_rules, |t| async move {
     assert_eq!(prog["items"][0]["open_risks"], 1);
     assert_eq!(prog["load"][0]["key_accounts"], 1);
     assert_eq!(prog["load"][0]["warning"], "light", "one key account is under three");
+    assert_eq!(
+        prog["items"][0]["notice_by"], "2026-12-31",
+        "three months' notice before 31 March"
+    );
+    let a = api(
+        &t.router(),
+        Method::GET,
+        &format!("/api/v1/accounts/{acc}"),
+        &token,
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(a["notice_days"], 90);
     let plan = api(
         &t.router(),
         Method::GET,

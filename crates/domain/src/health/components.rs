@@ -79,6 +79,9 @@ pub struct Departure {
     pub left_on: NaiveDate,
 }
 
+/// Departures named in the reasons; more are counted.
+const DEPARTURES_NAMED: usize = 3;
+
 /// The prior of satisfaction: an account nobody asked counts as one answer of 70.
 const SATISFACTION_PRIOR: Decimal = Decimal::from_parts(70, 0, 0, false, 0);
 
@@ -118,15 +121,21 @@ fn satisfaction(f: &HealthFacts) -> ComponentScore {
     let sum: Decimal = f.answers.iter().map(|(k, s, _)| answer_points(*k, *s)).sum();
     // A prior of one answer at 70, so one answer moves the score without deciding it alone.
     let mean = (SATISFACTION_PRIOR + sum) / (Decimal::ONE + n);
-    // A recent bad answer is a signal on its own, however good the year was: the
-    // component is at most 20 points above the worst answer of the last 90 days.
-    let worst_recent = f
+    // What the last 90 days say weighs on its own, however good the year was: the
+    // component is at most 20 points above their mean (a lone recent detractor
+    // pulls a small account down; one among a hundred happy users does not).
+    let recent: Vec<Decimal> = f
         .answers
         .iter()
         .filter(|(_, _, d)| (f.today - *d).num_days() <= 90)
-        .map(|(k, s, _)| answer_points(*k, *s) + Decimal::from(20))
-        .min();
-    let score = worst_recent.map_or(mean, |w| w.min(mean));
+        .map(|(k, s, _)| answer_points(*k, *s))
+        .collect();
+    let score = if recent.is_empty() {
+        mean
+    } else {
+        let recent_mean = recent.iter().copied().sum::<Decimal>() / Decimal::from(recent.len());
+        mean.min(recent_mean + Decimal::from(20))
+    };
     if f.answers.is_empty() {
         reasons.push(Reason::new("satisfaction_none", &[]));
     } else {
@@ -362,7 +371,7 @@ fn usage(f: &HealthFacts) -> ComponentScore {
 fn relationship(f: &HealthFacts, gap_days: u32) -> ComponentScore {
     let mut penalty = 0_i64;
     let mut reasons = Vec::new();
-    for d in &f.departures {
+    for (i, d) in f.departures.iter().enumerate() {
         let (cost, code) = if d.roles.contains(&BuyingRole::Sponsor) {
             (50, "relationship_sponsor_left")
         } else if d.roles.contains(&BuyingRole::DecisionMaker) {
@@ -371,9 +380,18 @@ fn relationship(f: &HealthFacts, gap_days: u32) -> ComponentScore {
             (15, "relationship_key_contact_left")
         };
         penalty += cost;
+        // The first few by name (sponsors and decision makers first); the rest counted.
+        if i < DEPARTURES_NAMED {
+            reasons.push(Reason::new(
+                code,
+                &[("name", d.name.clone()), ("date", d.left_on.to_string())],
+            ));
+        }
+    }
+    if f.departures.len() > DEPARTURES_NAMED {
         reasons.push(Reason::new(
-            code,
-            &[("name", d.name.clone()), ("date", d.left_on.to_string())],
+            "relationship_more_left",
+            &[("count", (f.departures.len() - DEPARTURES_NAMED).to_string())],
         ));
     }
     if !f.has_key_contact {

@@ -325,3 +325,34 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn one_detractor_among_many_promoters_does_not_sink_satisfaction() {
+    let mut answers: Vec<(SurveyKind, i16, NaiveDate)> =
+        (0..10).map(|_| (SurveyKind::Nps, 10, day("2026-11-01"))).collect();
+    answers.push((SurveyKind::Nps, 0, day("2026-11-30")));
+    let h = health(&HealthFacts { answers, ..facts() }, &HealthSettings::default());
+    // (70 + 10 × 100 + 0) / 12 = 89.2; the 90 days' mean is 90.9, so no cap.
+    assert_eq!(component(&h, Component::Satisfaction).score, Some(89));
+    assert_eq!(
+        component(&h, Component::Satisfaction).reasons[0].code,
+        "satisfaction_detractor"
+    );
+}
+
+#[test]
+fn departures_are_named_up_to_three_then_counted() {
+    let departures = (0..5)
+        .map(|i| Departure {
+            name: format!("Contact {i}"),
+            roles: vec![BuyingRole::KeyUser],
+            left_on: day("2026-10-01"),
+        })
+        .collect();
+    let h = health(&HealthFacts { departures, ..facts() }, &HealthSettings::default());
+    let rel = component(&h, Component::Relationship);
+    assert_eq!(rel.score, Some(25), "five key users gone: 100 − 5 × 15");
+    assert_eq!(rel.reasons.len(), 4);
+    assert_eq!(rel.reasons[3].code, "relationship_more_left");
+    assert!(rel.reasons[3].args.contains(&("count".into(), "2".into())));
+}

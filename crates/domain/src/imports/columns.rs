@@ -5,10 +5,11 @@ use super::*;
 /// Fields an accounts file may fill: `AccountInput`'s, plus `id` (Bilan's own id,
 /// as exported).
 #[rustfmt::skip]
-pub const ACCOUNT_FIELDS: [&str; 28] = [
+pub const ACCOUNT_FIELDS: [&str; 29] = [
     "id", "name", "legal_name", "siren", "siret", "vat_number", "sector", "size", "country", "address", "postal_code",
     "city", "status", "lost_on", "lost_reason", "owner_id", "sponsor_id", "contract_start", "renewal_date",
     "annual_value", "currency", "tags", "external_ref", "website", "phone", "revenue", "headcount", "owner",
+    "notice_days",
 ];
 
 /// Fields a contacts file may fill: `ContactInput`'s, plus `id` and `full_name`
@@ -107,6 +108,10 @@ pub(super) const ACCOUNT_ALIASES: &[(&str, &[&str])] = &[
     ("renewal_date", &[
         "renewal", "date de renouvellement", "renouvellement", "date renouvellement", "prochain renouvellement",
         "contract end date", "date de fin de contrat", "fin de contrat", "echeance du contrat", "date d echeance",
+    ]),
+    ("notice_days", &[
+        "notice period", "notice", "preavis", "preavis de resiliation", "delai de preavis", "preavis jours",
+        "notice period days",
     ]),
     ("annual_value", &[
         "annual contract value", "acv", "arr", "montant annuel", "montant annuel du contrat", "valeur annuelle",

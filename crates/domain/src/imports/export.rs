@@ -5,10 +5,10 @@ use super::*;
 /// Columns of an accounts export: Bilan's own field names, so it re-imports as is
 /// (the owner by id; `owner`, a name or e-mail, is for other systems' files).
 #[rustfmt::skip]
-pub const ACCOUNT_EXPORT_COLUMNS: [&str; 27] = [
+pub const ACCOUNT_EXPORT_COLUMNS: [&str; 28] = [
     "id", "name", "legal_name", "siren", "siret", "vat_number", "sector", "size", "country", "address", "postal_code",
     "city", "status", "lost_on", "lost_reason", "owner_id", "sponsor_id", "contract_start", "renewal_date",
-    "annual_value", "currency", "tags", "external_ref", "website", "phone", "revenue", "headcount",
+    "annual_value", "currency", "tags", "external_ref", "website", "phone", "revenue", "headcount", "notice_days",
 ];
 
 /// Columns of a contacts export.
@@ -53,6 +53,7 @@ pub fn account_cells(a: &Account, decimal_comma: bool) -> Vec<String> {
         o(i.phone),
         o(i.revenue).replace('.', if decimal_comma { "," } else { "." }),
         o(i.headcount),
+        o(i.notice_days),
     ]
 }
 

@@ -910,6 +910,7 @@ mod tests {
             sponsor_id: n.sponsor_id,
             contract_start: n.contract_start,
             renewal_date: n.renewal_date,
+            notice_days: n.notice_days,
             annual_value: n.annual_value,
             tags: n.tags,
             external_ref: n.external_ref,

@@ -151,6 +151,7 @@ pub(super) fn account_slot<'a>(a: &'a mut AccountInput, field: &str) -> Option<&
         "sponsor_id" => &mut a.sponsor_id,
         "contract_start" => &mut a.contract_start,
         "renewal_date" => &mut a.renewal_date,
+        "notice_days" => &mut a.notice_days,
         "annual_value" => &mut a.annual_value,
         "currency" => &mut a.currency,
         "tags" => &mut a.tags,

@@ -69,6 +69,8 @@ pub struct AccountResponse {
     pub contract_start: Option<String>,
     /// Renewal date.
     pub renewal_date: Option<String>,
+    /// Notice period in days: notice must be given this many days before the renewal date.
+    pub notice_days: Option<u32>,
     /// Annual contract value.
     pub annual_value: MoneyResponse,
     /// Tags.
@@ -114,6 +116,7 @@ impl From<Account> for AccountResponse {
             sponsor_id: a.sponsor_id.map(|u| u.to_string()),
             contract_start: d(a.contract_start),
             renewal_date: d(a.renewal_date),
+            notice_days: a.notice_days,
             annual_value: MoneyResponse {
                 amount: format!("{:.2}", a.annual_value.to_decimal()),
                 currency: a.annual_value.currency.as_str().to_owned(),

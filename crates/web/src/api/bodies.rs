@@ -279,6 +279,9 @@ bodies! {
         contract_start: NaiveDate,
         /// Renewal date.
         renewal_date: NaiveDate,
+        /// Notice period in days before the renewal date (0 to 730).
+        #[schema(minimum = 0, maximum = 730)]
+        notice_days: Whole,
         /// Annual contract value, in `currency`.
         annual_value: DecimalText,
         /// ISO 4217 currency code (default EUR; empty means the default).
