@@ -89,7 +89,9 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
         };
         health::recompute(&app, &admin, engine, &mut report).await?;
     }
-    if !args.runs("serve") {
+    // `--only health` without --health-url serves the --data dataset for its pages.
+    let health_pages = args.runs("health") && args.health_url.is_none();
+    if !args.runs("serve") && !health_pages {
         println!("{report}");
         return Ok(());
     }
@@ -111,6 +113,13 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
     let secs = Duration::from_secs(args.seconds);
     let page = |path: String| (format!("{base}{path}"), Auth::Cookie(cookie.clone()));
     let call = |path: String| (format!("{base}{path}"), Auth::Bearer(token.clone()));
+    if !args.runs("serve") {
+        let admin = demo_admin(&app, &demo).await?;
+        health::recompute(&app, &admin, "SQLite", &mut report).await?;
+        health::pages(&args, secs, &page, &call, &mut report).await?;
+        println!("{report}");
+        return Ok(());
+    }
     let list: Vec<_> = ["name", "-value", "-updated"]
         .iter()
         .map(|s| page(format!("/accounts?sort={s}")))

@@ -140,6 +140,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.objective.owner", "Responsable", "Owner"),
     ("plan.objective.progress", "Avancement", "Progress"),
     ("plan.objective.add", "Ajouter l'objectif", "Add the objective"),
+    ("plan.objective.update", "Mettre à jour", "Update"),
     ("plan.objective.added", "Objectif ajouté.", "Objective added."),
     ("plan.objective.hint", "Un objectif SMART a un indicateur, une cible chiffrée et une échéance.", "A SMART objective has a metric, a numeric target and a deadline."),
     ("plan.objective.none", "Aucun objectif pour l'instant.", "No objective yet."),

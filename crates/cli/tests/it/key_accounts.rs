@@ -522,6 +522,53 @@ db_test!(pages_follow_roles_and_keep_what_was_typed, |t| async move {
     assert!(plan.body.contains("Doubler les commandes") && plan.body.contains("stakeholder-map"));
     let json = a.get(&format!("/accounts/{acc}/plan.json")).await;
     assert!(json.body.contains("Doubler les commandes"));
+    // Updating its progress with words: refused in its row, the row left open.
+    let plan = bilan_app::key_accounts::plan::plan(&t.app, &admin, acc).await.unwrap();
+    let o = &plan.objectives[0];
+    let acc_s = acc.to_string();
+    let r = a
+        .post_form(
+            &format!("/objectives/{}", o.id),
+            &[
+                ("account", acc_s.as_str()),
+                ("title", o.title.as_str()),
+                ("metric", o.metric.as_str()),
+                ("baseline", "20"),
+                ("target", "40"),
+                ("due_on", "2027-09-30"),
+                ("current", "beaucoup"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("A number is expected") && r.body.contains("inline-edit\" open"),
+        "{}",
+        r.body
+    );
+    let r = a
+        .post_form(
+            &format!("/objectives/{}", o.id),
+            &[
+                ("account", acc_s.as_str()),
+                ("title", o.title.as_str()),
+                ("metric", o.metric.as_str()),
+                ("baseline", "20"),
+                ("target", "40"),
+                ("due_on", "2027-09-30"),
+                ("current", "30"),
+                ("status", "open"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let plan = bilan_app::key_accounts::plan::plan(&t.app, &admin, acc).await.unwrap();
+    assert_eq!(
+        plan.objectives[0].progress.as_deref(),
+        Some("50"),
+        "(30 − 20) ÷ (40 − 20)"
+    );
 });
 
 db_test!(the_command_line_shows_health_and_the_programme, |t| async move {

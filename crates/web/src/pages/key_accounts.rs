@@ -232,6 +232,17 @@ impl PlanPage {
         }
     }
 
+    /// What was wrong with an objective's update in its row, if that row's form failed.
+    fn objective_error(&self, id: impl std::borrow::Borrow<Uuid>) -> String {
+        let form = format!("objective-{}", id.borrow());
+        ["current", "status", "target", "due_on", "title", "metric", "baseline"]
+            .iter()
+            .map(|f| self.err(&form, f))
+            .filter(|e| !e.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     fn bad(&self, form: &str, name: &str) -> bool {
         self.failed_is(form) && self.errors.has(name)
     }
