@@ -44,6 +44,31 @@ pub trait Audited: Serialize {
     }
 }
 
+/// Implements [`Audited`] for a stored row with an `id`: `audited!(Row, "entity")`,
+/// or `audited!(Row, "entity", health)` for a row whose `account_id` feeds health.
+macro_rules! audited {
+    ($row:ty, $entity:literal) => {
+        impl $crate::Audited for $row {
+            const ENTITY: &'static str = $entity;
+            fn audit_id(&self) -> uuid::Uuid {
+                self.id
+            }
+        }
+    };
+    ($row:ty, $entity:literal, health) => {
+        impl $crate::Audited for $row {
+            const ENTITY: &'static str = $entity;
+            fn audit_id(&self) -> uuid::Uuid {
+                self.id
+            }
+            fn health_account(&self) -> Option<uuid::Uuid> {
+                Some(self.account_id)
+            }
+        }
+    };
+}
+pub(crate) use audited;
+
 /// Who made a change and when: what every audit entry of one unit of work shares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AuditStamp {

@@ -21,6 +21,8 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("health.component", "Composante", "Component"),
     ("health.score_100", "Note /100", "Score /100"),
     ("at_risk.count", "{count} compte(s)", "{count} account(s)"),
+    ("at_risk.previous", "Précédents", "Previous"),
+    ("at_risk.next", "Suivants", "Next"),
     ("plan.stakeholders.more", "{count} autres interlocuteurs du centre d'achat ne sont pas affichés.", "{count} more people of the buying centre are not shown."),
     ("health.component.satisfaction", "Satisfaction", "Satisfaction"),
     ("health.component.engagement", "Engagement", "Engagement"),

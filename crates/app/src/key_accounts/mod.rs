@@ -4,7 +4,8 @@
 
 pub mod plan;
 
-use crate::{Actor, App, AppError, AppResult, Audited};
+use crate::unit_of_work::audited;
+use crate::{Actor, App, AppError, AppResult};
 use bilan_db::key_accounts::{self as store, KeyAccountRow, RatingsRow};
 use bilan_domain::key_accounts::load::{warning, LoadWarning};
 use bilan_domain::key_accounts::scoring::{score, AccountScore, Criterion, Ratings};
@@ -15,12 +16,7 @@ use chrono::{Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-impl Audited for KeyAccountRow {
-    const ENTITY: &'static str = "key_account";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-}
+audited!(KeyAccountRow, "key_account");
 
 /// An admission (or a change of it) as typed: the ratings, the tier, the people.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]

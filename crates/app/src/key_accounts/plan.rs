@@ -2,7 +2,8 @@
 //! map, the roadmap and value milestones, the risk register and the financial
 //! hypotheses beside their actuals.
 
-use crate::{Actor, App, AppError, AppResult, Audited};
+use crate::unit_of_work::audited;
+use crate::{Actor, App, AppError, AppResult};
 use bilan_db::key_accounts::{self as store, FinancialsRow, ObjectiveRow, PlanItemRow, RiskRow, StakeholderRow};
 use bilan_domain::contacts::BuyingRole;
 use bilan_domain::health::components::key_contact_gap;
@@ -18,43 +19,11 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use uuid::Uuid;
 
-impl Audited for ObjectiveRow {
-    const ENTITY: &'static str = "objective";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-impl Audited for RiskRow {
-    const ENTITY: &'static str = "plan_risk";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-impl Audited for PlanItemRow {
-    const ENTITY: &'static str = "plan_item";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-}
-
-impl Audited for StakeholderRow {
-    const ENTITY: &'static str = "stakeholder";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-    fn health_account(&self) -> Option<Uuid> {
-        Some(self.account_id)
-    }
-}
-
-impl Audited for FinancialsRow {
-    const ENTITY: &'static str = "plan_financials";
-    fn audit_id(&self) -> Uuid {
-        self.id
-    }
-}
+audited!(ObjectiveRow, "objective");
+audited!(RiskRow, "plan_risk");
+audited!(PlanItemRow, "plan_item");
+audited!(StakeholderRow, "stakeholder", health);
+audited!(FinancialsRow, "plan_financials");
 
 /// People of the buying centre shown on the map and its table.
 const STAKEHOLDERS_SHOWN: i64 = 60;

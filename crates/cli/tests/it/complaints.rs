@@ -1074,21 +1074,7 @@ db_test!(the_command_line_opens_moves_and_lists, |t| async move {
             .unwrap()
             .name
     };
-    let run = |args: Vec<String>| {
-        let url = t.database_url().to_owned();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
-                    .env("BILAN_DATABASE_URL", url)
-                    .env("RUST_LOG", "error")
-                    .args(args)
-                    .output()
-                    .unwrap()
-            })
-            .await
-            .unwrap()
-        }
-    };
+    let run = |args: Vec<String>| crate::bilan_cli(&t, args);
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
     let out = run(s(&[
         "complaints",

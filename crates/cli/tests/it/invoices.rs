@@ -805,21 +805,7 @@ db_test!(aging_buckets_at_their_borders, |t| async move {
 db_test!(the_command_line_enters_pays_imports_and_reports, |t| async move {
     let admin = t.with_user(Role::Admin).await;
     let acc = account(&t, &admin).await;
-    let run = |args: Vec<String>| {
-        let url = t.database_url().to_owned();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
-                    .env("BILAN_DATABASE_URL", url)
-                    .env("RUST_LOG", "error")
-                    .args(args)
-                    .output()
-                    .unwrap()
-            })
-            .await
-            .unwrap()
-        }
-    };
+    let run = |args: Vec<String>| crate::bilan_cli(&t, args);
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
     let acc_s = acc.to_string();
     let out = run(s(&[

@@ -482,6 +482,13 @@ db_test!(pages_follow_roles_and_keep_what_was_typed, |t| async move {
     }
     let plan = v.get(&format!("/accounts/{acc}/plan")).await;
     assert!(!plan.body.contains("id=\"objective-form\""), "a viewer has no forms");
+    let beyond = v.get("/at-risk?page=7&watch=1").await;
+    assert_eq!(
+        beyond.status,
+        StatusCode::OK,
+        "a page beyond the last is empty, not an error"
+    );
+    assert!(!beyond.body.contains("id=\"next-page\""));
     let r = v
         .post_form(
             &format!("/accounts/{acc}/plan/objectives"),
@@ -574,21 +581,7 @@ db_test!(pages_follow_roles_and_keep_what_was_typed, |t| async move {
 db_test!(the_command_line_shows_health_and_the_programme, |t| async move {
     let admin = t.with_user(Role::Admin).await;
     let acc = account(&t, &admin, "Helios", Some(admin.user_id)).await;
-    let run = |args: Vec<String>| {
-        let url = t.database_url().to_owned();
-        async move {
-            tokio::task::spawn_blocking(move || {
-                std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
-                    .env("BILAN_DATABASE_URL", url)
-                    .env("RUST_LOG", "error")
-                    .args(args)
-                    .output()
-                    .unwrap()
-            })
-            .await
-            .unwrap()
-        }
-    };
+    let run = |args: Vec<String>| crate::bilan_cli(&t, args);
     let s = |v: &[&str]| v.iter().map(|x| (*x).to_owned()).collect::<Vec<_>>();
     let a = acc.to_string();
     let out = run(s(&[

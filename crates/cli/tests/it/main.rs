@@ -79,3 +79,18 @@ pub fn danone() -> bilan_domain::accounts::AccountInput {
         ..Default::default()
     }
 }
+
+/// Runs the `bilan` binary on `t`'s database with `args` (quiet logs); its output.
+pub async fn bilan_cli(t: &TestApp, args: Vec<String>) -> std::process::Output {
+    let url = t.database_url().to_owned();
+    tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_bilan"))
+            .env("BILAN_DATABASE_URL", url)
+            .env("RUST_LOG", "error")
+            .args(args)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}

@@ -679,7 +679,7 @@ struct SettingsPage {
     plans: Vec<plans::SegmentPlan>,
     factors: Vec<Factor>,
     /// Which form failed (`rate`, `contractual`, `plan-<segment>`, `factor`) and what it held.
-    failed: Option<(String, Vec<(String, String)>)>,
+    failed: super::Refilled,
     errors: FormErrors,
     run: Option<bilan_app::invoices::dunning::ReminderReport>,
     channels: Vec<&'static str>,
@@ -687,45 +687,33 @@ struct SettingsPage {
 }
 
 impl SettingsPage {
-    fn typed(&self, form: &str, name: &str) -> Option<String> {
-        match &self.failed {
-            Some((f, pairs)) if f == form => Some(field(pairs, name).unwrap_or("").to_owned()),
-            _ => None,
-        }
-    }
-
     fn typed_or(&self, form: &str, name: &str, default: &str) -> String {
-        self.typed(form, name).unwrap_or_else(|| default.to_owned())
+        self.failed.typed_or(form, name, default)
     }
 
     fn failed_is(&self, form: &str) -> bool {
-        matches!(&self.failed, Some((f, _)) if f == form)
+        self.failed.is(form)
     }
 
     /// The rows of a plan's form: its steps (or what was typed) and two blank rows.
     fn plan_rows(&self, p: &plans::SegmentPlan) -> Vec<(usize, String, String, String)> {
         let form = format!("plan-{}", p.segment);
-        let mut rows: Vec<(usize, String, String, String)> = match &self.failed {
-            Some((f, pairs)) if *f == form => {
-                let all = |k: &str| {
-                    pairs
-                        .iter()
-                        .filter(|(n, _)| n == k)
-                        .map(|(_, v)| v.clone())
-                        .collect::<Vec<_>>()
-                };
-                let (d, c, t) = (all("days_after_due"), all("channel"), all("tone"));
-                (0..d.len())
-                    .map(|i| {
-                        (
-                            i,
-                            d[i].clone(),
-                            c.get(i).cloned().unwrap_or_default(),
-                            t.get(i).cloned().unwrap_or_default(),
-                        )
-                    })
-                    .collect()
-            }
+        let typed = (
+            self.failed.all(&form, "days_after_due"),
+            self.failed.all(&form, "channel"),
+            self.failed.all(&form, "tone"),
+        );
+        let mut rows: Vec<(usize, String, String, String)> = match typed {
+            (Some(d), Some(c), Some(t)) => (0..d.len())
+                .map(|i| {
+                    (
+                        i,
+                        d[i].clone(),
+                        c.get(i).cloned().unwrap_or_default(),
+                        t.get(i).cloned().unwrap_or_default(),
+                    )
+                })
+                .collect(),
             _ => p
                 .plan
                 .steps
@@ -774,7 +762,7 @@ async fn settings_page(
     state: &AppState,
     user: &PageUser,
     headers: &HeaderMap,
-    failed: Option<(String, Vec<(String, String)>)>,
+    failed: super::Refilled,
     errors: FormErrors,
     notice: Option<String>,
     run: Option<bilan_app::invoices::dunning::ReminderReport>,
@@ -790,7 +778,7 @@ async fn settings_page(
     };
     let mut l = Layout::for_user(user, "invoices");
     l.notice = notice;
-    let status = if failed.is_some() {
+    let status = if failed.any() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK
@@ -820,7 +808,16 @@ pub async fn show_settings(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let notice = super::accounts::notice(&user, raw.as_deref());
-    settings_page(&state, &user, &headers, None, FormErrors::none(user.lang), notice, None).await
+    settings_page(
+        &state,
+        &user,
+        &headers,
+        super::Refilled::none(),
+        FormErrors::none(user.lang),
+        notice,
+        None,
+    )
+    .await
 }
 
 async fn after_settings<T>(
@@ -835,7 +832,16 @@ async fn after_settings<T>(
         Ok(_) => see_other(&format!("/invoices/settings?done=saved#{form}")),
         Err(e @ AppError::Validation(_)) => {
             let errors = FormErrors::from_error(user.lang, &e);
-            settings_page(state, user, headers, Some((form, pairs)), errors, None, None).await
+            settings_page(
+                state,
+                user,
+                headers,
+                super::Refilled::of(form, pairs),
+                errors,
+                None,
+                None,
+            )
+            .await
         }
         Err(e) => error_response(user, headers, &e),
     }
@@ -936,7 +942,7 @@ pub async fn run_reminders(State(state): State<AppState>, user: PageUser, header
                 &state,
                 &user,
                 &headers,
-                None,
+                super::Refilled::none(),
                 FormErrors::none(user.lang),
                 None,
                 Some(r),

@@ -2,7 +2,7 @@
 //! trend, the programme with each manager's load and the renewal calendar, the
 //! living account plan of an account, and the health card on the account page.
 
-use super::{error_response, field, form_pairs, render, see_other, FormErrors, Layout};
+use super::{error_response, field, form_pairs, render, see_other, FormErrors, Layout, Refilled};
 use crate::charts::{sparkline, stakeholder_map, MapPerson};
 use crate::session::PageUser;
 use crate::AppState;
@@ -43,9 +43,31 @@ pub struct AtRiskView {
     alerts: Vec<AlertView>,
     watch: bool,
     mine: bool,
+    /// The page shown, from 1.
+    page_number: u32,
 }
 
+/// Accounts per page of the at-risk list.
+const AT_RISK_PAGE: u32 = 50;
+
 impl AtRiskView {
+    /// The address of page `n` with the same filters.
+    fn page_link(&self, n: impl std::borrow::Borrow<u32>) -> String {
+        let n = *n.borrow();
+        let mut q = vec![format!("page={n}")];
+        if self.watch {
+            q.push("watch=1".into());
+        }
+        if self.mine {
+            q.push("mine=1".into());
+        }
+        format!("/at-risk?{}", q.join("&"))
+    }
+
+    fn has_next(&self) -> bool {
+        i64::from(self.page_number * AT_RISK_PAGE) < self.page.total
+    }
+
     fn spark(&self, name: &str, history: &[h::HealthDay]) -> String {
         let scores: Vec<i32> = history.iter().map(|d| d.score).collect();
         sparkline(
@@ -86,6 +108,8 @@ pub struct AtRiskFilter {
     pub done: Option<String>,
     /// How many were recomputed.
     pub count: Option<usize>,
+    /// The page, from 1.
+    pub page: Option<u32>,
 }
 
 /// GET /at-risk
@@ -98,7 +122,9 @@ pub async fn at_risk_page(
     let watch = f.watch.as_deref() == Some("1");
     let mine = f.mine.as_deref() == Some("1");
     let owner = mine.then_some(user.actor.user_id);
-    let page = match h::at_risk(&state.app, &user.actor, owner, watch, 200, 0, user.lang).await {
+    let page_number = f.page.unwrap_or(1).clamp(1, 10_000);
+    let offset = (page_number - 1) * AT_RISK_PAGE;
+    let page = match h::at_risk(&state.app, &user.actor, owner, watch, AT_RISK_PAGE, offset, user.lang).await {
         Ok(p) => p,
         Err(e) => return error_response(&user, &headers, &e),
     };
@@ -120,6 +146,7 @@ pub async fn at_risk_page(
         alerts,
         watch,
         mine,
+        page_number,
     })
 }
 
@@ -195,7 +222,7 @@ pub struct PlanPage {
     health: Option<HealthView>,
     team: Vec<User>,
     /// The form that failed and what was typed in it.
-    failed: Option<(String, Vec<(String, String)>)>,
+    failed: Refilled,
     errors: FormErrors,
     /// Lines of a usage file at fault.
     usage_errors: Vec<String>,
@@ -209,18 +236,15 @@ pub struct PlanPage {
 
 impl PlanPage {
     fn typed(&self, form: &str, name: &str) -> Option<String> {
-        match &self.failed {
-            Some((f, pairs)) if f == form => Some(field(pairs, name).unwrap_or("").to_owned()),
-            _ => None,
-        }
+        self.failed.typed(form, name)
     }
 
     fn typed_or(&self, form: &str, name: &str, default: &str) -> String {
-        self.typed(form, name).unwrap_or_else(|| default.to_owned())
+        self.failed.typed_or(form, name, default)
     }
 
     fn failed_is(&self, form: &str) -> bool {
-        matches!(&self.failed, Some((f, _)) if f == form)
+        self.failed.is(form)
     }
 
     /// An error of `field` in `form`, only when that form failed.
@@ -322,7 +346,7 @@ fn map_of(l: &Layout, plan: &PlanView) -> String {
 /// What went wrong in a plan form, to show it again: the form and what was typed,
 /// the field errors, or the lines of a usage file at fault.
 struct Refused {
-    failed: Option<(String, Vec<(String, String)>)>,
+    failed: Refilled,
     errors: FormErrors,
     usage_errors: Vec<String>,
 }
@@ -330,7 +354,7 @@ struct Refused {
 impl Refused {
     fn nothing(user: &PageUser) -> Self {
         Refused {
-            failed: None,
+            failed: Refilled::none(),
             errors: FormErrors::none(user.lang),
             usage_errors: Vec::new(),
         }
@@ -338,7 +362,7 @@ impl Refused {
 
     fn form(form: &str, pairs: Vec<(String, String)>, errors: FormErrors) -> Self {
         Refused {
-            failed: Some((form.to_owned(), pairs)),
+            failed: Refilled::of(form, pairs),
             errors,
             usage_errors: Vec::new(),
         }
@@ -373,7 +397,7 @@ async fn plan_page(
     let mut l = Layout::for_user(user, "key_accounts");
     l.notice = notice;
     let map = map_of(&l, &plan);
-    let status = if failed.is_some() || !usage_errors.is_empty() {
+    let status = if failed.any() || !usage_errors.is_empty() {
         StatusCode::UNPROCESSABLE_ENTITY
     } else {
         StatusCode::OK

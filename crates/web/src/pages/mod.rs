@@ -213,6 +213,60 @@ impl<T: Count + ?Sized> Count for &T {
     }
 }
 
+/// A form that was refused and what was typed in it, so the page shows it again
+/// as typed (pages with several forms: which one failed, and its fields).
+#[derive(Debug, Clone, Default)]
+pub struct Refilled(Option<(String, Vec<(String, String)>)>);
+
+impl Refilled {
+    /// Nothing refused.
+    pub fn none() -> Self {
+        Refilled(None)
+    }
+
+    /// `form` was refused holding `pairs`.
+    pub fn of(form: impl Into<String>, pairs: Vec<(String, String)>) -> Self {
+        Refilled(Some((form.into(), pairs)))
+    }
+
+    /// Whether a form was refused.
+    pub fn any(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// Whether `form` is the one refused.
+    pub fn is(&self, form: &str) -> bool {
+        matches!(&self.0, Some((f, _)) if f == form)
+    }
+
+    /// What was typed in `form`'s field `name` (empty when left empty), if `form` was refused.
+    pub fn typed(&self, form: &str, name: &str) -> Option<String> {
+        match &self.0 {
+            Some((f, pairs)) if f == form => Some(field(pairs, name).unwrap_or("").to_owned()),
+            _ => None,
+        }
+    }
+
+    /// What was typed in `form`'s field `name`, or `default` when `form` was not refused.
+    pub fn typed_or(&self, form: &str, name: &str, default: &str) -> String {
+        self.typed(form, name).unwrap_or_else(|| default.to_owned())
+    }
+
+    /// Every value typed under `name` in `form` (repeated fields), if `form` was refused.
+    pub fn all(&self, form: &str, name: &str) -> Option<Vec<String>> {
+        match &self.0 {
+            Some((f, pairs)) if f == form => Some(
+                pairs
+                    .iter()
+                    .filter(|(n, _)| n == name)
+                    .map(|(_, v)| v.clone())
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
 /// Field errors of a form, with their messages.
 #[derive(Debug, Clone, Default)]
 pub struct FormErrors {
