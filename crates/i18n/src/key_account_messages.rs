@@ -219,6 +219,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("plan.usage.line", "Ligne {line}", "Line {line}"),
     ("field.notice_days", "Préavis de résiliation (jours)", "Notice period (days)"),
     ("error.notice_days.invalid", "Un nombre de jours de 0 à 730 (« 90 », « 3 mois »)", "A number of days from 0 to 730 (\"90\", \"3 months\")"),
+    ("error.offset.too_large", "Au plus 1 000 000", "At most 1,000,000"),
     // Errors.
     ("error.health.weight_range", "Un poids va de 0 à 100", "A weight goes from 0 to 100"),
     ("error.health.weights_all_zero", "Au moins un poids doit être positif", "At least one weight must be positive"),

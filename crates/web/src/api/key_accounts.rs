@@ -173,6 +173,9 @@ fn usage_answer(r: Result<UsageReport, UsageFailure>) -> ApiResult<Response> {
     }
 }
 
+/// The furthest an at-risk page may start: beyond any workspace's accounts.
+const MAX_OFFSET: u32 = 1_000_000;
+
 /// The at-risk list's parameters.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -209,7 +212,7 @@ pub async fn account_health(
         ("owner" = Option<String>, Query, description = "Only this owner's accounts (user id)"),
         ("watch" = Option<bool>, Query, description = "Also the accounts to watch"),
         ("limit" = Option<u32>, Query, description = "Page size, 1 to 200 (default 50)"),
-        ("offset" = Option<u32>, Query, description = "Accounts skipped"),
+        ("offset" = Option<u32>, Query, maximum = 1000000, description = "Accounts skipped, at most 1,000,000"),
     ),
     responses((status = 200, body = AtRiskPage), (status = 400, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
@@ -224,13 +227,17 @@ pub async fn at_risk(
         Some(o) => Some(parse_id(o)?),
         None => None,
     };
+    let offset = q.offset.unwrap_or(0);
+    if offset > MAX_OFFSET {
+        return Err(bilan_app::AppError::field("offset", "offset.too_large").into());
+    }
     let page = h::at_risk(
         &state.app,
         &actor,
         owner,
         q.watch.unwrap_or(false),
         q.limit.unwrap_or(50),
-        q.offset.unwrap_or(0),
+        offset,
         lang,
     )
     .await?;
