@@ -300,8 +300,9 @@ pub struct AtRiskRow {
     pub computed_at: DateTime<Utc>,
 }
 
-/// Active accounts scoring below `below`, lowest first (then by value at stake),
-/// optionally of one owner; `limit` of them after skipping `offset`.
+/// Accounts scoring below `below`, lowest first, optionally of one owner; `limit`
+/// of them after skipping `offset`. Only active accounts have a score (the
+/// recompute drops the others'), so the list walks the score index and stops.
 pub async fn at_risk(
     conn: &mut Conn<'_>,
     workspace: Uuid,
@@ -319,11 +320,10 @@ pub async fn at_risk(
     b.bind(Arg::Uuid(workspace))
         .push(" AND h.score < ")
         .bind(Arg::I32(below));
-    b.push(" AND a.status = 'active'");
     if let Some(o) = owner {
         b.push(" AND a.owner_id = ").bind(Arg::Uuid(o));
     }
-    b.push(" ORDER BY h.score, a.annual_value_minor DESC, h.account_id LIMIT ")
+    b.push(" ORDER BY h.score, h.account_id LIMIT ")
         .bind(Arg::I64(limit))
         .push(" OFFSET ")
         .bind(Arg::I64(offset));
@@ -332,22 +332,38 @@ pub async fn at_risk(
         .await)?)
 }
 
-/// How many active accounts score below `below` (of one owner).
+/// How many accounts score below `below` (of one owner).
 pub async fn at_risk_count(conn: &mut Conn<'_>, workspace: Uuid, below: i32, owner: Option<Uuid>) -> DbResult<i64> {
-    let mut b = SqlBuilder::new(
-        "SELECT COUNT(*) FROM health_scores h JOIN accounts a ON a.workspace_id = h.workspace_id AND a.id = h.account_id \
-         WHERE h.workspace_id = ",
-    );
+    let mut b = match owner {
+        None => SqlBuilder::new("SELECT COUNT(*) FROM health_scores h WHERE h.workspace_id = "),
+        Some(_) => SqlBuilder::new(
+            "SELECT COUNT(*) FROM health_scores h JOIN accounts a ON a.workspace_id = h.workspace_id \
+             AND a.id = h.account_id WHERE h.workspace_id = ",
+        ),
+    };
     b.bind(Arg::Uuid(workspace))
         .push(" AND h.score < ")
         .bind(Arg::I32(below));
-    b.push(" AND a.status = 'active'");
     if let Some(o) = owner {
         b.push(" AND a.owner_id = ").bind(Arg::Uuid(o));
     }
     Ok(with_conn!(conn, |c| bind_args!(sqlx::query_scalar(&b.sql), &b.args)
         .fetch_one(&mut **c)
         .await)?)
+}
+
+/// Drops the scores of accounts that are no longer active (lost, back to prospect):
+/// health is about the clients one keeps. Their history stays.
+pub async fn drop_scores(conn: &mut Conn<'_>, workspace: Uuid, accounts: &[Uuid]) -> DbResult<()> {
+    if accounts.is_empty() {
+        return Ok(());
+    }
+    let mut b = SqlBuilder::new("DELETE FROM health_scores WHERE workspace_id = ");
+    b.bind(Arg::Uuid(workspace))
+        .push(" AND ")
+        .push_in("account_id", accounts);
+    crate::execute(conn, b).await?;
+    Ok(())
 }
 
 /// A follow-up raised when an account crossed into risk.

@@ -76,7 +76,12 @@ pub async fn recompute(app: &App, workspace: Uuid, accounts: &[Uuid]) -> AppResu
         let mut scores = Vec::with_capacity(facts.len());
         let mut days = Vec::with_capacity(facts.len());
         let mut alerts = Vec::new();
+        let mut inactive = Vec::new();
         for a in &inputs.accounts {
+            if a.status != "active" {
+                inactive.push(a.id);
+                continue;
+            }
             let Some(f) = facts.get(&a.id) else { continue };
             let h = health(f, &settings);
             let before = previous.iter().find(|p| p.account_id == a.id);
@@ -116,6 +121,7 @@ pub async fn recompute(app: &App, workspace: Uuid, accounts: &[Uuid]) -> AppResu
         let mut tx = app.db.begin().await?;
         let mut c = tx.conn();
         store::save_scores(&mut c, &scores, &days).await?;
+        store::drop_scores(&mut c, workspace, &inactive).await?;
         if !alerts.is_empty() {
             store::insert_alerts(&mut c, &alerts).await?;
         }
@@ -297,8 +303,12 @@ pub async fn account_health(app: &App, actor: &Actor, account: Uuid, lang: Lang)
     let (row, marked) = {
         let mut pc = app.db.acquire().await?;
         let mut c = pc.conn();
-        if bilan_db::accounts::find(&mut c, ws, account).await?.is_none() {
-            return Err(AppError::NotFound);
+        let acc = bilan_db::accounts::find(&mut c, ws, account)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if acc.status != bilan_domain::accounts::AccountStatus::Active {
+            drop(pc);
+            return unstored_health(app, ws, account, lang).await;
         }
         (
             store::score_of(&mut c, ws, account).await?,
@@ -338,6 +348,45 @@ pub async fn account_health(app: &App, actor: &Actor, account: Uuid, lang: Lang)
         band: row.band,
         components: components_of(&row.components_json, lang),
         computed_at: row.computed_at,
+        history: history
+            .into_iter()
+            .map(|(day, score)| HealthDay { day, score })
+            .collect(),
+        at_risk_below: s.at_risk_below,
+    })
+}
+
+/// The health of an account that is not active (a prospect, a lost client):
+/// computed for the page, not kept — the at-risk list and the history are about
+/// the clients one keeps.
+async fn unstored_health(app: &App, ws: Uuid, account: Uuid, lang: Lang) -> AppResult<HealthView> {
+    let now = app.now();
+    let today = local_day(now);
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let (_, s) = settings(&mut c, ws).await?;
+    let inputs = bilan_db::health_inputs::read(
+        &mut c,
+        ws,
+        &[account],
+        today,
+        local_day_start(today - Duration::days(90)),
+        today - Duration::days(365),
+        &facts::KEY_ROLES,
+    )
+    .await?;
+    let f = facts::assemble(&inputs, today)
+        .remove(&account)
+        .ok_or(AppError::NotFound)?;
+    let h = health(&f, &s);
+    let history = store::history(&mut c, ws, account, today - Duration::days(90)).await?;
+    let json = serde_json::to_string(&h.components).map_err(|e| AppError::Internal(format!("health: {e}")))?;
+    Ok(HealthView {
+        account_id: account,
+        score: h.score,
+        band: h.band.code().to_owned(),
+        components: components_of(&json, lang),
+        computed_at: now,
         history: history
             .into_iter()
             .map(|(day, score)| HealthDay { day, score })

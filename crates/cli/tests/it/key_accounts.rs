@@ -623,3 +623,49 @@ db_test!(the_command_line_shows_health_and_the_programme, |t| async move {
     assert!(String::from_utf8_lossy(&out.stdout).contains("Helios"));
     assert!(String::from_utf8_lossy(&out.stderr).contains("light"));
 });
+
+db_test!(a_lost_account_keeps_its_health_but_leaves_the_lists, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let ws = admin.workspace_id;
+    let token = t.token_for(&admin).await;
+    let acc = account(&t, &admin, "Perdu SA", None).await;
+    health(&t, &token, acc).await;
+    assert!(
+        bilan_db::health::score_of(&mut t.app.db.acquire().await.unwrap().conn(), ws, acc)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let a = bilan_app::accounts::show_account(&t.app, &admin, acc)
+        .await
+        .unwrap()
+        .account;
+    let mut input = a.to_input();
+    input.status = Some("lost".into());
+    input.lost_on = Some("2026-11-20".into());
+    input.lost_reason = Some("Concurrent moins cher".into());
+    bilan_app::accounts::update_account(&t.app, &admin, acc, a.version, &input)
+        .await
+        .unwrap();
+    bilan_app::health::recompute_changed(&t.app, ws).await.unwrap();
+    assert!(
+        bilan_db::health::score_of(&mut t.app.db.acquire().await.unwrap().conn(), ws, acc)
+            .await
+            .unwrap()
+            .is_none(),
+        "a lost client is not scored among those one keeps"
+    );
+    let h = health(&t, &token, acc).await;
+    assert!(h["score"].is_u64(), "its page still explains its health: {h}");
+    let list = api(
+        &t.router(),
+        Method::GET,
+        "/api/v1/health/at-risk?watch=true&limit=200",
+        &token,
+        None,
+    )
+    .await;
+    assert!(!list.body.contains(&acc.to_string()));
+    t.clock.advance(Duration::minutes(2));
+    t.run_pending_jobs().await;
+});
