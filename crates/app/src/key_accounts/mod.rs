@@ -3,6 +3,7 @@
 //! account plan (see [`plan`]).
 
 pub mod plan;
+pub mod settings;
 
 use crate::unit_of_work::audited;
 use crate::{Actor, App, AppError, AppResult};

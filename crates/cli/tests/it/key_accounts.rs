@@ -669,3 +669,54 @@ db_test!(a_lost_account_keeps_its_health_but_leaves_the_lists, |t| async move {
     t.clock.advance(Duration::minutes(2));
     t.run_pending_jobs().await;
 });
+
+db_test!(settings_are_checked_saved_and_recompute_health, |t| async move {
+    let admin = t.with_user(Role::Admin).await;
+    let kam = t.with_user(Role::AccountManager).await;
+    let token = t.token_for(&admin).await;
+    let acc = account(&t, &admin, "Réglages SA", None).await;
+    let before = health(&t, &token, acc).await;
+    let put = |tok: String, body: Value| {
+        let router = t.router();
+        async move { api(&router, Method::PUT, "/api/v1/key-accounts/settings", &tok, Some(body)).await }
+    };
+    let kam_token = t.token_for(&kam).await;
+    assert_eq!(
+        put(kam_token, json!({"at_risk_below": 70})).await.status,
+        StatusCode::FORBIDDEN
+    );
+    let bad = put(token.clone(), json!({"at_risk_below": 80, "watch_below": 70})).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+    assert_eq!(bad.json()["errors"][0]["field"], "watch_below");
+    // Only usage counts now: an account without figures is judged on nothing, 50.
+    let only_usage = json!({
+        "health_weight_satisfaction": 0, "health_weight_engagement": 0, "health_weight_payment": 0,
+        "health_weight_complaints": 0, "health_weight_relationship": 0, "health_weight_renewal": 0,
+        "health_weight_usage": 10, "at_risk_below": 55, "watch_below": 70
+    });
+    let ok = put(token.clone(), only_usage).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.json()["at_risk_below"], 55);
+    assert_eq!(ok.json()["criteria_weights"]["potential"], 30, "left out: kept");
+    t.run_pending_jobs().await;
+    let after = health(&t, &token, acc).await;
+    assert_eq!(after["score"], 50, "{after}");
+    assert_ne!(before["score"], after["score"]);
+    let mut page = crate::logged_in(&t, &admin).await;
+    let form = page.get("/key-accounts/settings").await;
+    assert!(form.body.contains("id=\"settings-form\""));
+    let r = page
+        .post_form(
+            "/key-accounts/settings",
+            &[("strategic_from", "40"), ("key_from", "abc")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("A whole number is expected") && r.body.contains("value=\"abc\""),
+        "{}",
+        r.body
+    );
+    t.clock.advance(Duration::minutes(2));
+    t.run_pending_jobs().await;
+});

@@ -15,6 +15,7 @@ use axum::Json;
 use bilan_app::health::usage::{self, UsageFailure, UsageInput, UsageReport};
 use bilan_app::health::{self as h, AlertView, AtRiskPage, HealthView};
 use bilan_app::key_accounts::plan::{self as p, ObjectiveView, PlanView, RiskView, StakeholderInput};
+use bilan_app::key_accounts::settings::{self, ProgrammeSettings, SettingsInput};
 use bilan_app::key_accounts::{self as ka, AdmissionInput, KeyAccountView, Programme};
 use bilan_domain::key_accounts::objectives::ObjectiveInput;
 use bilan_domain::key_accounts::plan::{FinancialsInput, PlanItemInput};
@@ -552,6 +553,129 @@ pub struct RecomputeReport {
     pub accounts: usize,
 }
 
+/// The programme's settings to change; a field left out keeps its value.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsBody {
+    /// Weight of revenue potential (0–100; only ratios matter).
+    #[schema(maximum = 100)]
+    pub weight_potential: Option<u32>,
+    /// Weight of probability.
+    #[schema(maximum = 100)]
+    pub weight_probability: Option<u32>,
+    /// Weight of profitability.
+    #[schema(maximum = 100)]
+    pub weight_profitability: Option<u32>,
+    /// Weight of strategic impact.
+    #[schema(maximum = 100)]
+    pub weight_strategic_impact: Option<u32>,
+    /// Weight of fit.
+    #[schema(maximum = 100)]
+    pub weight_fit: Option<u32>,
+    /// Weight of risk (counted the other way).
+    #[schema(maximum = 100)]
+    pub weight_risk: Option<u32>,
+    /// Lowest score admitted to the programme.
+    #[schema(maximum = 100)]
+    pub eligible_from: Option<u8>,
+    /// Lowest score suggested as key.
+    #[schema(maximum = 100)]
+    pub key_from: Option<u8>,
+    /// Lowest score suggested as strategic (at least key_from).
+    #[schema(maximum = 100)]
+    pub strategic_from: Option<u8>,
+    /// Weight of satisfaction in health.
+    #[schema(maximum = 100)]
+    pub health_weight_satisfaction: Option<u32>,
+    /// Weight of engagement.
+    #[schema(maximum = 100)]
+    pub health_weight_engagement: Option<u32>,
+    /// Weight of payment behaviour.
+    #[schema(maximum = 100)]
+    pub health_weight_payment: Option<u32>,
+    /// Weight of complaints.
+    #[schema(maximum = 100)]
+    pub health_weight_complaints: Option<u32>,
+    /// Weight of the usage trend.
+    #[schema(maximum = 100)]
+    pub health_weight_usage: Option<u32>,
+    /// Weight of the relationship (people gone, decision makers not met).
+    #[schema(maximum = 100)]
+    pub health_weight_relationship: Option<u32>,
+    /// Weight of the renewal ahead.
+    #[schema(maximum = 100)]
+    pub health_weight_renewal: Option<u32>,
+    /// Under this health an account is at risk.
+    #[schema(maximum = 100)]
+    pub at_risk_below: Option<u8>,
+    /// Under this health an account is watched (at least at_risk_below).
+    #[schema(maximum = 100)]
+    pub watch_below: Option<u8>,
+    /// Days without meeting a decision maker or sponsor before it is a gap.
+    #[schema(minimum = 1, maximum = 730)]
+    pub key_contact_gap_days: Option<u32>,
+}
+
+impl SettingsBody {
+    fn input(&self) -> SettingsInput {
+        let mut m = SettingsInput::new();
+        let mut put = |k: &str, v: Option<String>| {
+            if let Some(v) = v {
+                m.insert(k.to_owned(), v);
+            }
+        };
+        let s = |v: Option<u32>| v.map(|x| x.to_string());
+        let b = |v: Option<u8>| v.map(|x| x.to_string());
+        put("weight_potential", s(self.weight_potential));
+        put("weight_probability", s(self.weight_probability));
+        put("weight_profitability", s(self.weight_profitability));
+        put("weight_strategic_impact", s(self.weight_strategic_impact));
+        put("weight_fit", s(self.weight_fit));
+        put("weight_risk", s(self.weight_risk));
+        put("eligible_from", b(self.eligible_from));
+        put("key_from", b(self.key_from));
+        put("strategic_from", b(self.strategic_from));
+        put("health_weight_satisfaction", s(self.health_weight_satisfaction));
+        put("health_weight_engagement", s(self.health_weight_engagement));
+        put("health_weight_payment", s(self.health_weight_payment));
+        put("health_weight_complaints", s(self.health_weight_complaints));
+        put("health_weight_usage", s(self.health_weight_usage));
+        put("health_weight_relationship", s(self.health_weight_relationship));
+        put("health_weight_renewal", s(self.health_weight_renewal));
+        put("at_risk_below", b(self.at_risk_below));
+        put("watch_below", b(self.watch_below));
+        put("key_contact_gap_days", s(self.key_contact_gap_days));
+        m
+    }
+}
+
+/// The programme's settings: scoring weights and thresholds, health weights and thresholds.
+#[utoipa::path(get, path = "/api/v1/key-accounts/settings", tag = "key_accounts",
+    responses((status = 200, body = ProgrammeSettings)),
+    security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
+pub async fn get_settings(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+) -> ApiResult<Json<ProgrammeSettings>> {
+    Ok(Json(settings::programme_settings(&state.app, &actor).await?))
+}
+
+/// Changes the programme's settings; every account's health is recomputed at once
+/// by a job. Thresholds out of order are refused (422) naming the field.
+#[utoipa::path(put, path = "/api/v1/key-accounts/settings", tag = "key_accounts", request_body = SettingsBody,
+    responses((status = 200, body = ProgrammeSettings), (status = 400, body = Problem), (status = 422, body = Problem)),
+    security(("bearer" = [])), extensions(("x-permission" = json!("manage_programme"))))]
+pub async fn put_settings(
+    State(state): State<AppState>,
+    ApiActor(actor): ApiActor,
+    body: Bytes,
+) -> ApiResult<Json<ProgrammeSettings>> {
+    let b = parse_json::<SettingsBody>(&body)?;
+    Ok(Json(
+        settings::save_programme_settings(&state.app, &actor, &b.input()).await?,
+    ))
+}
+
 /// This module's operations, each with its OpenAPI description.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -563,6 +687,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(import_usage))
         .routes(routes!(recompute))
         .routes(routes!(programme))
+        .routes(routes!(get_settings, put_settings))
         .routes(routes!(key_account, admit, remove))
         .routes(routes!(plan))
         .routes(routes!(list_objectives, add_objective))

@@ -805,3 +805,98 @@ pub async fn health_card(
         Err(e) => error_response(&user, &headers, &e),
     }
 }
+
+/// The programme's settings page.
+#[derive(Template)]
+#[template(path = "key_accounts/settings.html")]
+pub struct SettingsPage {
+    l: Layout,
+    settings: bilan_app::key_accounts::settings::ProgrammeSettings,
+    failed: Refilled,
+    errors: FormErrors,
+}
+
+impl SettingsPage {
+    /// A field's value: as typed when the form was refused, else as saved.
+    fn value(&self, name: &str, saved: impl std::fmt::Display) -> String {
+        self.failed.typed_or("settings", name, &saved.to_string())
+    }
+
+    fn criterion_weight(&self, code: &str) -> String {
+        let saved = self.settings.criteria_weights.get(code).copied().unwrap_or(0);
+        self.value(&format!("weight_{code}"), saved)
+    }
+
+    fn health_weight(&self, code: &str) -> String {
+        let saved = self.settings.health_weights.get(code).copied().unwrap_or(0);
+        self.value(&format!("health_weight_{code}"), saved)
+    }
+}
+
+async fn settings_page(
+    state: &AppState,
+    user: &PageUser,
+    headers: &HeaderMap,
+    failed: Refilled,
+    errors: FormErrors,
+    notice: Option<String>,
+) -> Response {
+    let settings = match bilan_app::key_accounts::settings::programme_settings(&state.app, &user.actor).await {
+        Ok(s) => s,
+        Err(e) => return error_response(user, headers, &e),
+    };
+    let mut l = Layout::for_user(user, "key_accounts");
+    l.notice = notice;
+    let status = if failed.any() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    (
+        status,
+        render(&SettingsPage {
+            l,
+            settings,
+            failed,
+            errors,
+        }),
+    )
+        .into_response()
+}
+
+/// GET /key-accounts/settings
+pub async fn show_settings(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let notice = done_notice(&user, raw.as_deref());
+    settings_page(
+        &state,
+        &user,
+        &headers,
+        Refilled::none(),
+        FormErrors::none(user.lang),
+        notice,
+    )
+    .await
+}
+
+/// POST /key-accounts/settings
+pub async fn save_settings(State(state): State<AppState>, user: PageUser, headers: HeaderMap, body: Bytes) -> Response {
+    let pairs = form_pairs(&body);
+    let input: bilan_app::key_accounts::settings::SettingsInput = pairs
+        .iter()
+        .filter(|(k, _)| k != "_csrf")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    match bilan_app::key_accounts::settings::save_programme_settings(&state.app, &user.actor, &input).await {
+        Ok(_) => see_other("/key-accounts/settings?done=saved"),
+        Err(e @ AppError::Validation(_)) => {
+            let errors = FormErrors::from_error(user.lang, &e);
+            settings_page(&state, &user, &headers, Refilled::of("settings", pairs), errors, None).await
+        }
+        Err(e) => error_response(&user, &headers, &e),
+    }
+}

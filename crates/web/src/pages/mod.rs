@@ -526,6 +526,10 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/at-risk/recompute", post(key_accounts::recompute))
         .route("/health-alerts/{id}/done", post(key_accounts::close_alert))
         .route("/key-accounts", get(key_accounts::programme_page))
+        .route(
+            "/key-accounts/settings",
+            get(key_accounts::show_settings).post(key_accounts::save_settings),
+        )
         .route("/accounts/{id}/health", get(key_accounts::health_card))
         .route("/accounts/{id}/plan", get(key_accounts::show_plan))
         .route("/accounts/{id}/plan.json", get(key_accounts::export_plan))
