@@ -3,6 +3,7 @@
 //! figures, the programme (admission, load), and the account plan (objectives,
 //! stakeholders, risks, roadmap, financials).
 
+use super::bodies::Whole;
 use super::problem::{parse_json, ApiResult, Problem};
 use super::{parse_id, ApiQuery};
 use crate::session::{resolve_lang, ApiActor};
@@ -556,67 +557,86 @@ pub struct RecomputeReport {
 /// The programme's settings to change; a field left out keeps its value.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct SettingsBody {
+pub struct ProgrammeSettingsBody {
     /// Weight of revenue potential (0–100; only ratios matter).
-    #[schema(maximum = 100)]
-    pub weight_potential: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_potential: Option<Whole>,
     /// Weight of probability.
-    #[schema(maximum = 100)]
-    pub weight_probability: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_probability: Option<Whole>,
     /// Weight of profitability.
-    #[schema(maximum = 100)]
-    pub weight_profitability: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_profitability: Option<Whole>,
     /// Weight of strategic impact.
-    #[schema(maximum = 100)]
-    pub weight_strategic_impact: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_strategic_impact: Option<Whole>,
     /// Weight of fit.
-    #[schema(maximum = 100)]
-    pub weight_fit: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_fit: Option<Whole>,
     /// Weight of risk (counted the other way).
-    #[schema(maximum = 100)]
-    pub weight_risk: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub weight_risk: Option<Whole>,
     /// Lowest score admitted to the programme.
-    #[schema(maximum = 100)]
-    pub eligible_from: Option<u8>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub eligible_from: Option<Whole>,
     /// Lowest score suggested as key.
-    #[schema(maximum = 100)]
-    pub key_from: Option<u8>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub key_from: Option<Whole>,
     /// Lowest score suggested as strategic (at least key_from).
-    #[schema(maximum = 100)]
-    pub strategic_from: Option<u8>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub strategic_from: Option<Whole>,
     /// Weight of satisfaction in health.
-    #[schema(maximum = 100)]
-    pub health_weight_satisfaction: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_satisfaction: Option<Whole>,
     /// Weight of engagement.
-    #[schema(maximum = 100)]
-    pub health_weight_engagement: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_engagement: Option<Whole>,
     /// Weight of payment behaviour.
-    #[schema(maximum = 100)]
-    pub health_weight_payment: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_payment: Option<Whole>,
     /// Weight of complaints.
-    #[schema(maximum = 100)]
-    pub health_weight_complaints: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_complaints: Option<Whole>,
     /// Weight of the usage trend.
-    #[schema(maximum = 100)]
-    pub health_weight_usage: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_usage: Option<Whole>,
     /// Weight of the relationship (people gone, decision makers not met).
-    #[schema(maximum = 100)]
-    pub health_weight_relationship: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_relationship: Option<Whole>,
     /// Weight of the renewal ahead.
-    #[schema(maximum = 100)]
-    pub health_weight_renewal: Option<u32>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub health_weight_renewal: Option<Whole>,
     /// Under this health an account is at risk.
-    #[schema(maximum = 100)]
-    pub at_risk_below: Option<u8>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub at_risk_below: Option<Whole>,
     /// Under this health an account is watched (at least at_risk_below).
-    #[schema(maximum = 100)]
-    pub watch_below: Option<u8>,
+    #[schema(minimum = 0, maximum = 100)]
+    #[schema(value_type = Option<i64>)]
+    pub watch_below: Option<Whole>,
     /// Days without meeting a decision maker or sponsor before it is a gap.
     #[schema(minimum = 1, maximum = 730)]
-    pub key_contact_gap_days: Option<u32>,
+    #[schema(value_type = Option<i64>)]
+    pub key_contact_gap_days: Option<Whole>,
 }
 
-impl SettingsBody {
+impl ProgrammeSettingsBody {
     fn input(&self) -> SettingsInput {
         let mut m = SettingsInput::new();
         let mut put = |k: &str, v: Option<String>| {
@@ -624,8 +644,8 @@ impl SettingsBody {
                 m.insert(k.to_owned(), v);
             }
         };
-        let s = |v: Option<u32>| v.map(|x| x.to_string());
-        let b = |v: Option<u8>| v.map(|x| x.to_string());
+        let s = |v: Option<Whole>| v.map(|x| x.0.to_string());
+        let b = s;
         put("weight_potential", s(self.weight_potential));
         put("weight_probability", s(self.weight_probability));
         put("weight_profitability", s(self.weight_profitability));
@@ -662,7 +682,7 @@ pub async fn get_settings(
 
 /// Changes the programme's settings; every account's health is recomputed at once
 /// by a job. Thresholds out of order are refused (422) naming the field.
-#[utoipa::path(put, path = "/api/v1/key-accounts/settings", tag = "key_accounts", request_body = SettingsBody,
+#[utoipa::path(put, path = "/api/v1/key-accounts/settings", tag = "key_accounts", request_body = ProgrammeSettingsBody,
     responses((status = 200, body = ProgrammeSettings), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("manage_programme"))))]
 pub async fn put_settings(
@@ -670,7 +690,7 @@ pub async fn put_settings(
     ApiActor(actor): ApiActor,
     body: Bytes,
 ) -> ApiResult<Json<ProgrammeSettings>> {
-    let b = parse_json::<SettingsBody>(&body)?;
+    let b = parse_json::<ProgrammeSettingsBody>(&body)?;
     Ok(Json(
         settings::save_programme_settings(&state.app, &actor, &b.input()).await?,
     ))

@@ -264,3 +264,60 @@ pub fn query_fault(method: &axum::http::Method, path: &str, raw: &str) -> Option
         takes.map(|t| (k, t))
     })
 }
+
+#[cfg(test)]
+mod schema_names {
+    /// utoipa merges two schemas of one name into one without a word, and the API
+    /// then documents another body than it reads (a settings body took another's
+    /// fields): every type that derives `ToSchema`, in any crate, has its own name.
+    #[test]
+    fn every_schema_name_is_unique() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+        let mut clashes = Vec::new();
+        let mut stack = vec![root.join("web/src"), root.join("app/src"), root.join("domain/src")];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                if path.extension().and_then(|e| e.to_str()) != Some("rs") {
+                    continue;
+                }
+                let text = std::fs::read_to_string(&path).unwrap();
+                let mut derives = false;
+                let mut alias: Option<String> = None;
+                let word = |t: &str| -> String { t.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect() };
+                for line in text.lines() {
+                    let l = line.trim();
+                    if l.starts_with("#[") && l.contains("ToSchema") {
+                        derives = true;
+                    }
+                    if l.starts_with("#[") {
+                        if let Some(rest) = l.split("schema(as = ").nth(1) {
+                            alias = Some(word(rest));
+                        }
+                    } else if derives && (l.starts_with("pub struct ") || l.starts_with("pub enum ")) {
+                        let name = alias
+                            .take()
+                            .unwrap_or_else(|| word(l.split_whitespace().nth(2).unwrap_or("")));
+                        // A macro's `pub enum $name` names its types elsewhere.
+                        if !name.is_empty() {
+                            let here = path.display().to_string();
+                            if let Some(first) = seen.insert(name.clone(), here.clone()) {
+                                clashes.push(format!("{name}: {first} and {here}"));
+                            }
+                        }
+                        derives = false;
+                    } else if !l.starts_with("///") && !l.is_empty() {
+                        derives = false;
+                        alias = None;
+                    }
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "schema names used twice: {clashes:#?}");
+    }
+}
