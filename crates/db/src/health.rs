@@ -458,6 +458,17 @@ pub async fn open_alerts(
         .await)?)
 }
 
+/// One open alert.
+pub async fn open_alert(conn: &mut Conn<'_>, workspace: Uuid, id: Uuid) -> DbResult<Option<HealthAlertRow>> {
+    let sql =
+        format!("SELECT {ALERT_COLUMNS} FROM health_alerts WHERE workspace_id = $1 AND id = $2 AND done_at IS NULL");
+    Ok(with_conn!(conn, |c| sqlx::query_as(&sql)
+        .bind(workspace)
+        .bind(id)
+        .fetch_optional(&mut **c)
+        .await)?)
+}
+
 /// Marks an open alert done; false when unknown or already done.
 pub async fn close_alert(
     conn: &mut Conn<'_>,

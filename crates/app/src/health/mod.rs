@@ -551,24 +551,29 @@ pub async fn alerts(app: &App, actor: &Actor, all: bool, lang: Lang) -> AppResul
     let mut pc = app.db.acquire().await?;
     let mut c = pc.conn();
     let rows = store::open_alerts(&mut c, actor.workspace_id, owner, None, 200).await?;
-    let mut out = Vec::with_capacity(rows.len());
-    for r in rows {
-        let name = bilan_db::accounts::find(&mut c, actor.workspace_id, r.account_id)
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.account_id).collect();
+    let names: std::collections::HashMap<Uuid, String> =
+        bilan_db::imports::accounts_by_ids(&mut c, actor.workspace_id, &ids)
             .await?
-            .map(|a| a.name)
-            .unwrap_or_default();
-        let reasons: Vec<Reason> = serde_json::from_str(&r.reasons_json).unwrap_or_default();
-        out.push(AlertView {
-            id: r.id,
-            account_id: r.account_id,
-            account_name: name,
-            owner_id: r.owner_id,
-            crossed_on: r.crossed_on,
-            score: r.score,
-            previous_score: r.previous_score,
-            reasons: reasons.iter().map(|x| say(x, lang)).collect(),
-        });
-    }
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+    let out = rows
+        .into_iter()
+        .map(|r| {
+            let reasons: Vec<Reason> = serde_json::from_str(&r.reasons_json).unwrap_or_default();
+            AlertView {
+                id: r.id,
+                account_name: names.get(&r.account_id).cloned().unwrap_or_default(),
+                account_id: r.account_id,
+                owner_id: r.owner_id,
+                crossed_on: r.crossed_on,
+                score: r.score,
+                previous_score: r.previous_score,
+                reasons: reasons.iter().map(|x| say(x, lang)).collect(),
+            }
+        })
+        .collect();
     Ok(out)
 }
 
@@ -577,10 +582,8 @@ pub async fn close_alert(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
     let mut w = app.write(actor, Permission::ReadAccounts).await?;
     let ws = w.workspace_id();
     let now = w.now();
-    let mine = store::open_alerts(&mut w.conn(), ws, None, None, 10_000)
+    let mine = store::open_alert(&mut w.conn(), ws, id)
         .await?
-        .into_iter()
-        .find(|a| a.id == id)
         .ok_or(AppError::NotFound)?;
     if mine.owner_id != Some(actor.user_id) && !actor.role.can(Permission::ManageProgramme) {
         return Err(AppError::Forbidden);

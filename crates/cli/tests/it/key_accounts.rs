@@ -527,6 +527,17 @@ db_test!(pages_follow_roles_and_keep_what_was_typed, |t| async move {
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let plan = a.get(&format!("/accounts/{acc}/plan")).await;
     assert!(plan.body.contains("Doubler les commandes") && plan.body.contains("stakeholder-map"));
+    let r = a
+        .post_form(
+            &format!("/accounts/{acc}/plan/risks"),
+            &[("title", "Départ du DSI"), ("probability", "9"), ("impact", "3")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        r.body.contains("id=\"e-risk-probability\">A level from 1 to 5"),
+        "the error stands at its field"
+    );
     let json = a.get(&format!("/accounts/{acc}/plan.json")).await;
     assert!(json.body.contains("Doubler les commandes"));
     // Updating its progress with words: refused in its row, the row left open.
