@@ -31,33 +31,6 @@ pub const CONSUMER_MEDIATION_MONTHS: u32 = 12;
 /// Days the mediator has to conclude, from notifying the parties.
 pub const MEDIATION_DAYS: u64 = 90;
 
-/// Defines a code enum: variants with their stable codes, `ALL`, `code`, `parse`.
-macro_rules! code_enum {
-    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $code:literal),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        pub enum $name { $($(#[$vdoc])* $variant),* }
-
-        impl $name {
-            /// Every value, in order.
-            pub const ALL: &'static [$name] = &[$($name::$variant),*];
-
-            /// Stable code.
-            pub fn code(self) -> &'static str {
-                match self { $($name::$variant => $code),* }
-            }
-
-            /// Parses a code (any case; spaces or hyphens for underscores).
-            pub fn parse(raw: &str) -> Option<Self> {
-                let code = crate::search::normalize(raw).replace([' ', '-'], "_");
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-
 code_enum! {
     /// Where a case stands.
     ComplaintState {

@@ -165,7 +165,8 @@ fn percent(part: Decimal, whole: usize) -> Option<Decimal> {
 }
 
 /// Scores of a set of answers, per SPEC "Formulas".
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// NPS answers counted.
     pub nps_answers: usize,

@@ -6,7 +6,7 @@
 use super::aging::{bucket, Bucket};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// DSO = receivables ÷ revenue of the period × days in the period (SPEC
 /// "Formulas"), one decimal; `None` without revenue in the period.
@@ -27,7 +27,8 @@ pub struct Settled {
 }
 
 /// How an account (or a team, a segment) pays its invoices.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PaymentBehaviour {
     /// Invoices settled in the period.
     pub invoices: u64,
