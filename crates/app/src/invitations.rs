@@ -104,6 +104,7 @@ pub async fn invite(app: &App, actor: &Actor, input: &NewInvitation) -> AppResul
         text,
         html,
         not_before: now,
+        attachments: Vec::new(),
     });
     let user = User::from(row);
     w.audit_created(&UserSnapshot::from(&user));

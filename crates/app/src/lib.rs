@@ -24,6 +24,7 @@ pub mod key_accounts;
 pub mod mail_import;
 pub mod my_day;
 pub mod outbox;
+pub mod reviews;
 pub mod search;
 pub mod surveys;
 pub mod timeline;

@@ -10,11 +10,12 @@
 //! `Message-ID`, which receiving servers use to drop the duplicate.
 
 use crate::{App, AppError, AppResult};
-use bilan_db::outbox::{self as store, OutboxRow};
+use bilan_db::outbox::{self as store, AttachmentRow, OutboxRow};
 use bilan_db::Conn;
 use bilan_domain::outbox::{after_failure, OutboxStatus, SendFailure};
 use chrono::{DateTime, Duration, Utc};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment as MailAttachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::{Credentials, Mechanism};
 use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
@@ -45,6 +46,19 @@ pub struct Outgoing {
     pub html: String,
     /// Not before.
     pub not_before: DateTime<Utc>,
+    /// Files sent with it.
+    pub attachments: Vec<Attachment>,
+}
+
+/// A file sent with a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// File name as the recipient sees it.
+    pub filename: String,
+    /// MIME type, with its parameters (`text/calendar; method=REQUEST; charset=UTF-8`).
+    pub content_type: String,
+    /// Content.
+    pub content: Vec<u8>,
 }
 
 /// Queues a message in the caller's transaction; returns its id. Use cases go
@@ -72,6 +86,21 @@ pub(crate) async fn queue(c: &mut Conn<'_>, workspace: Uuid, now: DateTime<Utc>,
         created_at: now,
     };
     store::insert(c, &row).await?;
+    let files: Vec<AttachmentRow> = m
+        .attachments
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| AttachmentRow {
+            id: bilan_db::new_id(),
+            workspace_id: workspace,
+            outbox_id: id,
+            filename: a.filename,
+            content_type: a.content_type,
+            content: a.content,
+            position: i32::try_from(i).unwrap_or(i32::MAX),
+        })
+        .collect();
+    store::insert_attachments(c, &files).await?;
     Ok(id)
 }
 
@@ -325,7 +354,7 @@ impl Mailer {
         }
     }
 
-    fn message(&self, row: &OutboxRow) -> Result<Message, SendFailure> {
+    fn message(&self, row: &OutboxRow, files: &[AttachmentRow]) -> Result<Message, SendFailure> {
         let address: Address = row
             .to_address
             .parse()
@@ -336,16 +365,16 @@ impl Mailer {
             .to(Mailbox::new(row.to_name.clone(), address))
             .subject(row.subject.clone())
             .message_id(Some(row.message_id.clone()))
-            .multipart(MultiPart::alternative_plain_html(
-                fill(&row.body_text),
-                fill(&row.body_html),
-            ))
+            .multipart(with_files(
+                MultiPart::alternative_plain_html(fill(&row.body_text), fill(&row.body_html)),
+                files,
+            )?)
             .map_err(|e| SendFailure::Permanent(format!("the message cannot be built: {e}")))
     }
 
-    /// Hands one message to the transport.
-    pub async fn send(&self, row: &OutboxRow) -> Result<(), SendFailure> {
-        let message = self.message(row)?;
+    /// Hands one message, with its attachments, to the transport.
+    pub async fn send(&self, row: &OutboxRow, files: &[AttachmentRow]) -> Result<(), SendFailure> {
+        let message = self.message(row, files)?;
         match &self.transport {
             // 4xx, timeouts, refused connections are transient: the server may be back soon.
             Transport::Smtp(server) => server.send(&message).await,
@@ -362,6 +391,22 @@ impl Mailer {
             }
         }
     }
+}
+
+/// The message's body, then its files: a calendar invitation also goes inline as
+/// an alternative part, which is how calendar programs offer "accept / decline".
+fn with_files(body: MultiPart, files: &[AttachmentRow]) -> Result<MultiPart, SendFailure> {
+    if files.is_empty() {
+        return Ok(body);
+    }
+    let mut mixed = MultiPart::mixed().multipart(body);
+    for f in files {
+        let kind = ContentType::parse(&f.content_type).map_err(|_| {
+            SendFailure::Permanent(format!("the attachment type {:?} cannot be written", f.content_type))
+        })?;
+        mixed = mixed.singlepart(MailAttachment::new(f.filename.clone()).body(f.content.clone(), kind));
+    }
+    Ok(mixed)
 }
 
 /// What one pass of a worker did.
@@ -391,9 +436,15 @@ pub async fn deliver_due(app: &App, mailer: &Mailer, worker: &str, limit: i64) -
         tx.commit().await?;
         rows
     };
+    let ids: Vec<Uuid> = claimed.iter().map(|r| r.id).collect();
+    let files = {
+        let mut pc = app.db.acquire().await?;
+        store::attachments_of(&mut pc.conn(), &ids).await?
+    };
     let mut report = DeliveryReport::default();
     for row in claimed {
-        let outcome = mailer.send(&row).await;
+        let mine: Vec<AttachmentRow> = files.iter().filter(|f| f.outbox_id == row.id).cloned().collect();
+        let outcome = mailer.send(&row, &mine).await;
         let done = app.now();
         // Each outcome is recorded at once, on the writer: a crash loses at most one.
         let mut tx = app.db.begin().await?;
@@ -613,7 +664,7 @@ mod tests {
     fn messages_get_the_public_url_and_a_stable_message_id() {
         let m = Mailer::from_url("log", "Acme <no-reply@acme.test>", "https://bilan.acme.test").unwrap();
         let row = sample_row();
-        let raw = String::from_utf8(m.message(&row).unwrap().formatted()).unwrap();
+        let raw = String::from_utf8(m.message(&row, &[]).unwrap().formatted()).unwrap();
         assert!(raw.contains("Message-ID: <m1@bilan.invalid>"), "{raw}");
         assert!(raw.contains("https://bilan.acme.test/s/abc"));
         assert!(!raw.contains(PUBLIC_URL_MARKER));
@@ -621,7 +672,7 @@ mod tests {
             to_address: "not an address".into(),
             ..row
         };
-        assert!(matches!(m.message(&bad), Err(SendFailure::Permanent(_))));
+        assert!(matches!(m.message(&bad, &[]), Err(SendFailure::Permanent(_))));
     }
 
     /// A log writer the test reads back.
@@ -648,7 +699,7 @@ mod tests {
             .with_ansi(false)
             .finish();
         let _guard = tracing::subscriber::set_default(subscriber);
-        m.send(&sample_row()).await.unwrap();
+        m.send(&sample_row(), &[]).await.unwrap();
         let logged = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         assert!(
             logged.contains("claire@client.test") && logged.contains("Votre avis"),

@@ -33,6 +33,8 @@ pub enum Arg {
     Instant(DateTime<Utc>),
     /// Nullable instant in UTC.
     OptInstant(Option<DateTime<Utc>>),
+    /// Bytes (a document's content).
+    Bytes(Vec<u8>),
 }
 
 /// SQL text under construction plus its bound values.

@@ -111,6 +111,8 @@ table_row! {
         created_at: DateTime<Utc> => Instant,
         /// Column `updated_at`.
         updated_at: DateTime<Utc> => Instant,
+        /// Column `review_id`: the review that set it.
+        review_id: Option<Uuid> => OptUuid,
     }
 }
 

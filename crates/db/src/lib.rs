@@ -23,6 +23,8 @@ pub mod jobs;
 pub mod key_accounts;
 pub mod my_day;
 pub mod outbox;
+pub mod review_pack;
+pub mod reviews;
 pub mod sessions;
 pub mod sites;
 pub mod surveys;
@@ -224,6 +226,7 @@ macro_rules! bind_args {
                 $crate::Arg::OptDate(v) => q.bind(*v),
                 $crate::Arg::Instant(v) => q.bind(*v),
                 $crate::Arg::OptInstant(v) => q.bind(*v),
+                $crate::Arg::Bytes(v) => q.bind(v.clone()),
             };
         }
         q

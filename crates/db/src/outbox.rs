@@ -204,3 +204,46 @@ pub async fn counts(conn: &mut Conn<'_>, workspace: Uuid) -> DbResult<Vec<(Strin
     .fetch_all(&mut **c)
     .await)?)
 }
+
+crate::table_row! {
+    /// A file sent with a queued message.
+    pub struct AttachmentRow in "outbox_attachments" {
+        /// Column `id`.
+        id: Uuid => Uuid,
+        /// Column `workspace_id`.
+        workspace_id: Uuid => Uuid,
+        /// Column `outbox_id`.
+        outbox_id: Uuid => Uuid,
+        /// Column `filename`.
+        filename: String => Text,
+        /// Column `content_type` (`text/calendar; method=REQUEST`, `application/pdf`…).
+        content_type: String => Text,
+        /// Column `content`.
+        content: Vec<u8> => Bytes,
+        /// Column `position`.
+        position: i32 => I32,
+    }
+}
+
+/// Stores a message's attachments.
+pub async fn insert_attachments(conn: &mut Conn<'_>, rows: &[AttachmentRow]) -> DbResult<()> {
+    crate::bulk::insert_rows(conn, rows).await
+}
+
+/// The attachments of some messages, by message then position.
+pub async fn attachments_of(conn: &mut Conn<'_>, messages: &[Uuid]) -> DbResult<Vec<AttachmentRow>> {
+    if messages.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut b = crate::SqlBuilder::new(
+        "SELECT id, workspace_id, outbox_id, filename, content_type, content, position FROM outbox_attachments WHERE ",
+    );
+    b.push_in("outbox_id", messages);
+    b.push(" ORDER BY outbox_id, position");
+    Ok(with_conn!(conn, |c| crate::bind_args!(
+        sqlx::query_as(&b.sql),
+        &b.args
+    )
+    .fetch_all(&mut **c)
+    .await)?)
+}

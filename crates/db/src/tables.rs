@@ -205,9 +205,40 @@ pub const WORKSPACE_TABLES: &[WorkspaceTable] = &[
     ),
     table("health_alerts", Copied::Rows(crate::health::copy_alerts), &[]),
     table(
+        "reviews",
+        Copied::Rows(crate::reviews::copy_reviews),
+        &["notes", "round_table_json", "draft_json"],
+    ),
+    table(
+        "review_attendees",
+        Copied::Rows(crate::reviews::copy_attendees),
+        &["name", "email"],
+    ),
+    table(
+        "review_actions",
+        Copied::Rows(crate::reviews::copy_actions),
+        &["owner_name"],
+    ),
+    table(
+        "review_action_reminders",
+        Copied::Rows(crate::reviews::copy_reminders),
+        &[],
+    ),
+    table(
+        "review_documents",
+        Copied::Rows(crate::reviews::copy_documents),
+        &["content"],
+    ),
+    table("review_settings", Copied::Rows(crate::reviews::copy_settings), &[]),
+    table(
         "outbox",
         Copied::Skipped("messages still pending are sent by the source"),
         &["to_address", "to_name", "body_text", "body_html"],
+    ),
+    table(
+        "outbox_attachments",
+        Copied::Skipped("they go with their messages, which the source sends"),
+        &["content"],
     ),
     table("jobs", Copied::Skipped("the source's workers finish its jobs"), &[]),
     table(

@@ -106,6 +106,7 @@ pub async fn raise_alerts(app: &App, ws: Uuid) -> AppResult<AlertReport> {
                     html: super::letters::html_of(&text),
                     text,
                     not_before: now,
+                    attachments: Vec::new(),
                 });
                 report.mails += 1;
             }

@@ -120,6 +120,7 @@ pub(super) async fn send_for_step(
         text: text.clone(),
         html,
         not_before: now,
+        attachments: Vec::new(),
     });
     let user = if actor.via_cli { after.owner_id } else { actor.user_id };
     let new = NewInteraction {

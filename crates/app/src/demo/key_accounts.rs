@@ -163,6 +163,7 @@ pub(super) async fn write(app: &App, plan: &Plan) -> AppResult<usize> {
                 status: status.to_owned(),
                 created_at: now - Duration::days(180),
                 updated_at: now - Duration::days(10),
+                review_id: None,
             });
         }
         for j in 0..(1 + rng.below(2)) {

@@ -440,6 +440,7 @@ async fn send(w: &mut Work, ctx: &mut Context, row: &DueRow, plan: &Plan, i: usi
                 html: crate::complaints::letters::html_of(&text.body),
                 text: text.body.clone(),
                 not_before: now,
+                attachments: Vec::new(),
             });
         }
     }
@@ -563,6 +564,7 @@ async fn notify_owner(w: &mut Work, ctx: &mut Context, row: &DueRow, plan: &Plan
         html: crate::complaints::letters::html_of(&text),
         text,
         not_before: w.now(),
+        attachments: Vec::new(),
     });
     Ok(true)
 }

@@ -14,6 +14,7 @@ pub const JOBS: &[Registered] = &[
     Registered::of::<crate::invoices::dunning::InvoiceReminders>(),
     Registered::of::<crate::health::RecomputeChangedHealth>(),
     Registered::of::<crate::health::NightlyHealth>(),
+    Registered::of::<crate::reviews::reminders::ActionReminders>(),
 ];
 
 /// Every recurring job.
@@ -34,6 +35,10 @@ pub const SCHEDULES: &[Schedule] = &[
     Schedule::of::<crate::health::NightlyHealth>(Recurrence::DailyAt { hour: 2, minute: 30 }, Scope::EachWorkspace),
     // A safety net: a change whose job was taken while it committed waits at most this long.
     Schedule::of::<crate::health::RecomputeChangedHealth>(Recurrence::EveryMinutes(15), Scope::EachWorkspace),
+    Schedule::of::<crate::reviews::reminders::ActionReminders>(
+        Recurrence::DailyAt { hour: 7, minute: 15 },
+        Scope::EachWorkspace,
+    ),
 ];
 
 /// Whom a recurring job runs for.

@@ -83,7 +83,7 @@ pub struct ObjectiveView {
     pub overdue: bool,
 }
 
-fn objective_view(r: &ObjectiveRow, today: NaiveDate) -> ObjectiveView {
+pub(crate) fn objective_view(r: &ObjectiveRow, today: NaiveDate) -> ObjectiveView {
     let target = Decimal::from_str(&r.target).unwrap_or_default();
     ObjectiveView {
         id: r.id,
@@ -129,6 +129,7 @@ pub async fn add_objective(
         status: o.status.code().to_owned(),
         created_at: now,
         updated_at: now,
+        review_id: None,
     };
     store::insert_objective(&mut w.conn(), &row).await?;
     w.audit_created(&row);

@@ -155,6 +155,7 @@ async fn schedule(
                     text: mail.1,
                     html: mail.2,
                     not_before: send_at,
+                    attachments: Vec::new(),
                 });
                 planned.insert(contact.id, send_at);
             }

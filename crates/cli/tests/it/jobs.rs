@@ -71,6 +71,7 @@ async fn eventful_work(t: &TestApp, admin: &bilan_app::Actor, account: Uuid, con
         text: "Hello".into(),
         html: "<p>Hello</p>".into(),
         not_before: now,
+        attachments: Vec::new(),
     });
     w
 }
