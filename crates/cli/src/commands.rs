@@ -189,6 +189,10 @@ pub async fn run(cli: Cli) -> Result<ExitCode> {
             let app = open_app(&url, 2).await?;
             crate::key_accounts::run_key_accounts(&app, cmd).await?;
         }
+        Command::Reviews(cmd) => {
+            let app = open_app(&url, 2).await?;
+            crate::reviews::run(&app, cmd).await?;
+        }
         Command::MyDay(args) => {
             let app = open_app(&url, 2).await?;
             crate::my_day::run(&app, args).await?;

@@ -202,6 +202,9 @@ pub enum Command {
     /// The key-account programme: list with each manager's load, plans, admission, objectives, risks.
     #[command(subcommand, name = "key-accounts")]
     KeyAccounts(crate::key_accounts::KeyAccountsCommand),
+    /// Client reviews: list, show, plan, the data pack, hold, minutes, action items, reminders.
+    #[command(subcommand)]
+    Reviews(crate::reviews::ReviewsCommand),
     /// Background jobs: list them (failed ones with their error), retry, run the due ones.
     #[command(subcommand)]
     Jobs(crate::jobs::JobsCommand),

@@ -9,6 +9,7 @@ mod invoices;
 mod jobs;
 mod key_accounts;
 mod my_day;
+mod reviews;
 mod surveys;
 mod timeline;
 

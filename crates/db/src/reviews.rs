@@ -529,9 +529,8 @@ pub async fn reminders_sent(conn: &mut Conn<'_>, workspace: Uuid, actions: &[Uui
 
 /// Records a reminder; false when it was already recorded (another run sent it).
 pub async fn record_reminder(conn: &mut Conn<'_>, row: &ReminderRow) -> DbResult<bool> {
-    let n =
-        with_conn!(conn, |c| {
-            sqlx::query(
+    let n = with_conn!(conn, |c| {
+        sqlx::query(
         "INSERT INTO review_action_reminders (id, workspace_id, action_id, step, sent_at) VALUES ($1, $2, $3, $4, $5) \
          ON CONFLICT (workspace_id, action_id, step) DO NOTHING"
     )
@@ -543,7 +542,7 @@ pub async fn record_reminder(conn: &mut Conn<'_>, row: &ReminderRow) -> DbResult
     .execute(&mut **c)
     .await
     .map(|r| r.rows_affected())
-        })?;
+    })?;
     Ok(n == 1)
 }
 

@@ -11,6 +11,7 @@ mod invoice_messages;
 mod job_messages;
 mod key_account_messages;
 mod messages;
+mod review_messages;
 mod survey_messages;
 
 /// An interface language.
@@ -56,6 +57,7 @@ fn all_messages() -> impl Iterator<Item = &'static (&'static str, &'static str, 
         .chain(complaint_messages::MESSAGES)
         .chain(invoice_messages::MESSAGES)
         .chain(key_account_messages::MESSAGES)
+        .chain(review_messages::MESSAGES)
 }
 
 /// Every message as `(key, French, English)`: for checks that a page speaks one language.

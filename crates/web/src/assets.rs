@@ -9,6 +9,7 @@ use axum::Router;
 const CSS: &str = include_str!("../static/app.css");
 const HTMX: &str = include_str!("../static/htmx.min.js");
 const APP_JS: &str = include_str!("../static/app.js");
+const MEETING_JS: &str = include_str!("../static/meeting.js");
 const FAVICON: &str = include_str!("../static/favicon.svg");
 
 /// Routes of the static assets (cached for a day; names change with the content).
@@ -25,6 +26,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/static/app.js",
             get(|| async { asset("text/javascript; charset=utf-8", APP_JS) }),
+        )
+        .route(
+            "/static/meeting.js",
+            get(|| async { asset("text/javascript; charset=utf-8", MEETING_JS) }),
         )
         .route("/static/favicon.svg", get(|| async { asset("image/svg+xml", FAVICON) }))
         // Browsers ask for /favicon.ico whatever the page links; an SVG answers it.

@@ -1628,3 +1628,78 @@ pub async fn programme_reviews(app: &App, actor: &Actor, mine: bool) -> AppResul
         })
         .collect())
 }
+
+/// Someone who could attend a review: a contact of the account or one of us.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Candidate {
+    /// `contact` or `user`.
+    pub kind: &'static str,
+    /// Their id.
+    pub id: Uuid,
+    /// Name.
+    pub name: String,
+    /// Address.
+    pub email: Option<String>,
+    /// Job title, or role in the team.
+    pub detail: String,
+    /// The role they would have when invited by default; `None`: not invited by default.
+    pub default_role: Option<&'static str>,
+}
+
+/// The people a review of `account` can invite: its buying centre (still there)
+/// and the team, with those invited by default marked.
+pub async fn candidates(app: &App, actor: &Actor, account: Uuid) -> AppResult<Vec<Candidate>> {
+    actor.require(Permission::ReadAccounts)?;
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let acc = bilan_db::accounts::find(&mut c, ws, account)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let manager = bilan_db::key_accounts::key_account(&mut c, ws, account)
+        .await?
+        .map(|k| k.manager_id)
+        .or(acc.owner_id);
+    let mut out = Vec::new();
+    let mut invited = 0;
+    for p in bilan_db::contacts::buying_centre(&mut c, ws, account, 60).await? {
+        if p.left_on.is_some() {
+            continue;
+        }
+        let role = if p.roles.contains(&BuyingRole::DecisionMaker) {
+            Some(AttendeeRole::DecisionMaker)
+        } else if p.roles.contains(&BuyingRole::Sponsor) {
+            Some(AttendeeRole::Sponsor)
+        } else if p.roles.contains(&BuyingRole::Buyer) {
+            Some(AttendeeRole::Buyer)
+        } else {
+            None
+        };
+        let default_role = role
+            .filter(|_| p.email.is_some() && invited < 5)
+            .map(AttendeeRole::code);
+        invited += usize::from(default_role.is_some());
+        out.push(Candidate {
+            kind: "contact",
+            id: p.id,
+            name: p.full_name(),
+            email: p.email.clone(),
+            detail: p.job_title.clone().unwrap_or_default(),
+            default_role,
+        });
+    }
+    for u in bilan_db::users::list(&mut c, ws).await? {
+        if u.disabled_at.is_some() {
+            continue;
+        }
+        out.push(Candidate {
+            kind: "user",
+            id: u.id,
+            default_role: (Some(u.id) == manager).then_some(AttendeeRole::AccountManager.code()),
+            name: u.display_name,
+            email: Some(u.email),
+            detail: u.role,
+        });
+    }
+    Ok(out)
+}

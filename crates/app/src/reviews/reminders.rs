@@ -63,9 +63,8 @@ pub async fn remind(app: &App, ws: Uuid) -> AppResult<usize> {
             ) else {
                 continue;
             };
-            if !accounts.contains_key(&a.account_id) {
-                let acc = bilan_db::accounts::find(&mut w.conn(), ws, a.account_id).await?;
-                accounts.insert(a.account_id, acc);
+            if let std::collections::hash_map::Entry::Vacant(slot) = accounts.entry(a.account_id) {
+                slot.insert(bilan_db::accounts::find(&mut w.conn(), ws, a.account_id).await?);
             }
             let Some(Some(account)) = accounts.get(&a.account_id) else {
                 continue;
@@ -74,9 +73,8 @@ pub async fn remind(app: &App, ws: Uuid) -> AppResult<usize> {
             let Some(recipient) = a.owner_user_id.or(account.owner_id) else {
                 continue;
             };
-            if !users.contains_key(&recipient) {
-                let u = bilan_db::users::find(&mut w.conn(), ws, recipient).await?;
-                users.insert(recipient, u);
+            if let std::collections::hash_map::Entry::Vacant(slot) = users.entry(recipient) {
+                slot.insert(bilan_db::users::find(&mut w.conn(), ws, recipient).await?);
             }
             let Some(Some(user)) = users.get(&recipient) else {
                 continue;

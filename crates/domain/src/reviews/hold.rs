@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// One attendee's turn at the round table, as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RoundTableInput {
     /// Who spoke (a name, as it will read in the minutes).
@@ -34,6 +35,7 @@ pub struct RoundTableEntry {
 
 /// An action item as typed.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActionItemInput {
     /// What is to be done.

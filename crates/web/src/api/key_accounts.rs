@@ -62,7 +62,7 @@ fn number_text(v: &Option<serde_json::Value>) -> Option<String> {
 }
 
 impl ObjectiveBody {
-    fn input(&self) -> ObjectiveInput {
+    pub(crate) fn input(&self) -> ObjectiveInput {
         ObjectiveInput {
             title: self.title.clone(),
             metric: self.metric.clone(),
@@ -97,7 +97,7 @@ pub struct RiskBody {
 }
 
 impl RiskBody {
-    fn input(&self) -> RiskInput {
+    pub(crate) fn input(&self) -> RiskInput {
         RiskInput {
             title: self.title.clone(),
             probability: number_text(&self.probability),

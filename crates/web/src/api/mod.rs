@@ -13,6 +13,7 @@ pub mod key_accounts;
 pub mod my_day;
 pub mod openapi;
 pub mod problem;
+pub mod reviews;
 pub mod search;
 pub mod surveys;
 pub mod timeline;
@@ -45,6 +46,7 @@ pub fn operations() -> OpenApiRouter<AppState> {
         .merge(key_accounts::routes())
         .merge(complaints::routes())
         .merge(invoices::routes())
+        .merge(reviews::routes())
 }
 
 /// The API's router: its operations, the OpenAPI document, and problem+json for

@@ -25,7 +25,8 @@ impl Modify for BearerAuth {
          (name = "timeline", description = "Shared history: interactions, follow-ups, response times"),
          (name = "surveys", description = "Hot satisfaction: surveys, sending rules, answers, NPS/CSAT/CES figures, outbox"),
          (name = "jobs", description = "Background jobs: what ran, what failed and why"),
-         (name = "complaints", description = "Complaints and disputes (réclamations, litiges): cases with their legal deadlines, dated steps, gestures, letters, figures"))
+         (name = "complaints", description = "Complaints and disputes (réclamations, litiges): cases with their legal deadlines, dated steps, gestures, letters, figures"),
+         (name = "reviews", description = "Client reviews (bilan annuel): planning, invitation, the frozen data pack, holding, minutes, action plans"))
 )]
 pub struct ApiDoc;
 

@@ -15,6 +15,7 @@ pub mod login;
 pub mod mail_import;
 pub mod me;
 pub mod portal;
+pub mod reviews;
 pub mod satisfaction;
 pub mod search;
 pub mod survey_link;
@@ -314,6 +315,17 @@ impl FormErrors {
     pub fn has(&self, field: &str) -> bool {
         self.errors.for_field(field).is_some()
     }
+
+    /// The messages of every field whose name starts with `prefix` (a list's
+    /// lines: `attendees[2].email`), each with its field.
+    pub fn matching(&self, prefix: &str) -> Vec<(String, String)> {
+        self.errors
+            .0
+            .iter()
+            .filter(|e| e.field.starts_with(prefix))
+            .map(|e| (e.field.clone(), Tr(self.lang).error(&e.code).to_owned()))
+            .collect()
+    }
 }
 
 #[derive(Template)]
@@ -545,6 +557,27 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/accounts/{id}/plan/financials", post(key_accounts::save_financials))
         .route("/accounts/{id}/plan/usage", post(key_accounts::import_usage))
         .route("/objectives/{id}", post(key_accounts::update_objective))
+        .route("/reviews", get(reviews::list_page).post(reviews::create))
+        .route("/reviews/new", get(reviews::new_form))
+        .route(
+            "/reviews/template",
+            get(reviews::template_page).post(reviews::save_template),
+        )
+        .route("/reviews/{id}", get(reviews::show))
+        .route("/reviews/{id}/edit", get(reviews::edit_form).post(reviews::replan))
+        .route("/reviews/{id}/invite", post(reviews::invite))
+        .route("/reviews/{id}/cancel", post(reviews::cancel))
+        .route("/reviews/{id}/prepare", post(reviews::prepare))
+        .route("/reviews/{id}/meeting", get(reviews::meeting))
+        .route("/reviews/{id}/draft", post(reviews::draft))
+        .route("/reviews/{id}/hold", post(reviews::hold))
+        .route("/reviews/{id}/minutes/send", post(reviews::send_minutes))
+        .route("/reviews/{id}/close", post(reviews::close))
+        .route("/reviews/{id}/minutes.pdf", get(reviews::minutes_pdf))
+        .route("/reviews/{id}/minutes.docx", get(reviews::minutes_docx))
+        .route("/reviews/{id}/invitation.ics", get(reviews::ics))
+        .route("/review-actions", get(reviews::actions))
+        .route("/review-actions/{id}", post(reviews::update_action))
         .route("/risks/{id}", post(key_accounts::update_risk))
         .route("/invoices", get(invoices::list_invoices).post(invoices::create_invoice))
         .route("/invoices/new", get(invoices::new_invoice))
