@@ -130,6 +130,17 @@ pub enum ReviewsCommand {
     },
 }
 
+/// Numbers written as numbers (a target of 30) read as the text the checks expect.
+fn numbers_as_text(v: serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Number(n) => Value::String(n.to_string()),
+        Value::Array(a) => Value::Array(a.into_iter().map(numbers_as_text).collect()),
+        Value::Object(o) => Value::Object(o.into_iter().map(|(k, v)| (k, numbers_as_text(v))).collect()),
+        other => other,
+    }
+}
+
 /// Runs one `reviews` subcommand.
 pub async fn run(app: &App, cmd: ReviewsCommand) -> Result<()> {
     match cmd {
@@ -216,8 +227,10 @@ pub async fn run(app: &App, cmd: ReviewsCommand) -> Result<()> {
         ReviewsCommand::Hold { who, review, file } => {
             let actor = actor(app, &who).await?;
             let raw = std::fs::read_to_string(&file).with_context(|| format!("cannot read {}", file.display()))?;
-            let input: HoldInput =
-                serde_json::from_str(&raw).with_context(|| format!("{} is not a review record", file.display()))?;
+            let value: serde_json::Value =
+                serde_json::from_str(&raw).with_context(|| format!("{} is not JSON", file.display()))?;
+            let input: HoldInput = serde_json::from_value(numbers_as_text(value))
+                .with_context(|| format!("{} is not a review record", file.display()))?;
             let r = uc::hold_review(app, &actor, review, &input).await.map_err(fail)?;
             println!("{}\t{}\t{} action item(s)", r.id, r.state, r.action_items.len());
         }

@@ -15,6 +15,8 @@ pub struct TestResponse {
     pub headers: axum::http::HeaderMap,
     /// Body as text.
     pub body: String,
+    /// Body as sent (a PDF, a Word file).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -42,6 +44,7 @@ pub async fn send(router: &Router, req: Request<Body>) -> TestResponse {
         status,
         headers,
         body: String::from_utf8_lossy(&bytes).into_owned(),
+        bytes: bytes.to_vec(),
     }
 }
 

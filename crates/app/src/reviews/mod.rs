@@ -1477,6 +1477,19 @@ pub struct ActionUpdate {
     pub what: Option<String>,
 }
 
+/// Refuses someone who may not change the action item `id`: only its owner and
+/// the keepers of account plans may (checked before the request is read).
+pub async fn check_action_access(app: &App, actor: &Actor, id: Uuid) -> AppResult<()> {
+    if actor.can(Permission::WritePlans) {
+        return Ok(());
+    }
+    let mut pc = app.db.acquire().await?;
+    match store::action(&mut pc.conn(), actor.workspace_id, id).await? {
+        Some(a) if a.owner_user_id == Some(actor.user_id) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
 /// Changes an action item: its owner may mark it done or note its progress;
 /// someone who keeps account plans may change anything.
 pub async fn update_action(app: &App, actor: &Actor, id: Uuid, input: &ActionUpdate) -> AppResult<ActionView> {
@@ -1484,8 +1497,13 @@ pub async fn update_action(app: &App, actor: &Actor, id: Uuid, input: &ActionUpd
     let ws = w.workspace_id();
     let now = w.now();
     let today = local_day(now);
-    let before = store::action(&mut w.conn(), ws, id).await?.ok_or(AppError::NotFound)?;
     let may_plan = actor.can(Permission::WritePlans);
+    let before = match store::action(&mut w.conn(), ws, id).await? {
+        Some(a) => a,
+        // Someone who may only change their own items learns nothing of others'.
+        None if !may_plan => return Err(AppError::Forbidden),
+        None => return Err(AppError::NotFound),
+    };
     if !may_plan && before.owner_user_id != Some(actor.user_id) {
         return Err(AppError::Forbidden);
     }

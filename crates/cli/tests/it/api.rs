@@ -69,7 +69,7 @@ fn openapi_document_matches_its_snapshot() {
         .values()
         .map(|p| p.as_object().unwrap().len())
         .sum();
-    assert_eq!(served, 110, "operations");
+    assert_eq!(served, 130, "operations");
 }
 
 db_test!(import_and_export_over_the_api, |t| async move {

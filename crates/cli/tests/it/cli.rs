@@ -402,11 +402,11 @@ fn jobs_from_the_command_line() {
     add_acme_admin(&db);
     // `jobs run` enqueues the due slot of every schedule and runs them once: the
     // installation's three and the workspace's complaint deadlines, reminders,
-    // nightly health and changed accounts' health.
+    // nightly health, changed accounts' health and the action-item reminders.
     let run = bilan(&db, &["jobs", "run"], None);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let said = String::from_utf8_lossy(&run.stderr);
-    assert!(said.contains("7 done, 0 to retry later, 0 failed"), "{said}");
+    assert!(said.contains("8 done, 0 to retry later, 0 failed"), "{said}");
     let list = bilan(&db, &["jobs", "list", "--status", "done"], None);
     assert!(list.status.success());
     let lines = String::from_utf8_lossy(&list.stdout);
@@ -418,6 +418,7 @@ fn jobs_from_the_command_line() {
         "invoice_reminders",
         "nightly_health",
         "recompute_changed_health",
+        "review_action_reminders",
     ] {
         assert!(lines.contains(kind), "{kind} missing from {lines}");
     }
@@ -425,7 +426,7 @@ fn jobs_from_the_command_line() {
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
     assert_eq!(
         v["items"].as_array().unwrap().len(),
-        7,
+        8,
         "admins see the installation's jobs and their workspace's"
     );
     // A second run in the same slots finds nothing to do: one run per slot.

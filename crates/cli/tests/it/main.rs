@@ -21,6 +21,7 @@ mod jobs;
 mod key_accounts;
 mod mail_import;
 mod my_day;
+mod reviews;
 mod scale_out;
 mod schema;
 mod surveys;

@@ -507,6 +507,8 @@ pub async fn update_action(
     Path(id): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<ActionView>> {
+    let id = parse_id(&id)?;
+    uc::check_action_access(&state.app, &actor, id).await?;
     let b = parse_json::<ReviewActionBody>(&body)?;
     let input = ActionUpdate {
         status: b.status,
@@ -515,9 +517,7 @@ pub async fn update_action(
         owner: b.owner,
         what: b.what,
     };
-    Ok(Json(
-        uc::update_action(&state.app, &actor, parse_id(&id)?, &input).await?,
-    ))
+    Ok(Json(uc::update_action(&state.app, &actor, id, &input).await?))
 }
 
 /// Whose reviews to see.
