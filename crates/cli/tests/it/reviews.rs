@@ -29,17 +29,9 @@ async fn call(
     api(&t.router(), method, path, token, body).await
 }
 
-async fn exchange(
-    t: &TestApp,
-    actor: &Actor,
-    account: Uuid,
-    contact: Uuid,
-    channel: &str,
-    direction: &str,
-    at: &str,
-    subject: &str,
-    beyond: bool,
-) {
+/// Logs an exchange: `[channel, direction, when, subject]`.
+async fn exchange(t: &TestApp, actor: &Actor, account: Uuid, contact: Uuid, what: [&str; 4], beyond: bool) {
+    let [channel, direction, at, subject] = what;
     let input = InteractionInput {
         account_id: Some(account.to_string()),
         occurred_at: Some(at.into()),
@@ -118,10 +110,7 @@ async fn fixture(t: &TestApp) -> Fixture {
         &admin,
         account,
         dm,
-        "email",
-        "inbound",
-        "2026-10-01T08:00:00Z",
-        "Question sur la facture",
+        ["email", "inbound", "2026-10-01T08:00:00Z", "Question sur la facture"],
         false,
     )
     .await;
@@ -130,10 +119,7 @@ async fn fixture(t: &TestApp) -> Fixture {
         &admin,
         account,
         dm,
-        "email",
-        "outbound",
-        "2026-10-01T11:00:00Z",
-        "Réponse facture",
+        ["email", "outbound", "2026-10-01T11:00:00Z", "Réponse facture"],
         false,
     )
     .await;
@@ -142,10 +128,12 @@ async fn fixture(t: &TestApp) -> Fixture {
         &admin,
         account,
         dm,
-        "meeting",
-        "outbound",
-        "2026-09-15T09:00:00Z",
-        "Formation offerte aux nouveaux opérateurs",
+        [
+            "meeting",
+            "outbound",
+            "2026-09-15T09:00:00Z",
+            "Formation offerte aux nouveaux opérateurs",
+        ],
         true,
     )
     .await;
@@ -154,10 +142,7 @@ async fn fixture(t: &TestApp) -> Fixture {
         &admin,
         account,
         buyer,
-        "phone",
-        "inbound",
-        "2025-06-01T09:00:00Z",
-        "Avant la période",
+        ["phone", "inbound", "2025-06-01T09:00:00Z", "Avant la période"],
         false,
     )
     .await;
@@ -340,10 +325,7 @@ db_test!(the_contract_and_a_pack_of_hand_computed_figures, |t| async move {
         &f.admin,
         f.account,
         f.dm,
-        "visit",
-        "outbound",
-        "2026-11-20T09:00:00Z",
-        "Audit gratuit du parc",
+        ["visit", "outbound", "2026-11-20T09:00:00Z", "Audit gratuit du parc"],
         true,
     )
     .await;
