@@ -6,6 +6,7 @@
 
 mod health;
 mod outbox;
+mod review;
 
 use crate::commands::open_app;
 use anyhow::{Context, Result};
@@ -47,11 +48,11 @@ pub struct BenchArgs {
     /// E-mails queued for the outbox benchmark.
     #[arg(long, default_value_t = 5_000)]
     pub outbox_mails: usize,
-    /// Run only these groups (comma-separated): `import`, `ingest`, `outbox`, `serve`, `health`; all when absent.
+    /// Run only these groups (comma-separated): `import`, `ingest`, `outbox`, `serve`, `health`, `review`; all when absent.
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// For `health`: a database already holding the demo (a PostgreSQL copy of
-    /// --data made with `bilan db copy`); default --data.
+    /// For `health` and `review`: a database already holding the demo (a
+    /// PostgreSQL copy of --data made with `bilan db copy`); default --data.
     #[arg(long)]
     pub health_url: Option<String>,
 }
@@ -88,6 +89,24 @@ pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
             "SQLite"
         };
         health::recompute(&app, &admin, engine, &mut report).await?;
+    }
+    if args.runs("review") && args.only.iter().any(|g| g == "review") {
+        let url = args
+            .health_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", args.data));
+        let app = open_app(&url, 8).await?;
+        let admin = bench_health_admin(&app).await?;
+        let engine = if url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        };
+        review::run(&app, &admin, engine, &mut report).await?;
+        if args.only.len() == 1 {
+            println!("{report}");
+            return Ok(());
+        }
     }
     // `--only health` without --health-url serves the --data dataset for its pages.
     let health_pages = args.runs("health") && args.health_url.is_none();

@@ -34,6 +34,7 @@ mod histories;
 mod invoices;
 mod key_accounts;
 mod portfolio;
+mod reviews;
 mod rng;
 mod satisfaction;
 mod staff;
@@ -237,6 +238,7 @@ pub async fn ensure_demo(
     let complaints = complaints::write(app, &plan).await?;
     let invoices = invoices::write(app, &plan).await?;
     let key_accounts = key_accounts::write(app, &plan).await?;
+    let reviews = reviews::write(app, &plan).await?;
 
     let every_table: Vec<&str> = bilan_db::tables::WORKSPACE_TABLES.iter().map(|t| t.name).collect();
     crate::database::refresh_statistics(app, &every_table).await;
@@ -253,6 +255,7 @@ pub async fn ensure_demo(
         complaints,
         invoices,
         key_accounts,
+        reviews,
         elapsed_ms = started.elapsed().as_millis() as u64,
         "demo workspace generated"
     );

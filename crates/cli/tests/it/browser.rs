@@ -856,3 +856,155 @@ db_test!(journey_a_key_account_admitted_planned_then_at_risk, |t| async move {
     t.clock.advance(chrono::Duration::minutes(2));
     t.run_pending_jobs().await;
 });
+
+/// Polls the test SMTP server for a message whose subject starts with `prefix`.
+fn wait_for_subject(smtp: &bilan_testkit::smtp::SmtpServer, prefix: &str, timeout: Duration) -> Result<usize, String> {
+    let start = std::time::Instant::now();
+    loop {
+        let n = smtp
+            .messages()
+            .iter()
+            .filter(|m| m.subject().is_some_and(|s| s.starts_with(prefix)))
+            .count();
+        if n > 0 {
+            return Ok(n);
+        }
+        if start.elapsed() > timeout {
+            let subjects: Vec<String> = smtp.messages().iter().filter_map(|m| m.subject()).collect();
+            return Err(format!("no e-mail {prefix:?} reached the SMTP server: {subjects:?}"));
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn review_journey(
+    base: &str,
+    email: &str,
+    account: &str,
+    smtp: &bilan_testkit::smtp::SmtpServer,
+) -> Result<(), String> {
+    let b = Browser::start()?;
+    let wait = Duration::from_secs(10);
+    sign_in(&b, base, email)?;
+    // Plan it: a time in words is refused at its field, the place typed is kept.
+    b.goto(&format!("{base}/reviews/new?account={account}"))?;
+    set_value(&b, "#f-planned-on", "2026-11-30")?;
+    b.find("#f-starts-at")?.clear()?;
+    b.find("#f-starts-at")?.send_keys("dix heures")?;
+    b.find("#f-location")?.send_keys("Salle Delméo, Lyon")?;
+    b.find("#save-review")?.click()?;
+    b.wait_for_text("#e-starts-at", "A time like 14:30", wait)?;
+    if b.find("#f-location")?.value()? != "Salle Delméo, Lyon" {
+        return Err("the plan form lost the place".into());
+    }
+    b.find("#f-starts-at")?.clear()?;
+    b.find("#f-starts-at")?.send_keys("14:30")?;
+    b.find("#save-review")?.click()?;
+    b.wait_for_text("#review-state", "Planned", wait)?;
+    // The pack, live: the intervention beyond the contract, NPS, complaints, invoices, health.
+    b.wait_for_text("#pack-beyond", "1", wait)?;
+    b.wait_for_text("#pack-beyond-list", "Formation offerte aux nouveaux opérateurs", wait)?;
+    b.wait_for_text("#pack-nps", "0.0", wait)?;
+    b.wait_for_text("#pack-complaints", "1", wait)?;
+    b.wait_for_text("#pack-overdue", "14,400.00", wait)?;
+    b.wait_for_text("#pack-dso", "212.9", wait)?;
+    b.find("#pack-health")?;
+    b.find("#prepare-review")?.click()?;
+    b.wait_for_text("#pack-frozen", "Figures frozen", wait)?;
+    // The meeting: typed while listening, autosaved.
+    b.find("#open-meeting")?.click()?;
+    b.find("textarea[name='round_table[0].satisfactions']")?
+        .send_keys("Réactivité du support")?;
+    b.find("textarea[name='round_table[0].irritants']")?
+        .send_keys("Délais de livraison")?;
+    b.wait_for_text("#autosave-status", "Draft saved", wait)?;
+    b.find("#f-decisions")?
+        .send_keys("Livraisons hebdomadaires dès janvier")?;
+    b.find("#f-objective0-title")?.send_keys("Relever le NPS du compte")?;
+    b.find("input[name='objectives[0].metric']")?.send_keys("NPS")?;
+    b.find("input[name='objectives[0].baseline']")?.send_keys("0")?;
+    b.find("#f-objective0-target")?.send_keys("30")?;
+    set_value(&b, "input[name='objectives[0].due_on']", "2027-11-30")?;
+    b.find("#f-action0-what")?
+        .send_keys("Envoyer le planning de livraison")?;
+    b.find("#f-action0-owner")?.send_keys(email)?;
+    b.find("#f-action1-what")?.send_keys("Valider le budget 2027")?;
+    b.find("#f-action1-owner")?.send_keys("Claire Martin")?;
+    set_value(&b, "#f-action1-due", "2027-01-31")?;
+    // The first action has no date: refused at its line, every line kept.
+    b.find("#hold-review")?.click()?;
+    b.wait_for_text("#e-action0-due", "Due date missing", wait)?;
+    if b.find("#f-action1-what")?.value()? != "Valider le budget 2027" {
+        return Err("the meeting form lost an action".into());
+    }
+    set_value(&b, "#f-action0-due", "2026-12-15")?;
+    b.find("#hold-review")?.click()?;
+    if let Err(e) = b.wait_for_text("#review-state", "Held", wait) {
+        let errors: Vec<String> = b
+            .find_all(".field-error, .form-error")?
+            .iter()
+            .filter_map(|x| x.text().ok())
+            .filter(|t| !t.is_empty())
+            .collect();
+        return Err(format!("{e}; the page says {errors:?}"));
+    }
+    b.wait_for_text("#round-table", "Délais de livraison", wait)?;
+    b.wait_for_text("#review-actions", "Valider le budget 2027", wait)?;
+    b.find("#minutes-pdf")?;
+    // The minutes, e-mailed to the attendees.
+    b.find("#send-minutes")?.click()?;
+    b.wait_for_text("#review-state", "Minutes sent", wait)?;
+    wait_for_subject(smtp, "Compte rendu", Duration::from_secs(20))?;
+    // The action items on their owners' lists.
+    b.goto(&format!("{base}/review-actions?mine=1"))?;
+    b.wait_for_text("#actions-table", "Envoyer le planning de livraison", wait)?;
+    b.goto(&format!("{base}/review-actions?account={account}"))?;
+    b.wait_for_text("#actions-table", "Valider le budget 2027", wait)?;
+    Ok(())
+}
+
+db_test!(journey_a_review_planned_held_and_its_minutes_sent, |t| async move {
+    if !Browser::available() {
+        eprintln!(
+            "\n*** SKIPPED browser journey: chromium/chromedriver not installed (scripts/test installs them) ***\n"
+        );
+        assert!(std::env::var("CI").is_err(), "CI must run the browser journeys");
+        return;
+    }
+    let f = crate::reviews::fixture(&t).await;
+    let base = serve(&t).await;
+    let (smtp, worker) = MailWorker::start(&t, &base).await;
+    let email = f.admin.email.clone();
+    let account = f.account.to_string();
+    let smtp2 = std::sync::Arc::clone(&smtp);
+    let result = tokio::task::spawn_blocking(move || review_journey(&base, &email, &account, &smtp2))
+        .await
+        .unwrap();
+    worker.stop().await;
+    result.unwrap();
+    let reviews = bilan_app::reviews::list_reviews(
+        &t.app,
+        &f.admin,
+        &bilan_app::reviews::ReviewQuery {
+            account_id: Some(f.account),
+            state: Some("minutes_sent".into()),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(reviews.len(), 1);
+    let mine = bilan_app::reviews::action_items(
+        &t.app,
+        &f.admin,
+        &bilan_app::reviews::ActionQuery {
+            mine: true,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine.len(), 1, "the supplier's item is the admin's");
+    let _ = &f.kam;
+    t.run_pending_jobs().await;
+});

@@ -84,15 +84,15 @@ fn dec(v: &Value) -> String {
 /// An account with a year of history: a decision maker and a buyer, exchanges (one
 /// beyond the contract, one before the period), two NPS answers (10 and 4), an
 /// open complaint, three invoices (one paid ten days late, one overdue, one not due).
-struct Fixture {
-    admin: Actor,
-    kam: Actor,
-    token: String,
-    account: Uuid,
-    dm: Uuid,
+pub(crate) struct Fixture {
+    pub(crate) admin: Actor,
+    pub(crate) kam: Actor,
+    pub(crate) token: String,
+    pub(crate) account: Uuid,
+    pub(crate) dm: Uuid,
 }
 
-async fn fixture(t: &TestApp) -> Fixture {
+pub(crate) async fn fixture(t: &TestApp) -> Fixture {
     let admin = t.with_user(Role::Admin).await;
     let kam = t.with_user(Role::AccountManager).await;
     let token = t.token_for(&admin).await;

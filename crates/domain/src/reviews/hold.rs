@@ -191,17 +191,15 @@ impl HoldInput {
         let mut round_table = Vec::new();
         too_many(&mut e, "round_table", self.round_table.len());
         for (i, r) in self.round_table.iter().enumerate() {
+            // A line with a name and nothing said (the page lists every attendee) is skipped.
             let blank = |s: &Option<String>| s.as_deref().is_none_or(|v| v.trim().is_empty());
-            if blank(&r.attendee) && blank(&r.satisfactions) && blank(&r.irritants) {
+            if blank(&r.satisfactions) && blank(&r.irritants) {
                 continue;
             }
             let p = format!("round_table[{i}]");
             let attendee = required_text(&mut e, &format!("{p}.attendee"), r.attendee.as_deref(), 200);
             let satisfactions = optional_text(&mut e, &format!("{p}.satisfactions"), r.satisfactions.as_deref(), 4000);
             let irritants = optional_text(&mut e, &format!("{p}.irritants"), r.irritants.as_deref(), 4000);
-            if satisfactions.is_none() && irritants.is_none() {
-                e.add(&format!("{p}.satisfactions"), "review.round_table_empty");
-            }
             round_table.push(RoundTableEntry {
                 attendee,
                 satisfactions: satisfactions.unwrap_or_default(),

@@ -143,6 +143,10 @@ fn holding_checks_every_line_and_skips_blank_ones() {
                 irritants: Some("Délais de livraison".into()),
             },
             RoundTableInput::default(),
+            RoundTableInput {
+                attendee: Some("Paul Durand".into()),
+                ..RoundTableInput::default()
+            },
         ],
         decisions: vec!["Passer en livraison hebdomadaire".into(), "  ".into()],
         objectives: vec![ObjectiveInput {
@@ -166,7 +170,7 @@ fn holding_checks_every_line_and_skips_blank_ones() {
     };
     let held = input.validate(day("2026-12-10"), day("2026-12-12")).unwrap();
     assert_eq!(held.held_on, day("2026-12-10"));
-    assert_eq!(held.round_table.len(), 1);
+    assert_eq!(held.round_table.len(), 1, "a name with nothing said is skipped");
     assert_eq!(held.decisions.len(), 1);
     assert_eq!(held.objectives.len(), 1);
     assert_eq!(held.action_items[0].due_on, day("2027-01-15"));

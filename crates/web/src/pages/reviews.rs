@@ -487,7 +487,10 @@ fn charts(l: &Layout, pack: &Option<Pack>) -> (String, String) {
         .iter()
         .map(|c| StackedRow {
             label: l.tk("channel.", &c.channel),
-            parts: vec![(c.inbound as f64, "in".into()), (c.outbound as f64, "out".into())],
+            parts: vec![
+                (c.inbound as f64, "dir-inbound".into()),
+                (c.outbound as f64, "dir-outbound".into()),
+            ],
             total: l.num(i64::try_from(c.inbound + c.outbound).unwrap_or(0)),
         })
         .collect();
@@ -498,8 +501,8 @@ fn charts(l: &Layout, pack: &Option<Pack>) -> (String, String) {
             l.t("review.pack.by_channel"),
             &rows,
             &[
-                (l.t("direction.inbound").to_owned(), "in".to_owned()),
-                (l.t("direction.outbound").to_owned(), "out".to_owned()),
+                (l.t("direction.inbound").to_owned(), "dir-inbound".to_owned()),
+                (l.t("direction.outbound").to_owned(), "dir-outbound".to_owned()),
             ],
         )
     };
