@@ -577,6 +577,7 @@ pub fn router(state: AppState) -> Router<AppState> {
         .route("/reviews/{id}/minutes.docx", get(reviews::minutes_docx))
         .route("/reviews/{id}/invitation.ics", get(reviews::ics))
         .route("/review-actions", get(reviews::actions))
+        .route("/accounts/{id}/reviews", get(reviews::account_card))
         .route("/review-actions/{id}", post(reviews::update_action))
         .route("/risks/{id}", post(key_accounts::update_risk))
         .route("/invoices", get(invoices::list_invoices).post(invoices::create_invoice))

@@ -57,6 +57,8 @@ pub struct ListFilter {
     /// Only my accounts.
     #[serde(default)]
     pub mine: Option<String>,
+    /// One account.
+    pub account: Option<Uuid>,
 }
 
 impl ListPage {
@@ -75,6 +77,7 @@ pub async fn list_page(
     let mine = filter.mine.is_some();
     let q = ReviewQuery {
         mine,
+        account_id: filter.account,
         state: Some(filter.state.clone()).filter(|s| !s.is_empty()),
         kind: Some(filter.kind.clone()).filter(|s| !s.is_empty()),
         ..ReviewQuery::default()
@@ -1174,4 +1177,61 @@ pub async fn save_template(State(state): State<AppState>, user: PageUser, header
             .into_response(),
         Err(e) => error_response(&user, &headers, &e),
     }
+}
+
+/// The reviews card of the account page.
+#[derive(Template)]
+#[template(path = "reviews/_card.html")]
+pub struct AccountCard {
+    l: Layout,
+    account: Uuid,
+    reviews: Vec<ListedReviewView>,
+    open_actions: usize,
+    overdue_actions: usize,
+}
+
+impl AccountCard {
+    fn held(&self, r: &ListedReviewView) -> bool {
+        ReviewState::parse(&r.state).is_some_and(ReviewState::was_held)
+    }
+}
+
+/// GET /accounts/{id}/reviews (the account page's card): its reviews, newest
+/// first, with their minutes, and its open action items.
+pub async fn account_card(
+    State(state): State<AppState>,
+    user: PageUser,
+    headers: HeaderMap,
+    Path(id): Path<Uuid>,
+) -> Response {
+    let q = ReviewQuery {
+        account_id: Some(id),
+        newest_first: true,
+        ..ReviewQuery::default()
+    };
+    let reviews = match uc::list_reviews(&state.app, &user.actor, &q).await {
+        Ok(mut r) => {
+            r.truncate(8);
+            r
+        }
+        Err(e) => return error_response(&user, &headers, &e),
+    };
+    let open = uc::action_items(
+        &state.app,
+        &user.actor,
+        &ActionQuery {
+            account_id: Some(id),
+            status: Some("open".into()),
+            ..ActionQuery::default()
+        },
+    )
+    .await
+    .unwrap_or_default();
+    render(&AccountCard {
+        l: Layout::for_user(&user, "accounts"),
+        account: id,
+        reviews,
+        overdue_actions: open.iter().filter(|a| a.overdue).count(),
+        open_actions: open.len(),
+    })
 }
