@@ -87,3 +87,40 @@ macro_rules! table_row {
         }
     };
 }
+
+/// The insert columns of `T`, comma-separated, as a SELECT list.
+pub(crate) fn columns<T: Insertable>() -> String {
+    T::COLUMNS.join(", ")
+}
+
+/// Rows of `T`'s table in one workspace whose columns equal the values of
+/// `filter` (column names fixed by the caller, values bound), in `order`.
+pub(crate) async fn select<T>(
+    conn: &mut Conn<'_>,
+    workspace: uuid::Uuid,
+    filter: &[(&str, Arg)],
+    order: &str,
+) -> DbResult<Vec<T>>
+where
+    T: Insertable
+        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+        + Send
+        + Unpin,
+{
+    let mut b = SqlBuilder::new(&format!(
+        "SELECT {} FROM {} WHERE workspace_id = ",
+        columns::<T>(),
+        T::TABLE
+    ));
+    b.bind(Arg::Uuid(workspace));
+    for (column, value) in filter {
+        b.push(" AND ").push(column).push(" = ").bind(value.clone());
+    }
+    if !order.is_empty() {
+        b.push(" ORDER BY ").push(order);
+    }
+    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
+        .fetch_all(&mut **c)
+        .await)?)
+}

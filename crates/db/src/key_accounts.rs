@@ -2,7 +2,7 @@
 //! the stakeholder map, risks, roadmap items, financial hypotheses, usage figures
 //! and the programme's settings.
 
-use crate::bulk::{insert_rows, upsert_rows, Insertable};
+use crate::bulk::{columns, insert_rows, select, upsert_rows};
 use crate::health::copier;
 use crate::{bind_args, table_row, with_conn, Arg, Conn, DbResult, SqlBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -236,37 +236,6 @@ table_row! {
         /// Column `imported_at`.
         imported_at: DateTime<Utc> => Instant,
     }
-}
-
-fn columns<T: Insertable>() -> String {
-    T::COLUMNS.join(", ")
-}
-
-/// Rows of `T`'s table in one workspace matching `filter` (raw SQL over fixed
-/// column names, values bound), in `order`.
-async fn select<T>(conn: &mut Conn<'_>, workspace: Uuid, filter: &[(&str, Arg)], order: &str) -> DbResult<Vec<T>>
-where
-    T: Insertable
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
-{
-    let mut b = SqlBuilder::new(&format!(
-        "SELECT {} FROM {} WHERE workspace_id = ",
-        columns::<T>(),
-        T::TABLE
-    ));
-    b.bind(Arg::Uuid(workspace));
-    for (column, value) in filter {
-        b.push(" AND ").push(column).push(" = ").bind(value.clone());
-    }
-    if !order.is_empty() {
-        b.push(" ORDER BY ").push(order);
-    }
-    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
-        .fetch_all(&mut **c)
-        .await)?)
 }
 
 /// The workspace's settings, if saved.

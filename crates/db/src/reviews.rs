@@ -2,7 +2,7 @@
 //! recorded; the action items and the reminders sent about them; the minutes
 //! produced; the workspace's minutes template.
 
-use crate::bulk::{insert_rows, upsert_rows, Insertable};
+use crate::bulk::{columns, insert_rows, select, upsert_rows, Insertable};
 use crate::health::copier;
 use crate::{bind_args, table_row, with_conn, Arg, Conn, DbResult, SqlBuilder};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -192,36 +192,6 @@ table_row! {
         /// Column `updated_at`.
         updated_at: DateTime<Utc> => Instant,
     }
-}
-
-fn columns<T: Insertable>() -> String {
-    T::COLUMNS.join(", ")
-}
-
-/// Rows of `T`'s table in one workspace matching `filter`, in `order`.
-async fn select<T>(conn: &mut Conn<'_>, workspace: Uuid, filter: &[(&str, Arg)], order: &str) -> DbResult<Vec<T>>
-where
-    T: Insertable
-        + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
-        + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
-        + Send
-        + Unpin,
-{
-    let mut b = SqlBuilder::new(&format!(
-        "SELECT {} FROM {} WHERE workspace_id = ",
-        columns::<T>(),
-        T::TABLE
-    ));
-    b.bind(Arg::Uuid(workspace));
-    for (column, value) in filter {
-        b.push(" AND ").push(column).push(" = ").bind(value.clone());
-    }
-    if !order.is_empty() {
-        b.push(" ORDER BY ").push(order);
-    }
-    Ok(with_conn!(conn, |c| bind_args!(sqlx::query_as(&b.sql), &b.args)
-        .fetch_all(&mut **c)
-        .await)?)
 }
 
 /// Stores a new review.

@@ -155,7 +155,7 @@ impl ReviewHoldBody {
 #[serde(deny_unknown_fields)]
 pub struct ReviewListQuery {
     /// One account.
-    pub account_id: Option<Uuid>,
+    pub account_id: Option<String>,
     /// Only the accounts I own.
     #[serde(default)]
     pub mine: bool,
@@ -164,12 +164,32 @@ pub struct ReviewListQuery {
     /// annual, checkpoint or steering.
     pub kind: Option<String>,
     /// Planned on or after, YYYY-MM-DD.
-    pub from: Option<NaiveDate>,
+    pub from: Option<String>,
     /// Planned on or before.
-    pub to: Option<NaiveDate>,
+    pub to: Option<String>,
     /// Newest first (default: soonest first).
     #[serde(default)]
     pub newest_first: bool,
+}
+
+/// An id of a query string: empty is absent, anything else must be one (422 naming it).
+fn query_id(field: &str, raw: Option<&str>) -> ApiResult<Option<Uuid>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(r) => Uuid::parse_str(r)
+            .map(Some)
+            .map_err(|_| bilan_app::AppError::field(field, "id.invalid").into()),
+    }
+}
+
+/// A day of a query string (YYYY-MM-DD): empty is absent, anything else must be one.
+fn query_day(field: &str, raw: Option<&str>) -> ApiResult<Option<NaiveDate>> {
+    match raw.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(None),
+        Some(r) => NaiveDate::parse_from_str(r, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| bilan_app::AppError::field(field, "date.invalid").into()),
+    }
 }
 
 /// Reviews, at most 500.
@@ -189,12 +209,12 @@ pub async fn list(
     ApiQuery(q): ApiQuery<ReviewListQuery>,
 ) -> ApiResult<Json<Vec<ListedReviewView>>> {
     let q = ReviewQuery {
-        account_id: q.account_id,
+        account_id: query_id("account_id", q.account_id.as_deref())?,
         mine: q.mine,
-        state: q.state,
-        kind: q.kind,
-        from: q.from,
-        to: q.to,
+        state: q.state.filter(|s| !s.is_empty()),
+        kind: q.kind.filter(|s| !s.is_empty()),
+        from: query_day("from", q.from.as_deref())?,
+        to: query_day("to", q.to.as_deref())?,
         newest_first: q.newest_first,
     };
     Ok(Json(uc::list_reviews(&state.app, &actor, &q).await?))
@@ -442,9 +462,9 @@ pub async fn close(
 #[serde(deny_unknown_fields)]
 pub struct ActionListQuery {
     /// One account.
-    pub account_id: Option<Uuid>,
+    pub account_id: Option<String>,
     /// One owner (a user).
-    pub owner_id: Option<Uuid>,
+    pub owner_id: Option<String>,
     /// Only mine.
     #[serde(default)]
     pub mine: bool,
@@ -470,10 +490,10 @@ pub async fn actions(
     ApiQuery(q): ApiQuery<ActionListQuery>,
 ) -> ApiResult<Json<Vec<ActionView>>> {
     let q = ActionQuery {
-        account_id: q.account_id,
-        owner_id: q.owner_id,
+        account_id: query_id("account_id", q.account_id.as_deref())?,
+        owner_id: query_id("owner_id", q.owner_id.as_deref())?,
         mine: q.mine,
-        status: q.status,
+        status: q.status.filter(|s| !s.is_empty()),
         overdue: q.overdue,
     };
     Ok(Json(uc::action_items(&state.app, &actor, &q).await?))
