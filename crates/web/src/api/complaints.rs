@@ -471,7 +471,7 @@ impl From<fig::ComplaintFigures> for ComplaintFiguresResponse {
 /// Figures of the cases the filters select: open, overdue, median days to
 /// acknowledge and to resolve, share answered within the period, by category and
 /// account, gestures in total.
-#[utoipa::path(get, path = "/api/v1/complaints/figures", tag = "complaints",
+#[utoipa::path(get, path = "/api/v1/complaints/figures", tag = "complaints", operation_id = "complaint_figures",
     params(
         ("q" = Option<String>, Query, description = "A case's reference or words of its account's name"),
         ("state" = Option<String>, Query, description = "A state, `open` or `all` (default)"),
@@ -561,7 +561,7 @@ pub async fn show_settings(
 }
 
 /// Changes the deadlines (for cases opened from now on), alerts and mediator.
-#[utoipa::path(patch, path = "/api/v1/complaints/settings", tag = "complaints", request_body = ComplaintSettingsPatch,
+#[utoipa::path(patch, path = "/api/v1/complaints/settings", tag = "complaints", operation_id = "update_complaint_settings", request_body = ComplaintSettingsPatch,
     responses((status = 200, body = SettingsResponse), (status = 400, body = Problem), (status = 409, body = Problem), (status = 412, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("configure_complaints"))))]
 pub async fn update_settings(

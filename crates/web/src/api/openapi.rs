@@ -322,3 +322,26 @@ mod schema_names {
         assert!(clashes.is_empty(), "schema names used twice: {clashes:#?}");
     }
 }
+
+#[cfg(test)]
+mod operation_ids {
+    /// OpenAPI requires every operationId to be unique; utoipa names an operation
+    /// after its handler, so two capabilities' `plan` handlers clashed and a client
+    /// (Schemathesis's links) followed one to the other.
+    #[test]
+    fn every_operation_id_is_unique() {
+        let doc: serde_json::Value = serde_json::to_value(super::document()).unwrap_or_default();
+        let mut seen = std::collections::HashMap::new();
+        let mut clashes = Vec::new();
+        for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+            for (method, op) in item.as_object().into_iter().flatten() {
+                if let Some(id) = op["operationId"].as_str() {
+                    if let Some(other) = seen.insert(id.to_owned(), format!("{method} {path}")) {
+                        clashes.push(format!("{id}: {other} and {method} {path}"));
+                    }
+                }
+            }
+        }
+        assert!(clashes.is_empty(), "operationIds used twice: {clashes:#?}");
+    }
+}

@@ -203,7 +203,7 @@ fn query_day(field: &str, raw: Option<&str>) -> ApiResult<Option<NaiveDate>> {
         ("newest_first" = Option<bool>, Query, description = "Newest first (default: soonest first)")),
     responses((status = 200, body = Vec<ListedReviewView>), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn list(
+pub async fn list_reviews(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ReviewListQuery>,
@@ -224,7 +224,7 @@ pub async fn list(
 #[utoipa::path(post, path = "/api/v1/reviews", tag = "reviews", request_body = ReviewPlanBody,
     responses((status = 201, body = ReviewView), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn plan(
+pub async fn plan_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     body: Bytes,
@@ -241,7 +241,7 @@ pub async fn plan(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn find(
+pub async fn find_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -255,7 +255,7 @@ pub async fn find(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn replan(
+pub async fn replan_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -275,7 +275,7 @@ pub async fn replan(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn invite(
+pub async fn invite_to_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -288,7 +288,7 @@ pub async fn invite(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, content_type = "text/calendar", body = String), (status = 404, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn ics(
+pub async fn review_invitation_ics(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -312,7 +312,7 @@ pub async fn ics(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn cancel(
+pub async fn cancel_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -325,7 +325,7 @@ pub async fn cancel(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn prepare(
+pub async fn prepare_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -338,7 +338,7 @@ pub async fn prepare(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = Pack), (status = 404, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn pack(
+pub async fn review_pack(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -358,7 +358,7 @@ pub struct DraftSaved {
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = DraftSaved), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn draft(
+pub async fn save_review_draft(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -375,7 +375,7 @@ pub async fn draft(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 400, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn hold(
+pub async fn hold_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -410,7 +410,7 @@ async fn minutes(state: &AppState, actor: &bilan_app::Actor, id: &str, format: M
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, content_type = "application/pdf", body = Vec<u8>), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn minutes_pdf(
+pub async fn review_minutes_pdf(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -423,7 +423,7 @@ pub async fn minutes_pdf(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document", body = Vec<u8>), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn minutes_docx(
+pub async fn review_minutes_docx(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -436,7 +436,7 @@ pub async fn minutes_docx(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn send_minutes(
+pub async fn send_review_minutes(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -449,7 +449,7 @@ pub async fn send_minutes(
     params(("id" = String, Path, description = "Review id")),
     responses((status = 200, body = ReviewView), (status = 404, body = Problem), (status = 409, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("write_plans"))))]
-pub async fn close(
+pub async fn close_review(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -484,7 +484,7 @@ pub struct ActionListQuery {
         ("overdue" = Option<bool>, Query, description = "Only the late ones")),
     responses((status = 200, body = Vec<ActionView>), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn actions(
+pub async fn list_review_actions(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ActionListQuery>,
@@ -521,7 +521,7 @@ pub struct ReviewActionBody {
     params(("id" = String, Path, description = "Action item id")),
     responses((status = 200, body = ActionView), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("authenticated")), ("x-permission-others" = json!("write_plans"))))]
-pub async fn update_action(
+pub async fn update_review_action(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     Path(id): Path<String>,
@@ -554,7 +554,7 @@ pub struct ProgrammeQuery {
 #[utoipa::path(get, path = "/api/v1/key-accounts/reviews", tag = "reviews", params(("mine" = Option<bool>, Query, description = "Only the accounts I manage")),
     responses((status = 200, body = Vec<ProgrammeReview>), (status = 400, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn programme(
+pub async fn programme_reviews(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     ApiQuery(q): ApiQuery<ProgrammeQuery>,
@@ -566,7 +566,7 @@ pub async fn programme(
 #[utoipa::path(get, path = "/api/v1/review-template", tag = "reviews",
     responses((status = 200, body = MinutesTemplate)),
     security(("bearer" = [])), extensions(("x-permission" = json!("read_accounts"))))]
-pub async fn get_template(
+pub async fn get_minutes_template(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
 ) -> ApiResult<Json<MinutesTemplate>> {
@@ -599,7 +599,7 @@ pub struct MinutesTemplateBody {
 #[utoipa::path(put, path = "/api/v1/review-template", tag = "reviews", request_body = MinutesTemplateBody,
     responses((status = 200, body = MinutesTemplate), (status = 400, body = Problem), (status = 422, body = Problem)),
     security(("bearer" = [])), extensions(("x-permission" = json!("manage_programme"))))]
-pub async fn put_template(
+pub async fn put_minutes_template(
     State(state): State<AppState>,
     ApiActor(actor): ApiActor,
     body: Bytes,
@@ -621,21 +621,21 @@ pub async fn put_template(
 /// The reviews' operations.
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(list, plan))
-        .routes(routes!(find, replan))
-        .routes(routes!(invite))
-        .routes(routes!(ics))
-        .routes(routes!(cancel))
-        .routes(routes!(prepare))
-        .routes(routes!(pack))
-        .routes(routes!(draft))
-        .routes(routes!(hold))
-        .routes(routes!(minutes_pdf))
-        .routes(routes!(minutes_docx))
-        .routes(routes!(send_minutes))
-        .routes(routes!(close))
-        .routes(routes!(actions))
-        .routes(routes!(update_action))
-        .routes(routes!(programme))
-        .routes(routes!(get_template, put_template))
+        .routes(routes!(list_reviews, plan_review))
+        .routes(routes!(find_review, replan_review))
+        .routes(routes!(invite_to_review))
+        .routes(routes!(review_invitation_ics))
+        .routes(routes!(cancel_review))
+        .routes(routes!(prepare_review))
+        .routes(routes!(review_pack))
+        .routes(routes!(save_review_draft))
+        .routes(routes!(hold_review))
+        .routes(routes!(review_minutes_pdf))
+        .routes(routes!(review_minutes_docx))
+        .routes(routes!(send_review_minutes))
+        .routes(routes!(close_review))
+        .routes(routes!(list_review_actions))
+        .routes(routes!(update_review_action))
+        .routes(routes!(programme_reviews))
+        .routes(routes!(get_minutes_template, put_minutes_template))
 }
