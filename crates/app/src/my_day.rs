@@ -44,6 +44,8 @@ pub struct MyDay {
     pub min_answers: u32,
     /// My open complaints with a deadline tomorrow or passed, the most urgent first.
     pub complaints_due: Vec<crate::complaints::ListedComplaint>,
+    /// My review action items due within three days or late, the oldest date first.
+    pub review_actions: Vec<crate::reviews::ActionView>,
 }
 
 impl MyDay {
@@ -116,10 +118,27 @@ pub async fn my_day(app: &App, actor: &Actor, today: NaiveDate, shown: i64) -> A
     } else {
         Vec::new()
     };
+    let soon = today + chrono::Duration::days(bilan_domain::reviews::actions::DAYS_BEFORE);
+    let review_actions = bilan_db::reviews::list_actions(
+        &mut c,
+        ws,
+        &bilan_db::reviews::ActionFilter {
+            owner_user_id: Some(me),
+            status: Some("open".into()),
+            due_until: Some(soon),
+            ..Default::default()
+        },
+        shown,
+    )
+    .await?
+    .into_iter()
+    .map(|l| crate::reviews::action_view(&l.action, Some(l.account_name), today))
+    .collect();
     Ok(MyDay {
         today,
         owner_id: me,
         complaints_due,
+        review_actions,
         due_today,
         callbacks,
         overdue,

@@ -66,6 +66,17 @@ pub async fn run(app: &App, args: MyDayArgs) -> Result<()> {
             due.by
         );
     }
+    println!("\n## review actions ({})", d.review_actions.len());
+    for a in &d.review_actions {
+        let late = if a.overdue { "overdue\t" } else { "" };
+        println!(
+            "{}\t{}\t{late}{}\t{}",
+            a.id,
+            a.due_on,
+            a.account_name.as_deref().unwrap_or(""),
+            a.what
+        );
+    }
     println!("\n## renewals ({})", d.renewals.len());
     for a in &d.renewals {
         let when = a.renewal_date.map(|r| r.to_string()).unwrap_or_default();

@@ -212,6 +212,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("reviews.template.section.health", "Santé et sa tendance", "Health and its trend"),
     ("reviews.template.section.beyond_contract", "Interventions au-delà du contrat", "Interventions beyond the contract"),
     ("actions.title", "Plans d'action", "Action plans"),
+    ("home.review_actions", "Actions de revue à tenir", "Review actions to keep"),
     ("actions.mine", "Mes actions", "My actions"),
     ("actions.mine_overdue", "Mes actions en retard", "My overdue actions"),
     ("actions.overdue", "Toutes les actions en retard", "Every overdue action"),

@@ -174,7 +174,7 @@ pub struct ActionView {
     pub version: i64,
 }
 
-fn action_view(a: &ActionRow, account_name: Option<String>, today: NaiveDate) -> ActionView {
+pub(crate) fn action_view(a: &ActionRow, account_name: Option<String>, today: NaiveDate) -> ActionView {
     let status = ActionStatus::parse(&a.status).unwrap_or(ActionStatus::Open);
     ActionView {
         id: a.id,

@@ -829,6 +829,16 @@ db_test!(action_item_reminders_go_once_before_and_after, |t| async move {
     assert_eq!(mine.as_array().unwrap().len(), 1, "{mine}");
     assert_eq!(mine[0]["days_late"], 1);
     let action = mine[0]["id"].as_str().unwrap().to_owned();
+    // And in the owner's day.
+    let day = call(&t, &kam_token, Method::GET, "/api/v1/my-day", None).await.json();
+    assert_eq!(day["review_actions"][0]["id"], action.as_str(), "{day}");
+    assert_eq!(day["review_actions"][0]["overdue"], true);
+    let mut kam_page = logged_in(&t, &f.kam).await;
+    assert!(kam_page
+        .get("/")
+        .await
+        .body
+        .contains("Envoyer le planning de livraison"));
     // A viewer may not mark it; its owner may.
     let viewer = t.with_user(Role::Viewer).await;
     let vt = t.token_for(&viewer).await;

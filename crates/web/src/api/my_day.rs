@@ -76,6 +76,8 @@ pub struct MyDayResponse {
     pub min_answers: u32,
     /// The caller's open complaints with a deadline tomorrow or passed, the most urgent first.
     pub complaints_due: Vec<ComplaintDueEntry>,
+    /// The caller's review action items due within three days or late, the oldest date first.
+    pub review_actions: Vec<bilan_app::reviews::ActionView>,
 }
 
 /// A complaint deadline in the caller's day.
@@ -123,6 +125,7 @@ pub async fn my_day(State(state): State<AppState>, ApiActor(actor): ApiActor) ->
             })
             .collect(),
         min_answers: d.min_answers,
+        review_actions: d.review_actions.clone(),
         complaints_due: d
             .complaints_due
             .into_iter()
