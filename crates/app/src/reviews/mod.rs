@@ -661,13 +661,18 @@ pub async fn replan_review(
 }
 
 /// The invitation of a review as it stands.
-async fn invitation_of(w: &mut Work, r: &ReviewRow, method: invitation::Method) -> AppResult<invitation::Invitation> {
-    let ws = w.workspace_id();
+async fn invitation_of(
+    c: &mut bilan_db::Conn<'_>,
+    now: DateTime<Utc>,
+    r: &ReviewRow,
+    method: invitation::Method,
+) -> AppResult<invitation::Invitation> {
+    let ws = r.workspace_id;
     let lang = lang_of(r);
-    let account = bilan_db::accounts::find(&mut w.conn(), ws, r.account_id)
+    let account = bilan_db::accounts::find(c, ws, r.account_id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let attendees = store::attendees(&mut w.conn(), ws, r.id).await?;
+    let attendees = store::attendees(c, ws, r.id).await?;
     let organizer = match attendees.iter().find(|a| a.side == "supplier" && a.email.is_some()) {
         Some(a) => (a.name.clone(), a.email.clone().unwrap_or_default()),
         None => ("Bilan".to_owned(), "no-reply@bilan.invalid".to_owned()),
@@ -697,13 +702,14 @@ async fn invitation_of(w: &mut Work, r: &ReviewRow, method: invitation::Method) 
             .iter()
             .filter_map(|a| Some((a.name.clone(), a.email.clone()?)))
             .collect(),
-        stamp: w.now(),
+        stamp: now,
     })
 }
 
 /// Queues the invitation (or its cancellation) to every attendee with an address.
 async fn queue_invitation(w: &mut Work, r: &ReviewRow, method: invitation::Method) -> AppResult<usize> {
-    let inv = invitation_of(w, r, method).await?;
+    let now = w.now();
+    let inv = invitation_of(&mut w.conn(), now, r, method).await?;
     let ics = invitation::ics(&inv);
     let lang = lang_of(r);
     let (subject_key, body_key) = match method {
@@ -767,15 +773,18 @@ pub async fn send_invitation(app: &App, actor: &Actor, id: Uuid) -> AppResult<Re
 /// The invitation's iCalendar file as it stands (a cancellation once cancelled).
 pub async fn invitation_ics(app: &App, actor: &Actor, id: Uuid) -> AppResult<String> {
     actor.require(Permission::ReadAccounts)?;
-    let mut w = app.write_unchecked(actor.workspace_id, None).await?;
-    let r = existing(&mut w, id).await?;
+    // A read: a pooled connection, never the writer.
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let r = store::find(&mut c, actor.workspace_id, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let method = if state_of(&r) == ReviewState::Cancelled {
         invitation::Method::Cancel
     } else {
         invitation::Method::Request
     };
-    let inv = invitation_of(&mut w, &r, method).await?;
-    w.rollback().await?;
+    let inv = invitation_of(&mut c, app.now(), &r, method).await?;
     Ok(invitation::ics(&inv))
 }
 
@@ -1167,13 +1176,17 @@ impl MinutesFormat {
     }
 }
 
-async fn render_minutes(w: &mut Work, r: &ReviewRow, format: MinutesFormat) -> AppResult<MinutesFile> {
-    let ws = w.workspace_id();
-    let today = local_day(w.now());
-    let v = view(&mut w.conn(), r.clone(), today).await?;
+async fn render_minutes(
+    c: &mut bilan_db::Conn<'_>,
+    today: NaiveDate,
+    r: &ReviewRow,
+    format: MinutesFormat,
+) -> AppResult<MinutesFile> {
+    let ws = r.workspace_id;
+    let v = view(c, r.clone(), today).await?;
     let p: Option<Pack> = r.pack_json.as_deref().and_then(|s| serde_json::from_str(s).ok());
-    let template = settings::template_in(&mut w.conn(), ws).await?;
-    let company = bilan_db::workspaces::find(&mut w.conn(), ws)
+    let template = settings::template_in(c, ws).await?;
+    let company = bilan_db::workspaces::find(c, ws)
         .await?
         .map(|x| x.name)
         .unwrap_or_default();
@@ -1193,22 +1206,22 @@ async fn render_minutes(w: &mut Work, r: &ReviewRow, format: MinutesFormat) -> A
 /// The minutes of a held review: those kept once sent, otherwise written now.
 pub async fn minutes_file(app: &App, actor: &Actor, id: Uuid, format: MinutesFormat) -> AppResult<MinutesFile> {
     actor.require(Permission::ReadAccounts)?;
-    let mut w = app.write_unchecked(actor.workspace_id, None).await?;
-    let ws = w.workspace_id();
-    let r = existing(&mut w, id).await?;
+    // A read: a pooled connection, never the writer, even while the PDF is set.
+    let ws = actor.workspace_id;
+    let mut pc = app.db.acquire().await?;
+    let mut c = pc.conn();
+    let r = store::find(&mut c, ws, id).await?.ok_or(AppError::NotFound)?;
     if !state_of(&r).was_held() {
         return Err(AppError::Conflict("review.not_held".into()));
     }
-    let file = match store::document(&mut w.conn(), ws, id, format.code()).await? {
+    Ok(match store::document(&mut c, ws, id, format.code()).await? {
         Some(d) => MinutesFile {
             filename: d.filename,
             content_type: format.content_type(),
             bytes: d.content,
         },
-        None => render_minutes(&mut w, &r, format).await?,
-    };
-    w.rollback().await?;
-    Ok(file)
+        None => render_minutes(&mut c, local_day(app.now()), &r, format).await?,
+    })
 }
 
 /// Writes the minutes (PDF and Word), keeps them on the review and e-mails them
@@ -1222,7 +1235,8 @@ pub async fn send_minutes(app: &App, actor: &Actor, id: Uuid) -> AppResult<Revie
     let lang = lang_of(&before);
     let mut files = Vec::new();
     for format in [MinutesFormat::Pdf, MinutesFormat::Docx] {
-        let f = render_minutes(&mut w, &before, format).await?;
+        let today = local_day(now);
+        let f = render_minutes(&mut w.conn(), today, &before, format).await?;
         store::save_document(
             &mut w.conn(),
             &bilan_db::reviews::DocumentRow {
