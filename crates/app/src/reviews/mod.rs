@@ -426,6 +426,19 @@ async fn attendee_rows(
     Ok(rows)
 }
 
+/// The role a contact is invited with by default: decision makers, sponsors and
+/// buyers are; the rest of the buying centre is not.
+fn invited_role(roles: &[BuyingRole]) -> Option<AttendeeRole> {
+    [
+        (BuyingRole::DecisionMaker, AttendeeRole::DecisionMaker),
+        (BuyingRole::Sponsor, AttendeeRole::Sponsor),
+        (BuyingRole::Buyer, AttendeeRole::Buyer),
+    ]
+    .into_iter()
+    .find(|(b, _)| roles.contains(b))
+    .map(|(_, a)| a)
+}
+
 /// The attendees a review starts with: the account's decision makers, sponsors
 /// and buyers who have an address, and its key-account manager (or owner).
 async fn default_attendees(w: &mut Work, account: &bilan_domain::accounts::Account) -> AppResult<Vec<AttendeeInput>> {
@@ -446,13 +459,7 @@ async fn default_attendees(w: &mut Work, account: &bilan_domain::accounts::Accou
         if p.left_on.is_some() || p.email.is_none() {
             continue;
         }
-        let role = if p.roles.contains(&BuyingRole::DecisionMaker) {
-            AttendeeRole::DecisionMaker
-        } else if p.roles.contains(&BuyingRole::Sponsor) {
-            AttendeeRole::Sponsor
-        } else if p.roles.contains(&BuyingRole::Buyer) {
-            AttendeeRole::Buyer
-        } else {
+        let Some(role) = invited_role(&p.roles) else {
             continue;
         };
         out.push(AttendeeInput {
@@ -897,29 +904,43 @@ pub async fn save_draft(app: &App, actor: &Actor, id: Uuid, draft: &HoldInput) -
     Ok(now)
 }
 
-/// Who an action item's owner is: one of our users (by id, address or name),
-/// one of the account's contacts (by id or name), or a name as typed (client side).
-async fn resolve_owner(
-    w: &mut Work,
-    account: Uuid,
-    raw: &str,
-) -> AppResult<(Side, Option<Uuid>, Option<Uuid>, String)> {
-    let ws = w.workspace_id();
-    let wanted = bilan_domain::search::normalize(raw);
-    let users = bilan_db::users::list(&mut w.conn(), ws).await?;
-    if let Some(u) = users.iter().find(|u| {
-        u.id.to_string() == raw.trim()
-            || u.email.eq_ignore_ascii_case(raw.trim())
-            || bilan_domain::search::normalize(&u.display_name) == wanted
-    }) {
-        return Ok((Side::Supplier, Some(u.id), None, u.display_name.clone()));
+/// The people an action item's owner may be: the workspace's users and the
+/// account's contacts, read once for a whole action plan.
+struct Owners {
+    users: Vec<bilan_db::users::UserRow>,
+    contacts: Vec<bilan_domain::contacts::Contact>,
+}
+
+impl Owners {
+    async fn of(w: &mut Work, account: Uuid) -> AppResult<Owners> {
+        let ws = w.workspace_id();
+        Ok(Owners {
+            users: bilan_db::users::list(&mut w.conn(), ws).await?,
+            contacts: bilan_db::contacts::buying_centre(&mut w.conn(), ws, account, 500).await?,
+        })
     }
-    for p in bilan_db::contacts::buying_centre(&mut w.conn(), ws, account, 500).await? {
-        if p.id.to_string() == raw.trim() || bilan_domain::search::normalize(&p.full_name()) == wanted {
-            return Ok((Side::Client, None, Some(p.id), p.full_name()));
+
+    /// Who `raw` is: one of our users (by id, address or name), one of the
+    /// account's contacts (by id or name), or a name as typed (client side).
+    fn resolve(&self, raw: &str) -> (Side, Option<Uuid>, Option<Uuid>, String) {
+        let raw = raw.trim();
+        let wanted = bilan_domain::search::normalize(raw);
+        if let Some(u) = self.users.iter().find(|u| {
+            u.id.to_string() == raw
+                || u.email.eq_ignore_ascii_case(raw)
+                || bilan_domain::search::normalize(&u.display_name) == wanted
+        }) {
+            return (Side::Supplier, Some(u.id), None, u.display_name.clone());
+        }
+        match self
+            .contacts
+            .iter()
+            .find(|p| p.id.to_string() == raw || bilan_domain::search::normalize(&p.full_name()) == wanted)
+        {
+            Some(p) => (Side::Client, None, Some(p.id), p.full_name()),
+            None => (Side::Client, None, None, raw.to_owned()),
         }
     }
-    Ok((Side::Client, None, None, raw.trim().to_owned()))
 }
 
 /// Records the meeting: round table, decisions, objectives and risks (into the
@@ -996,8 +1017,9 @@ pub async fn hold_review(app: &App, actor: &Actor, id: Uuid, input: &HoldInput) 
         w.audit_created(&row);
     }
     let mut action_rows = Vec::new();
+    let owners = Owners::of(&mut w, before.account_id).await?;
     for (i, a) in held.action_items.iter().enumerate() {
-        let (side, user, contact, name) = resolve_owner(&mut w, before.account_id, &a.owner).await?;
+        let (side, user, contact, name) = owners.resolve(&a.owner);
         let row = ActionRow {
             id: bilan_db::new_id(),
             workspace_id: ws,
@@ -1571,7 +1593,7 @@ pub async fn update_action(app: &App, actor: &Actor, id: Uuid, input: &ActionUpd
     };
     if let Some(c) = checked {
         if input.owner.is_some() && c.owner != before.owner_name {
-            let (side, user, contact, name) = resolve_owner(&mut w, before.account_id, &c.owner).await?;
+            let (side, user, contact, name) = Owners::of(&mut w, before.account_id).await?.resolve(&c.owner);
             after.side = side.code().to_owned();
             after.owner_user_id = user;
             after.owner_contact_id = contact;
@@ -1698,16 +1720,7 @@ pub async fn candidates(app: &App, actor: &Actor, account: Uuid) -> AppResult<Ve
         if p.left_on.is_some() {
             continue;
         }
-        let role = if p.roles.contains(&BuyingRole::DecisionMaker) {
-            Some(AttendeeRole::DecisionMaker)
-        } else if p.roles.contains(&BuyingRole::Sponsor) {
-            Some(AttendeeRole::Sponsor)
-        } else if p.roles.contains(&BuyingRole::Buyer) {
-            Some(AttendeeRole::Buyer)
-        } else {
-            None
-        };
-        let default_role = role
+        let default_role = invited_role(&p.roles)
             .filter(|_| p.email.is_some() && invited < 5)
             .map(AttendeeRole::code);
         invited += usize::from(default_role.is_some());
