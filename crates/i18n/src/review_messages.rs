@@ -223,6 +223,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
     ("actions.reopen", "Rouvrir", "Reopen"),
     ("actions.new_date", "Nouvelle échéance", "New due date"),
     ("actions.move", "Reporter", "Move"),
+    ("actions.days_late", "{n} j de retard", "{n} d late"),
     ("error.review.kind_invalid", "Type de revue inconnu (annuelle, point d'étape ou comité de pilotage)", "Unknown kind of review (annual, checkpoint or steering)"),
     ("error.review.date_past", "La date est passée", "The date has passed"),
     ("error.review.date_too_far", "La date est à plus de deux ans", "The date is more than two years away"),
