@@ -21,7 +21,7 @@ use std::collections::{HashMap, HashSet};
 use uuid::Uuid;
 
 pub use bilan_domain::imports::{MappedColumn, RejectedLine};
-pub use interactions::{import_interactions, import_interactions_with_progress};
+pub use interactions::{import_interactions, import_interactions_from, import_interactions_with_progress};
 
 pub mod interactions;
 
@@ -123,8 +123,49 @@ pub async fn import_accounts_with_progress(
     import_accounts_from(app, actor, bytes.to_vec(), opts, progress).await
 }
 
+/// Where an import's file comes from: bytes already in memory (an upload), or
+/// a file on disk, read a megabyte at a time so a million-line file is never
+/// held whole.
+#[derive(Debug)]
+pub enum ImportSource {
+    /// The file's bytes.
+    Bytes(std::io::Cursor<Vec<u8>>),
+    /// An open file.
+    File(std::fs::File),
+}
+
+impl From<Vec<u8>> for ImportSource {
+    fn from(bytes: Vec<u8>) -> Self {
+        ImportSource::Bytes(std::io::Cursor::new(bytes))
+    }
+}
+
+impl From<std::fs::File> for ImportSource {
+    fn from(file: std::fs::File) -> Self {
+        ImportSource::File(file)
+    }
+}
+
+impl std::io::Read for ImportSource {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        match self {
+            ImportSource::Bytes(c) => c.read(buf),
+            ImportSource::File(f) => f.read(buf),
+        }
+    }
+}
+
+impl std::io::Seek for ImportSource {
+    fn seek(&mut self, pos: std::io::SeekFrom) -> std::io::Result<u64> {
+        match self {
+            ImportSource::Bytes(c) => c.seek(pos),
+            ImportSource::File(f) => f.seek(pos),
+        }
+    }
+}
+
 /// Lines parsed, planned and written per batch of a streaming import.
-const IMPORT_BATCH: usize = 5_000;
+const IMPORT_BATCH: usize = 2_000;
 
 /// A file being parsed on a blocking thread, handed over a batch of lines at a
 /// time through a bounded channel: memory holds two batches, and the writer works
@@ -138,14 +179,14 @@ pub(crate) struct Streamed<L> {
 impl<L: Send + 'static> Streamed<L> {
     /// Starts `parse` on the file; returns once its header is read (or refused).
     pub(crate) async fn start(
-        bytes: Vec<u8>,
-        parse: impl FnOnce(&[u8], &mut dyn FnMut(format::Parsed<L>) -> bool) -> Result<(), ValidationErrors>
+        source: ImportSource,
+        parse: impl FnOnce(ImportSource, &mut dyn FnMut(format::Parsed<L>) -> bool) -> Result<(), ValidationErrors>
             + Send
             + 'static,
     ) -> AppResult<Self> {
         let (sender, mut batches) = tokio::sync::mpsc::channel::<format::Parsed<L>>(2);
         let parser =
-            tokio::task::spawn_blocking(move || parse(&bytes, &mut |event| sender.blocking_send(event).is_ok()));
+            tokio::task::spawn_blocking(move || parse(source, &mut |event| sender.blocking_send(event).is_ok()));
         match batches.recv().await {
             Some(format::Parsed::Head(head)) => Ok(Streamed { head, batches, parser }),
             _ => {
@@ -156,6 +197,11 @@ impl<L: Send + 'static> Streamed<L> {
                 Err(AppError::Internal("the import parser stopped without a header".into()))
             }
         }
+    }
+
+    /// Data lines the file holds at most, for progress before it is all read.
+    pub(crate) fn estimate(&self) -> usize {
+        self.head.line_breaks.saturating_sub(1).max(1)
     }
 
     /// The next batch of lines, `None` at the end of the file.
@@ -193,25 +239,25 @@ impl<L: Send + 'static> Streamed<L> {
     }
 }
 
-/// Imports accounts from a file's bytes (taken, not copied: a million-line file
-/// is held once), streaming: a blocking thread parses and validates batches of
-/// lines while the previous batch is looked up and written, so memory holds the
-/// file and two batches, and parsing overlaps the writes. One transaction for the
+/// Imports accounts from a file (bytes taken, not copied, or a file read a piece
+/// at a time), streaming: a blocking thread parses and validates batches of
+/// lines while the previous batch is looked up and written, so memory holds two
+/// batches and a piece of the file, and parsing overlaps the writes. One transaction for the
 /// file; audit entries are built on another core and written a batch at a time.
 pub async fn import_accounts_from(
     app: &App,
     actor: &Actor,
-    bytes: Vec<u8>,
+    source: impl Into<ImportSource>,
     opts: &ImportOptions,
     progress: Option<Progress<'_>>,
 ) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
-    let estimate = bytecount_lines(&bytes);
     let parse_opts = parse_options(opts, false);
-    let mut file = Streamed::start(bytes, move |bytes, emit| {
-        format::parse_accounts_in_batches(bytes, &parse_opts, IMPORT_BATCH, emit)
+    let mut file = Streamed::start(source.into(), move |source, emit| {
+        format::parse_accounts_in_batches(source, &parse_opts, IMPORT_BATCH, emit)
     })
     .await?;
+    let estimate = file.estimate();
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();
@@ -250,11 +296,6 @@ pub async fn import_accounts_from(
         rejected = report.rejected_lines(), committed = report.committed, "accounts import"
     );
     Ok(report)
-}
-
-/// Data lines a file holds at most (its line breaks), for progress before it is parsed.
-pub(crate) fn bytecount_lines(bytes: &[u8]) -> usize {
-    bytes.iter().filter(|b| **b == b'\n').count().saturating_sub(1).max(1)
 }
 
 /// The audit entries of rows about to be inserted, built on another core while
@@ -507,17 +548,17 @@ pub async fn import_contacts_with_progress(
 pub async fn import_contacts_from(
     app: &App,
     actor: &Actor,
-    bytes: Vec<u8>,
+    source: impl Into<ImportSource>,
     opts: &ImportOptions,
     progress: Option<Progress<'_>>,
 ) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
-    let estimate = bytecount_lines(&bytes);
     let parse_opts = parse_options(opts, opts.account_id.is_some());
-    let mut file = Streamed::start(bytes, move |bytes, emit| {
-        format::parse_contacts_in_batches(bytes, &parse_opts, IMPORT_BATCH, emit)
+    let mut file = Streamed::start(source.into(), move |source, emit| {
+        format::parse_contacts_in_batches(source, &parse_opts, IMPORT_BATCH, emit)
     })
     .await?;
+    let estimate = file.estimate();
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();

@@ -535,7 +535,7 @@ pub(crate) async fn import(
     opts: bilan_app::imports::ImportOptions,
 ) -> Result<ExitCode> {
     let actor = workspace_actor(app, workspace).await?;
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let source = std::fs::File::open(file).with_context(|| format!("cannot read {}", file.display()))?;
     let (dry_run, skip_invalid) = (opts.dry_run, opts.skip_invalid);
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(
@@ -548,11 +548,11 @@ pub(crate) async fn import(
         bar.set_position(done as u64);
     };
     let result = match entity {
-        // The file is handed over, not copied: a million-line import is held once.
-        Entity::Accounts => bilan_app::imports::import_accounts_from(app, &actor, bytes, &opts, Some(&progress)).await,
-        Entity::Contacts => bilan_app::imports::import_contacts_from(app, &actor, bytes, &opts, Some(&progress)).await,
+        // The file is read a megabyte at a time: a million-line import never holds it whole.
+        Entity::Accounts => bilan_app::imports::import_accounts_from(app, &actor, source, &opts, Some(&progress)).await,
+        Entity::Contacts => bilan_app::imports::import_contacts_from(app, &actor, source, &opts, Some(&progress)).await,
         Entity::Interactions => {
-            bilan_app::imports::import_interactions_with_progress(app, &actor, &bytes, &opts, Some(&progress)).await
+            bilan_app::imports::import_interactions_from(app, &actor, source, &opts, Some(&progress)).await
         }
         Entity::Emails => {
             bar.finish_and_clear();

@@ -580,6 +580,11 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "This is a spreadsheet (xlsx/ods): save it as CSV",
     ),
     (
+        "error.import.unreadable",
+        "Le fichier n'a pas pu être lu jusqu'au bout",
+        "The file could not be read to its end",
+    ),
+    (
         "error.import.binary",
         "Ce fichier n'est pas du texte CSV",
         "This file is not CSV text",

@@ -37,14 +37,26 @@ pub async fn import_interactions_with_progress(
     opts: &ImportOptions,
     progress: Option<Progress<'_>>,
 ) -> AppResult<ImportReport> {
+    import_interactions_from(app, actor, bytes.to_vec(), opts, progress).await
+}
+
+/// Imports interactions from a file in memory or on disk, streaming as
+/// [`super::import_accounts_from`] does.
+pub async fn import_interactions_from(
+    app: &App,
+    actor: &Actor,
+    source: impl Into<super::ImportSource>,
+    opts: &ImportOptions,
+    progress: Option<Progress<'_>>,
+) -> AppResult<ImportReport> {
     actor.require(Permission::ImportData)?;
     actor.require(Permission::WriteInteractions)?;
-    let estimate = super::bytecount_lines(bytes);
     let parse_opts = parse_options(opts, opts.account_id.is_some());
-    let mut file = Streamed::start(bytes.to_vec(), move |bytes, emit| {
-        parse_interactions_in_batches(bytes, &parse_opts, BATCH_MAX * 5, emit)
+    let mut file = Streamed::start(source.into(), move |source, emit| {
+        parse_interactions_in_batches(source, &parse_opts, BATCH_MAX * 5, emit)
     })
     .await?;
+    let estimate = file.estimate();
     let ws = actor.workspace_id;
     let mut w = app.write(actor, Permission::ImportData).await?;
     let now = w.now();

@@ -126,6 +126,62 @@ fn users_tokens_and_openapi_from_the_command_line() {
     drop(std::fs::remove_dir_all(dir));
 }
 
+/// A file of several megabyte-long pieces is read from disk a piece at a time:
+/// its encoding is decided on the whole file (the Windows-1252 accents come
+/// after the first piece), and lines keep their numbers across pieces.
+#[test]
+fn a_large_file_is_read_in_pieces_with_its_line_numbers() {
+    let (dir, db) = temp_db();
+    let out = bilan(
+        &db,
+        &[
+            "user",
+            "add",
+            "--workspace",
+            "Acme",
+            "--email",
+            "a@acme.test",
+            "--role",
+            "admin",
+            "--password-stdin",
+        ],
+        Some("a long password\n"),
+    );
+    assert!(out.status.success());
+    let mut bytes = b"Raison sociale;SIREN;Ville\r\n".to_vec();
+    bytes.extend_from_slice(b"Danone;552032534;Paris\r\n");
+    bytes.extend_from_slice(b"Danone bis;552032534;Paris\r\n");
+    let mut line = 4;
+    while bytes.len() < 2_500_000 {
+        bytes.extend_from_slice(format!("Compte {line};;Lyon\r\n").as_bytes());
+        line += 1;
+    }
+    for _ in 0..3 {
+        bytes.extend_from_slice(b"Soci\xe9t\xe9 G\xe9n\xe9rale;;Orl\xe9ans\r\n");
+        line += 1;
+    }
+    bytes.extend_from_slice(b"Typo SA;552032535;Lyon\r\n");
+    let file = dir.join("grand.csv");
+    std::fs::write(&file, &bytes).unwrap();
+    let refused = bilan(
+        &db,
+        &["import", "accounts", file.to_str().unwrap(), "--workspace", "Acme"],
+        None,
+    );
+    assert!(!refused.status.success());
+    let stdout = String::from_utf8_lossy(&refused.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    assert!(lines[0].starts_with("line 3: SIREN: duplicate of line 2"), "{stdout}");
+    assert!(lines[1].starts_with(&format!("line {line}: SIREN: ")), "{stdout}");
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        stderr.contains(&format!("{} lines read (windows-1252", line - 1)),
+        "{stderr}"
+    );
+    drop(std::fs::remove_dir_all(dir));
+}
+
 #[test]
 fn import_reports_refused_lines_and_is_all_or_nothing() {
     let (dir, db) = temp_db();

@@ -177,14 +177,15 @@ pub fn parse_interactions(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFil
 /// Reads an interactions file `batch` lines at a time (see
 /// [`super::parse_in_batches`]); duplicates are refused across the whole file.
 pub fn parse_interactions_in_batches(
-    bytes: &[u8],
+    source: impl std::io::Read + std::io::Seek,
     opts: &ParseOptions,
     batch: usize,
     emit: impl FnMut(Parsed<InteractionLine>) -> bool,
 ) -> Result<(), ValidationErrors> {
-    let mut seen = SeenKeys::default();
+    let file = super::stream::surveyed(source)?;
+    let mut seen = SeenKeys::expecting(file.1.line_breaks);
     parse_in_batches(
-        bytes,
+        file,
         ImportKind::Interactions,
         opts,
         batch,

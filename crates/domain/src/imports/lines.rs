@@ -1,6 +1,7 @@
 //! Lines: parsing a file's lines into inputs, and the rejections with their column and message.
 
 use super::*;
+use std::io::{Read, Seek};
 
 /// English text for a line-level or validation code, from the one message table
 /// (`bilan_i18n`, where the code is the key of its French and English text).
@@ -28,35 +29,103 @@ pub fn rejections(line: usize, mapping: &Mapping, errors: &ValidationErrors) -> 
 
 /// Remembers the keys of the lines seen so far to refuse duplicates in one file.
 ///
-/// A key is kept as a 128-bit fingerprint, not as its text: a million-line file
-/// has two or three million keys, and their strings were most of an import's
-/// memory. Two different keys share a fingerprint with a probability of about
-/// 10⁻²⁶ for such a file.
+/// A key is kept as a 64-bit fingerprint with the 32-bit number of the line
+/// that had it first (12 bytes), not as its text: a million-line file has two or
+/// three million keys, and their strings were most of an import's memory. Each
+/// kind of key has a small hash table of recent keys, merged now and then into
+/// a sorted array searched by halves: 12 bytes a key instead of a hash table's
+/// 26 (its load factor, control bytes and doubling). Two different keys among a
+/// million share a fingerprint with a probability of about 3 × 10⁻⁸; the line
+/// would be refused as a duplicate of the other.
 #[derive(Debug, Default)]
-pub struct SeenKeys(HashMap<u128, usize>);
+pub struct SeenKeys {
+    expected: usize,
+    kinds: Vec<(&'static str, KeyTable)>,
+}
 
-impl SeenKeys {
-    /// Records `key` of kind `what` for `line`; the earlier line with the same key, if any.
-    pub fn first_seen(&mut self, what: &'static str, key: &str, line: usize) -> Option<usize> {
-        match self.0.entry(fingerprint(what, key)) {
-            std::collections::hash_map::Entry::Occupied(e) => Some(*e.get()),
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(line);
-                None
+/// The keys of one kind: recent ones hashed, older ones sorted.
+#[derive(Debug, Default)]
+struct KeyTable {
+    recent: HashMap<[u32; 2], u32>,
+    sorted: Vec<([u32; 2], u32)>,
+}
+
+/// Recent keys kept hashed before they are merged into the sorted array.
+const RECENT_KEYS: usize = 1 << 16;
+
+impl KeyTable {
+    fn first_seen(&mut self, key: [u32; 2], line: u32, expected: usize) -> Option<u32> {
+        if let Some(earlier) = self.recent.get(&key) {
+            return Some(*earlier);
+        }
+        if let Ok(i) = self.sorted.binary_search_by_key(&key, |e| e.0) {
+            return Some(self.sorted[i].1);
+        }
+        self.recent.insert(key, line);
+        if self.recent.len() >= RECENT_KEYS {
+            self.merge(expected);
+        }
+        None
+    }
+
+    /// Moves the recent keys into the sorted array, merging from its end so no
+    /// second array is needed.
+    fn merge(&mut self, expected: usize) {
+        let mut run: Vec<([u32; 2], u32)> = self.recent.drain().collect();
+        run.sort_unstable_by_key(|e| e.0);
+        if self.sorted.capacity() < self.sorted.len() + run.len() {
+            let wanted = expected.max(self.sorted.len() + run.len());
+            self.sorted.reserve_exact(wanted - self.sorted.len());
+        }
+        let (mut i, mut j) = (self.sorted.len(), run.len());
+        self.sorted.resize(i + j, ([0, 0], 0));
+        let mut k = i + j;
+        while j > 0 {
+            if i > 0 && self.sorted[i - 1].0 > run[j - 1].0 {
+                self.sorted[k - 1] = self.sorted[i - 1];
+                i -= 1;
+            } else {
+                self.sorted[k - 1] = run[j - 1];
+                j -= 1;
             }
+            k -= 1;
         }
     }
 }
 
-/// Two independent 64-bit SipHashes of the key's kind and text.
-fn fingerprint(what: &str, key: &str) -> u128 {
+impl SeenKeys {
+    /// Keys of a file of about `lines` lines.
+    pub fn expecting(lines: usize) -> Self {
+        SeenKeys {
+            expected: lines,
+            kinds: Vec::new(),
+        }
+    }
+
+    /// Records `key` of kind `what` for `line`; the earlier line with the same key, if any.
+    pub fn first_seen(&mut self, what: &'static str, key: &str, line: usize) -> Option<usize> {
+        let i = match self.kinds.iter().position(|(k, _)| *k == what) {
+            Some(i) => i,
+            None => {
+                self.kinds.push((what, KeyTable::default()));
+                self.kinds.len() - 1
+            }
+        };
+        let line32 = u32::try_from(line).unwrap_or(u32::MAX);
+        self.kinds[i]
+            .1
+            .first_seen(fingerprint(key), line32, self.expected)
+            .map(|l| l as usize)
+    }
+}
+
+/// The key's 64-bit SipHash, as two halves so a table entry takes 12 bytes, not 16.
+fn fingerprint(key: &str) -> [u32; 2] {
     use std::hash::{Hash, Hasher};
-    let half = |salt: u8| {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
-        (salt, what, key).hash(&mut h);
-        h.finish()
-    };
-    (u128::from(half(1)) << 64) | u128::from(half(2))
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    key.hash(&mut h);
+    let a = h.finish();
+    [a as u32, (a >> 32) as u32]
 }
 
 /// The rejection of a line repeating the `label` of line `earlier`.
@@ -187,7 +256,7 @@ pub(super) fn split_id(raw: Option<&str>) -> (Option<Uuid>, Option<String>) {
     }
 }
 
-pub(super) fn check_record(rec: &Record, decoded: &Decoded<'_>, mapping: &Mapping) -> Vec<RejectedLine> {
+pub(super) fn check_record(rec: &Record, bad_offsets: &[usize], mapping: &Mapping) -> Vec<RejectedLine> {
     let line = rec.line;
     if rec.unclosed_quote {
         return vec![reject(
@@ -197,8 +266,8 @@ pub(super) fn check_record(rec: &Record, decoded: &Decoded<'_>, mapping: &Mappin
             message("line.unclosed_quote"),
         )];
     }
-    let i = decoded.bad_offsets.partition_point(|&o| o < rec.start);
-    if decoded.bad_offsets.get(i).is_some_and(|&o| o < rec.end) {
+    let i = bad_offsets.partition_point(|&o| o < rec.start);
+    if bad_offsets.get(i).is_some_and(|&o| o < rec.end) {
         return vec![reject(line, None, "line.encoding", message("line.encoding"))];
     }
     let width = mapping.headers.len();
@@ -232,6 +301,8 @@ pub struct FileHead {
     pub separator: char,
     /// Columns and fields.
     pub mapping: Mapping,
+    /// Line breaks in the whole file: at most one more than its data lines, for progress.
+    pub line_breaks: usize,
 }
 
 /// Data lines of a file, handed over a batch at a time.
@@ -259,63 +330,89 @@ pub enum Parsed<T> {
 /// batch, not the file's lines, and the writer can work on a batch while the
 /// next is parsed.
 pub(crate) fn parse_in_batches<T>(
-    bytes: &[u8],
+    (source, survey): (impl Read, stream::Survey),
     kind: ImportKind,
     opts: &ParseOptions,
     batch: usize,
     mut per_line: impl FnMut(&Mapping, usize, &[String]) -> Result<T, Vec<RejectedLine>>,
     mut emit: impl FnMut(Parsed<T>) -> bool,
 ) -> Result<(), ValidationErrors> {
-    let decoded = decode(bytes)?;
+    let mut pieces = stream::TextPieces::new(source, &survey);
+    // The text not yet read into records, and where its undecodable bytes are.
+    let (mut text, mut bad) = (String::new(), Vec::new());
+    let mut ended = !pieces.next_into(&mut text, &mut bad)?;
     let separator = match opts.separator {
-        None => detect_separator(&decoded.text),
+        None => detect_separator(&text),
         Some(c) if c.is_ascii() && !matches!(c, '"' | '\n' | '\r') && !c.is_ascii_alphanumeric() => c,
         Some(_) => return Err(file_error("separator", "import.separator")),
     };
-    let mut records = Records::new(&decoded.text, separator);
-    let header = loop {
-        match records.next() {
-            None => return Err(file_error("file", "import.empty")),
-            Some(r) if r.is_blank() => {}
-            Some(r) => break r,
-        }
-    };
-    if header.unclosed_quote {
-        return Err(file_error("file", "import.no_header"));
-    }
-    let headers: Vec<String> = header.fields.iter().map(|h| clean_header(h)).collect();
-    let mapping = map_columns(kind, &headers, &opts.overrides, opts.account_given)?;
-    if !emit(Parsed::Head(FileHead {
-        encoding: decoded.encoding,
-        separator,
-        mapping: mapping.clone(),
-    })) {
-        return Ok(());
-    }
     let batch = batch.max(1);
     let empty = || LineBatch {
         total_lines: 0,
-        lines: Vec::with_capacity(batch.min(4_096)),
+        lines: Vec::with_capacity(batch.min(10_000)),
         rejected: Vec::new(),
     };
     let mut current = empty();
-    for rec in records {
-        if rec.is_blank() {
-            continue;
-        }
-        current.total_lines += 1;
-        let problems = check_record(&rec, &decoded, &mapping);
-        if !problems.is_empty() {
-            current.rejected.extend(problems);
-        } else {
-            match per_line(&mapping, rec.line, &rec.fields) {
-                Ok(t) => current.lines.push(t),
-                Err(r) => current.rejected.extend(r),
+    let mut mapping: Option<Mapping> = None;
+    let mut line = 1;
+    loop {
+        let mut records = Records::resume(&text, separator, line);
+        let mut used = 0;
+        while let Some(rec) = records.next() {
+            // A record reaching the end of the text may go on in the next piece.
+            if !ended && rec.end >= text.len() {
+                break;
+            }
+            used = rec.end;
+            line = records.line;
+            let Some(mapping) = mapping.as_ref() else {
+                if rec.is_blank() {
+                    continue;
+                }
+                if rec.unclosed_quote {
+                    return Err(file_error("file", "import.no_header"));
+                }
+                let headers: Vec<String> = rec.fields.iter().map(|h| clean_header(h)).collect();
+                let found = map_columns(kind, &headers, &opts.overrides, opts.account_given)?;
+                let head = FileHead {
+                    encoding: survey.encoding_name,
+                    separator,
+                    mapping: found.clone(),
+                    line_breaks: survey.line_breaks,
+                };
+                mapping = Some(found);
+                if !emit(Parsed::Head(head)) {
+                    return Ok(());
+                }
+                continue;
+            };
+            if rec.is_blank() {
+                continue;
+            }
+            current.total_lines += 1;
+            let problems = check_record(&rec, &bad, mapping);
+            if !problems.is_empty() {
+                current.rejected.extend(problems);
+            } else {
+                match per_line(mapping, rec.line, &rec.fields) {
+                    Ok(t) => current.lines.push(t),
+                    Err(r) => current.rejected.extend(r),
+                }
+            }
+            if current.total_lines >= batch && !emit(Parsed::Lines(std::mem::replace(&mut current, empty()))) {
+                return Ok(());
             }
         }
-        if current.total_lines >= batch && !emit(Parsed::Lines(std::mem::replace(&mut current, empty()))) {
-            return Ok(());
+        if ended {
+            break;
         }
+        text.drain(..used);
+        bad.retain(|o| *o >= used);
+        bad.iter_mut().for_each(|o| *o -= used);
+        ended = !pieces.next_into(&mut text, &mut bad)?;
+    }
+    if mapping.is_none() {
+        return Err(file_error("file", "import.empty"));
     }
     if current.total_lines > 0 {
         emit(Parsed::Lines(current));
@@ -331,28 +428,35 @@ pub(crate) fn parse_file<T>(
     per_line: impl FnMut(&Mapping, usize, &[String]) -> Result<T, Vec<RejectedLine>>,
 ) -> Result<ParsedFile<T>, ValidationErrors> {
     let mut parsed: Option<ParsedFile<T>> = None;
-    parse_in_batches(bytes, kind, opts, usize::MAX, per_line, |event| {
-        match event {
-            Parsed::Head(head) => {
-                parsed = Some(ParsedFile {
-                    encoding: head.encoding,
-                    separator: head.separator,
-                    mapping: head.mapping,
-                    total_lines: 0,
-                    lines: Vec::new(),
-                    rejected: Vec::new(),
-                });
-            }
-            Parsed::Lines(b) => {
-                if let Some(p) = parsed.as_mut() {
-                    p.total_lines += b.total_lines;
-                    p.lines.extend(b.lines);
-                    p.rejected.extend(b.rejected);
+    parse_in_batches(
+        stream::surveyed(std::io::Cursor::new(bytes))?,
+        kind,
+        opts,
+        usize::MAX,
+        per_line,
+        |event| {
+            match event {
+                Parsed::Head(head) => {
+                    parsed = Some(ParsedFile {
+                        encoding: head.encoding,
+                        separator: head.separator,
+                        mapping: head.mapping,
+                        total_lines: 0,
+                        lines: Vec::new(),
+                        rejected: Vec::new(),
+                    });
+                }
+                Parsed::Lines(b) => {
+                    if let Some(p) = parsed.as_mut() {
+                        p.total_lines += b.total_lines;
+                        p.lines.extend(b.lines);
+                        p.rejected.extend(b.rejected);
+                    }
                 }
             }
-        }
-        true
-    })?;
+            true
+        },
+    )?;
     parsed.ok_or_else(|| file_error("file", "import.empty"))
 }
 
@@ -366,13 +470,14 @@ pub fn parse_accounts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<Ac
 /// Reads an accounts file `batch` lines at a time (see [`parse_in_batches`]);
 /// duplicates are refused across the whole file.
 pub fn parse_accounts_in_batches(
-    bytes: &[u8],
+    source: impl Read + Seek,
     opts: &ParseOptions,
     batch: usize,
     emit: impl FnMut(Parsed<AccountLine>) -> bool,
 ) -> Result<(), ValidationErrors> {
-    let mut seen = SeenKeys::default();
-    parse_in_batches(bytes, ImportKind::Accounts, opts, batch, account_line(&mut seen), emit)
+    let file = stream::surveyed(source)?;
+    let mut seen = SeenKeys::expecting(file.1.line_breaks);
+    parse_in_batches(file, ImportKind::Accounts, opts, batch, account_line(&mut seen), emit)
 }
 
 /// Reads one account line: every field validated, its keys checked against the file's earlier lines.
@@ -437,13 +542,14 @@ pub fn parse_contacts(bytes: &[u8], opts: &ParseOptions) -> Result<ParsedFile<Co
 /// Reads a contacts file `batch` lines at a time (see [`parse_in_batches`]);
 /// duplicates are refused across the whole file.
 pub fn parse_contacts_in_batches(
-    bytes: &[u8],
+    source: impl Read + Seek,
     opts: &ParseOptions,
     batch: usize,
     emit: impl FnMut(Parsed<ContactLine>) -> bool,
 ) -> Result<(), ValidationErrors> {
-    let mut seen = SeenKeys::default();
-    parse_in_batches(bytes, ImportKind::Contacts, opts, batch, contact_line(&mut seen), emit)
+    let file = stream::surveyed(source)?;
+    let mut seen = SeenKeys::expecting(file.1.line_breaks);
+    parse_in_batches(file, ImportKind::Contacts, opts, batch, contact_line(&mut seen), emit)
 }
 
 /// Reads one contact line: every field validated, its keys checked against the file's earlier lines.

@@ -7,7 +7,7 @@
 //! Whole-file problems are [`ValidationErrors`] whose field is `file` (or the
 //! missing field, or `overrides` / `separator`) with one of these codes:
 //! `import.empty`, `import.encoding`, `import.binary`, `import.spreadsheet`,
-//! `import.no_header`, `import.missing_column`, `import.unknown_column`,
+//! `import.no_header`, `import.unreadable`, `import.missing_column`, `import.unknown_column`,
 //! `import.unknown_field`, `import.separator`.
 //!
 //! Refused lines are [`RejectedLine`]s: a validation code of the input types
@@ -34,6 +34,7 @@ pub mod interactions;
 pub mod invoices;
 mod lines;
 mod records;
+pub mod stream;
 mod values;
 
 pub use columns::*;
@@ -1033,10 +1034,15 @@ mod tests {
         }
         file.push_str("Société 3;\nSociété X;123\n;\n");
         let mut events = Vec::new();
-        parse_accounts_in_batches(file.as_bytes(), &ParseOptions::default(), 10, |e| {
-            events.push(e);
-            true
-        })
+        parse_accounts_in_batches(
+            std::io::Cursor::new(file.as_bytes()),
+            &ParseOptions::default(),
+            10,
+            |e| {
+                events.push(e);
+                true
+            },
+        )
         .unwrap();
         assert!(matches!(&events[0], Parsed::Head(h) if h.separator == ';'));
         let batches: Vec<&LineBatch<AccountLine>> = events[1..]
@@ -1059,11 +1065,69 @@ mod tests {
         );
         // A reader that goes away stops the parse.
         let mut seen = 0;
-        parse_accounts_in_batches(file.as_bytes(), &ParseOptions::default(), 10, |_| {
-            seen += 1;
-            seen < 2
-        })
+        parse_accounts_in_batches(
+            std::io::Cursor::new(file.as_bytes()),
+            &ParseOptions::default(),
+            10,
+            |_| {
+                seen += 1;
+                seen < 2
+            },
+        )
         .unwrap();
         assert_eq!(seen, 2);
+    }
+
+    #[test]
+    fn a_file_of_several_pieces_reads_as_one() {
+        // Over two pieces of 1 MiB, with CRLF line ends, quoted names over two
+        // lines and accents, so records, characters and line breaks are cut
+        // by piece boundaries somewhere.
+        let mut file = String::from("Raison sociale;Ville\r\n");
+        let mut expected = Vec::new();
+        let mut line = 2;
+        let mut i = 0;
+        while file.len() < 2 * stream::PIECE_BYTES + 4_096 {
+            let name = if i % 7 == 0 {
+                format!("Société\r\n{i} « été »")
+            } else {
+                format!("Éts {i}")
+            };
+            file.push_str(&format!("\"{name}\";Orléans\r\n"));
+            expected.push((line, name.clone()));
+            line += 1 + usize::from(i % 7 == 0);
+            i += 1;
+        }
+        let mut got = Vec::new();
+        parse_accounts_in_batches(
+            std::io::Cursor::new(file.as_bytes()),
+            &ParseOptions::default(),
+            1_000,
+            |e| {
+                if let Parsed::Lines(b) = e {
+                    assert!(b.rejected.is_empty(), "{:?}", b.rejected.first());
+                    got.extend(b.lines.into_iter().map(|l| (l.line, l.new.name)));
+                }
+                true
+            },
+        )
+        .unwrap();
+        assert_eq!(got.len(), expected.len());
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn seen_keys_find_the_first_line_of_a_key_hashed_or_merged() {
+        let mut seen = SeenKeys::expecting(200_000);
+        for i in 0..150_000usize {
+            assert_eq!(seen.first_seen("siren", &format!("k{i}"), i + 2), None);
+        }
+        // Keys long merged into the sorted array, and recent ones still hashed.
+        assert_eq!(seen.first_seen("siren", "k0", 200_000), Some(2));
+        assert_eq!(seen.first_seen("siren", "k70000", 200_001), Some(70_002));
+        assert_eq!(seen.first_seen("siren", "k149999", 200_002), Some(150_001));
+        // Kinds are apart; a repeated line is not recorded again.
+        assert_eq!(seen.first_seen("external_ref", "k0", 200_003), None);
+        assert_eq!(seen.first_seen("siren", "k0", 200_004), Some(2));
     }
 }

@@ -50,6 +50,14 @@ impl<'a> Records<'a> {
         }
     }
 
+    /// Goes on reading at the start of `text`, the rest of a file from physical `line`.
+    pub(super) fn resume(text: &'a str, sep: char, line: usize) -> Self {
+        Records {
+            line,
+            ..Records::new(text, sep)
+        }
+    }
+
     pub(super) fn slice(&self, from: usize, to: usize) -> &'a str {
         self.text.get(from..to).unwrap_or("")
     }
