@@ -152,6 +152,9 @@ macro_rules! with_conn {
     };
 }
 
+/// Page cache of each SQLite connection, in KiB.
+const SQLITE_CACHE_KIB: u32 = 65_536;
+
 /// Refreshes the planner's statistics of tables a bulk write just filled: without
 /// them PostgreSQL plans as if they were empty (a server with autovacuum off served
 /// the contacts list at 120 requests/s instead of 2,150). On SQLite, `PRAGMA
@@ -172,7 +175,17 @@ pub async fn refresh_statistics(conn: &mut Conn<'_>, tables: &[&str]) -> DbResul
             }
         }
         Conn::Sqlite(c) => {
-            sqlx::query("PRAGMA optimize").execute(&mut **c).await?;
+            // Sampling (about 1,000 rows an index) with a small page cache: the
+            // pooled connection's own 64 MiB cache would otherwise fill with the
+            // rows just written, on top of the writer's (a third of a large
+            // import's peak memory).
+            sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut **c).await?;
+            sqlx::query("PRAGMA cache_size = -4096").execute(&mut **c).await?;
+            let optimized = sqlx::query("PRAGMA optimize").execute(&mut **c).await;
+            sqlx::query(&format!("PRAGMA cache_size = -{SQLITE_CACHE_KIB}"))
+                .execute(&mut **c)
+                .await?;
+            optimized?;
         }
     }
     Ok(())
@@ -257,7 +270,7 @@ impl Db {
                 .synchronous(SqliteSynchronous::Normal)
                 .foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
-                .pragma("cache_size", "-65536")
+                .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
                 .pragma("temp_store", "memory")
                 .pragma("wal_autocheckpoint", checkpoint::WRITER_FALLBACK_PAGES.to_string())
                 // New databases only (an existing file keeps its page size): a
