@@ -55,6 +55,10 @@ pub struct BenchArgs {
     /// PostgreSQL copy of --data made with `bilan db copy`); default --data.
     #[arg(long)]
     pub health_url: Option<String>,
+    /// Write the generated accounts CSV (--import-rows lines) to this file and
+    /// stop, to time `bilan import accounts` end to end.
+    #[arg(long)]
+    pub write_csv: Option<std::path::PathBuf>,
 }
 
 impl BenchArgs {
@@ -65,6 +69,12 @@ impl BenchArgs {
 
 /// Runs every benchmark and prints a Markdown report on stdout.
 pub async fn run(_url: &str, args: BenchArgs) -> Result<()> {
+    if let Some(path) = &args.write_csv {
+        std::fs::write(path, generate_csv(args.import_rows))
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        eprintln!("{} lines written to {}", args.import_rows, path.display());
+        return Ok(());
+    }
     let mut report = String::new();
     let _ = writeln!(report, "| benchmark | result |\n|---|---|");
     let dir = std::env::temp_dir().join(format!("bilan-bench-{}", uuid::Uuid::new_v4().simple()));
