@@ -20,28 +20,33 @@ pub(super) fn file_error(field: &str, code: &str) -> ValidationErrors {
     e
 }
 
-/// Decodes a file as spreadsheet programs save it: UTF-8 with or without BOM,
-/// UTF-16 (Excel's "Unicode text"), otherwise Windows-1252.
-pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ValidationErrors> {
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(file_error("file", "import.empty"));
-    }
-    if bytes.starts_with(b"PK\x03\x04") || bytes.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
+/// Refuses a file whose first bytes say it is a spreadsheet, a PDF, an archive,
+/// an image or a program rather than CSV text.
+pub(super) fn refuse_by_signature(start: &[u8]) -> Result<(), ValidationErrors> {
+    if start.starts_with(b"PK\x03\x04") || start.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
         return Err(file_error("file", "import.spreadsheet"));
     }
-    if [
+    let binary = [
         &b"%PDF"[..],
         b"\x1F\x8B",
         b"\x89PNG",
         b"\xFF\xD8\xFF",
         b"\x7FELF",
         b"MZ\x90\x00",
-    ]
-    .iter()
-    .any(|magic| bytes.starts_with(magic))
-    {
+    ];
+    if binary.iter().any(|magic| start.starts_with(magic)) {
         return Err(file_error("file", "import.binary"));
     }
+    Ok(())
+}
+
+/// Decodes a file as spreadsheet programs save it: UTF-8 with or without BOM,
+/// UTF-16 (Excel's "Unicode text"), otherwise Windows-1252.
+pub fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ValidationErrors> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(file_error("file", "import.empty"));
+    }
+    refuse_by_signature(bytes)?;
     let decoded = if let Some(rest) = bytes.strip_prefix(b"\xEF\xBB\xBF") {
         let (text, bad_offsets, _) = utf8_lossy(rest);
         Decoded {

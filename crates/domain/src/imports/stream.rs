@@ -5,7 +5,7 @@
 //! [`decode`] does for a whole file (it counts evidence over every byte) and
 //! counts line breaks for progress; the second decodes piece by piece.
 
-use super::decode::{file_error, looks_binary, sniff_utf16};
+use super::decode::{file_error, looks_binary, refuse_by_signature, sniff_utf16};
 use crate::validation::ValidationErrors;
 use std::io::{Read, Seek, SeekFrom};
 
@@ -82,22 +82,7 @@ pub fn survey(reader: &mut (impl Read + Seek)) -> Result<Survey, ValidationError
     if !read_piece(reader, &mut buf)? {
         return Err(file_error("file", "import.empty"));
     }
-    if buf.starts_with(b"PK\x03\x04") || buf.starts_with(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1") {
-        return Err(file_error("file", "import.spreadsheet"));
-    }
-    if [
-        &b"%PDF"[..],
-        b"\x1F\x8B",
-        b"\x89PNG",
-        b"\xFF\xD8\xFF",
-        b"\x7FELF",
-        b"MZ\x90\x00",
-    ]
-    .iter()
-    .any(|magic| buf.starts_with(magic))
-    {
-        return Err(file_error("file", "import.binary"));
-    }
+    refuse_by_signature(&buf)?;
     let utf16 = if buf.starts_with(b"\xFF\xFE") {
         Some((encoding_rs::UTF_16LE, 2))
     } else if buf.starts_with(b"\xFE\xFF") {
