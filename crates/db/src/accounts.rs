@@ -228,16 +228,13 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "accounts").await?;
     let per_statement = dialect::rows_per_insert(conn.engine(), 33);
-    for chunk in rows.chunks(per_statement) {
-        let mut b = SqlBuilder::bulk(
-            &format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES "),
-            conn.engine(),
-        );
+    let engine = conn.engine();
+    let head = format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES ");
+    // Each statement is built while the previous one runs.
+    let statements = rows.chunks(per_statement).map(|chunk| {
+        let mut b = SqlBuilder::bulk(&head, engine);
         for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.push("(");
+            b.push(if i > 0 { ", (" } else { "(" });
             for (j, a) in row_args(r).into_iter().enumerate() {
                 if j > 0 {
                     b.push(", ");
@@ -246,13 +243,9 @@ pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<(
             }
             b.push(")");
         }
-        let args = b.args;
-        let sql = b.sql;
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
+        b
+    });
+    crate::execute_all(conn, statements).await?;
     let tags: Vec<(Uuid, Uuid, String)> = rows
         .iter()
         .flat_map(|r| {

@@ -16,15 +16,14 @@ pub trait Insertable {
 
 /// Inserts `rows`, as many per statement as the engine takes well.
 pub async fn insert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T]) -> DbResult<()> {
-    let per = dialect::rows_per_insert(conn.engine(), T::COLUMNS.len()).max(1);
+    let engine = conn.engine();
+    let per = dialect::rows_per_insert(engine, T::COLUMNS.len()).max(1);
     let head = format!("INSERT INTO {} ({}) VALUES ", T::TABLE, T::COLUMNS.join(", "));
-    for chunk in rows.chunks(per) {
-        let mut b = SqlBuilder::bulk(&head, conn.engine());
+    // Each statement is built while the previous one runs.
+    let statements = rows.chunks(per).map(|chunk| {
+        let mut b = SqlBuilder::bulk(&head, engine);
         for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.push("(");
+            b.push(if i > 0 { ", (" } else { "(" });
             for (j, v) in r.values().into_iter().enumerate() {
                 if j > 0 {
                     b.push(", ");
@@ -33,11 +32,9 @@ pub async fn insert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T]) -> DbRe
             }
             b.push(")");
         }
-        with_conn!(&mut *conn, |c| bind_args!(sqlx::query(&b.sql), &b.args)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
+        b
+    });
+    crate::execute_all(conn, statements).await?;
     Ok(())
 }
 
