@@ -132,22 +132,7 @@ fn users_tokens_and_openapi_from_the_command_line() {
 #[test]
 fn a_large_file_is_read_in_pieces_with_its_line_numbers() {
     let (dir, db) = temp_db();
-    let out = bilan(
-        &db,
-        &[
-            "user",
-            "add",
-            "--workspace",
-            "Acme",
-            "--email",
-            "a@acme.test",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some("a long password\n"),
-    );
-    assert!(out.status.success());
+    add_acme_admin(&db);
     let mut bytes = b"Raison sociale;SIREN;Ville\r\n".to_vec();
     bytes.extend_from_slice(b"Danone;552032534;Paris\r\n");
     bytes.extend_from_slice(b"Danone bis;552032534;Paris\r\n");
@@ -185,22 +170,7 @@ fn a_large_file_is_read_in_pieces_with_its_line_numbers() {
 #[test]
 fn import_reports_refused_lines_and_is_all_or_nothing() {
     let (dir, db) = temp_db();
-    let out = bilan(
-        &db,
-        &[
-            "user",
-            "add",
-            "--workspace",
-            "Acme",
-            "--email",
-            "a@acme.test",
-            "--role",
-            "admin",
-            "--password-stdin",
-        ],
-        Some("a long password\n"),
-    );
-    assert!(out.status.success());
+    add_acme_admin(&db);
     let file = dir.join("comptes.csv");
     // Windows-1252, `;`, decimal commas and day-first dates, as French spreadsheets save them.
     let mut bytes = b"Raison sociale;SIREN;Ville;Montant annuel;Date de renouvellement\r\n".to_vec();
