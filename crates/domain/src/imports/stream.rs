@@ -102,38 +102,34 @@ pub fn survey(reader: &mut (impl Read + Seek)) -> Result<Survey, ValidationError
     let (mut line_breaks, mut all_blank) = (0usize, true);
     let (mut valid_multibyte, mut bad) = (0usize, 0usize);
     let mut carry: Vec<u8> = Vec::new();
-    let mut first = true;
+    let mut skip = utf16.map_or(bom, |(_, s)| s);
     loop {
-        let skip = if first { utf16.map_or(bom, |(_, s)| s) } else { 0 };
-        first = false;
+        // A piece shorter than asked is the end of the file.
+        let last = buf.len() < PIECE_BYTES;
         let piece = buf.get(skip..).unwrap_or_default();
+        skip = 0;
         line_breaks += piece.iter().filter(|b| **b == b'\n').count();
         all_blank = all_blank && piece.iter().all(u8::is_ascii_whitespace);
-        let more = {
-            let mut next = Vec::with_capacity(PIECE_BYTES);
-            let more = read_piece(reader, &mut next)?;
-            if let Some(d) = decoder.as_mut() {
-                scratch.clear();
-                scratch.reserve(d.max_utf8_buffer_length_without_replacement(piece.len()).unwrap_or(0));
-                let (result, _) = d.decode_to_string_without_replacement(piece, &mut scratch, !more);
-                if matches!(result, encoding_rs::DecoderResult::Malformed(..)) {
-                    return Err(file_error("file", "import.encoding"));
-                }
-            } else {
-                let mut data = std::mem::take(&mut carry);
-                data.extend_from_slice(piece);
-                let rest = utf8_piece(&data, !more, |s| match s {
-                    Some(s) => valid_multibyte += s.chars().filter(|c| !c.is_ascii()).count(),
-                    None => bad += 1,
-                });
-                carry = rest.to_vec();
+        if let Some(d) = decoder.as_mut() {
+            scratch.clear();
+            scratch.reserve(d.max_utf8_buffer_length_without_replacement(piece.len()).unwrap_or(0));
+            let (result, _) = d.decode_to_string_without_replacement(piece, &mut scratch, last);
+            if matches!(result, encoding_rs::DecoderResult::Malformed(..)) {
+                return Err(file_error("file", "import.encoding"));
             }
-            buf = next;
-            more
-        };
-        if !more {
+        } else {
+            let mut data = std::mem::take(&mut carry);
+            data.extend_from_slice(piece);
+            let rest = utf8_piece(&data, last, |s| match s {
+                Some(s) => valid_multibyte += s.chars().filter(|c| !c.is_ascii()).count(),
+                None => bad += 1,
+            });
+            carry = rest.to_vec();
+        }
+        if last {
             break;
         }
+        read_piece(reader, &mut buf)?;
     }
     if all_blank {
         return Err(file_error("file", "import.empty"));
@@ -300,6 +296,11 @@ mod tests {
         let (text, encoding, _) = whole(&latin);
         assert_eq!((encoding, text.chars().count()), ("windows-1252", PIECE_BYTES * 2 + 9));
         assert!(text.ends_with("été\n"));
+        // A file of exactly two pieces ends with an empty read.
+        let mut exact = vec![b'a'; 2 * PIECE_BYTES - 3];
+        exact.extend_from_slice("é\n".as_bytes());
+        let (text, encoding, bad) = whole(&exact);
+        assert_eq!((encoding, bad.len(), text.len()), ("UTF-8", 0, exact.len()));
     }
 
     #[test]
