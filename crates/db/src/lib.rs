@@ -197,7 +197,7 @@ pub async fn refresh_statistics(conn: &mut Conn<'_>, tables: &[&str]) -> DbResul
 /// Runs one statement built with [`SqlBuilder`]; returns the rows it changed.
 pub(crate) async fn execute(conn: &mut Conn<'_>, b: SqlBuilder) -> DbResult<u64> {
     let (sql, args) = (b.sql, b.args);
-    Ok(with_conn!(conn, |c| bind_owned_args!(sqlx::query(&sql), args)
+    Ok(with_conn!(conn, |c| crate::bind_owned_args!(sqlx::query(&sql), args)
         .execute(&mut **c)
         .await
         .map(|r| r.rows_affected()))?)
@@ -224,6 +224,7 @@ pub(crate) async fn execute_all(
 
 /// Binds a list of [`Arg`]s the statement owns to a query, in order: its texts
 /// are moved, not copied (a bulk insert binds a million of them).
+#[macro_export]
 macro_rules! bind_owned_args {
     ($query:expr, $args:expr) => {{
         let mut q = $query;
@@ -248,33 +249,14 @@ macro_rules! bind_owned_args {
         q
     }};
 }
-use bind_owned_args;
 
-/// Binds a list of [`Arg`]s to a query, in order.
+/// Binds a list of [`Arg`]s to a query, in order (copies of them: see
+/// [`bind_owned_args`] for a statement's own).
 #[macro_export]
 macro_rules! bind_args {
-    ($query:expr, $args:expr) => {{
-        let mut q = $query;
-        for a in $args {
-            q = match a {
-                $crate::Arg::Text(v) => q.bind(v.clone()),
-                $crate::Arg::OptText(v) => q.bind(v.clone()),
-                $crate::Arg::I64(v) => q.bind(*v),
-                $crate::Arg::OptI64(v) => q.bind(*v),
-                $crate::Arg::I32(v) => q.bind(*v),
-                $crate::Arg::OptI32(v) => q.bind(*v),
-                $crate::Arg::Uuid(v) => q.bind(*v),
-                $crate::Arg::OptUuid(v) => q.bind(*v),
-                $crate::Arg::Bool(v) => q.bind(*v),
-                $crate::Arg::Date(v) => q.bind(*v),
-                $crate::Arg::OptDate(v) => q.bind(*v),
-                $crate::Arg::Instant(v) => q.bind(*v),
-                $crate::Arg::OptInstant(v) => q.bind(*v),
-                $crate::Arg::Bytes(v) => q.bind(v.clone()),
-            };
-        }
-        q
-    }};
+    ($query:expr, $args:expr) => {
+        $crate::bind_owned_args!($query, ($args).iter().cloned())
+    };
 }
 
 /// Pool tuning read from configuration.
