@@ -224,28 +224,10 @@ fn row_args(r: &AccountRow) -> Vec<Arg> {
     ]
 }
 
-/// Inserts many rows with multi-row `INSERT`s (tags included), for imports and demo data.
+/// Inserts many rows (tags included) in bulk, for imports and demo data.
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AccountRow]) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "accounts").await?;
-    let per_statement = dialect::rows_per_insert(conn.engine(), 33);
-    let engine = conn.engine();
-    let head = format!("INSERT INTO accounts ({INSERT_COLUMNS}) VALUES ");
-    // Each statement is built while the previous one runs.
-    let statements = rows.chunks(per_statement).map(|chunk| {
-        let mut b = SqlBuilder::bulk(&head, engine);
-        for (i, r) in chunk.iter().enumerate() {
-            b.push(if i > 0 { ", (" } else { "(" });
-            for (j, a) in row_args(r).into_iter().enumerate() {
-                if j > 0 {
-                    b.push(", ");
-                }
-                b.bind(a);
-            }
-            b.push(")");
-        }
-        b
-    });
-    crate::execute_all(conn, statements).await?;
+    crate::bulk::insert_values(conn, "accounts", INSERT_COLUMNS, rows, row_args).await?;
     let tags: Vec<(Uuid, Uuid, String)> = rows
         .iter()
         .flat_map(|r| {

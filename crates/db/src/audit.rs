@@ -31,33 +31,20 @@ const COLUMNS: &str = "id, workspace_id, at, user_id, action, entity, entity_id,
 
 /// Appends entries (many per statement for imports).
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[AuditRow]) -> DbResult<()> {
-    let engine = conn.engine();
-    let statements = rows.chunks(crate::dialect::rows_per_insert(engine, 9)).map(|chunk| {
-        let mut b = SqlBuilder::bulk(&format!("INSERT INTO audit_log ({COLUMNS}) VALUES "), engine);
-        for (i, r) in chunk.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(Arg::Uuid(r.id))
-                .push(", ")
-                .bind(Arg::Uuid(r.workspace_id))
-                .push(", ");
-            b.bind(Arg::Instant(r.at))
-                .push(", ")
-                .bind(Arg::OptUuid(r.user_id))
-                .push(", ");
-            b.bind(Arg::Text(r.action.clone()))
-                .push(", ")
-                .bind(Arg::Text(r.entity.clone()))
-                .push(", ");
-            b.bind(Arg::Uuid(r.entity_id))
-                .push(", ")
-                .bind(Arg::OptText(r.before_json.clone()))
-                .push(", ");
-            b.bind(Arg::OptText(r.after_json.clone())).push(")");
-        }
-        b
-    });
-    crate::execute_all(conn, statements).await?;
-    Ok(())
+    crate::bulk::insert_values(conn, "audit_log", COLUMNS, rows, |r| {
+        vec![
+            Arg::Uuid(r.id),
+            Arg::Uuid(r.workspace_id),
+            Arg::Instant(r.at),
+            Arg::OptUuid(r.user_id),
+            Arg::Text(r.action.clone()),
+            Arg::Text(r.entity.clone()),
+            Arg::Uuid(r.entity_id),
+            Arg::OptText(r.before_json.clone()),
+            Arg::OptText(r.after_json.clone()),
+        ]
+    })
+    .await
 }
 
 /// Which entries to list.

@@ -16,15 +16,31 @@ pub trait Insertable {
 
 /// Inserts `rows`, as many per statement as the engine takes well.
 pub async fn insert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T]) -> DbResult<()> {
+    insert_values(conn, T::TABLE, &T::COLUMNS.join(", "), rows, T::values).await
+}
+
+/// Inserts rows given as their values in the order of `columns` (comma-separated):
+/// `COPY` on PostgreSQL, multi-row `INSERT`s on SQLite, each statement built while
+/// the previous one runs.
+pub(crate) async fn insert_values<T>(
+    conn: &mut Conn<'_>,
+    table: &str,
+    columns: &str,
+    rows: &[T],
+    values: impl Fn(&T) -> Vec<Arg>,
+) -> DbResult<()> {
+    if let Conn::Postgres(c) = conn {
+        crate::pg_copy::copy_rows(c, table, columns, rows, values).await?;
+        return Ok(());
+    }
     let engine = conn.engine();
-    let per = dialect::rows_per_insert(engine, T::COLUMNS.len()).max(1);
-    let head = format!("INSERT INTO {} ({}) VALUES ", T::TABLE, T::COLUMNS.join(", "));
-    // Each statement is built while the previous one runs.
+    let per = dialect::rows_per_insert(engine, columns.split(',').count()).max(1);
+    let head = format!("INSERT INTO {table} ({columns}) VALUES ");
     let statements = rows.chunks(per).map(|chunk| {
         let mut b = SqlBuilder::bulk(&head, engine);
         for (i, r) in chunk.iter().enumerate() {
             b.push(if i > 0 { ", (" } else { "(" });
-            for (j, v) in r.values().into_iter().enumerate() {
+            for (j, v) in values(r).into_iter().enumerate() {
                 if j > 0 {
                     b.push(", ");
                 }

@@ -116,55 +116,35 @@ impl ContactRow {
     }
 }
 
-/// Inserts many rows with multi-row `INSERT`s.
+/// A row's values in the order of `INSERT_COLUMNS`.
+fn row_args(r: &ContactRow) -> Vec<Arg> {
+    vec![
+        Arg::Uuid(r.id),
+        Arg::Uuid(r.workspace_id),
+        Arg::Uuid(r.account_id),
+        Arg::OptText(r.first_name.clone()),
+        Arg::Text(r.last_name.clone()),
+        Arg::Text(r.sort_name.clone()),
+        Arg::OptText(r.email.clone()),
+        Arg::OptText(r.phone.clone()),
+        Arg::OptText(r.job_title.clone()),
+        Arg::Text(r.roles.clone()),
+        Arg::OptUuid(r.site_id),
+        Arg::Text(r.language.clone()),
+        Arg::Bool(r.survey_consent),
+        Arg::OptDate(r.left_on),
+        Arg::OptText(r.external_ref.clone()),
+        Arg::Text(r.search_text.clone()),
+        Arg::I64(r.version),
+        Arg::Instant(r.created_at),
+        Arg::Instant(r.updated_at),
+    ]
+}
+
+/// Inserts many rows in bulk.
 pub async fn insert_rows(conn: &mut Conn<'_>, rows: &[ContactRow]) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "contacts").await?;
-    let per_statement = dialect::rows_per_insert(conn.engine(), 19);
-    for chunk in rows.chunks(per_statement) {
-        let mut b = SqlBuilder::bulk(
-            &format!("INSERT INTO contacts ({INSERT_COLUMNS}) VALUES "),
-            conn.engine(),
-        );
-        for (i, r) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            let args = [
-                Arg::Uuid(r.id),
-                Arg::Uuid(r.workspace_id),
-                Arg::Uuid(r.account_id),
-                Arg::OptText(r.first_name.clone()),
-                Arg::Text(r.last_name.clone()),
-                Arg::Text(r.sort_name.clone()),
-                Arg::OptText(r.email.clone()),
-                Arg::OptText(r.phone.clone()),
-                Arg::OptText(r.job_title.clone()),
-                Arg::Text(r.roles.clone()),
-                Arg::OptUuid(r.site_id),
-                Arg::Text(r.language.clone()),
-                Arg::Bool(r.survey_consent),
-                Arg::OptDate(r.left_on),
-                Arg::OptText(r.external_ref.clone()),
-                Arg::Text(r.search_text.clone()),
-                Arg::I64(r.version),
-                Arg::Instant(r.created_at),
-                Arg::Instant(r.updated_at),
-            ];
-            b.push("(");
-            for (j, a) in args.into_iter().enumerate() {
-                if j > 0 {
-                    b.push(", ");
-                }
-                b.bind(a);
-            }
-            b.push(")");
-        }
-        let (sql, args) = (b.sql, b.args);
-        with_conn!(conn, |c| bind_args!(sqlx::query(&sql), &args)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
+    crate::bulk::insert_values(conn, "contacts", INSERT_COLUMNS, rows, row_args).await?;
     dialect::index_new_rows(conn, "contacts", mark).await?;
     dialect::refresh_statistics(conn, "contacts", rows.len()).await?;
     Ok(())

@@ -53,31 +53,20 @@ pub async fn insert(conn: &mut Conn<'_>, e: &EventRow) -> DbResult<()> {
 
 /// Stores events in as few statements as the engine allows.
 pub async fn insert_many(conn: &mut Conn<'_>, rows: &[EventRow]) -> DbResult<()> {
-    let per = crate::dialect::rows_per_insert(conn.engine(), 9).max(1);
-    for chunk in rows.chunks(per) {
-        let mut b = crate::SqlBuilder::bulk(&format!("INSERT INTO events ({COLUMNS}) VALUES "), conn.engine());
-        for (i, e) in chunk.iter().enumerate() {
-            if i > 0 {
-                b.push(", ");
-            }
-            b.push("(");
-            b.bind(Arg::Uuid(e.id)).push(", ");
-            b.bind(Arg::Uuid(e.workspace_id)).push(", ");
-            b.bind(Arg::Text(e.kind.clone())).push(", ");
-            b.bind(Arg::Uuid(e.account_id)).push(", ");
-            b.bind(Arg::Text(e.contact_ids.clone())).push(", ");
-            b.bind(Arg::Text(e.source_kind.clone())).push(", ");
-            b.bind(Arg::Uuid(e.source_id)).push(", ");
-            b.bind(Arg::Instant(e.occurred_at)).push(", ");
-            b.bind(Arg::Instant(e.created_at));
-            b.push(")");
-        }
-        with_conn!(conn, |c| crate::bind_args!(sqlx::query(&b.sql), &b.args)
-            .execute(&mut **c)
-            .await
-            .map(|r| r.rows_affected()))?;
-    }
-    Ok(())
+    crate::bulk::insert_values(conn, "events", COLUMNS, rows, |e| {
+        vec![
+            Arg::Uuid(e.id),
+            Arg::Uuid(e.workspace_id),
+            Arg::Text(e.kind.clone()),
+            Arg::Uuid(e.account_id),
+            Arg::Text(e.contact_ids.clone()),
+            Arg::Text(e.source_kind.clone()),
+            Arg::Uuid(e.source_id),
+            Arg::Instant(e.occurred_at),
+            Arg::Instant(e.created_at),
+        ]
+    })
+    .await
 }
 
 /// Events after `after` in id order (`bilan db copy`).

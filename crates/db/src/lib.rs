@@ -23,6 +23,7 @@ pub mod jobs;
 pub mod key_accounts;
 pub mod my_day;
 pub mod outbox;
+pub mod pg_copy;
 pub mod review_pack;
 pub mod reviews;
 pub mod sessions;

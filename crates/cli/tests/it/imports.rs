@@ -494,6 +494,42 @@ db_test!(large_files_stream_in_batches_all_or_nothing, |t| async move {
     assert_eq!(history.items.len(), 1, "its creation is in the audit trail");
 });
 
+db_test!(
+    text_with_backslashes_tabs_and_line_breaks_is_stored_as_typed,
+    |t| async move {
+        // PostgreSQL receives bulk rows through COPY, whose text format gives a
+        // meaning to backslashes, tabs and line breaks: they must come back as typed.
+        let admin = t.with_user(Role::Admin).await;
+        let file = "Raison sociale;Ville;Adresse;Référence\n\
+        \"Dupont \\N & Fils\";Lyon;\"12 rue des Lilas\r\nBâtiment B\";R-10\n\
+        Atelier\tTabulé;Nîmes;C:\\dossiers\\client;R-11\n\
+        Îlot d'Œuvre;Saint-Étienne;;\\N\n";
+        let r = import_accounts(&t.app, &admin, file.as_bytes(), &opts()).await.unwrap();
+        assert!(r.committed, "{:?}", r.rejected);
+        assert_eq!(counts(&r), (3, 0, 0));
+        let all = all_accounts(&t.app, &admin).await;
+        let dupont = named(&all, "Dupont \\N & Fils");
+        assert_eq!(dupont.address.as_deref(), Some("12 rue des Lilas\r\nBâtiment B"));
+        let atelier = named(&all, "Atelier\tTabulé");
+        assert_eq!(atelier.address.as_deref(), Some("C:\\dossiers\\client"));
+        assert_eq!(atelier.city.as_deref(), Some("Nîmes"));
+        let ilot = named(&all, "Îlot d'Œuvre");
+        assert_eq!(ilot.address, None, "an empty cell is no address");
+        assert_eq!(
+            ilot.external_ref.as_deref(),
+            Some("\\N"),
+            "a reference spelled \\N is not NULL"
+        );
+        let q = AccountQuery {
+            q: Some("tabule".into()),
+            ..Default::default()
+        };
+        let found = list_accounts(&t.app, &admin, &q).await.unwrap().items;
+        assert_eq!(found.len(), 1, "searchable without its accent");
+        assert_eq!(found[0].id, atelier.id);
+    }
+);
+
 db_test!(large_contact_files_refuse_duplicates_across_batches, |t| async move {
     let admin = t.with_user(Role::Admin).await;
     import_accounts(&t.app, &admin, ACCOUNTS.as_bytes(), &opts())

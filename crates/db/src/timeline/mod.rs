@@ -6,7 +6,7 @@
 //! whole timeline: see [`Touches`] for why the window is enough.
 
 use crate::accounts::UpdateOutcome;
-use crate::{bind_args, dialect, execute, execute_all, with_conn, Arg, Conn, DbError, DbResult, Engine, SqlBuilder};
+use crate::{bind_args, dialect, execute, with_conn, Arg, Conn, DbError, DbResult, Engine, SqlBuilder};
 use bilan_domain::pagination::Cursor;
 use bilan_domain::timeline::{first_responses, Channel, Direction, FollowUp, Interaction, NewInteraction};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -171,8 +171,8 @@ impl InteractionRow {
     }
 }
 
-/// A value of a bulk statement: bound, or a literal for the nullable types
-/// [`Arg`] has no variant for (a typed NULL, so PostgreSQL infers the column).
+/// A value of a `VALUES` list: bound, or a typed NULL literal, so PostgreSQL
+/// infers the column of a list that is not inserted into a table.
 enum Val {
     Bind(Arg),
     Lit(&'static str),
@@ -193,40 +193,39 @@ fn opt_i64(v: Option<i64>) -> Val {
     v.map_or(Val::Lit("CAST(NULL AS BIGINT)"), |v| Val::Bind(Arg::I64(v)))
 }
 
-fn row_values(r: &InteractionRow) -> [Val; 25] {
-    use Val::Bind;
-    [
-        Bind(Arg::Uuid(r.id)),
-        Bind(Arg::Uuid(r.workspace_id)),
-        Bind(Arg::Uuid(r.account_id)),
-        Bind(Arg::Text(r.channel.clone())),
-        Bind(Arg::Text(r.direction.clone())),
-        Bind(Arg::Instant(r.occurred_at)),
-        Bind(Arg::Uuid(r.user_id)),
-        Bind(Arg::OptText(r.subject.clone())),
-        Bind(Arg::OptText(r.summary.clone())),
-        Bind(Arg::Text(r.tags.clone())),
-        Bind(Arg::Bool(r.beyond_contract)),
-        Bind(Arg::OptText(r.related_kind.clone())),
-        Bind(Arg::OptUuid(r.related_id)),
-        Bind(Arg::OptText(r.external_ref.clone())),
-        Bind(Arg::OptUuid(r.answered_by)),
-        opt_i64(r.response_seconds),
-        Bind(Arg::Bool(r.answer_linked)),
-        Bind(Arg::OptText(r.follow_up_what.clone())),
-        Bind(Arg::OptUuid(r.follow_up_user_id)),
-        Bind(Arg::OptDate(r.follow_up_due)),
-        // INSERT coerces a bare NULL to the column's type on both engines.
-        r.follow_up_done_at.map_or(Val::Lit("NULL"), |d| Bind(Arg::Instant(d))),
-        Bind(Arg::Text(r.search_text.clone())),
-        Bind(Arg::I64(r.version)),
-        Bind(Arg::Instant(r.created_at)),
-        Bind(Arg::Instant(r.updated_at)),
+/// A row's values in the order of `INSERT_COLUMNS`.
+fn row_args(r: &InteractionRow) -> Vec<Arg> {
+    vec![
+        Arg::Uuid(r.id),
+        Arg::Uuid(r.workspace_id),
+        Arg::Uuid(r.account_id),
+        Arg::Text(r.channel.clone()),
+        Arg::Text(r.direction.clone()),
+        Arg::Instant(r.occurred_at),
+        Arg::Uuid(r.user_id),
+        Arg::OptText(r.subject.clone()),
+        Arg::OptText(r.summary.clone()),
+        Arg::Text(r.tags.clone()),
+        Arg::Bool(r.beyond_contract),
+        Arg::OptText(r.related_kind.clone()),
+        Arg::OptUuid(r.related_id),
+        Arg::OptText(r.external_ref.clone()),
+        Arg::OptUuid(r.answered_by),
+        Arg::OptI64(r.response_seconds),
+        Arg::Bool(r.answer_linked),
+        Arg::OptText(r.follow_up_what.clone()),
+        Arg::OptUuid(r.follow_up_user_id),
+        Arg::OptDate(r.follow_up_due),
+        Arg::OptInstant(r.follow_up_done_at),
+        Arg::Text(r.search_text.clone()),
+        Arg::I64(r.version),
+        Arg::Instant(r.created_at),
+        Arg::Instant(r.updated_at),
     ]
 }
 
 /// Inserts many rows as they are (copies, generated histories, rows whose answers
-/// are computed) with multi-row `INSERT`s, their contacts (`(workspace,
+/// are computed) in bulk, their contacts (`(workspace,
 /// interaction, contact)` triples) and, on SQLite, their search index entries in
 /// one set-based statement. First responses are not computed here: see
 /// [`insert_new`] and [`Touches`].
@@ -236,22 +235,7 @@ pub async fn insert_rows(
     contacts: &[(Uuid, Uuid, Uuid)],
 ) -> DbResult<()> {
     let mark = dialect::search_mark(conn, "interactions").await?;
-    let engine = conn.engine();
-    let statements = rows.chunks(dialect::rows_per_insert(engine, 25)).map(|chunk| {
-        let mut b = SqlBuilder::bulk(&format!("INSERT INTO interactions ({INSERT_COLUMNS}) VALUES "), engine);
-        for (i, r) in chunk.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            for (j, v) in row_values(r).into_iter().enumerate() {
-                if j > 0 {
-                    b.push(", ");
-                }
-                push_val(&mut b, v);
-            }
-            b.push(")");
-        }
-        b
-    });
-    execute_all(conn, statements).await?;
+    crate::bulk::insert_values(conn, "interactions", INSERT_COLUMNS, rows, row_args).await?;
     insert_contacts(conn, contacts).await?;
     dialect::index_new_rows(conn, "interactions", mark).await?;
     dialect::refresh_statistics(conn, "interactions", rows.len()).await?;
@@ -259,19 +243,11 @@ pub async fn insert_rows(
 }
 
 async fn insert_contacts(conn: &mut Conn<'_>, links: &[(Uuid, Uuid, Uuid)]) -> DbResult<()> {
-    for chunk in links.chunks(dialect::rows_per_insert(conn.engine(), 3)) {
-        let mut b = SqlBuilder::bulk(
-            "INSERT INTO interaction_contacts (workspace_id, interaction_id, contact_id) VALUES ",
-            conn.engine(),
-        );
-        for (i, (w, n, c)) in chunk.iter().enumerate() {
-            b.push(if i == 0 { "(" } else { ", (" });
-            b.bind(Arg::Uuid(*w)).push(", ").bind(Arg::Uuid(*n)).push(", ");
-            b.bind(Arg::Uuid(*c)).push(")");
-        }
-        execute(conn, b).await?;
-    }
-    Ok(())
+    let columns = "workspace_id, interaction_id, contact_id";
+    crate::bulk::insert_values(conn, "interaction_contacts", columns, links, |(w, n, c)| {
+        vec![Arg::Uuid(*w), Arg::Uuid(*n), Arg::Uuid(*c)]
+    })
+    .await
 }
 
 /// The contacts of each of these interactions, by interaction id.
