@@ -91,14 +91,7 @@ pub(crate) fn parse_options(opts: &ImportOptions, account_given: bool) -> ParseO
     }
 }
 
-pub(crate) fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
-    RejectedLine {
-        line,
-        column,
-        code: code.to_owned(),
-        message,
-    }
-}
+pub(crate) use format::reject;
 
 /// Everything decided before writing.
 struct Plan<R, N> {
@@ -904,6 +897,7 @@ mod tests {
             column: None,
             code: "x".into(),
             message: String::new(),
+            earlier_line: None,
         };
         let report = ImportReport {
             total_lines: 3,

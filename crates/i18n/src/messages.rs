@@ -649,6 +649,7 @@ pub const MESSAGES: &[(&str, &str, &str)] = &[
         "Doublon d'une ligne précédente du fichier",
         "Duplicate of an earlier line of the file",
     ),
+    ("import.earlier_line", "ligne", "line"),
     (
         "error.line.encoding",
         "Caractères illisibles sur cette ligne",

@@ -76,7 +76,7 @@ db_test!(import_and_export_over_the_api, |t| async move {
     let router = t.router();
     let admin = t.with_user(Role::Admin).await;
     let token = t.token_for(&admin).await;
-    let csv = "Company name,SIREN,City\nAcme Industrie,552032534,Lyon\nBroken,123,Paris\n";
+    let csv = "Company name,SIREN,City\nAcme Industrie,552032534,Lyon\nBroken,123,Paris\nAcme bis,552032534,Lyon\n";
     let post = |path: String| {
         axum::http::Request::builder()
             .method(Method::POST)
@@ -92,6 +92,10 @@ db_test!(import_and_export_over_the_api, |t| async move {
     assert_eq!(report["committed"], false);
     assert_eq!(report["rejected"][0]["line"], 3);
     assert_eq!(report["rejected"][0]["column"], "SIREN");
+    assert_eq!(report["rejected"][0]["earlier_line"], serde_json::Value::Null);
+    assert_eq!(report["rejected"][1]["line"], 4);
+    assert_eq!(report["rejected"][1]["code"], "line.duplicate");
+    assert_eq!(report["rejected"][1]["earlier_line"], 2);
     assert_eq!(report["mapping"][0]["field"], "name");
     let ok = send(&router, post("/api/v1/imports/accounts?skip_invalid=true".into())).await;
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
@@ -137,7 +141,7 @@ db_test!(import_pages_preview_then_commit, |t| async move {
             .unwrap()
     };
     let cookie = c.cookie_header();
-    let csv = "Raison sociale;SIREN;Couleur préférée\nDanone;552032534;bleu\nTypo;552032535;vert\n";
+    let csv = "Raison sociale;SIREN;Couleur préférée\nDanone;552032534;bleu\nTypo;552032535;vert\nDanone bis;552032534;rouge\n";
     let preview = send(
         &t.router(),
         send_multipart(
@@ -158,6 +162,13 @@ db_test!(import_pages_preview_then_commit, |t| async move {
         preview.body
     );
     assert!(preview.body.contains("Invalid SIREN") || preview.body.contains("SIREN"));
+    assert!(
+        preview
+            .body
+            .contains("Duplicate of an earlier line of the file (line 2)"),
+        "a duplicate names the line it repeats: {}",
+        preview.body
+    );
     assert!(
         !preview.body.contains("(name)") && !preview.body.contains("(siren)"),
         "no internal field names"

@@ -9,12 +9,14 @@ pub fn message(code: &str) -> String {
     bilan_i18n::error_message(bilan_i18n::Lang::En, code).to_owned()
 }
 
-pub(super) fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
+/// A refused line.
+pub fn reject(line: usize, column: Option<String>, code: &str, message: String) -> RejectedLine {
     RejectedLine {
         line,
         column,
         code: code.to_owned(),
         message,
+        earlier_line: None,
     }
 }
 
@@ -130,12 +132,15 @@ fn fingerprint(key: &str) -> [u32; 2] {
 
 /// The rejection of a line repeating the `label` of line `earlier`.
 pub fn duplicate(line: usize, column: Option<String>, label: &str, earlier: usize) -> RejectedLine {
-    reject(
-        line,
-        column,
-        "line.duplicate",
-        format!("duplicate of line {earlier} (same {label})"),
-    )
+    RejectedLine {
+        earlier_line: Some(earlier),
+        ..reject(
+            line,
+            column,
+            "line.duplicate",
+            format!("duplicate of line {earlier} (same {label})"),
+        )
+    }
 }
 
 /// One valid account line.

@@ -75,6 +75,8 @@ pub struct RejectedLine {
     pub code: String,
     /// What is wrong, for people (English).
     pub message: String,
+    /// For a duplicate, the earlier line of the file it repeats.
+    pub earlier_line: Option<usize>,
 }
 
 /// How one column of the file is used.

@@ -29,6 +29,8 @@ pub struct RejectedLineResponse {
     pub code: String,
     /// Message.
     pub message: String,
+    /// For a duplicate (`line.duplicate`), the earlier line of the file it repeats.
+    pub earlier_line: Option<usize>,
 }
 
 /// How a column was used.
@@ -78,6 +80,7 @@ impl From<ImportReport> for ImportReportResponse {
                     column: l.column,
                     code: l.code,
                     message: l.message,
+                    earlier_line: l.earlier_line,
                 })
                 .collect(),
             mapping: r
