@@ -137,13 +137,11 @@ pub fn push_update_from_values(b: &mut SqlBuilder, engine: Engine, table: &str, 
     }
 }
 
-/// Whether first responses after added outbounds are found from the additions'
-/// own ranges (two statements) rather than by re-reading the touched window.
-///
-/// SQLite's per-row cost through sqlx makes the ranges the faster path; PostgreSQL
-/// reads a window's rows fast enough that re-reading it wins (both measured with
-/// `bilan bench --only ingest`).
-pub fn answers_from_additions(engine: Engine) -> bool {
+/// Whether the first responses of exchanges left to [`crate::timeline::Touches`]
+/// (a window too long to read before the insert) are found from the additions'
+/// own ranges, whose SQL compares instants stored as text (SQLite), rather than
+/// by re-reading the touched window (PostgreSQL).
+pub fn answers_from_ranges(engine: Engine) -> bool {
     engine == Engine::Sqlite
 }
 
