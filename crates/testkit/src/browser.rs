@@ -477,6 +477,39 @@ impl Browser {
         })
     }
 
+    /// Waits for typing to have had its effect: past the 250 ms the pages' live
+    /// searches wait after a keystroke (`hx-trigger="… delay:250ms"`), then until
+    /// no htmx request is in flight.
+    pub fn settle(&self) -> Result<(), String> {
+        std::thread::sleep(Duration::from_millis(300));
+        let idle = poll(FIND_TIMEOUT, || {
+            let busy = self.execute("return document.querySelector('.htmx-request') !== null;", &[]);
+            match busy {
+                Ok(Value::Bool(false)) => Some(Ok(())),
+                Ok(_) => None,
+                Err(e) => Some(Err(e)),
+            }
+        });
+        idle.unwrap_or_else(|| Err(format!("settle: htmx still busy after {FIND_TIMEOUT:?}")))
+    }
+
+    /// Types `text` into the element matching `css`, finding it again when a
+    /// fragment swapped in by htmx replaced it between the find and the keys.
+    pub fn type_into(&self, css: &str, text: &str) -> Result<(), String> {
+        let mut last = String::new();
+        let done = poll(FIND_TIMEOUT, || {
+            match self.find(css).and_then(|el| el.send_keys(text)) {
+                Ok(()) => Some(Ok(())),
+                Err(e) if e.contains("stale element") => {
+                    last = e;
+                    None
+                }
+                Err(e) => Some(Err(e)),
+            }
+        });
+        done.unwrap_or_else(|| Err(format!("type_into `{css}`: still stale after {FIND_TIMEOUT:?}: {last}")))
+    }
+
     /// All elements matching `css` now (possibly none; does not wait).
     pub fn find_all(&self, css: &str) -> Result<Vec<Element>, String> {
         let v = self

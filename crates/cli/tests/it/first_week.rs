@@ -245,12 +245,14 @@ fn quick_log_journey(base: &str, email: &str, account: &str) -> Result<(), Strin
     channel.send_keys("Visite")?;
     b.find("#log-direction")?.send_keys("Entrant")?;
     b.find("#log-contact-search")?.send_keys("verite")?;
+    b.settle()?;
     b.wait_for_text("#log-contact-picker", "Vérité", WAIT)?;
     // Typing in the picker ran its own request: nothing typed before was reset.
     if b.find("#log-channel")?.value()? != "visit" || b.find("#log-direction")?.value()? != "inbound" {
         return Err("the contact picker's request reset the channel or the direction".into());
     }
-    b.find("#log-contact-picker input[type=checkbox]")?.send_keys(" ")?;
+    // Found again if a late answer of the picker replaced the box.
+    b.type_into("#log-contact-picker input[type=checkbox]", " ")?;
     b.find("#log-subject")?.send_keys("Visite du site de Lyon")?;
     b.find("#log-summary")?.send_keys("Palettes abîmées à la livraison.")?;
     // A follow-up without its due date is refused: the error shows, nothing typed is lost.
