@@ -36,22 +36,27 @@ pub(crate) async fn insert_values<T>(
     let engine = conn.engine();
     let per = dialect::rows_per_insert(engine, columns.split(',').count()).max(1);
     let head = format!("INSERT INTO {table} ({columns}) VALUES ");
-    let statements = rows.chunks(per).map(|chunk| {
-        let mut b = SqlBuilder::bulk(&head, engine);
-        for (i, r) in chunk.iter().enumerate() {
-            b.push(if i > 0 { ", (" } else { "(" });
-            for (j, v) in values(r).into_iter().enumerate() {
-                if j > 0 {
-                    b.push(", ");
-                }
-                b.bind(v);
-            }
-            b.push(")");
-        }
-        b
-    });
+    let statements = rows
+        .chunks(per)
+        .map(|chunk| values_statement(&head, engine, chunk, &values));
     crate::execute_all(conn, statements).await?;
     Ok(())
+}
+
+/// `head` followed by one `(…)` of placeholders per row of `chunk`.
+fn values_statement<T>(head: &str, engine: crate::Engine, chunk: &[T], values: &impl Fn(&T) -> Vec<Arg>) -> SqlBuilder {
+    let mut b = SqlBuilder::bulk(head, engine);
+    for (i, r) in chunk.iter().enumerate() {
+        b.push(if i > 0 { ", (" } else { "(" });
+        for (j, v) in values(r).into_iter().enumerate() {
+            if j > 0 {
+                b.push(", ");
+            }
+            b.bind(v);
+        }
+        b.push(")");
+    }
+    b
 }
 
 /// Inserts `rows` or, where one conflicts, does what `on_conflict` says (the
@@ -60,17 +65,7 @@ pub async fn upsert_rows<T: Insertable>(conn: &mut Conn<'_>, rows: &[T], on_conf
     let per = dialect::rows_per_insert(conn.engine(), T::COLUMNS.len()).max(1);
     let head = format!("INSERT INTO {} ({}) VALUES ", T::TABLE, T::COLUMNS.join(", "));
     for chunk in rows.chunks(per) {
-        let mut b = SqlBuilder::bulk(&head, conn.engine());
-        for (i, r) in chunk.iter().enumerate() {
-            b.push(if i > 0 { ", (" } else { "(" });
-            for (j, v) in r.values().into_iter().enumerate() {
-                if j > 0 {
-                    b.push(", ");
-                }
-                b.bind(v);
-            }
-            b.push(")");
-        }
+        let mut b = values_statement(&head, conn.engine(), chunk, &T::values);
         b.push(" ON CONFLICT ").push(on_conflict);
         crate::execute(conn, b).await?;
     }
